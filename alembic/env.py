@@ -1,0 +1,80 @@
+"""Alembic environment for GoClaw's revision chain (PostgreSQL and SQLite).
+
+The database comes from ``-x url=...``, a URL set on the Config by the
+command line, or GoClaw's environment (goclaw_db.config).  Each revision runs
+in its own transaction, so a failure leaves the database at the last
+completed version; golang-migrate's ``schema_migrations`` is updated in the
+same transaction, so GoClaw binaries accept what we migrated.
+"""
+
+from __future__ import annotations
+
+import pgvector.sqlalchemy  # noqa: F401  (registers the vector type for reflection)
+import sqlalchemy as sa
+from alembic import context
+from alembic.util import CommandError
+
+from goclaw_db import runtime
+from goclaw_db.config import ConfigurationError, normalize_url, resolve_url
+from goclaw_db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def database_url() -> sa.URL:
+    explicit = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    try:
+        return normalize_url(explicit) if explicit else resolve_url()
+    except ConfigurationError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # Alembic's own table is bookkeeping, not GoClaw's schema.
+    return not (type_ == "table" and name.endswith("alembic_version"))
+
+
+def configure(**kw) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        transaction_per_migration=True,
+        compare_type=True,
+        compare_server_default=True,
+        include_object=include_object,
+        on_version_apply=[runtime.on_version_apply],
+        **kw,
+    )
+
+
+def run_migrations_offline() -> None:
+    url = database_url()
+    configure(url=url, literal_binds=True, render_as_batch=url.get_backend_name() == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_on(connection)
+        return
+    engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
+    with runtime.connect(engine) as connection:
+        run_on(connection)
+
+
+def run_on(connection: sa.Connection) -> None:
+    runtime.preflight(connection)
+    runtime.ensure_bookkeeping(connection)
+    connection.commit()
+    configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

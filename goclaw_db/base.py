@@ -1,0 +1,71 @@
+"""The declarative base and the naming convention shared by models and revisions.
+
+GoClaw's SQL leaves most constraint names to PostgreSQL, so its schema carries
+PostgreSQL's default names (``agents_pkey``, ``agents_agent_key_key``,
+``sessions_agent_id_fkey``).  The convention below computes those same names,
+including PostgreSQL's rule for shortening a name past 63 characters, so that
+a constraint declared without a name comes out exactly as GoClaw's does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
+_MAX_NAME = 63
+
+
+def postgres_default_name(table: str, columns: list[str], label: str) -> str:
+    """The name PostgreSQL itself chooses for an unnamed constraint.
+
+    Mirrors ``makeObjectName`` in PostgreSQL's ``indexcmds.c``: the table part
+    and the column part are shortened, the longer one first, until
+    ``table_columns_label`` fits in 63 bytes.
+    """
+    joined = "_".join(columns)
+    room = _MAX_NAME - len(label) - 1 - (1 if joined else 0)
+    table_len, cols_len = len(table), len(joined)
+    while table_len + cols_len > room:
+        if table_len > cols_len:
+            table_len -= 1
+        else:
+            cols_len -= 1
+    parts = [table[:table_len]] + ([joined[:cols_len]] if joined else []) + [label]
+    return "_".join(parts)
+
+
+def _columns_of(constraint) -> list[str]:
+    return [c.name if hasattr(c, "name") else str(c) for c in constraint.columns]
+
+
+def _pkey(constraint, table) -> str:
+    return postgres_default_name(table.name, [], "pkey")
+
+
+def _key(constraint, table) -> str:
+    return postgres_default_name(table.name, _columns_of(constraint), "key")
+
+
+def _fkey(constraint, table) -> str:
+    return postgres_default_name(table.name, _columns_of(constraint), "fkey")
+
+
+
+NAMING_CONVENTION = {
+    "pkey_name": _pkey,
+    "key_name": _key,
+    "fkey_name": _fkey,
+    "pk": "%(pkey_name)s",
+    "uq": "%(key_name)s",
+    "fk": "%(fkey_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every GoClaw model."""
+
+    metadata = metadata

@@ -1,0 +1,86 @@
+"""Which database to use: GoClaw's own environment variables, resolved once.
+
+Order (SPEC, "Choosing the database"): an explicit URL (``--dsn``,
+``alembic -x url=``) wins; then ``GOCLAW_STORAGE_BACKEND`` with
+``GOCLAW_POSTGRES_DSN`` / ``GOCLAW_SQLITE_PATH``; with nothing set, the
+embedded default, a SQLite file at ``~/.goclaw/data/goclaw.db``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+class ConfigurationError(ValueError):
+    """The database settings are unusable; the message says how to fix them."""
+
+
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+
+
+def default_sqlite_path(environ: Mapping[str, str] = os.environ) -> Path:
+    data_dir = environ.get("GOCLAW_DATA_DIR") or str(Path.home() / ".goclaw" / "data")
+    return Path(environ.get("GOCLAW_SQLITE_PATH") or Path(data_dir) / "goclaw.db").expanduser()
+
+
+def normalize_url(url: str, driver: str = "psycopg") -> sa.URL:
+    """Parse a PostgreSQL or SQLite URL and pin the PostgreSQL driver.
+
+    GoClaw's DSNs are plain ``postgres://`` URLs; SQLAlchemy needs the
+    dialect and driver spelled out (``postgresql+psycopg``).
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ConfigurationError(
+            f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend in _POSTGRES_SCHEMES:
+        return parsed.set(drivername=f"postgresql+{driver}")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    raise ConfigurationError(
+        f"unsupported database {backend!r} in URL: GoClaw runs on postgresql:// or sqlite:///path"
+    )
+
+
+def sqlite_url(path: str | os.PathLike) -> sa.URL:
+    return sa.URL.create("sqlite", database=str(Path(path).expanduser()))
+
+
+def resolve_url(
+    explicit: str | None = None,
+    *,
+    sqlite_path: str | os.PathLike | None = None,
+    driver: str = "psycopg",
+    environ: Mapping[str, str] = os.environ,
+) -> sa.URL:
+    """The database URL, from an explicit value or GoClaw's environment."""
+    if explicit:
+        return normalize_url(explicit, driver)
+    if sqlite_path:
+        return sqlite_url(sqlite_path)
+    dsn = environ.get("GOCLAW_POSTGRES_DSN", "").strip()
+    backend = environ.get("GOCLAW_STORAGE_BACKEND", "").strip().lower() or ("postgres" if dsn else "sqlite")
+    if backend in ("postgres", "postgresql"):
+        if not dsn:
+            raise ConfigurationError(
+                "GOCLAW_STORAGE_BACKEND=postgres but GOCLAW_POSTGRES_DSN is empty: set it to postgres://user:pass@host:5432/db"
+            )
+        return normalize_url(dsn, driver)
+    if backend == "sqlite":
+        return sqlite_url(default_sqlite_path(environ))
+    raise ConfigurationError(
+        f"GOCLAW_STORAGE_BACKEND={backend!r} is not a backend: use 'postgres' or 'sqlite'"
+    )
+
+
+def display_url(url: sa.URL) -> str:
+    """The URL with its password hidden, for messages."""
+    return url.render_as_string(hide_password=True)

@@ -1,0 +1,82 @@
+"""What every migration run does around the revisions: connect, check, record.
+
+Used by ``alembic/env.py`` (so ``alembic upgrade`` and ``goclaw-db`` behave the
+same) and by the command line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.util import CommandError
+
+from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING, schema_migrations
+from goclaw_db.config import display_url
+
+
+def version_number(revision: str | None) -> int:
+    """Revision ids are GoClaw's version numbers: '000027' is version 27."""
+    return int(revision) if revision else 0
+
+
+def connect(engine: sa.Engine) -> sa.Connection:
+    """Open a connection, or fail with one line that says what to check."""
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise CommandError(
+            f"cannot connect to {display_url(engine.url)}: {reason}. "
+            "Check the URL (--dsn, -x url= or GOCLAW_POSTGRES_DSN) and that the server is running."
+        ) from None
+
+
+def preflight(connection: sa.Connection) -> None:
+    """Refuse a PostgreSQL server that cannot hold GoClaw's schema, before changing anything."""
+    if connection.dialect.name == "sqlite":
+        return
+    version = connection.dialect.server_version_info or (0,)
+    if version[0] < 15:
+        raise CommandError(
+            f"PostgreSQL {'.'.join(map(str, version))} is too old: GoClaw needs PostgreSQL 15 or newer."
+        )
+    has_vector = connection.scalar(sa.text(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
+    if not has_vector:
+        raise CommandError(
+            "the PostgreSQL server has no pgvector extension: install pgvector "
+            "(or use the pgvector/pgvector:pg18 image) and run again."
+        )
+
+
+def ensure_bookkeeping(connection: sa.Connection) -> None:
+    """Create golang-migrate's and GoClaw's bookkeeping tables where missing."""
+    if connection.dialect.name == "postgresql":
+        for table in POSTGRES_BOOKKEEPING:
+            table.create(connection, checkfirst=True)
+
+
+def record_version(ctx, heads) -> None:
+    """Write the version reached where GoClaw's binaries look for it.
+
+    Runs inside the revision's own transaction, so the row only ever shows a
+    completed version with ``dirty = false``.
+    """
+    version = version_number(max(heads) if heads else None)
+    if ctx.dialect.name == "postgresql":
+        ctx.impl._exec(schema_migrations.delete())
+        if version:
+            ctx.impl._exec(schema_migrations.insert().values(version=version, dirty=False))
+
+
+def on_version_apply(ctx, step, heads, run_args) -> None:
+    record_version(ctx, heads)
+
+
+def script_location() -> Path:
+    """The revision chain: the checkout's alembic/ folder, or the copy inside the wheel."""
+    package_dir = Path(__file__).resolve().parent
+    bundled = package_dir / "_alembic"
+    checkout = package_dir.parent / "alembic"
+    return checkout if (checkout / "env.py").exists() else bundled

@@ -1,0 +1,237 @@
+"""Portable column types and server defaults.
+
+Each type renders PostgreSQL's own type on PostgreSQL and the storage GoClaw's
+desktop (SQLite) build uses for the same column:
+
+============  =========================  =====================================
+type          PostgreSQL                 SQLite (GoClaw desktop)
+============  =========================  =====================================
+UUID          uuid                       TEXT, 36-character canonical form
+Timestamp     timestamp with time zone   TEXT, RFC 3339 in UTC
+JSONB         jsonb                      TEXT holding JSON
+TextArray     text[]                     TEXT holding a JSON array
+UUIDArray     uuid[]                     TEXT holding a JSON array
+Vector(n)     vector(n)                  BLOB (the desktop schema has none)
+TSVector      tsvector                   not stored (FTS5 tables instead)
+============  =========================  =====================================
+
+Models and revisions both use these, so the dialect switch lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from pgvector.sqlalchemy import VECTOR
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+EMBEDDING_DIMENSIONS = 1536
+
+# GoClaw's desktop build writes timestamps with this layout; SQLite's
+# strftime('%Y-%m-%dT%H:%M:%fZ', 'now') produces the same shape (milliseconds).
+SQLITE_TIMESTAMP_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+class UUID(sa.types.TypeDecorator):
+    """A UUID; ``uuid.UUID`` in Python."""
+
+    impl = postgresql.UUID
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(str(value))
+
+
+class Timestamp(sa.types.TypeDecorator):
+    """A moment in time; a timezone-aware ``datetime`` in Python."""
+
+    impl = sa.TIMESTAMP(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: GoClaw stores timestamps with a time zone")
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, datetime):
+            return value
+        parsed = datetime.fromisoformat(str(value).replace(" ", "T"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class _JSONText(sa.types.TypeDecorator):
+    """Shared shape of types that SQLite keeps as JSON text."""
+
+    impl = sa.Text
+    cache_ok = True
+    postgres_type: sa.types.TypeEngine
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(self.postgres_type)
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        return json.dumps(self._to_json(value), separators=(",", ":"))
+
+    def process_result_value(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        return self._from_json(json.loads(value))
+
+    def _to_json(self, value: Any) -> Any:
+        return value
+
+    def _from_json(self, value: Any) -> Any:
+        return value
+
+
+class JSONB(_JSONText):
+    """A JSON document; ``dict`` or ``list`` in Python."""
+
+    impl = postgresql.JSONB
+    postgres_type = postgresql.JSONB()
+
+
+class TextArray(_JSONText):
+    """A list of strings."""
+
+    impl = postgresql.ARRAY(sa.Text)
+    postgres_type = postgresql.ARRAY(sa.Text)
+
+
+class UUIDArray(_JSONText):
+    """A list of UUIDs."""
+
+    impl = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
+    postgres_type = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
+
+    def _to_json(self, value):
+        return [str(v) for v in value]
+
+    def _from_json(self, value):
+        return [uuid.UUID(v) for v in value]
+
+
+class Vector(sa.types.TypeDecorator):
+    """A pgvector embedding; a ``numpy.ndarray`` of float32 in Python."""
+
+    impl = VECTOR
+    cache_ok = True
+    pg_only = True
+
+    def __init__(self, dim: int = EMBEDDING_DIMENSIONS):
+        super().__init__(dim)
+        self.dim = dim
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(VECTOR(self.dim))
+        return dialect.type_descriptor(sa.LargeBinary())
+
+
+class TSVector(sa.types.TypeDecorator):
+    """A PostgreSQL text-search vector (generated by the database)."""
+
+    impl = postgresql.TSVECTOR
+    cache_ok = True
+    pg_only = True
+
+
+def is_pg_only(type_: sa.types.TypeEngine) -> bool:
+    """True for a type the desktop (SQLite) schema leaves out."""
+    return getattr(type_, "pg_only", False)
+
+
+# --- server defaults -------------------------------------------------------
+
+
+class now(FunctionElement):
+    """``now()`` on PostgreSQL; GoClaw desktop's UTC text timestamp on SQLite."""
+
+    type = Timestamp()
+    inherit_cache = True
+
+
+@compiles(now, "postgresql")
+def _now_pg(element, compiler, **kw):
+    return "now()"
+
+
+@compiles(now, "sqlite")
+def _now_sqlite(element, compiler, **kw):
+    return SQLITE_TIMESTAMP_NOW
+
+
+class uuid_generate_v7(FunctionElement):
+    """GoClaw's time-ordered UUIDv7 default (a function created by revision 000001)."""
+
+    type = UUID()
+    inherit_cache = True
+    generated_in_application_on_sqlite = True
+
+
+@compiles(uuid_generate_v7, "postgresql")
+def _uuid_v7_pg(element, compiler, **kw):
+    return "uuid_generate_v7()"
+
+
+class gen_random_uuid(FunctionElement):
+    """PostgreSQL's random (v4) UUID default."""
+
+    type = UUID()
+    inherit_cache = True
+    generated_in_application_on_sqlite = True
+
+
+@compiles(gen_random_uuid, "postgresql")
+def _uuid_v4_pg(element, compiler, **kw):
+    return "gen_random_uuid()"
+
+
+class empty_array(sa.sql.expression.ColumnElement):
+    """An empty array: ``'{}'`` on PostgreSQL, ``'[]'`` (JSON) on SQLite."""
+
+    inherit_cache = True
+
+    def __init__(self, type_: sa.types.TypeEngine):
+        self.type = type_
+
+
+@compiles(empty_array, "postgresql")
+def _empty_array_pg(element, compiler, **kw):
+    pg_type = element.type.load_dialect_impl(compiler.dialect).compile(dialect=compiler.dialect)
+    return f"'{{}}'::{pg_type}"
+
+
+@compiles(empty_array, "sqlite")
+def _empty_array_sqlite(element, compiler, **kw):
+    return "'[]'"

@@ -1,0 +1,88 @@
+"""Helpers shared by the tests: run the revision chain, compare catalogs."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from goclaw_db.config import normalize_url
+from goclaw_db.runtime import script_location
+from tests import schema_catalog
+
+REFERENCE = Path(__file__).parent / "reference"
+HEAD = 44
+
+
+def admin_url_with_database(server_url: str, database: str) -> str:
+    """The server URL with another database name, as a psycopg-style URL."""
+    return normalize_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str | int = "head") -> None:
+    command.upgrade(alembic_config(url), revision_id(revision))
+
+
+def downgrade(url: str, revision: str | int) -> None:
+    command.downgrade(alembic_config(url), revision_id(revision))
+
+
+def revision_id(version: str | int) -> str:
+    """GoClaw version 27 is revision '000027'; version 0 is 'base'."""
+    if isinstance(version, int):
+        return f"{version:06d}" if version else "base"
+    return version
+
+
+@cache
+def reference_catalog(name: str) -> dict:
+    return json.loads((REFERENCE / name).read_text())
+
+
+def postgres_reference(version: int) -> dict:
+    return reference_catalog(f"pg_v{version:02d}.json")
+
+
+def catalog_of(url: str) -> dict:
+    plain = normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return schema_catalog.dump(plain)
+
+
+def catalog_differences(expected: dict, actual: dict) -> list[str]:
+    """Every missing, extra or different item, and every column-order difference."""
+    lines, _matched, _total = schema_catalog.diff(expected, actual)
+    return lines + column_order_differences(expected, actual)
+
+
+def column_order_differences(expected: dict, actual: dict) -> list[str]:
+    """Tables whose columns stand in another order (the catalogs record each position)."""
+    def order(table: dict) -> list[str]:
+        return sorted(table["columns"], key=lambda name: table["columns"][name]["position"])
+
+    return [
+        f"column order {name}: expected {order(table)} got {order(actual['tables'][name])}"
+        for name, table in expected["tables"].items()
+        if name in actual["tables"] and order(table) != order(actual["tables"][name])
+    ]
+
+
+def execute(url: str, statement, params=None):
+    """Run one statement in its own transaction; returns all rows for a SELECT."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(sa.text(statement) if isinstance(statement, str) else statement, params or {})
+            return result.all() if result.returns_rows else None
+    finally:
+        engine.dispose()
