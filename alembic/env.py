@@ -66,12 +66,17 @@ def run_migrations_online() -> None:
 
 def run_on(connection: sa.Connection) -> None:
     runtime.preflight(connection)
-    runtime.ensure_bookkeeping(connection)
-    connection.commit()
-    configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    runtime.lock_migrations(connection)
+    try:
+        runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
+        runtime.ensure_bookkeeping(connection)
+        connection.commit()
+        configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+    finally:
+        runtime.unlock_migrations(connection)
 
 
 if context.is_offline_mode():

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING, schema_migrations
@@ -57,6 +60,60 @@ def ensure_bookkeeping(connection: sa.Connection) -> None:
             table.create(connection, checkfirst=True)
 
 
+# One key for every migration run on a server: pg_advisory_lock serialises them.
+MIGRATION_LOCK_KEY = 0x60C1A3DB
+
+
+def lock_migrations(connection: sa.Connection) -> None:
+    """Wait until no other run migrates this database (PostgreSQL session lock)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
+
+
+def unlock_migrations(connection: sa.Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.rollback()  # a failed revision leaves its transaction aborted
+        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
+
+
+def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
+    """(version, dirty) from golang-migrate's table, or None where it has no row."""
+    if not sa.inspect(connection).has_table("schema_migrations"):
+        return None
+    row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
+    return (row.version, row.dirty) if row else None
+
+
+def adopt(connection: sa.Connection, head: int) -> None:
+    """Take over a database that GoClaw's own binary migrated.
+
+    GoClaw records its version only in ``schema_migrations``; a database with
+    that row and no Alembic version is stamped at the same version, so the
+    chain continues from there.  A dirty or too-new database is refused
+    before anything changes.
+    """
+    recorded = goclaw_version(connection)
+    if recorded is None:
+        return
+    version, dirty = recorded
+    if dirty:
+        raise CommandError(
+            f"the database is dirty at version {version}: a migration stopped part-way. "
+            f"Repair what it left, then run: goclaw-db migrate force {version - 1}"
+        )
+    if version > head:
+        raise CommandError(
+            f"the database is at GoClaw schema version {version}, newer than this goclaw-db knows "
+            f"(up to {head}): upgrade goclaw-db."
+        )
+    context = MigrationContext.configure(connection)
+    if context.get_current_revision() is None and version > 0:
+        context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
+        connection.commit()
+
+
 def record_version(ctx, heads) -> None:
     """Write the version reached where GoClaw's binaries look for it.
 
@@ -72,6 +129,16 @@ def record_version(ctx, heads) -> None:
 
 def on_version_apply(ctx, step, heads, run_args) -> None:
     record_version(ctx, heads)
+
+
+def alembic_config(url: sa.URL | str) -> Config:
+    """An Alembic Config for the revision chain, pointed at one database."""
+    if isinstance(url, sa.URL):
+        url = url.render_as_string(hide_password=False)
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
 def script_location() -> Path:

@@ -142,7 +142,7 @@ class UUIDArray(_JSONText):
 
 
 class Vector(sa.types.TypeDecorator):
-    """A pgvector embedding; a ``numpy.ndarray`` of float32 in Python."""
+    """A pgvector embedding; reads back as ``list[float]``, accepts a list or a numpy array."""
 
     impl = VECTOR
     cache_ok = True

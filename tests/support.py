@@ -8,10 +8,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from goclaw_db.config import normalize_url
-from goclaw_db.runtime import script_location
+from goclaw_db.runtime import alembic_config
 from tests import schema_catalog
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -21,13 +20,6 @@ HEAD = 44
 def admin_url_with_database(server_url: str, database: str) -> str:
     """The server URL with another database name, as a psycopg-style URL."""
     return normalize_url(server_url).set(database=database).render_as_string(hide_password=False)
-
-
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(script_location()))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
 
 
 def upgrade(url: str, revision: str | int = "head") -> None:

@@ -1,0 +1,259 @@
+"""``goclaw-db``: GoClaw's ``migrate`` commands, for databases we or GoClaw migrated.
+
+    goclaw-db migrate up | down [N] | version | status | force V | goto V | drop
+    goclaw-db upgrade [--status] [--dry-run]
+    goclaw-db migrate up --sql
+
+Every failure is one line on stderr and a non-zero exit; each revision runs in
+its own transaction, so the database stays at the last completed version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+
+from goclaw_db import hooks, runtime
+from goclaw_db.config import ConfigurationError, display_url, resolve_url
+
+
+@dataclass
+class Status:
+    database: str
+    version: int
+    dirty: bool
+    head: int
+    pending_revisions: list[str]
+    pending_hooks: list[str]
+
+
+class Migrator:
+    """The commands, on one database."""
+
+    def __init__(self, url: sa.URL):
+        self.url = url
+        self.config = runtime.alembic_config(url)
+        self.script = ScriptDirectory.from_config(self.config)
+        self.head = runtime.version_number(self.script.get_current_head())
+
+    def _engine(self) -> sa.Engine:
+        return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+    def current(self) -> tuple[int, bool]:
+        if self.url.get_backend_name() == "sqlite" and not _sqlite_file_exists(self.url):
+            return 0, False
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn:
+                recorded = runtime.goclaw_version(conn)
+                alembic_rev = MigrationContext.configure(conn).get_current_revision()
+        finally:
+            engine.dispose()
+        if recorded is not None:
+            return recorded
+        return runtime.version_number(alembic_rev), False
+
+    def status(self) -> Status:
+        version, dirty = self.current()
+        pending = [f"{n:06d}" for n in range(version + 1, self.head + 1)]
+        if self.url.get_backend_name() == "sqlite" and not _sqlite_file_exists(self.url):
+            hook_names = [h.name for h in hooks.registered()]
+        else:
+            engine = self._engine()
+            try:
+                with runtime.connect(engine) as conn:
+                    hook_names = [h.name for h in hooks.pending(conn, self.head)]
+            finally:
+                engine.dispose()
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names)
+
+    def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
+        command.upgrade(self.config, target, sql=sql)
+        return [] if sql else self.run_hooks()
+
+    def run_hooks(self) -> list[str]:
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn:
+                version = runtime.goclaw_version(conn)
+                reached = version[0] if version else self.head
+                return hooks.run_pending(conn, reached)
+        finally:
+            engine.dispose()
+
+    def down(self, steps: int) -> None:
+        command.downgrade(self.config, f"-{steps}")
+
+    def goto(self, version: int) -> None:
+        current, _dirty = self.current()
+        target = f"{version:06d}" if version else "base"
+        if version > current:
+            command.upgrade(self.config, target)
+        elif version < current:
+            command.downgrade(self.config, target)
+
+    def force(self, version: int) -> None:
+        """Record ``version`` as reached and clean, applying nothing (golang-migrate's force)."""
+        if not 0 <= version <= self.head:
+            raise CommandError(f"version {version} is not between 0 and {self.head}")
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn, conn.begin():
+                if conn.dialect.name == "postgresql":
+                    runtime.ensure_bookkeeping(conn)
+                    conn.execute(sa.delete(runtime.schema_migrations))
+                    if version:
+                        conn.execute(sa.insert(runtime.schema_migrations).values(version=version, dirty=False))
+        finally:
+            engine.dispose()
+        command.stamp(self.config, f"{version:06d}" if version else "base", purge=True)
+
+    def drop(self) -> None:
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn, conn.begin():
+                reflected = sa.MetaData()
+                reflected.reflect(conn)
+                for table in reflected.sorted_tables:
+                    conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'
+                                         + (" CASCADE" if conn.dialect.name == "postgresql" else "")))
+        finally:
+            engine.dispose()
+
+
+def _sqlite_file_exists(url: sa.URL) -> bool:
+    from pathlib import Path
+
+    return bool(url.database) and Path(url.database).exists()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="goclaw-db", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dsn", help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)")
+    parser.add_argument("--sqlite", metavar="PATH", help="SQLite database file")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    migrate = sub.add_parser("migrate", help="GoClaw's migrate commands")
+    steps = migrate.add_subparsers(dest="action", required=True)
+    up = steps.add_parser("up", help="apply all pending revisions, then pending data hooks")
+    up.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+    down = steps.add_parser("down", help="roll back N revisions (default 1)")
+    down.add_argument("steps", nargs="?", type=int, default=1)
+    steps.add_parser("version", help="show the current version and dirty flag")
+    status = steps.add_parser("status", help="current and head version, pending revisions and hooks")
+    status.add_argument("--json", action="store_true")
+    force = steps.add_parser("force", help="record a version as reached, applying nothing")
+    force.add_argument("version", type=int)
+    goto = steps.add_parser("goto", help="migrate up or down to a version")
+    goto.add_argument("version", type=int)
+    drop = steps.add_parser("drop", help="drop every table (DANGEROUS)")
+    drop.add_argument("--yes", action="store_true", help="confirm")
+
+    upgrade = sub.add_parser("upgrade", help="migrations, then pending data hooks")
+    upgrade.add_argument("--status", action="store_true", help="show what would run")
+    upgrade.add_argument("--dry-run", action="store_true", help="print the SQL, change nothing")
+    upgrade.add_argument("--json", action="store_true")
+    return parser
+
+
+def _print_status(status: Status, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(status), indent=2))
+        return
+    rows = [
+        ("database", status.database),
+        ("version", f"{status.version}{' (dirty)' if status.dirty else ''}"),
+        ("head", str(status.head)),
+        ("pending revisions", ", ".join(status.pending_revisions) or "none"),
+        ("pending data hooks", ", ".join(status.pending_hooks) or "none"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+
+
+def _show_progress() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    progress = logging.getLogger("alembic.runtime.migration")
+    progress.setLevel(logging.INFO)
+    progress.addHandler(handler)
+    progress.addFilter(lambda record: record.getMessage().startswith("Running "))
+
+
+def run(args: argparse.Namespace) -> None:
+    url = resolve_url(args.dsn, sqlite_path=args.sqlite)
+    if url.get_backend_name() == "sqlite" and url.database:
+        from pathlib import Path
+
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    hooks.load_entry_points()
+    migrator = Migrator(url)
+    if args.command == "upgrade":
+        if args.status:
+            _print_status(migrator.status(), args.json)
+        elif args.dry_run:
+            migrator.upgrade(sql=True)
+        else:
+            _show_progress()
+            ran = migrator.upgrade()
+            print(f"{display_url(url)} is at GoClaw schema version {migrator.head}"
+                  + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
+        return
+    action = args.action
+    if action == "up":
+        if not args.sql:
+            _show_progress()
+        ran = migrator.upgrade(sql=args.sql)
+        if not args.sql:
+            print(f"version: {migrator.current()[0]}" + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
+    elif action == "down":
+        _show_progress()
+        migrator.down(args.steps)
+        print(f"version: {migrator.current()[0]}")
+    elif action == "version":
+        version, dirty = migrator.current()
+        print(f"version: {version}, dirty: {str(dirty).lower()}")
+    elif action == "status":
+        _print_status(migrator.status(), args.json)
+    elif action == "force":
+        migrator.force(args.version)
+        print(f"version: {args.version} (forced)")
+    elif action == "goto":
+        _show_progress()
+        migrator.goto(args.version)
+        print(f"version: {migrator.current()[0]}")
+    elif action == "drop":
+        if not args.yes:
+            raise CommandError("drop removes every table: run again with --yes to confirm")
+        migrator.drop()
+        print("all tables dropped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        run(args)
+    except (CommandError, ConfigurationError) as exc:
+        print(f"goclaw-db: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"goclaw-db: the database refused the change: {reason}; "
+              "the database is at the last completed version (see 'goclaw-db migrate status').",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
