@@ -1,0 +1,47 @@
+"""System skills
+
+GoClaw version 17 ships skills of its own alongside the ones users upload.
+``skills.is_system`` marks the bundled ones, ``deps`` records what a skill
+needs installed to run, and ``enabled`` lets an operator switch a skill off
+without deleting it.  Two small partial indexes find the rare rows: system
+skills and disabled skills.
+
+Revision ID: 000017
+Revises: '000016'
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.types import JSONB
+
+revision: str = "000017"
+down_revision: str | None = "000016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_columns(
+        "skills",
+        sa.Column("is_system", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("deps", JSONB(), nullable=False, server_default="{}"),
+        sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+    op.create_index(
+        "idx_skills_system", "skills", ["is_system"],
+        postgresql_where=sa.text("is_system = true"), sqlite_where=sa.text("is_system = true"),
+    )
+    op.create_index(
+        "idx_skills_enabled", "skills", ["enabled"],
+        postgresql_where=sa.text("enabled = false"), sqlite_where=sa.text("enabled = false"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("idx_skills_enabled", table_name="skills")
+    op.drop_index("idx_skills_system", table_name="skills")
+    drop_columns("skills", "is_system", "deps", "enabled")

@@ -1,0 +1,78 @@
+"""Cron delivery settings as columns
+
+GoClaw version 33 lifts a cron job's delivery settings out of its JSON payload
+into real columns: whether the result is delivered, to which channel and
+recipient, and whether the run wakes the agent's heartbeat. It also adds
+``stateless`` for jobs that run without session history. Existing jobs keep
+their behaviour: the settings are copied from the payload into the columns and
+then removed from the payload, so there is one source of truth.
+
+Revision ID: 000033
+Revises: '000032'
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.types import JSONB
+
+revision: str = "000033"
+down_revision: str | None = "000032"
+branch_labels = None
+depends_on = None
+
+cron_jobs = sa.table(
+    "cron_jobs",
+    sa.column("payload", JSONB()),
+    sa.column("deliver", sa.Boolean()),
+    sa.column("deliver_channel", sa.Text()),
+    sa.column("deliver_to", sa.Text()),
+    sa.column("wake_heartbeat", sa.Boolean()),
+)
+
+# Payload key -> column that takes it over.
+MOVED_KEYS = {
+    "deliver": "deliver",
+    "channel": "deliver_channel",
+    "to": "deliver_to",
+    "wake_heartbeat": "wake_heartbeat",
+}
+
+
+def upgrade() -> None:
+    add_columns(
+        "cron_jobs",
+        sa.Column("stateless", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("deliver", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("deliver_channel", sa.Text(), nullable=False, server_default=""),
+        sa.Column("deliver_to", sa.Text(), nullable=False, server_default=""),
+        sa.Column("wake_heartbeat", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+
+    payload = cron_jobs.c.payload
+    op.execute(
+        sa.update(cron_jobs).values(
+            deliver=sa.func.coalesce(payload["deliver"].as_boolean(), sa.false()),
+            deliver_channel=sa.func.coalesce(payload["channel"].astext, ""),
+            deliver_to=sa.func.coalesce(payload["to"].astext, ""),
+            wake_heartbeat=sa.func.coalesce(payload["wake_heartbeat"].as_boolean(), sa.false()),
+        )
+    )
+    op.execute(
+        sa.update(cron_jobs).values(
+            payload=payload.op("-")(sa.literal(list(MOVED_KEYS), postgresql.ARRAY(sa.Text())))
+        )
+    )
+
+
+def downgrade() -> None:
+    # Older gateways read delivery settings from the payload only, so put them back there.
+    settings = sa.func.jsonb_build_object(
+        *(part for key, column in MOVED_KEYS.items() for part in (key, cron_jobs.c[column]))
+    )
+    op.execute(sa.update(cron_jobs).values(payload=cron_jobs.c.payload.concat(settings)))
+    drop_columns("cron_jobs", "stateless", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")
