@@ -1,0 +1,512 @@
+"""Agents and what hangs directly off them: links, shares, context files, per-user state, self-evolution."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now, uuid_generate_v7
+
+if TYPE_CHECKING:
+    from goclaw_db.models.channels import ChannelInstance
+    from goclaw_db.models.cron import AgentHeartbeat, CronJob
+    from goclaw_db.models.memory import MemoryDocument
+    from goclaw_db.models.sessions import ChatSession
+    from goclaw_db.models.teams import AgentTeam, AgentTeamMember, TeamTask
+    from goclaw_db.models.tenants import Tenant
+
+
+class Agent(Base):
+    """An AI agent: its model, tools, memory settings and workspace."""
+
+    __tablename__ = "agents"
+    __table_args__ = (
+        sa.Index(
+            "idx_agents_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_agents_owner",
+            "owner_id",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index(
+            "idx_agents_status",
+            "status",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index("idx_agents_tenant", "tenant_id"),
+        sa.Index(
+            "idx_agents_tenant_active",
+            "tenant_id",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index(
+            "idx_agents_tenant_agent_key_active",
+            "tenant_id",
+            "agent_key",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index("idx_agents_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["display_name", "frontmatter"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_key: Mapped[str] = mapped_column(
+        sa.String(100), nullable=False, info={"doc": "Stable identifier used in routing and session keys."}
+    )
+    display_name: Mapped[str | None] = mapped_column(
+        sa.String(255), nullable=True, info={"doc": "Name shown to people; the agent_key stays stable."}
+    )
+    owner_id: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "User who created and owns the agent."}
+    )
+    provider: Mapped[str] = mapped_column(
+        sa.String(50),
+        nullable=False,
+        server_default="openrouter",
+        info={"doc": "Name of the LLM provider the agent calls."},
+    )
+    model: Mapped[str] = mapped_column(
+        sa.String(200), nullable=False, info={"doc": "Model identifier passed to the provider."}
+    )
+    context_window: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("200000"),
+        info={"doc": "Size of the model's context window in tokens."},
+    )
+    max_tool_iterations: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("20"),
+        info={"doc": "Upper bound on tool calls in one run."},
+    )
+    workspace: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default=".", info={"doc": "Folder the agent works in."}
+    )
+    restrict_to_workspace: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.true(),
+        info={"doc": "Keep file tools inside the workspace."},
+    )
+    tools_config: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(),
+        nullable=False,
+        server_default="{}",
+        info={"doc": "Which tools the agent may use, and their settings (JSON)."},
+    )
+    sandbox_config: Mapped[Any] = mapped_column(
+        JSONB(),
+        nullable=True,
+        info={"doc": "Sandbox settings for command execution (JSON); NULL uses the defaults."},
+    )
+    subagents_config: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    memory_config: Mapped[Any] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Long-term memory settings (JSON); NULL uses the defaults."}
+    )
+    compaction_config: Mapped[Any] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "When and how long conversations are compacted (JSON)."}
+    )
+    context_pruning: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    other_config: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(),
+        nullable=False,
+        server_default="{}",
+        info={"doc": "Further settings without a column of their own (JSON)."},
+    )
+    is_default: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"doc": "The agent used when a request names none."},
+    )
+    agent_type: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="open",
+        info={"doc": "open (per-user context) or predefined (shared context)."},
+    )
+    status: Mapped[str | None] = mapped_column(
+        sa.String(20), nullable=True, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "Set when the agent is soft-deleted; NULL while active."}
+    )
+    frontmatter: Mapped[str | None] = mapped_column(
+        sa.Text(), nullable=True, info={"doc": "Short self-description used for agent discovery."}
+    )
+    tsv: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed(
+            "to_tsvector('simple'::regconfig, (((COALESCE(display_name, ''::character"
+            " varying))::text || ' '::text) || COALESCE(frontmatter, ''::text)))",
+            persisted=True,
+        ),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over display name and frontmatter (generated)."},
+    )
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536),
+        nullable=True,
+        info={"doc": "Embedding of the agent description, for semantic discovery."},
+    )
+    budget_monthly_cents: Mapped[int | None] = mapped_column(
+        sa.Integer(), nullable=True, info={"doc": "Monthly spending cap in cents; NULL means unlimited."}
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    emoji: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    agent_description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    thinking_level: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="",
+        info={"doc": "Reasoning effort requested from the model; empty for the provider default."},
+    )
+    max_tokens: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    self_evolve: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"doc": "Lets the agent propose changes to itself."},
+    )
+    skill_evolve: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.false())
+    skill_nudge_interval: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, server_default=sa.text("0")
+    )
+    reasoning_config: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    workspace_sharing: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}"
+    )
+    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+
+    tenant: Mapped[Tenant] = relationship(back_populates="agents")
+    sessions: Mapped[list[ChatSession]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    context_files: Mapped[list[AgentContextFile]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    outgoing_links: Mapped[list[AgentLink]] = relationship(
+        foreign_keys="AgentLink.source_agent_id",
+        back_populates="source_agent",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    incoming_links: Mapped[list[AgentLink]] = relationship(
+        foreign_keys="AgentLink.target_agent_id",
+        back_populates="target_agent",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    memory_documents: Mapped[list[MemoryDocument]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    led_teams: Mapped[list[AgentTeam]] = relationship(
+        back_populates="lead_agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    team_memberships: Mapped[list[AgentTeamMember]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    owned_tasks: Mapped[list[TeamTask]] = relationship(
+        foreign_keys="TeamTask.owner_agent_id", back_populates="owner_agent", passive_deletes=True
+    )
+    cron_jobs: Mapped[list[CronJob]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    channel_instances: Mapped[list[ChannelInstance]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True)
+
+
+class AgentLink(Base):
+    """A delegation link letting one agent hand work to another."""
+
+    __tablename__ = "agent_links"
+    __table_args__ = (
+        sa.CheckConstraint("source_agent_id <> target_agent_id", name="agent_links_check"),
+        sa.UniqueConstraint("source_agent_id", "target_agent_id"),
+        sa.Index(
+            "idx_agent_links_source",
+            "source_agent_id",
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        ),
+        sa.Index(
+            "idx_agent_links_target",
+            "target_agent_id",
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        ),
+        sa.Index("idx_agent_links_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    source_agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    target_agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    direction: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="outbound",
+        info={"doc": "outbound, inbound or bidirectional delegation."},
+    )
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    max_concurrent: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("3"),
+        info={"doc": "How many delegated runs may be in flight over this link at once."},
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    status: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="active",
+        info={"doc": "active links are used for delegation."},
+    )
+    created_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    source_agent: Mapped[Agent] = relationship(
+        foreign_keys="AgentLink.source_agent_id", back_populates="outgoing_links"
+    )
+    target_agent: Mapped[Agent] = relationship(
+        foreign_keys="AgentLink.target_agent_id", back_populates="incoming_links"
+    )
+
+
+class AgentShare(Base):
+    """Access to an agent granted to a user who does not own it."""
+
+    __tablename__ = "agent_shares"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "user_id"),
+        sa.Index("idx_agent_shares_tenant", "tenant_id"),
+        sa.Index("idx_agent_shares_user", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    role: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="user",
+        info={"doc": "What the user may do with the shared agent."},
+    )
+    granted_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class AgentContextFile(Base):
+    """A context file (e.g. AGENTS.md) shared by every user of an agent."""
+
+    __tablename__ = "agent_context_files"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "file_name"),
+        sa.Index("idx_agent_context_files_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    file_name: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Name of the file, e.g. AGENTS.md."}
+    )
+    content: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "The file's text."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    agent: Mapped[Agent] = relationship(back_populates="context_files")
+
+
+class UserContextFile(Base):
+    """A context file an agent keeps for one particular user."""
+
+    __tablename__ = "user_context_files"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "user_id", "file_name"),
+        sa.Index("idx_user_context_files_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    file_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, info={"doc": "Name of the file."})
+    content: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "The file's text."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class AgentConfigPermission(Base):
+    """Who may change which part of an agent's configuration."""
+
+    __tablename__ = "agent_config_permissions"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "scope", "config_type", "user_id"),
+        sa.Index("idx_acp_lookup", "agent_id", "scope", "config_type"),
+        sa.Index("idx_agent_config_permissions_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    scope: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Which part of the configuration the permission covers."}
+    )
+    config_type: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    permission: Mapped[str] = mapped_column(
+        sa.String(10), nullable=False, info={"doc": "The access level granted."}
+    )
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class UserAgentOverride(Base):
+    """A user's personal override of an agent's provider or model."""
+
+    __tablename__ = "user_agent_overrides"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "user_id"),
+        sa.Index("idx_user_agent_overrides_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    provider: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    model: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}", info={"doc": "Further per-user settings (JSON)."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class UserAgentProfile(Base):
+    """What an agent knows about a user it has met: workspace and activity."""
+
+    __tablename__ = "user_agent_profiles"
+    __table_args__ = (
+        sa.Index("idx_user_agent_profiles_tenant", "tenant_id"),
+    )
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    workspace: Mapped[str | None] = mapped_column(
+        sa.Text(), nullable=True, info={"doc": "The user's own workspace folder for this agent."}
+    )
+    first_seen_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class AgentEvolutionMetric(Base):
+    """A measurement recorded to drive an agent's self-improvement."""
+
+    __tablename__ = "agent_evolution_metrics"
+    __table_args__ = (
+        sa.Index("idx_evo_metrics_agent_type", "agent_id", "metric_type"),
+        sa.Index("idx_evo_metrics_created", "created_at"),
+        sa.Index("idx_evo_metrics_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    session_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    metric_type: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Kind of observation, used to group metrics."}
+    )
+    metric_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    value: Mapped[Any] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+
+class AgentEvolutionSuggestion(Base):
+    """A proposed change to an agent, awaiting review."""
+
+    __tablename__ = "agent_evolution_suggestions"
+    __table_args__ = (
+        sa.Index("idx_evo_suggestions_agent", "agent_id", "status"),
+        sa.Index("idx_evo_suggestions_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    suggestion_type: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "What kind of change is proposed."}
+    )
+    suggestion: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    rationale: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    parameters: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    status: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="pending",
+        info={"doc": "pending until someone reviews the suggestion."},
+    )
+    reviewed_by: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())

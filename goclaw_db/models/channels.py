@@ -1,0 +1,144 @@
+"""Messaging channels, the contacts seen on them and buffered group messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+
+
+class ChannelInstance(Base):
+    """A configured messaging channel (Telegram bot, Slack app...) bound to an agent."""
+
+    __tablename__ = "channel_instances"
+    __table_args__ = (
+        sa.Index("idx_channel_instances_agent", "agent_id"),
+        sa.Index("idx_channel_instances_tenant", "tenant_id"),
+        sa.Index("idx_channel_instances_tenant_name", "tenant_id", "name", unique=True),
+        sa.Index("idx_channel_instances_type", "channel_type"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    name: Mapped[str] = mapped_column(
+        sa.String(100), nullable=False, info={"doc": "Instance name, unique per tenant."}
+    )
+    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    channel_type: Mapped[str] = mapped_column(
+        sa.String(50), nullable=False, info={"doc": "Messaging platform, e.g. telegram or slack."}
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    credentials: Mapped[bytes | None] = mapped_column(
+        sa.LargeBinary(), nullable=True, info={"doc": "Channel credentials, encrypted by the gateway."}
+    )
+    config: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, server_default="{}", info={"doc": "Channel settings (JSON)."}
+    )
+    enabled: Mapped[bool | None] = mapped_column(sa.Boolean(), nullable=True, server_default=sa.true())
+    created_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    agent: Mapped[Agent] = relationship(back_populates="channel_instances")
+
+
+class ChannelContact(Base):
+    """A person or group seen on a messaging channel."""
+
+    __tablename__ = "channel_contacts"
+    __table_args__ = (
+        sa.Index(
+            "idx_channel_contacts_instance",
+            "channel_instance",
+            postgresql_where=sa.text("channel_instance IS NOT NULL"),
+            sqlite_where=sa.text("channel_instance IS NOT NULL"),
+        ),
+        sa.Index(
+            "idx_channel_contacts_merged",
+            "merged_id",
+            postgresql_where=sa.text("merged_id IS NOT NULL"),
+            sqlite_where=sa.text("merged_id IS NOT NULL"),
+        ),
+        sa.Index("idx_channel_contacts_search", "display_name", "username"),
+        sa.Index("idx_channel_contacts_tenant", "tenant_id"),
+        sa.Index(
+            "idx_channel_contacts_tenant_type_sender",
+            "tenant_id",
+            "channel_type",
+            "sender_id",
+            sa.text("COALESCE(thread_id, '')"),
+            unique=True,
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    channel_type: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    channel_instance: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    sender_id: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "The contact's id on the platform."}
+    )
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    username: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    avatar_url: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    peer_kind: Mapped[str | None] = mapped_column(
+        sa.String(20),
+        nullable=True,
+        info={"doc": "Kind of chat the contact was seen in, e.g. direct or group."},
+    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    merged_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), nullable=True, info={"doc": "Contact this one was merged into, if any."}
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    contact_type: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, server_default="user", info={"doc": "Kind of contact, e.g. user."}
+    )
+    thread_id: Mapped[str | None] = mapped_column(
+        sa.String(100), nullable=True, info={"doc": "Thread or topic inside a chat, if any."}
+    )
+    thread_type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+
+
+class ChannelPendingMessage(Base):
+    """A group message buffered until the agent is addressed."""
+
+    __tablename__ = "channel_pending_messages"
+    __table_args__ = (
+        sa.Index("idx_channel_pending_messages_lookup", "channel_name", "history_key", "created_at"),
+        sa.Index("idx_channel_pending_messages_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    channel_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    history_key: Mapped[str] = mapped_column(
+        sa.String(200), nullable=False, info={"doc": "Conversation the buffered message belongs to."}
+    )
+    sender: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    sender_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    body: Mapped[str] = mapped_column(sa.Text(), nullable=False, info={"doc": "Message text."})
+    platform_msg_id: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="")
+    is_summary: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"doc": "The row condenses older buffered messages."},
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)

@@ -1,0 +1,211 @@
+"""The per-agent knowledge graph: entities, relations and duplicate candidates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now, uuid_generate_v7
+
+
+class KGEntity(Base):
+    """A node of an agent's knowledge graph (person, project, concept...)."""
+
+    __tablename__ = "kg_entities"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "user_id", "external_id"),
+        sa.Index(
+            "idx_kg_entities_current",
+            "agent_id",
+            "user_id",
+            postgresql_where=sa.text("valid_until IS NULL"),
+            sqlite_where=sa.text("valid_until IS NULL"),
+        ),
+        sa.Index("idx_kg_entities_scope", "agent_id", "user_id"),
+        sa.Index(
+            "idx_kg_entities_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_kg_entities_temporal", "agent_id", "user_id", "valid_from", "valid_until"),
+        sa.Index("idx_kg_entities_tenant", "tenant_id"),
+        sa.Index("idx_kg_entities_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index("idx_kg_entities_type", "agent_id", "user_id", "entity_type"),
+        sa.Index(
+            "idx_kg_entity_vec",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["name", "description"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    external_id: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Caller-chosen identifier, unique per agent and user."}
+    )
+    name: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    entity_type: Mapped[str] = mapped_column(
+        sa.String(100), nullable=False, info={"doc": "Kind of entity, e.g. person or project."}
+    )
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True, server_default="")
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
+    source_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    confidence: Mapped[float] = mapped_column(
+        sa.Double(),
+        nullable=False,
+        server_default=sa.text("1.0"),
+        info={"doc": "How sure the extractor was, from 0 to 1."},
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the entity for semantic search."}
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    tsv: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed(
+            "to_tsvector('simple'::regconfig, ((name || ' '::text) || COALESCE(description,"
+            " ''::text)))",
+            persisted=True,
+        ),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over name and description (generated)."},
+    )
+    valid_from: Mapped[datetime | None] = mapped_column(
+        Timestamp(),
+        nullable=True,
+        server_default=now(),
+        info={"doc": "Start of the period in which the fact holds."},
+    )
+    valid_until: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "End of validity; NULL while the fact is current."}
+    )
+
+    outgoing_relations: Mapped[list[KGRelation]] = relationship(
+        foreign_keys="KGRelation.source_entity_id",
+        back_populates="source_entity",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    incoming_relations: Mapped[list[KGRelation]] = relationship(
+        foreign_keys="KGRelation.target_entity_id",
+        back_populates="target_entity",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class KGRelation(Base):
+    """A typed, directed edge between two knowledge-graph entities."""
+
+    __tablename__ = "kg_relations"
+    __table_args__ = (
+        sa.UniqueConstraint("agent_id", "user_id", "source_entity_id", "relation_type", "target_entity_id"),
+        sa.Index(
+            "idx_kg_relations_current",
+            "agent_id",
+            "user_id",
+            postgresql_where=sa.text("valid_until IS NULL"),
+            sqlite_where=sa.text("valid_until IS NULL"),
+        ),
+        sa.Index("idx_kg_relations_source", "source_entity_id", "relation_type"),
+        sa.Index("idx_kg_relations_target", "target_entity_id"),
+        sa.Index(
+            "idx_kg_relations_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_kg_relations_temporal", "agent_id", "user_id", "valid_from", "valid_until"),
+        sa.Index("idx_kg_relations_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    source_entity_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
+    )
+    relation_type: Mapped[str] = mapped_column(
+        sa.String(200), nullable=False, info={"doc": "Verb of the edge, e.g. works_on or knows."}
+    )
+    target_entity_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
+    )
+    confidence: Mapped[float] = mapped_column(
+        sa.Double(),
+        nullable=False,
+        server_default=sa.text("1.0"),
+        info={"doc": "How sure the extractor was, from 0 to 1."},
+    )
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    valid_from: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    valid_until: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "End of validity; NULL while the relation is current."}
+    )
+
+    source_entity: Mapped[KGEntity] = relationship(
+        foreign_keys="KGRelation.source_entity_id", back_populates="outgoing_relations"
+    )
+    target_entity: Mapped[KGEntity] = relationship(
+        foreign_keys="KGRelation.target_entity_id", back_populates="incoming_relations"
+    )
+
+
+class KGDedupCandidate(Base):
+    """A pair of entities that may describe the same thing."""
+
+    __tablename__ = "kg_dedup_candidates"
+    __table_args__ = (
+        sa.UniqueConstraint("entity_a_id", "entity_b_id"),
+        sa.Index("idx_kg_dedup_agent", "agent_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    entity_a_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
+    )
+    entity_b_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
+    )
+    similarity: Mapped[float] = mapped_column(
+        sa.Double(), nullable=False, info={"doc": "Similarity score of the two entities."}
+    )
+    status: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="pending",
+        info={"doc": "pending until the pair is reviewed."},
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())

@@ -1,0 +1,292 @@
+"""Long-term memory: documents, searchable chunks, cached embeddings and episodic summaries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import (
+    TSVector,
+    TextArray,
+    Timestamp,
+    UUID,
+    Vector,
+    empty_array,
+    gen_random_uuid,
+    now,
+    uuid_generate_v7,
+)
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+
+
+class MemoryDocument(Base):
+    """A document in an agent's long-term memory."""
+
+    __tablename__ = "memory_documents"
+    __table_args__ = (
+        sa.Index("idx_memdoc_agent_user", "agent_id", "user_id"),
+        sa.Index(
+            "idx_memdoc_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_memdoc_unique", "agent_id", sa.text("COALESCE(user_id, '')"), "path", unique=True),
+        sa.Index("idx_memory_documents_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    path: Mapped[str] = mapped_column(
+        sa.String(500), nullable=False, info={"doc": "Path of the document inside the agent's memory."}
+    )
+    content: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "The full document text."}
+    )
+    hash: Mapped[str] = mapped_column(
+        sa.String(64),
+        nullable=False,
+        info={"doc": "Content hash, used to skip re-indexing unchanged documents."},
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    agent: Mapped[Agent] = relationship(back_populates="memory_documents")
+    chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MemoryChunk(Base):
+    """A searchable slice of a memory document, with its embedding."""
+
+    __tablename__ = "memory_chunks"
+    __table_args__ = (
+        sa.Index("idx_mem_agent_user", "agent_id", "user_id"),
+        sa.Index("idx_mem_document", "document_id"),
+        sa.Index(
+            "idx_mem_global",
+            "agent_id",
+            postgresql_where=sa.text("user_id IS NULL"),
+            sqlite_where=sa.text("user_id IS NULL"),
+        ),
+        sa.Index("idx_mem_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_mem_vec",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_memchunk_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_memory_chunks_tenant", "tenant_id"),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["text"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    document_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("memory_documents.id", ondelete="CASCADE"), nullable=True
+    )
+    user_id: Mapped[str | None] = mapped_column(
+        sa.String(255),
+        nullable=True,
+        info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."},
+    )
+    path: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    start_line: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "First line of the chunk in its document."},
+    )
+    end_line: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "Last line of the chunk in its document."},
+    )
+    hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    text: Mapped[str] = mapped_column(sa.Text(), nullable=False, info={"doc": "Text of the chunk."})
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the chunk text for vector search."}
+    )
+    tsv: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed("to_tsvector('simple'::regconfig, text)", persisted=True),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over the chunk text (generated)."},
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks")
+
+
+class EmbeddingCache(Base):
+    """A cached embedding of some content, keyed by content hash and model."""
+
+    __tablename__ = "embedding_cache"
+    __table_args__ = (
+        sa.Index("idx_embedding_cache_tenant", "tenant_id"),
+    )
+
+    hash: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."}
+    )
+    provider: Mapped[str] = mapped_column(
+        sa.String(50), primary_key=True, info={"doc": "Embedding provider that computed the vector."}
+    )
+    model: Mapped[str] = mapped_column(
+        sa.String(200), primary_key=True, info={"doc": "Embedding model that computed the vector."}
+    )
+    embedding: Mapped[Any] = mapped_column(Vector(1536), nullable=True)
+    dims: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "Number of dimensions of the embedding."},
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class EpisodicSummary(Base):
+    """A condensed summary of a past conversation episode."""
+
+    __tablename__ = "episodic_summaries"
+    __table_args__ = (
+        sa.Index("idx_episodic_agent_user", "agent_id", "user_id"),
+        sa.Index(
+            "idx_episodic_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_where=sa.text("embedding IS NOT NULL"),
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_episodic_expires",
+            "expires_at",
+            postgresql_where=sa.text("expires_at IS NOT NULL"),
+            sqlite_where=sa.text("expires_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "idx_episodic_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_episodic_source_dedup",
+            "agent_id",
+            "user_id",
+            "source_id",
+            unique=True,
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+        ),
+        sa.Index("idx_episodic_tenant", "tenant_id"),
+        sa.Index(
+            "idx_episodic_tsv",
+            sa.text("to_tsvector('simple'::regconfig, summary)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_episodic_unpromoted",
+            "agent_id",
+            "user_id",
+            "created_at",
+            postgresql_where=sa.text("promoted_at IS NULL"),
+            sqlite_where=sa.text("promoted_at IS NULL"),
+        ),
+        sa.Index(
+            "idx_episodic_vec",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+            postgresql_where=sa.text("embedding IS NOT NULL"),
+        ).ddl_if(dialect="postgresql"),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["summary", "key_topics"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    session_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    summary: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Condensed account of the episode."}
+    )
+    l0_abstract: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "One-line abstract of the summary."}
+    )
+    key_topics: Mapped[list[str] | None] = mapped_column(
+        TextArray(),
+        nullable=True,
+        server_default=empty_array(TextArray()),
+        info={"doc": "Main topics of the episode."},
+    )
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the summary for semantic search."}
+    )
+    source_type: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="session",
+        info={"doc": "What the summary was made from, e.g. a session."},
+    )
+    source_id: Mapped[str | None] = mapped_column(
+        sa.Text(), nullable=True, info={"doc": "Id of the source; unique per agent and user when set."}
+    )
+    turn_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    token_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    expires_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "When the summary may be discarded; NULL keeps it."}
+    )
+    search_vector: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed(
+            "to_tsvector('english'::regconfig, ((COALESCE(summary, ''::text) || ' '::text) ||"
+            " COALESCE(immutable_array_to_string(key_topics, ' '::text), ''::text)))",
+            persisted=True,
+        ),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over summary and topics (generated)."},
+    )
+    promoted_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "When the episode was promoted into long-term memory."}
+    )

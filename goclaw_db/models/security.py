@@ -1,0 +1,267 @@
+"""Credentials and access: API keys, secrets, device pairing and secure CLI tools."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import (
+    JSONB,
+    TextArray,
+    Timestamp,
+    UUID,
+    empty_array,
+    gen_random_uuid,
+    now,
+    uuid_generate_v7,
+)
+
+
+class APIKey(Base):
+    """An API key for the gateway, stored as a hash."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        sa.Index(
+            "idx_api_keys_key_hash",
+            "key_hash",
+            postgresql_where=sa.text("NOT revoked"),
+            sqlite_where=sa.text("NOT revoked"),
+        ),
+        sa.Index(
+            "idx_api_keys_owner_id",
+            "owner_id",
+            postgresql_where=sa.text("owner_id IS NOT NULL"),
+            sqlite_where=sa.text("owner_id IS NOT NULL"),
+        ),
+        sa.Index("idx_api_keys_prefix", "prefix"),
+        sa.Index(
+            "idx_api_keys_tenant",
+            "tenant_id",
+            postgresql_where=sa.text("tenant_id IS NOT NULL"),
+            sqlite_where=sa.text("tenant_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    prefix: Mapped[str] = mapped_column(
+        sa.String(8), nullable=False, info={"doc": "First characters of the key, shown to identify it."}
+    )
+    key_hash: Mapped[str] = mapped_column(
+        sa.String(64),
+        nullable=False,
+        unique=True,
+        info={"doc": "Hash of the key; the key itself is never stored."},
+    )
+    scopes: Mapped[list[str]] = mapped_column(
+        TextArray(),
+        nullable=False,
+        server_default=empty_array(TextArray()),
+        info={"doc": "Permissions the key grants."},
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    revoked: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, server_default=sa.false(), info={"doc": "A revoked key is refused."}
+    )
+    created_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    owner_id: Mapped[str | None] = mapped_column(
+        sa.String(255),
+        nullable=True,
+        # GoClaw's version 26 documents this column in the catalog too.
+        comment="The user this key acts as; requests made with it cannot claim another user.",
+        info={"doc": "User the key acts as; NULL for a gateway-wide key."},
+    )
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=True)
+
+
+class ConfigSecret(Base):
+    """An encrypted configuration secret of a tenant."""
+
+    __tablename__ = "config_secrets"
+    __table_args__ = (
+        sa.Index("idx_config_secrets_tenant", "tenant_id"),
+    )
+
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the secret."})
+    value: Mapped[bytes] = mapped_column(
+        sa.LargeBinary(), nullable=False, info={"doc": "Encrypted secret value."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), primary_key=True)
+
+
+class PairedDevice(Base):
+    """A channel sender that has been paired with the gateway."""
+
+    __tablename__ = "paired_devices"
+    __table_args__ = (
+        sa.Index("idx_paired_devices_tenant", "tenant_id"),
+        sa.Index(
+            "idx_paired_devices_tenant_sender_channel",
+            "tenant_id",
+            "sender_id",
+            "channel",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    sender_id: Mapped[str] = mapped_column(
+        sa.String(200), nullable=False, info={"doc": "Id of the paired sender on its channel."}
+    )
+    channel: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    chat_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    paired_by: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="operator")
+    paired_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "When the pairing lapses; NULL keeps it."}
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class PairingRequest(Base):
+    """A pending pairing code waiting for an operator's approval."""
+
+    __tablename__ = "pairing_requests"
+    __table_args__ = (
+        sa.Index("idx_pairing_requests_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    code: Mapped[str] = mapped_column(
+        sa.String(8), nullable=False, unique=True, info={"doc": "Short code the sender presents to pair."}
+    )
+    sender_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    channel: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    chat_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="default")
+    expires_at: Mapped[datetime] = mapped_column(
+        Timestamp(), nullable=False, info={"doc": "When the code stops being valid."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+
+class SecureCLIBinary(Base):
+    """A command-line tool agents may run with injected credentials."""
+
+    __tablename__ = "secure_cli_binaries"
+    __table_args__ = (
+        sa.Index("idx_secure_cli_binaries_tenant", "tenant_id"),
+        sa.Index("idx_secure_cli_binary_name", "binary_name"),
+        sa.Index("idx_secure_cli_unique_binary_tenant", "binary_name", "tenant_id", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    binary_name: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Command name agents call."}
+    )
+    binary_path: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    encrypted_env: Mapped[bytes] = mapped_column(
+        sa.LargeBinary(),
+        nullable=False,
+        info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
+    )
+    deny_args: Mapped[list[Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="[]", info={"doc": "Argument patterns the tool must refuse."}
+    )
+    deny_verbose: Mapped[list[Any]] = mapped_column(JSONB(), nullable=False, server_default="[]")
+    timeout_seconds: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, server_default=sa.text("30"), info={"doc": "Longest a call may run."}
+    )
+    tips: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    created_by: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    is_global: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.true(),
+        info={"doc": "Available to all agents without an explicit grant."},
+    )
+
+    user_credentials: Mapped[list[SecureCLIUserCredential]] = relationship(
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+    )
+    agent_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SecureCLIUserCredential(Base):
+    """A user's own credentials for a secure CLI tool."""
+
+    __tablename__ = "secure_cli_user_credentials"
+    __table_args__ = (
+        sa.UniqueConstraint("binary_id", "user_id", "tenant_id"),
+        sa.Index("idx_scuc_binary", "binary_id"),
+        sa.Index("idx_scuc_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    encrypted_env: Mapped[bytes] = mapped_column(
+        sa.LargeBinary(), nullable=False, info={"doc": "The user's credentials for the tool, encrypted."}
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB(), nullable=False, server_default="{}"
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials")
+
+
+class SecureCLIAgentGrant(Base):
+    """An agent's permission to use a secure CLI tool, with overrides."""
+
+    __tablename__ = "secure_cli_agent_grants"
+    __table_args__ = (
+        sa.UniqueConstraint("binary_id", "agent_id", "tenant_id"),
+        sa.Index("idx_scag_agent", "agent_id"),
+        sa.Index("idx_scag_binary", "binary_id"),
+        sa.Index("idx_scag_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    deny_args: Mapped[Any] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}
+    )
+    deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    timeout_seconds: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    tips: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants")

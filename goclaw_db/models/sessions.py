@@ -1,0 +1,179 @@
+"""Conversations and the sub-agent tasks spawned from them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+
+
+class ChatSession(Base):
+    """A conversation between users and an agent, with its message history."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        sa.Index("idx_sessions_agent", "agent_id"),
+        sa.Index(
+            "idx_sessions_metadata_gin",
+            "metadata",
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_sessions_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_sessions_tenant", "tenant_id"),
+        sa.Index("idx_sessions_tenant_session_key", "tenant_id", "session_key", unique=True),
+        sa.Index("idx_sessions_tenant_user", "tenant_id", "user_id"),
+        sa.Index("idx_sessions_updated", sa.text("updated_at DESC")),
+        sa.Index("idx_sessions_user", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    session_key: Mapped[str] = mapped_column(
+        sa.String(500),
+        nullable=False,
+        info={"doc": "Gateway-side key of the conversation, unique per tenant."},
+    )
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=True
+    )
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    messages: Mapped[list[Any]] = mapped_column(
+        JSONB(),
+        nullable=False,
+        server_default="[]",
+        info={"doc": "The conversation history as a JSON array."},
+    )
+    summary: Mapped[str | None] = mapped_column(
+        sa.Text(), nullable=True, info={"doc": "Summary of earlier turns, kept after compaction."}
+    )
+    model: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    provider: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    channel: Mapped[str | None] = mapped_column(
+        sa.String(50), nullable=True, info={"doc": "Channel the conversation runs on."}
+    )
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    compaction_count: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "How often the history has been compacted."},
+    )
+    memory_flush_compaction_count: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, server_default=sa.text("0")
+    )
+    memory_flush_at: Mapped[int | None] = mapped_column(
+        sa.BigInteger(), nullable=True, server_default=sa.text("0")
+    )
+    label: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    spawned_by: Mapped[str | None] = mapped_column(
+        sa.String(200),
+        nullable=True,
+        info={"doc": "Session key of the parent when a sub-agent session was spawned."},
+    )
+    spawn_depth: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "Nesting depth when the session was spawned by another agent."},
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    agent: Mapped[Agent | None] = relationship(back_populates="sessions")
+    team: Mapped[AgentTeam | None] = relationship(back_populates="sessions")
+
+
+class SubagentTask(Base):
+    """A task an agent spawned onto a sub-agent, with its outcome."""
+
+    __tablename__ = "subagent_tasks"
+    __table_args__ = (
+        sa.Index(
+            "idx_subagent_tasks_archive",
+            "status",
+            "completed_at",
+            postgresql_where=sa.text("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
+            sqlite_where=sa.text("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
+        ),
+        sa.Index("idx_subagent_tasks_created", "tenant_id", sa.text("created_at DESC")),
+        sa.Index(
+            "idx_subagent_tasks_metadata_gin",
+            "metadata",
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        sa.Index("idx_subagent_tasks_parent_status", "tenant_id", "parent_agent_key", "status"),
+        sa.Index(
+            "idx_subagent_tasks_session",
+            "session_key",
+            postgresql_where=sa.text("session_key IS NOT NULL"),
+            sqlite_where=sa.text("session_key IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
+    parent_agent_key: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Key of the agent that spawned the task."}
+    )
+    session_key: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    status: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="running",
+        info={"doc": "running, completed, failed or cancelled."},
+    )
+    result: Mapped[str | None] = mapped_column(
+        sa.Text(), nullable=True, info={"doc": "What the sub-agent returned."}
+    )
+    depth: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("1"),
+        info={"doc": "How deep in the chain of spawned sub-agents the task runs."},
+    )
+    model: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    provider: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    iterations: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    origin_channel: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    spawned_by: Mapped[uuid.UUID | None] = mapped_column(UUID(), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    archived_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "Set when a finished task has been archived."}
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB(), nullable=False, server_default="{}"
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)

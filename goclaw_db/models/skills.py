@@ -1,0 +1,253 @@
+"""Skills and built-in tools, and who may use them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, Vector, empty_array, now, uuid_generate_v7
+
+
+class Skill(Base):
+    """A packaged skill (instructions and files) agents can use."""
+
+    __tablename__ = "skills"
+    __table_args__ = (
+        sa.Index(
+            "idx_skills_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_skills_enabled",
+            "enabled",
+            postgresql_where=sa.text("enabled = false"),
+            sqlite_where=sa.text("enabled = false"),
+        ),
+        sa.Index("idx_skills_owner", "owner_id"),
+        sa.Index("idx_skills_slug", "slug"),
+        sa.Index(
+            "idx_skills_system",
+            "is_system",
+            postgresql_where=sa.text("is_system = true"),
+            sqlite_where=sa.text("is_system = true"),
+        ),
+        sa.Index("idx_skills_tags", "tags", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index("idx_skills_tenant", "tenant_id"),
+        sa.Index("idx_skills_tenant_slug", "tenant_id", "slug", unique=True),
+        sa.Index(
+            "idx_skills_visibility",
+            "visibility",
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    slug: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "URL-safe identifier of the skill, unique per tenant."}
+    )
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    owner_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    visibility: Mapped[str] = mapped_column(
+        sa.String(10), nullable=False, server_default="private", info={"doc": "private, internal or public."}
+    )
+    version: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("1"),
+        info={"doc": "Version number of the skill."},
+    )
+    status: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+    )
+    frontmatter: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(),
+        nullable=False,
+        server_default="{}",
+        info={"doc": "Metadata read from the skill's header (JSON)."},
+    )
+    file_path: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Where the skill's files are stored."}
+    )
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    file_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the skill description for semantic search."}
+    )
+    tags: Mapped[list[str] | None] = mapped_column(TextArray(), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    is_system: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"doc": "Shipped with the gateway rather than uploaded."},
+    )
+    deps: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}", info={"doc": "What the skill needs to run (JSON)."}
+    )
+    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    agent_grants: Mapped[list[SkillAgentGrant]] = relationship(
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+    )
+    user_grants: Mapped[list[SkillUserGrant]] = relationship(
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+    )
+    tenant_configs: Mapped[list[SkillTenantConfig]] = relationship(
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SkillAgentGrant(Base):
+    """An agent's access to a skill, optionally pinned to a version."""
+
+    __tablename__ = "skill_agent_grants"
+    __table_args__ = (
+        sa.UniqueConstraint("skill_id", "agent_id"),
+        sa.Index("idx_skill_agent_grants_agent", "agent_id"),
+        sa.Index("idx_skill_agent_grants_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    pinned_version: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, info={"doc": "Skill version the agent uses."}
+    )
+    granted_by: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Who granted the access."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    skill: Mapped[Skill] = relationship(back_populates="agent_grants")
+
+
+class SkillUserGrant(Base):
+    """A user's access to a skill."""
+
+    __tablename__ = "skill_user_grants"
+    __table_args__ = (
+        sa.UniqueConstraint("skill_id", "user_id"),
+        sa.Index("idx_skill_user_grants_tenant", "tenant_id"),
+        sa.Index("idx_skill_user_grants_user", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "User who may use the skill."}
+    )
+    granted_by: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "Who granted the access."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    skill: Mapped[Skill] = relationship(back_populates="user_grants")
+
+
+class SkillTenantConfig(Base):
+    """A tenant's switch for a skill."""
+
+    __tablename__ = "skill_tenant_configs"
+    __table_args__ = (
+        sa.Index("idx_skill_tenant_configs_tenant", "tenant_id"),
+    )
+
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.true(),
+        info={"doc": "Whether the skill is enabled for the tenant."},
+    )
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    skill: Mapped[Skill] = relationship(back_populates="tenant_configs")
+
+
+class BuiltinTool(Base):
+    """A tool built into the gateway, with its default settings."""
+
+    __tablename__ = "builtin_tools"
+    __table_args__ = (
+        sa.Index("idx_builtin_tools_category", "category"),
+    )
+
+    name: Mapped[str] = mapped_column(
+        sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."}
+    )
+    display_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    category: Mapped[str] = mapped_column(
+        sa.String(50),
+        nullable=False,
+        server_default="general",
+        info={"doc": "Group the tool is listed under."},
+    )
+    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    settings: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}", info={"doc": "Default settings (JSON)."}
+    )
+    requires: Mapped[list[str] | None] = mapped_column(
+        TextArray(),
+        nullable=True,
+        server_default=empty_array(TextArray()),
+        info={"doc": "Other tools or settings this tool depends on."},
+    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+
+    tenant_configs: Mapped[list[BuiltinToolTenantConfig]] = relationship(
+        back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class BuiltinToolTenantConfig(Base):
+    """A tenant's override of a built-in tool's settings."""
+
+    __tablename__ = "builtin_tool_tenant_configs"
+    __table_args__ = (
+        sa.Index("idx_builtin_tool_tenant_configs_tenant", "tenant_id"),
+    )
+
+    tool_name: Mapped[str] = mapped_column(
+        sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool | None] = mapped_column(
+        sa.Boolean(), nullable=True, info={"doc": "Tenant's switch; NULL keeps the tool's default."}
+    )
+    settings: Mapped[Any] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}
+    )
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs")

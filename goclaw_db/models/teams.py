@@ -1,0 +1,389 @@
+"""Agent teams and their task board."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import (
+    JSONB,
+    TSVector,
+    Timestamp,
+    UUID,
+    UUIDArray,
+    Vector,
+    empty_array,
+    now,
+    uuid_generate_v7,
+)
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.sessions import ChatSession
+    from goclaw_db.models.tenants import Tenant
+
+
+class AgentTeam(Base):
+    """A team of agents working under a lead agent."""
+
+    __tablename__ = "agent_teams"
+    __table_args__ = (
+        sa.Index("idx_agent_teams_tenant", "tenant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    lead_agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(),
+        sa.ForeignKey("agents.id", ondelete="CASCADE"),
+        nullable=False,
+        info={"doc": "The agent that coordinates the team."},
+    )
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    status: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}", info={"doc": "Team settings (JSON)."}
+    )
+    created_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="teams")
+    sessions: Mapped[list[ChatSession]] = relationship(back_populates="team", passive_deletes=True)
+    lead_agent: Mapped[Agent] = relationship(back_populates="led_teams")
+    members: Mapped[list[AgentTeamMember]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True
+    )
+    tasks: Mapped[list[TeamTask]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AgentTeamMember(Base):
+    """An agent's membership of a team."""
+
+    __tablename__ = "agent_team_members"
+    __table_args__ = (
+        sa.Index("idx_agent_team_members_tenant", "tenant_id"),
+    )
+
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="member",
+        info={"doc": "The agent's role in the team, e.g. member."},
+    )
+    joined_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+
+    team: Mapped[AgentTeam] = relationship(back_populates="members")
+    agent: Mapped[Agent] = relationship(back_populates="team_memberships")
+
+
+class TeamTask(Base):
+    """A unit of work on a team's task board."""
+
+    __tablename__ = "team_tasks"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "progress_percent >= 0 AND progress_percent <= 100", name="team_tasks_progress_percent_check"
+        ),
+        sa.Index("idx_team_tasks_status", "team_id", "status"),
+        sa.Index("idx_team_tasks_team", "team_id"),
+        sa.Index("idx_team_tasks_tenant", "tenant_id"),
+        sa.Index("idx_team_tasks_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_team_tasks_user_scope",
+            "team_id",
+            "user_id",
+            postgresql_where=sa.text("user_id IS NOT NULL"),
+            sqlite_where=sa.text("user_id IS NOT NULL"),
+        ),
+        sa.Index("idx_tt_blocked_by", "blocked_by", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_tt_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index(
+            "idx_tt_followup",
+            "followup_at",
+            postgresql_where=sa.text("followup_at IS NOT NULL AND status = 'in_progress'"),
+            sqlite_where=sa.text("followup_at IS NOT NULL AND status = 'in_progress'"),
+        ),
+        sa.Index(
+            "idx_tt_identifier",
+            "team_id",
+            "identifier",
+            unique=True,
+            postgresql_where=sa.text("identifier IS NOT NULL"),
+            sqlite_where=sa.text("identifier IS NOT NULL"),
+        ),
+        sa.Index(
+            "idx_tt_lock",
+            "lock_expires_at",
+            postgresql_where=sa.text("lock_expires_at IS NOT NULL AND status = 'in_progress'"),
+            sqlite_where=sa.text("lock_expires_at IS NOT NULL AND status = 'in_progress'"),
+        ),
+        sa.Index("idx_tt_owner_status", "team_id", "owner_agent_id", "status"),
+        sa.Index(
+            "idx_tt_parent",
+            "parent_id",
+            postgresql_where=sa.text("parent_id IS NOT NULL"),
+            sqlite_where=sa.text("parent_id IS NOT NULL"),
+        ),
+        sa.Index("idx_tt_scope", "team_id", "channel", "chat_id"),
+        sa.Index("idx_tt_type", "team_id", "task_type"),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["subject", "description"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
+    )
+    subject: Mapped[str] = mapped_column(
+        sa.String(500), nullable=False, info={"doc": "One-line title of the task."}
+    )
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    status: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="pending",
+        info={"doc": "Board column, e.g. pending, in_progress or completed."},
+    )
+    owner_agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(),
+        sa.ForeignKey("agents.id", ondelete="SET NULL"),
+        nullable=True,
+        info={"doc": "Agent working on the task."},
+    )
+    blocked_by: Mapped[list[uuid.UUID] | None] = mapped_column(
+        UUIDArray(),
+        nullable=True,
+        server_default=empty_array(UUIDArray()),
+        info={"doc": "Ids of tasks that must finish before this one."},
+    )
+    priority: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    result: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tsv: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed(
+            "to_tsvector('simple'::regconfig, (((subject)::text || ' '::text) ||"
+            " COALESCE(description, ''::text)))",
+            persisted=True,
+        ),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over subject and description (generated)."},
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB(), nullable=False, server_default="{}"
+    )
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    channel: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    task_type: Mapped[str] = mapped_column(
+        sa.String(30), nullable=False, server_default="general", info={"doc": "Kind of task, e.g. general."}
+    )
+    task_number: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("0"),
+        info={"doc": "Sequence number of the task within its team."},
+    )
+    identifier: Mapped[str | None] = mapped_column(
+        sa.String(20), nullable=True, info={"doc": "Human-readable task id such as ABC-12, unique per team."}
+    )
+    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="SET NULL"), nullable=True
+    )
+    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), nullable=True
+    )
+    chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    locked_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    lock_expires_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "When the current owner's claim on the task lapses."}
+    )
+    progress_percent: Mapped[int | None] = mapped_column(
+        sa.Integer(),
+        nullable=True,
+        server_default=sa.text("0"),
+        info={"doc": "Completion estimate from 0 to 100."},
+    )
+    progress_step: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    followup_at: Mapped[datetime | None] = mapped_column(
+        Timestamp(), nullable=True, info={"doc": "When the next follow-up reminder is due."}
+    )
+    followup_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    followup_max: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    followup_message: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    followup_channel: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    comment_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    attachment_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the task for semantic search."}
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    team: Mapped[AgentTeam] = relationship(back_populates="tasks")
+    owner_agent: Mapped[Agent | None] = relationship(
+        foreign_keys="TeamTask.owner_agent_id", back_populates="owned_tasks"
+    )
+    comments: Mapped[list[TeamTaskComment]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+    )
+    events: Mapped[list[TeamTaskEvent]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+    )
+    attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+    )
+    parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks")
+    subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True)
+
+
+class TeamTaskComment(Base):
+    """A comment left on a team task."""
+
+    __tablename__ = "team_task_comments"
+    __table_args__ = (
+        sa.Index("idx_team_task_comments_tenant", "tenant_id"),
+        sa.Index("idx_ttc_task", "task_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
+    )
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="SET NULL"), nullable=True
+    )
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    content: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    comment_type: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, server_default="note", info={"doc": "Kind of comment, e.g. note."}
+    )
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    task: Mapped[TeamTask] = relationship(back_populates="comments")
+
+
+class TeamTaskEvent(Base):
+    """An entry in a team task's history."""
+
+    __tablename__ = "team_task_events"
+    __table_args__ = (
+        sa.Index("idx_team_task_events_tenant", "tenant_id"),
+        sa.Index("idx_tte_task", "task_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
+    )
+    event_type: Mapped[str] = mapped_column(
+        sa.String(30), nullable=False, info={"doc": "What happened, e.g. a status change."}
+    )
+    actor_type: Mapped[str] = mapped_column(
+        sa.String(10), nullable=False, info={"doc": "Kind of actor, e.g. agent."}
+    )
+    actor_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    data: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."})
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    task: Mapped[TeamTask] = relationship(back_populates="events")
+
+
+class TeamTaskAttachment(Base):
+    """A workspace file attached to a team task."""
+
+    __tablename__ = "team_task_attachments"
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "path"),
+        sa.Index("idx_team_task_attachments_tenant", "tenant_id"),
+        sa.Index("idx_tta_task", "task_id"),
+        sa.Index("idx_tta_team", "team_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
+    )
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
+    )
+    chat_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    path: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Path of the attached file in the team workspace."}
+    )
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    mime_type: Mapped[str | None] = mapped_column(sa.String(100), nullable=True, server_default="")
+    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id"), nullable=True
+    )
+    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB(), nullable=False, server_default="{}"
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    task: Mapped[TeamTask] = relationship(back_populates="attachments")
+
+
+class TeamUserGrant(Base):
+    """Access to a team granted to a user."""
+
+    __tablename__ = "team_user_grants"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "user_id"),
+        sa.Index("idx_team_user_grants_team", "team_id"),
+        sa.Index("idx_team_user_grants_tenant", "tenant_id"),
+        sa.Index("idx_team_user_grants_user", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    role: Mapped[str] = mapped_column(
+        sa.String(50),
+        nullable=False,
+        server_default="viewer",
+        info={"doc": "What the user may do with the team, e.g. viewer."},
+    )
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)

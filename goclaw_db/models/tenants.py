@@ -1,0 +1,107 @@
+"""Tenants, their users and their system settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+
+# GoClaw's version 27 creates this tenant and gives it every row that existed
+# before tenants did; single-tenant installations keep using it.
+MASTER_TENANT_ID = uuid.UUID("0193a5b0-7000-7000-8000-000000000001")
+
+
+class Tenant(Base):
+    """An isolated workspace (organisation) that owns agents, teams and configuration."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        sa.Index("idx_tenants_slug", "slug"),
+        sa.Index(
+            "idx_tenants_status",
+            "status",
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    slug: Mapped[str] = mapped_column(
+        sa.String(100), nullable=False, unique=True, info={"doc": "URL-safe unique short name."}
+    )
+    status: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(
+        JSONB(), nullable=False, server_default="{}", info={"doc": "Tenant settings (JSON)."}
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    users: Mapped[list[TenantUser]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", passive_deletes=True
+    )
+    agents: Mapped[list[Agent]] = relationship(back_populates="tenant", passive_deletes="all")
+    teams: Mapped[list[AgentTeam]] = relationship(back_populates="tenant", passive_deletes="all")
+
+
+class TenantUser(Base):
+    """A user's membership of a tenant, with the role they hold there."""
+
+    __tablename__ = "tenant_users"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "user_id"),
+        sa.Index("idx_tenant_users_tenant", "tenant_id"),
+        sa.Index("idx_tenant_users_user", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[str] = mapped_column(
+        sa.String(255), nullable=False, info={"doc": "The user's id in the gateway."}
+    )
+    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    role: Mapped[str] = mapped_column(
+        sa.String(20),
+        nullable=False,
+        server_default="member",
+        info={"doc": "Role inside the tenant (owner, admin, operator, member, viewer)."},
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB(), nullable=False, server_default="{}"
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+
+    tenant: Mapped[Tenant] = relationship(back_populates="users")
+
+
+class SystemConfig(Base):
+    """A tenant-scoped key/value setting of the gateway."""
+
+    __tablename__ = "system_configs"
+    __table_args__ = (
+        sa.Index("idx_system_configs_tenant", "tenant_id"),
+    )
+
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the setting."})
+    value: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Setting value as text; interpretation depends on the key."}
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())

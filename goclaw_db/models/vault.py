@@ -1,0 +1,185 @@
+"""The knowledge vault: documents, links between them and their history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goclaw_db.base import Base
+from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now
+
+
+class VaultDocument(Base):
+    """A document in the knowledge vault of an agent or team."""
+
+    __tablename__ = "vault_documents"
+    __table_args__ = (
+        sa.Index("idx_vault_docs_agent_scope", "agent_id", "scope"),
+        sa.Index(
+            "idx_vault_docs_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+            postgresql_with={"m": 16, "ef_construction": 64},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index("idx_vault_docs_hash", "content_hash"),
+        sa.Index(
+            "idx_vault_docs_team",
+            "team_id",
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+            sqlite_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index("idx_vault_docs_tenant", "tenant_id"),
+        sa.Index("idx_vault_docs_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        sa.Index("idx_vault_docs_type", "agent_id", "doc_type"),
+        sa.Index(
+            "uq_vault_docs_agent_team_scope_path",
+            "agent_id",
+            sa.text("COALESCE(team_id, '00000000-0000-0000-0000-000000000000')"),
+            "scope",
+            "path",
+            unique=True,
+        ),
+        # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
+        {"info": {"fts5": ["title", "path", "summary"]}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
+    )
+    scope: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="personal",
+        info={"doc": "Visibility: personal, team, shared or custom."},
+    )
+    path: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, info={"doc": "Path of the document in the vault."}
+    )
+    title: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    doc_type: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="note", info={"doc": "Kind of document, e.g. note."}
+    )
+    content_hash: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="",
+        info={"doc": "Hash of the document content, for change detection."},
+    )
+    embedding: Mapped[Any] = mapped_column(
+        Vector(1536), nullable=True, info={"doc": "Embedding of the document for semantic search."}
+    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", JSONB(), nullable=True, server_default="{}"
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    summary: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "Short summary, also searched."}
+    )
+    tsv: Mapped[str | None] = mapped_column(
+        TSVector(),
+        sa.Computed(
+            "to_tsvector('simple'::regconfig, ((((COALESCE(title, ''::text) || ' '::text) ||"
+            " COALESCE(path, ''::text)) || ' '::text) || COALESCE(summary, ''::text)))",
+            persisted=True,
+        ),
+        nullable=True,
+        deferred=True,
+        info={"doc": "Full-text search vector over title, path and summary (generated)."},
+    )
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    )
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    outgoing_links: Mapped[list[VaultLink]] = relationship(
+        foreign_keys="VaultLink.from_doc_id",
+        back_populates="from_doc",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    incoming_links: Mapped[list[VaultLink]] = relationship(
+        foreign_keys="VaultLink.to_doc_id",
+        back_populates="to_doc",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    versions: Mapped[list[VaultVersion]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class VaultLink(Base):
+    """A link from one vault document to another."""
+
+    __tablename__ = "vault_links"
+    __table_args__ = (
+        sa.UniqueConstraint("from_doc_id", "to_doc_id", "link_type"),
+        sa.Index("idx_vault_links_from", "from_doc_id"),
+        sa.Index("idx_vault_links_to", "to_doc_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    from_doc_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
+    )
+    to_doc_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
+    )
+    link_type: Mapped[str] = mapped_column(
+        sa.Text(),
+        nullable=False,
+        server_default="wikilink",
+        info={"doc": "Kind of link, e.g. a wikilink found in the text."},
+    )
+    context: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "Text around the link where it was found."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    from_doc: Mapped[VaultDocument] = relationship(
+        foreign_keys="VaultLink.from_doc_id", back_populates="outgoing_links"
+    )
+    to_doc: Mapped[VaultDocument] = relationship(
+        foreign_keys="VaultLink.to_doc_id", back_populates="incoming_links"
+    )
+
+
+class VaultVersion(Base):
+    """A stored earlier version of a vault document."""
+
+    __tablename__ = "vault_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("doc_id", "version"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
+    doc_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[int] = mapped_column(
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("1"),
+        info={"doc": "Version number, counting from 1 per document."},
+    )
+    content: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "Document text as it was in that version."}
+    )
+    changed_by: Mapped[str] = mapped_column(
+        sa.Text(), nullable=False, server_default="", info={"doc": "Who made the change."}
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+
+    document: Mapped[VaultDocument] = relationship(back_populates="versions")

@@ -1,0 +1,202 @@
+"""The models work as an ORM on a database the chain built.
+
+Rows written through related objects come back through the relationships, and
+deleting a parent has the effect GoClaw's foreign keys give it: CASCADE removes
+the dependent rows, SET NULL detaches them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from goclaw_db.models import (
+    Agent,
+    AgentTeam,
+    AgentTeamMember,
+    ChatSession,
+    CronJob,
+    CronRunLog,
+    KGEntity,
+    KGRelation,
+    MemoryChunk,
+    MemoryDocument,
+    Span,
+    TeamTask,
+    TeamTaskComment,
+    TeamTaskEvent,
+    Tenant,
+    Trace,
+    VaultDocument,
+    VaultLink,
+    VaultVersion,
+)
+from tests.support import HEAD
+
+MASTER_TENANT = uuid.UUID("0193a5b0-7000-7000-8000-000000000001")
+DIMENSIONS = 1536
+
+
+def unit_vector(seed: int) -> list[float]:
+    rng = random.Random(seed)
+    values = [rng.uniform(-1, 1) for _ in range(DIMENSIONS)]
+    norm = math.sqrt(sum(v * v for v in values))
+    return [v / norm for v in values]
+
+
+def nudged(vector: list[float], amount: float, seed: int) -> list[float]:
+    """A vector close to ``vector``: the larger ``amount``, the further away."""
+    noise = unit_vector(seed)
+    return [v + amount * n for v, n in zip(vector, noise)]
+
+
+@pytest.fixture
+def engine(make_database_at):
+    engine = sa.create_engine(make_database_at(HEAD), poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ids(engine) -> dict[str, uuid.UUID]:
+    """A lead agent with a team, and a scout agent with work in several domains."""
+    with Session(engine) as db, db.no_autoflush:
+        tenant = db.get(Tenant, MASTER_TENANT)
+        lead = Agent(agent_key="lead", owner_id="owner", model="model-x", tenant=tenant)
+        scout = Agent(agent_key="scout", owner_id="owner", model="model-x", tenant=tenant)
+        db.add_all([lead, scout])
+        db.flush()
+
+        team = AgentTeam(name="harbour", created_by="owner", lead_agent=lead, tenant=tenant)
+        team.members = [
+            AgentTeamMember(agent=lead, tenant_id=MASTER_TENANT),
+            AgentTeamMember(agent=scout, tenant_id=MASTER_TENANT),
+        ]
+        task = TeamTask(subject="chart the bay", owner_agent_id=scout.id, tenant_id=MASTER_TENANT)
+        task.comments = [TeamTaskComment(content="on it", agent_id=scout.id, tenant_id=MASTER_TENANT)]
+        task.events = [
+            TeamTaskEvent(event_type="created", actor_type="agent", actor_id="lead", tenant_id=MASTER_TENANT)
+        ]
+        team.tasks = [task]
+        team.sessions = [ChatSession(session_key="agent:scout:1", agent_id=scout.id, tenant_id=MASTER_TENANT)]
+
+        note = MemoryDocument(agent_id=scout.id, path="notes/bay.md", hash="h1", tenant_id=MASTER_TENANT)
+        note.chunks = [
+            MemoryChunk(agent_id=scout.id, path="notes/bay.md", hash=f"c{i}", text=text, tenant_id=MASTER_TENANT)
+            for i, text in enumerate(["tides at dawn", "pilot boarding point"])
+        ]
+        job = CronJob(agent_id=scout.id, name="morning report", schedule_kind="cron",
+                      payload={"message": "report"}, tenant_id=MASTER_TENANT)
+        job.run_logs = [CronRunLog(status="ok", summary="sent")]
+
+        harbour = KGEntity(agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place",
+                           tenant_id=MASTER_TENANT)
+        pilot = KGEntity(agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person",
+                         tenant_id=MASTER_TENANT)
+        harbour.outgoing_relations = [
+            KGRelation(agent_id=scout.id, relation_type="employs", target_entity=pilot, tenant_id=MASTER_TENANT)
+        ]
+        chart = VaultDocument(agent_id=scout.id, path="charts/bay.md", title="Bay chart", tenant_id=MASTER_TENANT)
+        tides = VaultDocument(agent_id=scout.id, path="charts/tides.md", title="Tides", tenant_id=MASTER_TENANT)
+        chart.outgoing_links = [VaultLink(to_doc=tides)]
+        chart.versions = [VaultVersion(version=1, content="first draft")]
+        trace = Trace(agent_id=scout.id, name="run", tenant_id=MASTER_TENANT)
+        db.add_all([team, note, job, harbour, pilot, chart, tides, trace])
+        db.flush()
+
+        db.add_all([
+            Span(trace_id=trace.id, span_type="llm_call", name="think", tenant_id=MASTER_TENANT),
+            Span(trace_id=trace.id, span_type="tool_call", name="look", tenant_id=MASTER_TENANT),
+        ])
+        db.commit()
+        return {"lead": lead.id, "scout": scout.id, "team": team.id, "task": task.id, "note": note.id,
+                "job": job.id, "harbour": harbour.id, "chart": chart.id, "trace": trace.id}
+
+
+def count(engine, model, **where) -> int:
+    with Session(engine) as db:
+        return db.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**where))
+
+
+def test_agent_work_reads_back_through_relationships(engine, ids):
+    with Session(engine) as db:
+        scout = db.get(Agent, ids["scout"])
+        assert scout.tenant.id == MASTER_TENANT
+        assert [s.session_key for s in scout.sessions] == ["agent:scout:1"]
+        assert scout.sessions[0].team.name == "harbour"
+        assert sorted(c.text for c in scout.memory_documents[0].chunks) == ["pilot boarding point", "tides at dawn"]
+        assert [log.summary for log in scout.cron_jobs[0].run_logs] == ["sent"]
+
+
+def test_team_task_board_reads_back_through_relationships(engine, ids):
+    with Session(engine) as db:
+        team = db.get(AgentTeam, ids["team"])
+        assert team.lead_agent.agent_key == "lead"
+        assert sorted(m.agent.agent_key for m in team.members) == ["lead", "scout"]
+        task = team.tasks[0]
+        assert task.owner_agent.agent_key == "scout"
+        assert [c.content for c in task.comments] == ["on it"]
+        assert [e.event_type for e in task.events] == ["created"]
+
+
+def test_graph_vault_and_trace_read_back_through_relationships(engine, ids):
+    with Session(engine) as db:
+        harbour = db.get(KGEntity, ids["harbour"])
+        assert [(r.relation_type, r.target_entity.name) for r in harbour.outgoing_relations] == [("employs", "Pilot")]
+        chart = db.get(VaultDocument, ids["chart"])
+        assert [link.to_doc.title for link in chart.outgoing_links] == ["Tides"]
+        assert [v.content for v in chart.versions] == ["first draft"]
+        assert sorted(s.name for s in db.get(Trace, ids["trace"]).spans) == ["look", "think"]
+
+
+def test_deleting_an_agent_cascades_to_its_sessions_memory_and_jobs(engine, ids):
+    with Session(engine) as db:
+        db.delete(db.get(Agent, ids["scout"]))
+        db.commit()
+    remaining = {model.__name__: count(engine, model) for model in
+                 (ChatSession, MemoryDocument, MemoryChunk, CronJob, CronRunLog, KGEntity, KGRelation,
+                  VaultDocument, VaultLink, VaultVersion)}
+    assert remaining == dict.fromkeys(remaining, 0)
+
+
+def test_deleting_an_agent_leaves_its_team_tasks_unowned(engine, ids):
+    with Session(engine) as db:
+        db.delete(db.get(Agent, ids["scout"]))
+        db.commit()
+    with Session(engine) as db:
+        task = db.get(TeamTask, ids["task"])
+        assert (task.subject, task.owner_agent_id) == ("chart the bay", None)
+
+
+def test_deleting_a_team_detaches_its_sessions_and_removes_its_tasks(engine, ids):
+    with Session(engine) as db:
+        db.delete(db.get(AgentTeam, ids["team"]))
+        db.commit()
+    with Session(engine) as db:
+        session = db.scalars(sa.select(ChatSession)).one()
+        assert (session.agent_id, session.team_id) == (ids["scout"], None)
+    assert (count(engine, TeamTask), count(engine, TeamTaskComment), count(engine, AgentTeamMember)) == (0, 0, 0)
+
+
+def test_memory_chunks_come_back_nearest_first_by_cosine_distance(engine, ids):
+    query = unit_vector(1)
+    distances = {"near": 0.05, "middle": 0.5, "far": 3.0}
+    with Session(engine) as db:
+        for seed, (label, amount) in enumerate(distances.items(), start=10):
+            db.add(MemoryChunk(agent_id=ids["scout"], document_id=ids["note"], path="notes/bay.md", hash=label,
+                               text=label, embedding=nudged(query, amount, seed), tenant_id=MASTER_TENANT))
+        db.commit()
+        ranked = db.execute(
+            sa.select(MemoryChunk.text, MemoryChunk.embedding.cosine_distance(query).label("distance"))
+            .where(MemoryChunk.embedding.is_not(None))
+            .order_by(MemoryChunk.embedding.cosine_distance(query))
+        ).all()
+        stored = db.scalars(sa.select(MemoryChunk.embedding).where(MemoryChunk.text == "near")).one()
+    assert [row.text for row in ranked] == ["near", "middle", "far"]
+    assert ranked[0].distance < ranked[1].distance < ranked[2].distance
+    assert len(stored) == DIMENSIONS
