@@ -55,11 +55,12 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_on(connection)
+    # Callers such as pytest-alembic hand over a Connection or an Engine.
+    given = config.attributes.get("connection")
+    if isinstance(given, sa.Connection):
+        run_on(given)
         return
-    engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
+    engine = given if isinstance(given, sa.Engine) else sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
     with runtime.connect(engine) as connection:
         run_on(connection)
 

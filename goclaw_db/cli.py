@@ -3,6 +3,7 @@
     goclaw-db migrate up | down [N] | version | status | force V | goto V | drop
     goclaw-db upgrade [--status] [--dry-run]
     goclaw-db migrate up --sql
+    goclaw-db docs [--output DIR]
 
 Every failure is one line on stderr and a non-zero exit; each revision runs in
 its own transaction, so the database stays at the last completed version.
@@ -15,6 +16,7 @@ import json
 import logging
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -162,6 +164,10 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--status", action="store_true", help="show what would run")
     upgrade.add_argument("--dry-run", action="store_true", help="print the SQL, change nothing")
     upgrade.add_argument("--json", action="store_true")
+
+    docs = sub.add_parser("docs", help="write the schema documentation (needs no database)")
+    docs.add_argument("--output", metavar="DIR", default="docs/schema",
+                      help="folder for the Markdown pages (default: docs/schema)")
     return parser
 
 
@@ -190,7 +196,20 @@ def _show_progress() -> None:
     progress.addFilter(lambda record: record.getMessage().startswith("Running "))
 
 
+def _write_docs(output: str) -> None:
+    from goclaw_db import docs
+
+    try:
+        pages = docs.write(Path(output))
+    except OSError as exc:
+        raise CommandError(f"cannot write the documentation to {output}: {exc.strerror or exc}") from None
+    print(f"wrote {len(pages)} pages to {output}")
+
+
 def run(args: argparse.Namespace) -> None:
+    if args.command == "docs":
+        _write_docs(args.output)
+        return
     url = resolve_url(args.dsn, sqlite_path=args.sqlite)
     if url.get_backend_name() == "sqlite" and url.database:
         from pathlib import Path

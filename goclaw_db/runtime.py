@@ -6,6 +6,7 @@ same) and by the command line.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,10 +40,10 @@ def preflight(connection: sa.Connection) -> None:
     """Refuse a PostgreSQL server that cannot hold GoClaw's schema, before changing anything."""
     if connection.dialect.name == "sqlite":
         return
-    version = connection.dialect.server_version_info or (0,)
-    if version[0] < 15:
+    version_num = int(connection.scalar(sa.text("SELECT current_setting('server_version_num')")))
+    if version_num < 150000:
         raise CommandError(
-            f"PostgreSQL {'.'.join(map(str, version))} is too old: GoClaw needs PostgreSQL 15 or newer."
+            f"PostgreSQL {version_num // 10000} is too old: GoClaw needs PostgreSQL 15 or newer."
         )
     has_vector = connection.scalar(sa.text(
         "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
@@ -64,11 +65,23 @@ def ensure_bookkeeping(connection: sa.Connection) -> None:
 MIGRATION_LOCK_KEY = 0x60C1A3DB
 
 
-def lock_migrations(connection: sa.Connection) -> None:
-    """Wait until no other run migrates this database (PostgreSQL session lock)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+def lock_migrations(connection: sa.Connection, poll_seconds: float = 0.5) -> None:
+    """Wait until no other run migrates this database (PostgreSQL session lock).
+
+    A waiter polls with short statements instead of blocking in
+    ``pg_advisory_lock``: a blocked statement keeps a snapshot open, and the
+    ``CREATE INDEX CONCURRENTLY`` of version 9 waits for every open snapshot,
+    so the running migration and its waiters would deadlock.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    connection.rollback()
+    while True:
+        acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         connection.commit()
+        if acquired:
+            return
+        time.sleep(poll_seconds)
 
 
 def unlock_migrations(connection: sa.Connection) -> None:

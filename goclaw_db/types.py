@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import VECTOR
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
 from sqlalchemy.sql.functions import FunctionElement
 
 EMBEDDING_DIMENSIONS = 1536
@@ -117,6 +118,8 @@ class _JSONText(sa.types.TypeDecorator):
 class JSONB(_JSONText):
     """A JSON document; ``dict`` or ``list`` in Python."""
 
+    cache_ok = True
+
     impl = postgresql.JSONB
     postgres_type = postgresql.JSONB()
 
@@ -124,12 +127,16 @@ class JSONB(_JSONText):
 class TextArray(_JSONText):
     """A list of strings."""
 
+    cache_ok = True
+
     impl = postgresql.ARRAY(sa.Text)
     postgres_type = postgresql.ARRAY(sa.Text)
 
 
 class UUIDArray(_JSONText):
     """A list of UUIDs."""
+
+    cache_ok = True
 
     impl = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
     postgres_type = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
@@ -235,3 +242,28 @@ def _empty_array_pg(element, compiler, **kw):
 @compiles(empty_array, "sqlite")
 def _empty_array_sqlite(element, compiler, **kw):
     return "'[]'"
+
+
+# --- the desktop (SQLite) form of a column ----------------------------------
+# GoClaw's desktop schema has no vector or tsvector columns and generates UUID
+# keys in the application.  Revisions and metadata.create_all both compile
+# columns through this hook, so both give the desktop form.
+
+
+def _generated_in_application(column) -> bool:
+    default = getattr(column.server_default, "arg", None)
+    return getattr(default, "generated_in_application_on_sqlite", False)
+
+
+@compiles(CreateColumn, "sqlite")
+def _desktop_column(element, compiler, **kw):
+    column = element.element
+    if is_pg_only(column.type):
+        return None
+    if not _generated_in_application(column):
+        return compiler.visit_create_column(element, **kw)
+    server_default, column.server_default = column.server_default, None
+    try:
+        return compiler.visit_create_column(element, **kw)
+    finally:
+        column.server_default = server_default

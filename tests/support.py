@@ -8,13 +8,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from goclaw_db.config import normalize_url
-from goclaw_db.runtime import alembic_config
+from goclaw_db.runtime import alembic_config, version_number
 from tests import schema_catalog
 
 REFERENCE = Path(__file__).parent / "reference"
-HEAD = 44
+# The chain's own head, as a GoClaw version number.
+HEAD = version_number(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
 
 
 def admin_url_with_database(server_url: str, database: str) -> str:

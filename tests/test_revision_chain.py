@@ -8,7 +8,6 @@ produce the same catalog at every version, going up and coming back down.
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from tests.support import (
     HEAD,
@@ -21,7 +20,7 @@ from tests.support import (
 )
 
 
-def test_head_matches_goclaw_v44_catalog(postgres_url):
+def test_head_matches_goclaw_catalog(postgres_url):
     upgrade(postgres_url, "head")
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
 
@@ -42,7 +41,7 @@ def test_every_version_matches_goclaw_going_up_and_down(postgres_url):
     assert mismatches == {}
 
 
-@pytest.mark.parametrize("version", [1, 9, 27, HEAD])
+@pytest.mark.parametrize("version", sorted({v for v in (1, 9, 27) if v <= HEAD} | {HEAD}))
 def test_schema_migrations_holds_the_version_reached_and_clean(postgres_url, version):
     """GoClaw binaries read golang-migrate's row to decide whether they accept the database."""
     upgrade(postgres_url, version)

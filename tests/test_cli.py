@@ -1,0 +1,133 @@
+"""goclaw-db on real PostgreSQL databases: GoClaw's migrate commands, safely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from goclaw_db import hooks
+from goclaw_db.cli import Migrator
+from goclaw_db.config import normalize_url
+from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
+
+
+def goclaw_db(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
+    return subprocess.run([sys.executable, "-m", "goclaw_db.cli", "--dsn", url, *args],
+                          capture_output=True, text=True, timeout=600, env=env, **kw)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def as_goclaw_left_it(url: str, version: int) -> None:
+    """A database GoClaw's binary migrated: same schema, golang-migrate's row, no Alembic table."""
+    upgrade(url, version)
+    execute(url, "DROP TABLE alembic_version")
+
+
+def test_migrate_up_adopts_a_database_goclaw_built_to_version_30(postgres_url):
+    as_goclaw_left_it(postgres_url, 30)
+    result = goclaw_db(postgres_url, "migrate", "up")
+    assert result.returncode == 0, result.stderr
+    assert "Running upgrade 000030 -> 000031" in result.stderr
+    assert "Running upgrade 000029" not in result.stderr
+    assert execute(postgres_url, "SELECT version, dirty FROM schema_migrations") == [(HEAD, False)]
+    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
+def test_dirty_database_is_refused_with_golang_migrates_fix(postgres_url):
+    as_goclaw_left_it(postgres_url, 30)
+    execute(postgres_url, "UPDATE schema_migrations SET dirty = true")
+    result = goclaw_db(postgres_url, "migrate", "up")
+    assert_one_line_error(result, "dirty", "goclaw-db migrate force 29")
+    assert execute(postgres_url, "SELECT version, dirty FROM schema_migrations") == [(30, True)]
+
+
+def test_database_newer_than_the_package_is_refused(postgres_url):
+    as_goclaw_left_it(postgres_url, 30)
+    execute(postgres_url, f"UPDATE schema_migrations SET version = {HEAD + 1}")
+    assert_one_line_error(goclaw_db(postgres_url, "migrate", "up"), "newer", "upgrade goclaw-db")
+
+
+def test_force_clears_dirty_without_applying_anything(postgres_url):
+    as_goclaw_left_it(postgres_url, 30)
+    execute(postgres_url, "UPDATE schema_migrations SET dirty = true")
+    assert goclaw_db(postgres_url, "migrate", "force", "30").returncode == 0
+    assert goclaw_db(postgres_url, "migrate", "version").stdout.strip() == "version: 30, dirty: false"
+
+
+def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
+    runs = [subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    applied_first_revision = [err for _out, err in outputs if "Running upgrade  -> 000001" in err]
+    assert len(applied_first_revision) == 1
+    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
+def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
+    result = goclaw_db(postgres_url, "migrate", "up", "--sql")
+    assert result.returncode == 0, result.stderr
+    assert "CREATE TABLE agents" in result.stdout
+    tables = execute(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [(0,)]
+
+
+def test_down_and_goto_move_between_versions(postgres_url):
+    upgrade(postgres_url, "head")
+    assert goclaw_db(postgres_url, "migrate", "down", "2").returncode == 0
+    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD - 2,)]
+    assert goclaw_db(postgres_url, "migrate", "goto", str(HEAD)).returncode == 0
+    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD,)]
+
+
+def test_status_lists_pending_revisions_as_json(postgres_url):
+    upgrade(postgres_url, HEAD - 1)
+    result = goclaw_db(postgres_url, "migrate", "status", "--json")
+    assert result.returncode == 0, result.stderr
+    assert f'"pending_revisions": [\n    "{HEAD:06d}"\n  ]' in result.stdout
+
+
+@pytest.fixture
+def counting_hook():
+    calls = []
+
+    @hooks.data_hook("test_count_agents", version=HEAD)
+    def count_agents(connection):
+        calls.append(connection.scalar(sa.text("SELECT count(*) FROM agents")))
+
+    yield calls
+    hooks.unregister("test_count_agents")
+
+
+def test_data_hook_runs_once_after_the_migrations_and_is_recorded(postgres_url, counting_hook):
+    migrator = Migrator(normalize_url(postgres_url))
+    assert migrator.status().pending_hooks == ["test_count_agents"]
+    assert migrator.upgrade() == ["test_count_agents"]
+    assert migrator.upgrade() == []
+    assert counting_hook == [0]
+    assert execute(postgres_url, "SELECT name, version FROM data_migrations") == [("test_count_agents", HEAD)]
+    assert migrator.status().pending_hooks == []
+
+
+def test_unreachable_server_is_one_line():
+    assert_one_line_error(goclaw_db("postgres://goclaw@127.0.0.1:1/goclaw", "migrate", "up"),
+                          "cannot connect", "127.0.0.1:1")
+
+
+def test_drop_asks_for_confirmation(postgres_url):
+    upgrade(postgres_url, 1)
+    assert_one_line_error(goclaw_db(postgres_url, "migrate", "drop"), "--yes")
+    assert goclaw_db(postgres_url, "migrate", "drop", "--yes").returncode == 0
+    assert execute(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
