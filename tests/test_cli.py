@@ -131,3 +131,25 @@ def test_drop_asks_for_confirmation(postgres_url):
     assert_one_line_error(goclaw_db(postgres_url, "migrate", "drop"), "--yes")
     assert goclaw_db(postgres_url, "migrate", "drop", "--yes").returncode == 0
     assert execute(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(postgres_url):
+    run = subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        reached = 0
+        while reached < 5 and run.poll() is None:
+            rows = execute(postgres_url, "SELECT version FROM schema_migrations") \
+                if execute(postgres_url, "SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0] else []
+            reached = rows[0][0] if rows else 0
+        run.kill()
+    finally:
+        run.wait()
+    assert run.returncode != 0, "the run finished before it could be killed"
+
+    (version, dirty), = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
+    assert not dirty
+    assert catalog_differences(postgres_reference(version), catalog_of(postgres_url)) == []
+
+    assert goclaw_db(postgres_url, "migrate", "up").returncode == 0
+    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
