@@ -11,10 +11,13 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from goclaw_db.config import normalize_url
+from goclaw_db.models.tenants import MASTER_TENANT_ID
 from goclaw_db.runtime import alembic_config, version_number
 from tests import schema_catalog
 
 REFERENCE = Path(__file__).parent / "reference"
+# The tenant GoClaw's version 27 creates and gives every earlier row.
+MASTER_TENANT = str(MASTER_TENANT_ID)
 # The chain's own head, as a GoClaw version number.
 HEAD = version_number(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
 

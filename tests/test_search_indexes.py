@@ -11,9 +11,7 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from tests.support import upgrade
-
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
+from tests.support import MASTER_TENANT, upgrade
 
 
 @pytest.fixture

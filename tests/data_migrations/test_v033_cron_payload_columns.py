@@ -5,9 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from tests.support import downgrade, execute, upgrade
-
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
+from tests.support import MASTER_TENANT, downgrade, execute, upgrade
 
 
 def _job(url: str, name: str, payload: dict) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.support import downgrade, execute, upgrade
+from tests.support import MASTER_TENANT, downgrade, execute, upgrade
 
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
 OTHER_TENANT = "0193a5b0-7000-7000-8000-0000000000aa"
 
 

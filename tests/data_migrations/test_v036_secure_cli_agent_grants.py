@@ -7,9 +7,8 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from tests.support import downgrade, execute, upgrade
+from tests.support import MASTER_TENANT, downgrade, execute, upgrade
 
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
 OLDER_ID = uuid.UUID("00000000-0000-7000-8000-000000000001")
 NEWER_ID = uuid.UUID("00000000-0000-7000-8000-000000000002")
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support import execute, upgrade
-
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
+from tests.support import MASTER_TENANT, execute, upgrade
 
 
 def _agent(url: str) -> uuid.UUID:

@@ -6,9 +6,7 @@ import uuid
 
 import pytest
 
-from tests.support import downgrade, execute, upgrade
-
-MASTER_TENANT = "0193a5b0-7000-7000-8000-000000000001"
+from tests.support import MASTER_TENANT, downgrade, execute, upgrade
 
 
 def _agent(url: str, *, deleted: bool = False) -> uuid.UUID:

@@ -1,0 +1,51 @@
+"""Benchmark 3: the import cost of ``goclaw_db.models`` over SQLAlchemy alone."""
+
+from __future__ import annotations
+
+import re
+
+from benchmarks.common import PYTHON, Figure, Result, fmt, run_timed
+
+
+def import_cost(reps: int) -> Result:
+    res = Result(3, "Import cost", "`import goclaw_db.models` − `import sqlalchemy` ≤ 150 ms")
+    bare, ours, empty = [], [], []
+    for i in range(reps):
+        order = ("sa", "models", "empty") if i % 2 == 0 else ("models", "sa", "empty")
+        for who in order:
+            code = {"sa": "import sqlalchemy", "models": "import goclaw_db.models", "empty": "pass"}[who]
+            seconds = run_timed([PYTHON, "-c", code]).seconds
+            {"sa": bare, "models": ours, "empty": empty}[who].append(seconds)
+    f_bare = Figure("`python -c 'import sqlalchemy'`", bare)
+    f_ours = Figure("`python -c 'import goclaw_db.models'`", ours)
+    f_empty = Figure("`python -c pass` (interpreter start-up)", empty)
+    f_diff = Figure("difference (per pair)", [o - b for o, b in zip(ours, bare)])
+    res.figures = [f_ours, f_bare, f_diff, f_empty]
+    diff = f_ours.median - f_bare.median
+    res.headline = f"+{fmt(diff)} over SQLAlchemy alone ({fmt(f_ours.median)} vs {fmt(f_bare.median)})"
+    res.met = diff <= 0.150
+    # Where the extra time goes: -X importtime, modules not imported by sqlalchemy itself.
+    trace = run_timed([PYTHON, "-X", "importtime", "-c", "import sqlalchemy; import goclaw_db.models"]).stderr
+    rows = []
+    for line in trace.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m:
+            rows.append((int(m.group(2)), int(m.group(1)), len(m.group(3)), m.group(4)))
+    seen_sa = False
+    after = []
+    for cumulative, own, depth, name in rows:
+        if name == "sqlalchemy" and depth <= 1:
+            seen_sa = True
+            continue
+        if seen_sa:
+            after.append((cumulative, own, depth, name))
+    after.sort(key=lambda r: r[1], reverse=True)
+    table = ["| module (imported after sqlalchemy), by own time | own | cumulative |", "|---|---|---|"]
+    table += [f"| `{name}` | {o / 1000:.1f} ms | {c / 1000:.1f} ms |" for c, o, _d, name in after[:15]]
+    total = sum(o for _c, o, _d, _n in after)
+    ours_own = sum(o for _c, o, _d, n in after if n.startswith("goclaw_db"))
+    table.append(f"| all goclaw_db modules (own time) | {ours_own / 1000:.1f} ms | |")
+    table.append(f"| everything after sqlalchemy (own time) | {total / 1000:.1f} ms | |")
+    res.extra.append("`python -X importtime -c 'import sqlalchemy; import goclaw_db.models'`, the "
+                     "largest imports that follow SQLAlchemy (one run):\n\n" + "\n".join(table))
+    return res
