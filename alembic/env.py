@@ -51,6 +51,7 @@ def run_migrations_offline() -> None:
     url = database_url()
     configure(url=url, literal_binds=True, render_as_batch=url.get_backend_name() == "sqlite")
     with context.begin_transaction():
+        runtime.emit_bookkeeping_ddl(context.get_context())
         context.run_migrations()
 
 
@@ -66,6 +67,7 @@ def run_migrations_online() -> None:
 
 
 def run_on(connection: sa.Connection) -> None:
+    runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
     runtime.lock_migrations(connection)
     try:

@@ -4,6 +4,11 @@
 ``dirty`` flag.  ``data_migrations`` is GoClaw's record of data hooks that ran.
 Neither belongs to a revision: golang-migrate creates its table before the
 first migration, so a database at version 0 already has both.
+
+GoClaw's desktop (SQLite) build keeps its own counter instead: one row in
+``schema_version``.  The desktop schema has one version, 12, and it is what
+the chain builds at GoClaw version 44; versions below have no desktop number,
+so the table is there (empty) from the first run and holds 12 only at 44.
 """
 
 from __future__ import annotations
@@ -35,3 +40,15 @@ data_migrations = sa.Table(
 )
 
 POSTGRES_BOOKKEEPING = (schema_migrations, data_migrations)
+
+# A separate MetaData: the table exists on SQLite only, so the models' metadata
+# (and the PostgreSQL catalog built from it) never sees it.
+schema_version = sa.Table(
+    "schema_version",
+    sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+)
+
+# The desktop build's schema version and the GoClaw (PostgreSQL) version it equals.
+DESKTOP_SCHEMA_VERSION = 12
+DESKTOP_EQUIVALENT_VERSION = 44

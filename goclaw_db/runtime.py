@@ -9,14 +9,26 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: runs on one SQLite file are not serialised there
+    fcntl = None
+
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING, schema_migrations
+from goclaw_db.bookkeeping import (
+    DESKTOP_EQUIVALENT_VERSION,
+    DESKTOP_SCHEMA_VERSION,
+    POSTGRES_BOOKKEEPING,
+    schema_migrations,
+    schema_version,
+)
 from goclaw_db.config import display_url
+from goclaw_db.sql import register_sqlite_functions
 
 
 def version_number(revision: str | None) -> int:
@@ -37,8 +49,10 @@ def connect(engine: sa.Engine) -> sa.Connection:
 
 
 def preflight(connection: sa.Connection) -> None:
-    """Refuse a PostgreSQL server that cannot hold GoClaw's schema, before changing anything."""
+    """Refuse a database that cannot hold GoClaw's schema, before changing anything."""
     if connection.dialect.name == "sqlite":
+        require_fts5(connection.connection.driver_connection)
+        register_sqlite_functions(connection.connection.driver_connection)
         return
     version_num = int(connection.scalar(sa.text("SELECT current_setting('server_version_num')")))
     if version_num < 150000:
@@ -54,11 +68,46 @@ def preflight(connection: sa.Connection) -> None:
         )
 
 
+def require_fts5(dbapi_connection) -> None:
+    """Refuse a SQLite library built without FTS5: the search indexes need it.
+
+    The probe creates (and drops) a throw-away FTS5 table in the connection's
+    temporary schema, so the database file is not touched.
+    """
+    try:
+        dbapi_connection.execute("CREATE VIRTUAL TABLE temp.goclaw_fts5_probe USING fts5(body)")
+    except dbapi_connection.DatabaseError as exc:
+        raise CommandError(
+            f"this SQLite library ({sqlite_version(dbapi_connection)}) has no FTS5 ({exc}): "
+            "use a Python whose sqlite3 is built with FTS5 (python.org and most distributions ship one)."
+        ) from None
+    dbapi_connection.execute("DROP TABLE temp.goclaw_fts5_probe")
+
+
+def sqlite_version(dbapi_connection) -> str:
+    return "SQLite " + dbapi_connection.execute("SELECT sqlite_version()").fetchone()[0]
+
+
+def transactional_sqlite(connection: sa.Connection) -> None:
+    """Make each revision one SQLite transaction, its DDL included.
+
+    Python's sqlite3 module by default opens a transaction only before data
+    changes, so a revision that failed half-way would keep its earlier DDL.
+    Here the driver stays out of it and every SQLAlchemy transaction starts
+    with ``BEGIN IMMEDIATE``, which also makes a second migrator wait its turn.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    connection.rollback()
+    connection.connection.driver_connection.isolation_level = None
+    sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+
+
 def ensure_bookkeeping(connection: sa.Connection) -> None:
-    """Create golang-migrate's and GoClaw's bookkeeping tables where missing."""
-    if connection.dialect.name == "postgresql":
-        for table in POSTGRES_BOOKKEEPING:
-            table.create(connection, checkfirst=True)
+    """Create golang-migrate's and GoClaw's bookkeeping tables (or the desktop's) where missing."""
+    tables = POSTGRES_BOOKKEEPING if connection.dialect.name == "postgresql" else (schema_version,)
+    for table in tables:
+        table.create(connection, checkfirst=True)
 
 
 # One key for every migration run on a server: pg_advisory_lock serialises them.
@@ -66,16 +115,19 @@ MIGRATION_LOCK_KEY = 0x60C1A3DB
 
 
 def lock_migrations(connection: sa.Connection, poll_seconds: float = 0.5) -> None:
-    """Wait until no other run migrates this database (PostgreSQL session lock).
+    """Wait until no other run migrates this database.
+
+    PostgreSQL: a session advisory lock.  SQLite: a lock file beside the database.
 
     A waiter polls with short statements instead of blocking in
     ``pg_advisory_lock``: a blocked statement keeps a snapshot open, and the
     ``CREATE INDEX CONCURRENTLY`` of version 9 waits for every open snapshot,
     so the running migration and its waiters would deadlock.
     """
-    if connection.dialect.name != "postgresql":
+    connection.rollback()  # wait holding nothing, not even the preflight's read
+    if connection.dialect.name == "sqlite":
+        _lock_sqlite_file(connection)
         return
-    connection.rollback()
     while True:
         acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         connection.commit()
@@ -84,7 +136,24 @@ def lock_migrations(connection: sa.Connection, poll_seconds: float = 0.5) -> Non
         time.sleep(poll_seconds)
 
 
+def _lock_sqlite_file(connection: sa.Connection) -> None:
+    """Hold an exclusive lock on ``<database>.migrate-lock`` for the whole run.
+
+    Each revision is its own ``BEGIN IMMEDIATE`` transaction, but a second run
+    could slip in between two of them; the lock file keeps whole runs apart.
+    """
+    database = connection.engine.url.database
+    if not database or database == ":memory:" or fcntl is None:
+        return
+    handle = open(f"{database}.migrate-lock", "a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    connection.info["goclaw_migrate_lock"] = handle
+
+
 def unlock_migrations(connection: sa.Connection) -> None:
+    handle = connection.info.pop("goclaw_migrate_lock", None)
+    if handle is not None:
+        handle.close()  # closing releases the flock
     if connection.dialect.name == "postgresql":
         connection.rollback()  # a failed revision leaves its transaction aborted
         connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
@@ -92,7 +161,18 @@ def unlock_migrations(connection: sa.Connection) -> None:
 
 
 def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
-    """(version, dirty) from golang-migrate's table, or None where it has no row."""
+    """(version, dirty) from GoClaw's own bookkeeping, or None where it has no row.
+
+    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44
+    (a newer desktop number as a version past this package's head).
+    """
+    if connection.dialect.name == "sqlite":
+        if not sa.inspect(connection).has_table("schema_version"):
+            return None
+        desktop = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
+        if desktop is None:
+            return None
+        return DESKTOP_EQUIVALENT_VERSION + desktop - DESKTOP_SCHEMA_VERSION, False
     if not sa.inspect(connection).has_table("schema_migrations"):
         return None
     row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
@@ -127,6 +207,13 @@ def adopt(connection: sa.Connection, head: int) -> None:
         connection.commit()
 
 
+def emit_bookkeeping_ddl(ctx) -> None:
+    """In ``--sql`` mode, print the bookkeeping tables first, so the script runs on an empty database."""
+    if ctx.dialect.name == "postgresql":
+        for table in POSTGRES_BOOKKEEPING:
+            ctx.impl._exec(sa.schema.CreateTable(table, if_not_exists=True))
+
+
 def record_version(ctx, heads) -> None:
     """Write the version reached where GoClaw's binaries look for it.
 
@@ -138,6 +225,10 @@ def record_version(ctx, heads) -> None:
         ctx.impl._exec(schema_migrations.delete())
         if version:
             ctx.impl._exec(schema_migrations.insert().values(version=version, dirty=False))
+    else:
+        ctx.impl._exec(schema_version.delete())
+        if version == DESKTOP_EQUIVALENT_VERSION:
+            ctx.impl._exec(schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION))
 
 
 def on_version_apply(ctx, step, heads, run_args) -> None:

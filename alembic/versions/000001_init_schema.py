@@ -29,10 +29,13 @@ from alembic import op
 from goclaw_db.migration import (
     create_extension,
     create_extension_if_offered,
+    create_fts5_index,
     create_gin_index,
     create_hnsw_index,
+    create_index,
     create_table,
     drop_extension,
+    drop_fts5_index,
     drop_function,
     execute_on_postgresql,
 )
@@ -109,11 +112,6 @@ def _updated_at() -> sa.Column:
     return sa.Column("updated_at", Timestamp(), server_default=now())
 
 
-def _partial_index(name: str, table: str, columns: list, where: str, **kw) -> None:
-    condition = sa.text(where)
-    op.create_index(name, table, columns, postgresql_where=condition, sqlite_where=condition, **kw)
-
-
 def upgrade() -> None:
     create_extension_if_offered("pgcrypto")
     create_extension("vector")
@@ -130,6 +128,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    drop_fts5_index("memory_chunks")
     for table in reversed(_TABLES):
         op.drop_table(table)
     drop_function("uuid_generate_v7()")
@@ -178,8 +177,8 @@ def _create_providers_and_agents() -> None:
         _updated_at(),
         sa.Column("deleted_at", Timestamp()),
     )
-    _partial_index("idx_agents_owner", "agents", ["owner_id"], "deleted_at IS NULL")
-    _partial_index("idx_agents_status", "agents", ["status"], "deleted_at IS NULL")
+    create_index("idx_agents_owner", "agents", ["owner_id"], "deleted_at IS NULL")
+    create_index("idx_agents_status", "agents", ["status"], "deleted_at IS NULL")
 
     create_table(
         "agent_shares",
@@ -303,9 +302,10 @@ def _create_memory() -> None:
         _updated_at(),
     )
     op.create_index("idx_mem_agent_user", "memory_chunks", ["agent_id", "user_id"])
-    _partial_index("idx_mem_global", "memory_chunks", ["agent_id"], "user_id IS NULL")
+    create_index("idx_mem_global", "memory_chunks", ["agent_id"], "user_id IS NULL")
     op.create_index("idx_mem_document", "memory_chunks", ["document_id"])
     create_gin_index("idx_mem_tsv", "memory_chunks", "tsv")
+    create_fts5_index("memory_chunks", ["text"])
     create_hnsw_index("idx_mem_vec", "memory_chunks")
 
     create_table(
@@ -341,7 +341,7 @@ def _create_skills() -> None:
         _updated_at(),
     )
     op.create_index("idx_skills_owner", "skills", ["owner_id"])
-    _partial_index("idx_skills_visibility", "skills", ["visibility"], "status = 'active'")
+    create_index("idx_skills_visibility", "skills", ["visibility"], "status = 'active'")
     op.create_index("idx_skills_slug", "skills", ["slug"])
     create_hnsw_index("idx_skills_embedding", "skills")
     create_gin_index("idx_skills_tags", "skills", "tags")
@@ -463,11 +463,9 @@ def _create_tracing() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index("idx_traces_agent_time", "traces", ["agent_id", sa.text("created_at DESC")])
-    _partial_index("idx_traces_user_time", "traces", ["user_id", sa.text("created_at DESC")], "user_id IS NOT NULL")
-    _partial_index(
-        "idx_traces_session", "traces", ["session_key", sa.text("created_at DESC")], "session_key IS NOT NULL"
-    )
-    _partial_index("idx_traces_status", "traces", ["status"], "status = 'error'")
+    create_index("idx_traces_user_time", "traces", ["user_id", sa.text("created_at DESC")], "user_id IS NOT NULL")
+    create_index("idx_traces_session", "traces", ["session_key", sa.text("created_at DESC")], "session_key IS NOT NULL")
+    create_index("idx_traces_status", "traces", ["status"], "status = 'error'")
 
     create_table(
         "spans",
@@ -498,11 +496,11 @@ def _create_tracing() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index("idx_spans_trace", "spans", ["trace_id", "start_time"])
-    _partial_index("idx_spans_parent", "spans", ["parent_span_id"], "parent_span_id IS NOT NULL")
+    create_index("idx_spans_parent", "spans", ["parent_span_id"], "parent_span_id IS NOT NULL")
     op.create_index("idx_spans_agent_time", "spans", ["agent_id", sa.text("created_at DESC")])
     op.create_index("idx_spans_type", "spans", ["span_type", sa.text("created_at DESC")])
-    _partial_index("idx_spans_model", "spans", ["model", sa.text("created_at DESC")], "model IS NOT NULL")
-    _partial_index("idx_spans_error", "spans", ["status"], "status = 'error'")
+    create_index("idx_spans_model", "spans", ["model", sa.text("created_at DESC")], "model IS NOT NULL")
+    create_index("idx_spans_error", "spans", ["status"], "status = 'error'")
 
 
 def _create_mcp() -> None:
@@ -576,7 +574,7 @@ def _create_mcp() -> None:
         sa.Column("review_note", sa.Text()),
         _created_at(),
     )
-    _partial_index("idx_mcp_requests_status", "mcp_access_requests", ["status"], "status = 'pending'")
+    create_index("idx_mcp_requests_status", "mcp_access_requests", ["status"], "status = 'pending'")
     op.create_index("idx_mcp_requests_server", "mcp_access_requests", ["server_id"])
 
 
@@ -600,11 +598,11 @@ def _create_tools_channels_and_secrets() -> None:
     )
     # A tool without an agent is global: its name is unique among global tools;
     # an agent's own tools are unique per agent.
-    _partial_index("idx_custom_tools_name_global", "custom_tools", ["name"], "agent_id IS NULL", unique=True)
-    _partial_index(
+    create_index("idx_custom_tools_name_global", "custom_tools", ["name"], "agent_id IS NULL", unique=True)
+    create_index(
         "idx_custom_tools_name_agent", "custom_tools", ["name", "agent_id"], "agent_id IS NOT NULL", unique=True
     )
-    _partial_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], "agent_id IS NOT NULL")
+    create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], "agent_id IS NOT NULL")
 
     create_table(
         "channel_instances",

@@ -23,10 +23,13 @@ from alembic import op
 
 from goclaw_db.migration import (
     add_columns,
+    create_fts5_index,
     create_gin_index,
     create_hnsw_index,
+    create_index,
     create_table,
     drop_columns,
+    drop_fts5_index,
     drop_pg_index,
 )
 from goclaw_db.types import JSONB, UUID, Timestamp, TSVector, Vector, now, uuid_generate_v7
@@ -53,6 +56,7 @@ def upgrade() -> None:
         sa.Column("embedding", Vector(1536)),
     )
     create_gin_index("idx_agents_tsv", "agents", "tsv")
+    create_fts5_index("agents", ["display_name", "frontmatter"])
     create_hnsw_index("idx_agents_embedding", "agents")
 
     create_table(
@@ -73,18 +77,12 @@ def upgrade() -> None:
         sa.CheckConstraint("source_agent_id <> target_agent_id", name="agent_links_check"),
     )
     active = sa.text("status = 'active'")
-    op.create_index(
-        "idx_agent_links_source", "agent_links", ["source_agent_id"], postgresql_where=active, sqlite_where=active
-    )
-    op.create_index(
-        "idx_agent_links_target", "agent_links", ["target_agent_id"], postgresql_where=active, sqlite_where=active
-    )
+    create_index("idx_agent_links_source", "agent_links", ["source_agent_id"], where=active)
+    create_index("idx_agent_links_target", "agent_links", ["target_agent_id"], where=active)
 
     add_columns("traces", sa.Column("parent_trace_id", UUID()))
     has_parent = sa.text("parent_trace_id IS NOT NULL")
-    op.create_index(
-        "idx_traces_parent", "traces", ["parent_trace_id"], postgresql_where=has_parent, sqlite_where=has_parent
-    )
+    create_index("idx_traces_parent", "traces", ["parent_trace_id"], where=has_parent)
 
 
 def downgrade() -> None:
@@ -95,4 +93,5 @@ def downgrade() -> None:
 
     drop_pg_index("idx_agents_embedding", "agents")
     drop_pg_index("idx_agents_tsv", "agents")
+    drop_fts5_index("agents")
     drop_columns("agents", "embedding", "tsv", "frontmatter", pg_only=("embedding", "tsv"))

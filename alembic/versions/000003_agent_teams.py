@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table, drop_columns
+from goclaw_db.migration import batch_alter_table, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, UUIDArray, now, uuid_generate_v7
 
 revision: str = "000003"
@@ -79,7 +79,7 @@ def upgrade() -> None:
     )
     op.create_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
 
-    with op.batch_alter_table("agent_links") as batch:
+    with batch_alter_table("agent_links") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
 
 

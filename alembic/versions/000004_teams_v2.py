@@ -16,7 +16,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, create_gin_index, create_table, drop_columns, drop_pg_index
+from goclaw_db.migration import (
+    add_columns,
+    create_fts5_index,
+    create_gin_index,
+    create_table,
+    drop_columns,
+    drop_fts5_index,
+    drop_pg_index,
+)
 from goclaw_db.types import UUID, Timestamp, TSVector, now, uuid_generate_v7
 
 revision: str = "000004"
@@ -38,6 +46,7 @@ def upgrade() -> None:
         ),
     )
     create_gin_index("idx_team_tasks_tsv", "team_tasks", "tsv")
+    create_fts5_index("team_tasks", ["subject", "description"])
 
     create_table(
         "delegation_history",
@@ -66,4 +75,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("delegation_history")
     drop_pg_index("idx_team_tasks_tsv", "team_tasks")
+    drop_fts5_index("team_tasks")
     drop_columns("team_tasks", "tsv", pg_only=("tsv",))

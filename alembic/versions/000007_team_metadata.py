@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.migration import add_columns, batch_alter_table, create_index, drop_columns
 from goclaw_db.types import JSONB, UUID
 
 revision: str = "000007"
@@ -32,12 +32,9 @@ def _metadata() -> sa.Column:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("team_messages") as batch:
+    with batch_alter_table("team_messages") as batch:
         batch.add_column(sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="SET NULL")))
-    op.create_index(
-        "idx_team_messages_task", "team_messages", ["task_id"],
-        postgresql_where=sa.text("task_id IS NOT NULL"), sqlite_where=sa.text("task_id IS NOT NULL"),
-    )
+    create_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
     add_columns("team_messages", _metadata())
     for table in _OTHER_TEAM_TABLES:
         add_columns(table, _metadata())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.migration import add_columns, create_index, drop_columns
 
 revision: str = "000008"
 down_revision: str | None = "000007"
@@ -28,10 +28,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(255)),
         sa.Column("channel", sa.String(50)),
     )
-    op.create_index(
-        "idx_team_tasks_user_scope", "team_tasks", ["team_id", "user_id"],
-        postgresql_where=sa.text("user_id IS NOT NULL"), sqlite_where=sa.text("user_id IS NOT NULL"),
-    )
+    create_index("idx_team_tasks_user_scope", "team_tasks", ["team_id", "user_id"], where="user_id IS NOT NULL")
 
 
 def downgrade() -> None:

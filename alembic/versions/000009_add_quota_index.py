@@ -30,8 +30,7 @@ _TOP_LEVEL_TRACES_OF_A_USER = "parent_trace_id IS NULL AND user_id IS NOT NULL"
 def upgrade() -> None:
     create_index_concurrently(
         "idx_traces_quota", "traces", ["user_id", sa.text("created_at DESC")],
-        postgresql_where=sa.text(_TOP_LEVEL_TRACES_OF_A_USER),
-        sqlite_where=sa.text(_TOP_LEVEL_TRACES_OF_A_USER),
+        where=_TOP_LEVEL_TRACES_OF_A_USER,
     )
 
 

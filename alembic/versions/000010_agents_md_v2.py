@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.types import Timestamp
+from goclaw_db.types import Timestamp, now
 
 revision: str = "000010"
 down_revision: str | None = "000009"
@@ -132,7 +132,7 @@ def upgrade() -> None:
         op.execute(
             sa.update(files)
             .where(files.c.file_name == "AGENTS.md")
-            .values(content=AGENTS_MD, updated_at=sa.func.now())
+            .values(content=AGENTS_MD, updated_at=now())
         )
 
 

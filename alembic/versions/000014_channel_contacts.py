@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table
+from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
 revision: str = "000014"
@@ -44,16 +44,11 @@ def upgrade() -> None:
         sa.Column("last_seen_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("channel_type", "sender_id"),
     )
-    op.create_index(
+    create_index(
         "idx_channel_contacts_instance", "channel_contacts", ["channel_instance"],
-        postgresql_where=sa.text("channel_instance IS NOT NULL"),
-        sqlite_where=sa.text("channel_instance IS NOT NULL"),
+        where="channel_instance IS NOT NULL",
     )
-    op.create_index(
-        "idx_channel_contacts_merged", "channel_contacts", ["merged_id"],
-        postgresql_where=sa.text("merged_id IS NOT NULL"),
-        sqlite_where=sa.text("merged_id IS NOT NULL"),
-    )
+    create_index("idx_channel_contacts_merged", "channel_contacts", ["merged_id"], where="merged_id IS NOT NULL")
     op.create_index("idx_channel_contacts_search", "channel_contacts", ["display_name", "username"])
 
 

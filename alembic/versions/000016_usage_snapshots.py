@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table
+from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000016"
@@ -32,11 +32,7 @@ def _counter(name: str, type_: type[sa.types.TypeEngine] = sa.Integer) -> sa.Col
 
 
 def upgrade() -> None:
-    op.create_index(
-        "idx_traces_start_root", "traces", [sa.text("start_time DESC")],
-        postgresql_where=sa.text("parent_trace_id IS NULL"),
-        sqlite_where=sa.text("parent_trace_id IS NULL"),
-    )
+    create_index("idx_traces_start_root", "traces", [sa.text("start_time DESC")], where="parent_trace_id IS NULL")
     op.create_index("idx_spans_trace_type", "spans", ["trace_id", "span_type"])
 
     create_table(
@@ -69,17 +65,17 @@ def upgrade() -> None:
     op.create_index(
         "idx_usage_snapshots_agent_bucket", "usage_snapshots", ["agent_id", sa.text("bucket_hour DESC")]
     )
-    op.create_index(
+    create_index(
         "idx_usage_snapshots_provider_bucket", "usage_snapshots", ["provider", sa.text("bucket_hour DESC")],
-        postgresql_where=sa.text("provider <> ''"), sqlite_where=sa.text("provider <> ''"),
+        where="provider != ''",
     )
-    op.create_index(
+    create_index(
         "idx_usage_snapshots_channel_bucket", "usage_snapshots", ["channel", sa.text("bucket_hour DESC")],
-        postgresql_where=sa.text("channel <> ''"), sqlite_where=sa.text("channel <> ''"),
+        where="channel != ''",
     )
     # Snapshots without an agent are gateway-wide; the all-zero id stands in for
     # them so that such rows still collide on upsert instead of piling up.
-    op.create_index(
+    create_index(
         "idx_usage_snapshots_unique", "usage_snapshots",
         [
             "bucket_hour",

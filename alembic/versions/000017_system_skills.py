@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import JSONB
 
 revision: str = "000017"
@@ -31,14 +31,8 @@ def upgrade() -> None:
         sa.Column("deps", JSONB(), nullable=False, server_default="{}"),
         sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
     )
-    op.create_index(
-        "idx_skills_system", "skills", ["is_system"],
-        postgresql_where=sa.text("is_system = true"), sqlite_where=sa.text("is_system = true"),
-    )
-    op.create_index(
-        "idx_skills_enabled", "skills", ["enabled"],
-        postgresql_where=sa.text("enabled = false"), sqlite_where=sa.text("enabled = false"),
-    )
+    create_index("idx_skills_system", "skills", ["is_system"], where=sa.column("is_system") == sa.true())
+    create_index("idx_skills_enabled", "skills", ["enabled"], where=sa.column("enabled") == sa.false())
 
 
 def downgrade() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_gin_index, create_table, drop_columns
+from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray, empty_array, now, uuid_generate_v7
 
 revision: str = "000018"
@@ -50,12 +50,9 @@ def upgrade() -> None:
     _add_followup_reminders()
     _default_blocked_by_to_empty_list()
 
-    with op.batch_alter_table("handoff_routes") as batch:
+    with batch_alter_table("handoff_routes") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
-    op.create_index(
-        "idx_hr_team", "handoff_routes", ["team_id"],
-        postgresql_where=sa.text("team_id IS NOT NULL"), sqlite_where=sa.text("team_id IS NOT NULL"),
-    )
+    create_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
 
 
 def _create_team_workspace() -> None:
@@ -81,18 +78,9 @@ def _create_team_workspace() -> None:
     )
     op.create_index("idx_twf_team_scope", "team_workspace_files", ["team_id", "chat_id"])
     op.create_index("idx_twf_uploaded_by", "team_workspace_files", ["uploaded_by"])
-    op.create_index(
-        "idx_twf_task", "team_workspace_files", ["task_id"],
-        postgresql_where=sa.text("task_id IS NOT NULL"), sqlite_where=sa.text("task_id IS NOT NULL"),
-    )
-    op.create_index(
-        "idx_twf_archived", "team_workspace_files", ["archived_at"],
-        postgresql_where=sa.text("archived_at IS NOT NULL"), sqlite_where=sa.text("archived_at IS NOT NULL"),
-    )
-    op.create_index(
-        "idx_twf_pinned", "team_workspace_files", ["team_id", "pinned"],
-        postgresql_where=sa.text("pinned = true"), sqlite_where=sa.text("pinned = true"),
-    )
+    create_index("idx_twf_task", "team_workspace_files", ["task_id"], where="task_id IS NOT NULL")
+    create_index("idx_twf_archived", "team_workspace_files", ["archived_at"], where="archived_at IS NOT NULL")
+    create_index("idx_twf_pinned", "team_workspace_files", ["team_id", "pinned"], where="pinned = true")
     create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
 
     create_table(
@@ -120,7 +108,7 @@ def _create_team_workspace() -> None:
 
 
 def _extend_team_tasks() -> None:
-    with op.batch_alter_table("team_tasks") as batch:
+    with batch_alter_table("team_tasks") as batch:
         batch.add_column(sa.Column("task_type", sa.String(30), nullable=False, server_default="general"))
         batch.add_column(sa.Column("task_number", sa.Integer(), nullable=False, server_default=sa.text("0")))
         batch.add_column(sa.Column("identifier", sa.String(20)))
@@ -132,22 +120,17 @@ def _extend_team_tasks() -> None:
         batch.add_column(sa.Column("lock_expires_at", Timestamp()))
         batch.add_column(sa.Column("progress_percent", sa.Integer(), server_default=sa.text("0")))
         batch.add_column(sa.Column("progress_step", sa.Text()))
-        # Unnamed, so PostgreSQL names it after the column as GoClaw's schema expects.
-        batch.create_check_constraint(None, sa.text("progress_percent BETWEEN 0 AND 100"))
+        # PostgreSQL's own name for this unnamed check in GoClaw's schema; batch mode needs a name.
+        batch.create_check_constraint("team_tasks_progress_percent_check", sa.text("progress_percent BETWEEN 0 AND 100"))
 
-    op.create_index(
-        "idx_tt_parent", "team_tasks", ["parent_id"],
-        postgresql_where=sa.text("parent_id IS NOT NULL"), sqlite_where=sa.text("parent_id IS NOT NULL"),
-    )
+    create_index("idx_tt_parent", "team_tasks", ["parent_id"], where="parent_id IS NOT NULL")
     op.create_index("idx_tt_scope", "team_tasks", ["team_id", "channel", "chat_id"])
     op.create_index("idx_tt_type", "team_tasks", ["team_id", "task_type"])
     lease_held = sa.text(f"lock_expires_at IS NOT NULL AND {_IN_PROGRESS}")
-    op.create_index(
-        "idx_tt_lock", "team_tasks", ["lock_expires_at"], postgresql_where=lease_held, sqlite_where=lease_held
-    )
-    op.create_index(
+    create_index("idx_tt_lock", "team_tasks", ["lock_expires_at"], where=lease_held)
+    create_index(
         "idx_tt_identifier", "team_tasks", ["team_id", "identifier"], unique=True,
-        postgresql_where=sa.text("identifier IS NOT NULL"), sqlite_where=sa.text("identifier IS NOT NULL"),
+        where="identifier IS NOT NULL",
     )
 
 
@@ -228,7 +211,7 @@ def _number_existing_tasks() -> None:
 
 
 def _add_followup_reminders() -> None:
-    with op.batch_alter_table("team_tasks") as batch:
+    with batch_alter_table("team_tasks") as batch:
         batch.add_column(sa.Column("followup_at", Timestamp()))
         batch.add_column(sa.Column("followup_count", sa.Integer(), nullable=False, server_default=sa.text("0")))
         batch.add_column(sa.Column("followup_max", sa.Integer(), nullable=False, server_default=sa.text("0")))
@@ -236,11 +219,11 @@ def _add_followup_reminders() -> None:
         batch.add_column(sa.Column("followup_channel", sa.String(60)))
         batch.add_column(sa.Column("followup_chat_id", sa.String(255)))
     due = sa.text(f"followup_at IS NOT NULL AND {_IN_PROGRESS}")
-    op.create_index("idx_tt_followup", "team_tasks", ["followup_at"], postgresql_where=due, sqlite_where=due)
+    create_index("idx_tt_followup", "team_tasks", ["followup_at"], where=due)
 
 
 def _default_blocked_by_to_empty_list() -> None:
-    with op.batch_alter_table("team_tasks") as batch:
+    with batch_alter_table("team_tasks") as batch:
         batch.alter_column("blocked_by", existing_type=UUIDArray(), server_default=empty_array(UUIDArray()))
     tasks = sa.table("team_tasks", sa.column("blocked_by", UUIDArray()))
     op.execute(sa.update(tasks).where(tasks.c.blocked_by.is_(None)).values(blocked_by=empty_array(UUIDArray())))
@@ -250,7 +233,7 @@ def downgrade() -> None:
     op.drop_index("idx_hr_team", table_name="handoff_routes")
     drop_columns("handoff_routes", "team_id")
 
-    with op.batch_alter_table("team_tasks") as batch:
+    with batch_alter_table("team_tasks") as batch:
         batch.alter_column("blocked_by", existing_type=UUIDArray(), server_default=None)
 
     op.drop_index("idx_tt_followup", table_name="team_tasks")
@@ -259,6 +242,8 @@ def downgrade() -> None:
     op.drop_table("team_task_comments")
     for index in ("idx_tt_identifier", "idx_tt_lock", "idx_tt_type", "idx_tt_scope", "idx_tt_parent"):
         op.drop_index(index, table_name="team_tasks")
+    with batch_alter_table("team_tasks") as batch:
+        batch.drop_constraint("team_tasks_progress_percent_check", type_="check")
     drop_columns("team_tasks", *_TASK_COLUMNS, *_FOLLOWUP_COLUMNS)
 
     op.drop_table("team_workspace_comments")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_gin_index, drop_columns
+from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, drop_columns, drop_pg_index
 from goclaw_db.types import UUID
 
 revision: str = "000019"
@@ -44,11 +44,9 @@ _TEAM_SCOPED: tuple[tuple[str, str, tuple], ...] = (
 def upgrade() -> None:
     has_team = sa.text("team_id IS NOT NULL")
     for table, index, more_columns in _TEAM_SCOPED:
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
-        op.create_index(
-            index, table, ["team_id", *more_columns], postgresql_where=has_team, sqlite_where=has_team
-        )
+        create_index(index, table, ["team_id", *more_columns], where=has_team)
 
     create_gin_index("idx_tt_blocked_by", "team_tasks", "blocked_by")
     op.create_index("idx_tt_owner_status", "team_tasks", ["team_id", "owner_agent_id", "status"])
@@ -56,7 +54,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("idx_tt_owner_status", table_name="team_tasks")
-    op.drop_index("idx_tt_blocked_by", table_name="team_tasks")
+    drop_pg_index("idx_tt_blocked_by", "team_tasks")
     for table, index, _ in reversed(_TEAM_SCOPED):
         op.drop_index(index, table_name=table)
         drop_columns(table, "team_id")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table
+from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, empty_array, now, uuid_generate_v7
 
 revision: str = "000020"
@@ -46,10 +46,7 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index("idx_secure_cli_binary_name", "secure_cli_binaries", ["binary_name"])
-    op.create_index(
-        "idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"],
-        postgresql_where=sa.text("agent_id IS NOT NULL"), sqlite_where=sa.text("agent_id IS NOT NULL"),
-    )
+    create_index("idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL")
     # A binary is registered once per agent; the all-zero id makes the global
     # entry (no agent) a scope of its own, which a plain unique key would not.
     op.create_index(
@@ -72,10 +69,7 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index(
-        "idx_api_keys_key_hash", "api_keys", ["key_hash"],
-        postgresql_where=sa.text("NOT revoked"), sqlite_where=sa.text("NOT revoked"),
-    )
+    create_index("idx_api_keys_key_hash", "api_keys", ["key_hash"], where="NOT revoked")
     op.create_index("idx_api_keys_prefix", "api_keys", ["prefix"])
 
 

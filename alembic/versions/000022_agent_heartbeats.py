@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table
+from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000022"
@@ -58,8 +58,8 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("updated_at", Timestamp(), server_default=now()),
     )
-    due = sa.text("enabled = true AND next_run_at IS NOT NULL")
-    op.create_index("idx_heartbeats_due", "agent_heartbeats", ["next_run_at"], postgresql_where=due, sqlite_where=due)
+    due = sa.and_(sa.column("enabled") == sa.true(), sa.column("next_run_at").is_not(None))
+    create_index("idx_heartbeats_due", "agent_heartbeats", ["next_run_at"], where=due)
 
     create_table(
         "heartbeat_run_logs",

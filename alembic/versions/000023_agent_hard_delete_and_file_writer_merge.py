@@ -25,8 +25,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_table
-from goclaw_db.types import JSONB, UUID, Timestamp, now
+from goclaw_db.migration import batch_alter_table, create_index, create_table
+from goclaw_db.sql import json_build_object, json_text
+from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000023"
 down_revision: str | None = "000022"
@@ -72,6 +73,7 @@ group_file_writers = sa.table(
 
 permissions = sa.table(
     "agent_config_permissions",
+    sa.column("id", UUID()),
     sa.column("agent_id", UUID()),
     sa.column("scope", sa.String()),
     sa.column("config_type", sa.String()),
@@ -83,17 +85,14 @@ permissions = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agent_config_permissions") as batch:
+    with batch_alter_table("agent_config_permissions") as batch:
         batch.alter_column("scope", existing_type=sa.String(100), type_=sa.String(255), existing_nullable=False)
     _move_file_writers_into_permissions()
     op.drop_table("group_file_writers")
 
-    with op.batch_alter_table("agents") as batch:
+    with batch_alter_table("agents") as batch:
         batch.drop_constraint("agents_agent_key_key", type_="unique")
-    op.create_index(
-        "idx_agents_agent_key_active", "agents", ["agent_key"], unique=True,
-        postgresql_where=sa.text("deleted_at IS NULL"), sqlite_where=sa.text("deleted_at IS NULL"),
-    )
+    create_index("idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL")
 
     for table, column in DELETED_WITH_AGENT:
         _reference_agents(table, column, ondelete="CASCADE")
@@ -114,14 +113,15 @@ def _move_file_writers_into_permissions() -> None:
     )
     op.execute(
         sa.insert(permissions).from_select(
-            ["agent_id", "scope", "config_type", "user_id", "permission", "metadata", "created_at"],
+            ["id", "agent_id", "scope", "config_type", "user_id", "permission", "metadata", "created_at"],
             sa.select(
+                uuid_generate_v7(),
                 group_file_writers.c.agent_id,
                 group_file_writers.c.group_id,
                 sa.literal(FILE_WRITER),
                 group_file_writers.c.user_id,
                 sa.literal(ALLOW),
-                sa.func.jsonb_build_object(
+                json_build_object(
                     "displayName", sa.func.coalesce(group_file_writers.c.display_name, ""),
                     "username", sa.func.coalesce(group_file_writers.c.username, ""),
                 ),
@@ -134,7 +134,7 @@ def _move_file_writers_into_permissions() -> None:
 def _reference_agents(table: str, column: str, ondelete: str | None) -> None:
     """Replace the foreign key from ``table.column`` to agents, keeping its name, with another delete rule."""
     name = f"{table}_{column}_fkey"
-    with op.batch_alter_table(table) as batch:
+    with batch_alter_table(table) as batch:
         batch.drop_constraint(name, type_="foreignkey")
         batch.create_foreign_key(name, "agents", [column], ["id"], ondelete=ondelete)
 
@@ -144,7 +144,7 @@ def downgrade() -> None:
         _reference_agents(table, column, ondelete=None)
 
     op.drop_index("idx_agents_agent_key_active", table_name="agents")
-    with op.batch_alter_table("agents") as batch:
+    with batch_alter_table("agents") as batch:
         batch.create_unique_constraint("agents_agent_key_key", ["agent_key"])
 
     create_table(
@@ -158,7 +158,7 @@ def downgrade() -> None:
     )
     _move_file_writers_back()
 
-    with op.batch_alter_table("agent_config_permissions") as batch:
+    with batch_alter_table("agent_config_permissions") as batch:
         batch.alter_column("scope", existing_type=sa.String(255), type_=sa.String(100), existing_nullable=False)
 
 
@@ -171,10 +171,10 @@ def _move_file_writers_back() -> None:
                 permissions.c.agent_id,
                 permissions.c.scope,
                 permissions.c.user_id,
-                permissions.c.metadata["displayName"].astext,
-                permissions.c.metadata["username"].astext,
+                json_text(permissions.c.metadata, "displayName"),
+                json_text(permissions.c.metadata, "username"),
                 # The old table insists on a creation time; permissions may lack one.
-                sa.func.coalesce(permissions.c.created_at, sa.func.now()),
+                sa.func.coalesce(permissions.c.created_at, now()),
             ).where(permissions.c.config_type == FILE_WRITER, permissions.c.permission == ALLOW),
         )
     )

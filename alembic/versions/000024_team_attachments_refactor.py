@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from goclaw_db.migration import (
-    add_columns, create_gin_index, create_hnsw_index, create_table, drop_columns, drop_pg_index,
+    add_columns, create_gin_index, create_hnsw_index, create_index, create_table, drop_columns, drop_pg_index,
 )
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, Vector, empty_array, now, uuid_generate_v7
 
@@ -99,10 +99,7 @@ def _recreate_team_messages() -> None:
         sa.Column("confidence_score", sa.Double()),
     )
     op.create_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
-    op.create_index(
-        "idx_team_messages_task", "team_messages", ["task_id"],
-        postgresql_where=sa.text("task_id IS NOT NULL"), sqlite_where=sa.text("task_id IS NOT NULL"),
-    )
+    create_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
 
 
 def _recreate_team_workspace() -> None:
@@ -134,9 +131,7 @@ def _recreate_team_workspace() -> None:
         ("idx_twf_archived", ["archived_at"], "archived_at IS NOT NULL"),
         ("idx_twf_pinned", ["team_id", "pinned"], "pinned = true"),
     ):
-        op.create_index(
-            name, "team_workspace_files", columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where)
-        )
+        create_index(name, "team_workspace_files", columns, where=where)
     create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
 
     create_table(

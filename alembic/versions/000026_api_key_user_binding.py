@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, create_table, drop_columns
+from goclaw_db.migration import add_columns, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
 
 revision: str = "000026"
@@ -34,10 +34,7 @@ def upgrade() -> None:
             comment="The user this key acts as; requests made with it cannot claim another user.",
         ),
     )
-    op.create_index(
-        "idx_api_keys_owner_id", "api_keys", ["owner_id"],
-        postgresql_where=sa.text("owner_id IS NOT NULL"), sqlite_where=sa.text("owner_id IS NOT NULL"),
-    )
+    create_index("idx_api_keys_owner_id", "api_keys", ["owner_id"], where="owner_id IS NOT NULL")
 
     create_table(
         "team_user_grants",
@@ -81,10 +78,7 @@ def _recreate_handoff_routes() -> None:
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")),
         sa.UniqueConstraint("channel", "chat_id"),
     )
-    op.create_index(
-        "idx_hr_team", "handoff_routes", ["team_id"],
-        postgresql_where=sa.text("team_id IS NOT NULL"), sqlite_where=sa.text("team_id IS NOT NULL"),
-    )
+    create_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
 
 
 def _recreate_delegation_history() -> None:

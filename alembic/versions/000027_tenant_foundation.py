@@ -36,7 +36,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, create_table, drop_columns
+from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, drop_columns
+from goclaw_db.sql import regexp_remove
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
 
 revision: str = "000027"
@@ -121,7 +122,7 @@ _TENANT_QUERY_INDEXES: tuple[tuple[str, str, list, str | None], ...] = (
 
 def _usage_bucket_index(*extra: str) -> None:
     """The upsert key of hourly usage; a missing agent counts as the all-zero id."""
-    op.create_index(
+    create_index(
         "idx_usage_snapshots_unique", "usage_snapshots",
         [
             "bucket_hour",
@@ -130,12 +131,6 @@ def _usage_bucket_index(*extra: str) -> None:
         ],
         unique=True,
     )
-
-
-def _partial(condition: str | None) -> dict:
-    if condition is None:
-        return {}
-    return {"postgresql_where": sa.text(condition), "sqlite_where": sa.text(condition)}
 
 
 def upgrade() -> None:
@@ -150,7 +145,7 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index("idx_tenants_slug", "tenants", ["slug"])
-    op.create_index("idx_tenants_status", "tenants", ["status"], **_partial("status = 'active'"))
+    create_index("idx_tenants_status", "tenants", ["status"], where="status = 'active'")
     op.execute(sa.insert(tenants).values(id=uuid.UUID(MASTER_TENANT_ID), name="Master", slug="master"))
 
     tenant_users = create_table(
@@ -177,23 +172,23 @@ def upgrade() -> None:
                 "tenant_id", UUID(), sa.ForeignKey("tenants.id"), nullable=False, server_default=MASTER_TENANT_ID
             ),
         )
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.alter_column("tenant_id", server_default=None)
         op.create_index(f"idx_{table}_tenant", table, ["tenant_id"])
     add_columns("api_keys", sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id")))
     for name, table, columns, condition in _TENANT_QUERY_INDEXES:
-        op.create_index(name, table, columns, **_partial(condition))
+        create_index(name, table, columns, where=condition)
 
     agents = sa.table(
         "agents", sa.column("id"), sa.column("owner_id", sa.String()), sa.column("created_at", Timestamp())
     )
     first_owner = (
-        sa.select(sa.cast(sa.literal(MASTER_TENANT_ID), UUID()), agents.c.owner_id, sa.literal("owner"))
+        sa.select(uuid_generate_v7(), sa.cast(sa.literal(MASTER_TENANT_ID), UUID()), agents.c.owner_id, sa.literal("owner"))
         .where(agents.c.owner_id != "")
         .order_by(agents.c.created_at, agents.c.id)
         .limit(1)
     )
-    op.execute(sa.insert(tenant_users).from_select(["tenant_id", "user_id", "role"], first_owner))
+    op.execute(sa.insert(tenant_users).from_select(["id", "tenant_id", "user_id", "role"], first_owner))
 
     op.drop_table("custom_tools")
 
@@ -235,15 +230,15 @@ def upgrade() -> None:
     op.create_index("idx_mcp_user_credentials_server", "mcp_user_credentials", ["server_id"])
 
     op.drop_index("idx_agents_agent_key_active", table_name="agents")
-    op.create_index(
+    create_index(
         "idx_agents_tenant_agent_key_active", "agents", ["tenant_id", "agent_key"], unique=True,
-        **_partial("deleted_at IS NULL"),
+        where="deleted_at IS NULL",
     )
     for table, constraint, columns, index in _UNIQUE_PER_TENANT:
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.drop_constraint(constraint, type_="unique")
         op.create_index(index, table, ["tenant_id", *columns], unique=True)
-    with op.batch_alter_table("config_secrets") as batch:
+    with batch_alter_table("config_secrets") as batch:
         batch.drop_constraint("config_secrets_pkey", type_="primary")
         batch.create_primary_key("config_secrets_pkey", ["key", "tenant_id"])
     op.drop_index("idx_usage_snapshots_unique", table_name="usage_snapshots")
@@ -256,33 +251,30 @@ def upgrade() -> None:
     op.execute(
         sa.update(sessions)
         .where(as_text.like("%?token=%"))
-        .values(messages=sa.cast(sa.func.regexp_replace(as_text, r"\?token=[a-f0-9]+", "", "g"), JSONB()))
+        .values(messages=sa.cast(regexp_remove(as_text, r"\?token=[a-f0-9]+"), JSONB()))
     )
 
     for table in _V7_IDS:
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.alter_column("id", server_default=uuid_generate_v7())
 
 
 def downgrade() -> None:
     for table in _V7_IDS:
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.alter_column("id", server_default=gen_random_uuid())
 
     op.drop_index("idx_usage_snapshots_unique", table_name="usage_snapshots")
     _usage_bucket_index()
-    with op.batch_alter_table("config_secrets") as batch:
+    with batch_alter_table("config_secrets") as batch:
         batch.drop_constraint("config_secrets_pkey", type_="primary")
         batch.create_primary_key("config_secrets_pkey", ["key"])
     for table, constraint, columns, index in reversed(_UNIQUE_PER_TENANT):
         op.drop_index(index, table_name=table)
-        with op.batch_alter_table(table) as batch:
+        with batch_alter_table(table) as batch:
             batch.create_unique_constraint(constraint, list(columns))
     op.drop_index("idx_agents_tenant_agent_key_active", table_name="agents")
-    op.create_index(
-        "idx_agents_agent_key_active", "agents", ["agent_key"], unique=True,
-        **_partial("deleted_at IS NULL"),
-    )
+    create_index("idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL")
 
     op.drop_table("mcp_user_credentials")
     op.drop_table("skill_tenant_configs")
@@ -305,14 +297,12 @@ def downgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
         sa.Column("metadata", JSONB(), server_default="{}"),
     )
-    op.create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], **_partial("agent_id IS NOT NULL"))
-    op.create_index(
+    create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], where="agent_id IS NOT NULL")
+    create_index(
         "idx_custom_tools_name_agent", "custom_tools", ["name", "agent_id"], unique=True,
-        **_partial("agent_id IS NOT NULL"),
+        where="agent_id IS NOT NULL",
     )
-    op.create_index(
-        "idx_custom_tools_name_global", "custom_tools", ["name"], unique=True, **_partial("agent_id IS NULL")
-    )
+    create_index("idx_custom_tools_name_global", "custom_tools", ["name"], unique=True, where="agent_id IS NULL")
 
     for name, table, _, _ in reversed(_TENANT_QUERY_INDEXES):
         op.drop_index(name, table_name=table)

@@ -16,7 +16,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, create_gin_index, create_table, drop_columns
+from goclaw_db.migration import (
+    add_columns,
+    create_fts5_index,
+    create_gin_index,
+    create_table,
+    drop_columns,
+    drop_fts5_index,
+)
 from goclaw_db.types import TSVector, UUID, Timestamp, gen_random_uuid, now
 
 revision: str = "000031"
@@ -34,6 +41,7 @@ def upgrade() -> None:
         ),
     )
     create_gin_index("idx_kg_entities_tsv", "kg_entities", "tsv")
+    create_fts5_index("kg_entities", ["name", "description"])
 
     create_table(
         "kg_dedup_candidates",
@@ -53,4 +61,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kg_dedup_candidates")
+    drop_fts5_index("kg_entities")
     drop_columns("kg_entities", "tsv", pg_only=["tsv"])

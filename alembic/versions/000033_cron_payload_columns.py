@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.sql import json_bool, json_build_object, json_merge, json_text, json_without
 from goclaw_db.types import JSONB
 
 revision: str = "000033"
@@ -56,23 +56,23 @@ def upgrade() -> None:
     payload = cron_jobs.c.payload
     op.execute(
         sa.update(cron_jobs).values(
-            deliver=sa.func.coalesce(payload["deliver"].as_boolean(), sa.false()),
-            deliver_channel=sa.func.coalesce(payload["channel"].astext, ""),
-            deliver_to=sa.func.coalesce(payload["to"].astext, ""),
-            wake_heartbeat=sa.func.coalesce(payload["wake_heartbeat"].as_boolean(), sa.false()),
+            deliver=sa.func.coalesce(json_bool(payload, "deliver"), sa.false()),
+            deliver_channel=sa.func.coalesce(json_text(payload, "channel"), ""),
+            deliver_to=sa.func.coalesce(json_text(payload, "to"), ""),
+            wake_heartbeat=sa.func.coalesce(json_bool(payload, "wake_heartbeat"), sa.false()),
         )
     )
     op.execute(
         sa.update(cron_jobs).values(
-            payload=payload.op("-")(sa.literal(list(MOVED_KEYS), postgresql.ARRAY(sa.Text())))
+            payload=json_without(payload, MOVED_KEYS)
         )
     )
 
 
 def downgrade() -> None:
     # Older gateways read delivery settings from the payload only, so put them back there.
-    settings = sa.func.jsonb_build_object(
+    settings = json_build_object(
         *(part for key, column in MOVED_KEYS.items() for part in (key, cron_jobs.c[column]))
     )
-    op.execute(sa.update(cron_jobs).values(payload=cron_jobs.c.payload.concat(settings)))
+    op.execute(sa.update(cron_jobs).values(payload=json_merge(cron_jobs.c.payload, settings)))
     drop_columns("cron_jobs", "stateless", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_gin_index, create_table
+from goclaw_db.migration import create_gin_index, create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000034"
@@ -55,19 +55,11 @@ def upgrade() -> None:
     op.create_index(
         "idx_subagent_tasks_parent_status", "subagent_tasks", ["tenant_id", "parent_agent_key", "status"],
     )
-    op.create_index(
-        "idx_subagent_tasks_session", "subagent_tasks", ["session_key"],
-        postgresql_where=sa.text("session_key IS NOT NULL"),
-        sqlite_where=sa.text("session_key IS NOT NULL"),
-    )
+    create_index("idx_subagent_tasks_session", "subagent_tasks", ["session_key"], where="session_key IS NOT NULL")
     op.create_index("idx_subagent_tasks_created", "subagent_tasks", ["tenant_id", sa.text("created_at DESC")])
     create_gin_index("idx_subagent_tasks_metadata_gin", "subagent_tasks", "metadata")
     finished_unarchived = "status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"
-    op.create_index(
-        "idx_subagent_tasks_archive", "subagent_tasks", ["status", "completed_at"],
-        postgresql_where=sa.text(finished_unarchived),
-        sqlite_where=sa.text(finished_unarchived),
-    )
+    create_index("idx_subagent_tasks_archive", "subagent_tasks", ["status", "completed_at"], where=finished_unarchived)
 
 
 def downgrade() -> None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.sql import first_part
 
 revision: str = "000035"
 down_revision: str | None = "000034"
@@ -46,28 +47,23 @@ def upgrade() -> None:
         sa.Column("thread_type", sa.String(20)),
     )
 
-    contacts, other = _contacts(), _contacts("other")
+    contacts = _contacts()
     suffixed = contacts.c.sender_id.like("%|%")
-    bare_id = sa.func.split_part(contacts.c.sender_id, "|", 1)
-    # A suffixed row goes when its id is already taken by a plain row, or by an
-    # older suffixed row (the same sender under an earlier username).
-    op.execute(
-        sa.delete(contacts).where(
-            suffixed,
-            sa.exists().where(
-                other.c.tenant_id == contacts.c.tenant_id,
-                other.c.channel_type == contacts.c.channel_type,
-                sa.or_(
-                    other.c.sender_id == bare_id,
-                    sa.and_(
-                        other.c.sender_id.like("%|%"),
-                        sa.func.split_part(other.c.sender_id, "|", 1) == bare_id,
-                        other.c.id < contacts.c.id,
-                    ),
-                ),
-            ),
-        )
-    )
+    bare_id = first_part(contacts.c.sender_id, "|")
+    # Rank the spellings of each sender: the plain row first, then suffixed rows
+    # oldest first.  Every suffixed row that is not first goes.  (A window over
+    # one sort, not a correlated search per row: the latter grows with the
+    # square of the number of contacts.)
+    ranked = sa.select(
+        contacts.c.id,
+        suffixed.label("suffixed"),
+        sa.func.row_number().over(
+            partition_by=(contacts.c.tenant_id, contacts.c.channel_type, bare_id),
+            order_by=(sa.case((suffixed, 1), else_=0), contacts.c.id),
+        ).label("rank"),
+    ).subquery()
+    duplicates = sa.select(ranked.c.id).where(ranked.c.suffixed, ranked.c.rank > 1)
+    op.execute(sa.delete(contacts).where(contacts.c.id.in_(duplicates)))
     op.execute(sa.update(contacts).where(suffixed).values(sender_id=bare_id))
 
     op.drop_index(UNIQUE_CONTACT, table_name="channel_contacts")

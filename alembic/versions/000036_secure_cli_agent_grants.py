@@ -21,7 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, create_table, drop_columns
+from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, drop_columns
+from goclaw_db.sql import uuid_literal
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000036"
@@ -111,8 +112,8 @@ def _turn_agent_binaries_into_grants() -> None:
     copied = ("agent_id", *SETTINGS, "enabled", "tenant_id")
     op.execute(
         sa.insert(grants).from_select(
-            ["binary_id", *copied],
-            sa.select(binaries.c.id, *(binaries.c[name] for name in copied))
+            ["id", "binary_id", *copied],
+            sa.select(uuid_generate_v7(), binaries.c.id, *(binaries.c[name] for name in copied))
             .where(binaries.c.agent_id.is_not(None)),
         )
     )
@@ -184,20 +185,19 @@ def downgrade() -> None:
     _append_again("secure_cli_binaries", "created_by", sa.Text(), server_default="")
     _append_again("secure_cli_binaries", "created_at", Timestamp(), server_default=now())
     _append_again("secure_cli_binaries", "updated_at", Timestamp(), server_default=now())
+    # Its index and foreign key go with the old column and are made again for the new one.
+    op.drop_index("idx_secure_cli_binaries_tenant", table_name="secure_cli_binaries")
     _append_again("secure_cli_binaries", "tenant_id", UUID())
-    op.create_foreign_key(None, "secure_cli_binaries", "tenants", ["tenant_id"], ["id"])
+    with batch_alter_table("secure_cli_binaries") as batch:
+        batch.create_foreign_key(None, "tenants", ["tenant_id"], ["id"])
     op.create_index("idx_secure_cli_binaries_tenant", "secure_cli_binaries", ["tenant_id"])
 
     op.create_index(
         "idx_secure_cli_unique_binary_agent", "secure_cli_binaries",
-        ["binary_name", sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000'::uuid)")],
+        ["binary_name", sa.func.coalesce(sa.column("agent_id"), uuid_literal("00000000-0000-0000-0000-000000000000"))],
         unique=True,
     )
-    op.create_index(
-        "idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"],
-        postgresql_where=sa.text("agent_id IS NOT NULL"),
-        sqlite_where=sa.text("agent_id IS NOT NULL"),
-    )
+    create_index("idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL")
     op.drop_table("secure_cli_agent_grants")
 
 
@@ -225,8 +225,9 @@ def _turn_grants_into_agent_binaries() -> None:
     kept = ("binary_name", "binary_path", "description", "encrypted_env", "created_by")
     op.execute(
         sa.insert(binaries).from_select(
-            [*kept, *SETTINGS, "agent_id", "enabled", "tenant_id"],
+            ["id", *kept, *SETTINGS, "agent_id", "enabled", "tenant_id"],
             sa.select(
+                uuid_generate_v7(),
                 *(binaries.c[name] for name in kept),
                 *(sa.func.coalesce(grants.c[name], binaries.c[name]) for name in SETTINGS),
                 grants.c.agent_id, grants.c.enabled, grants.c.tenant_id,
@@ -240,11 +241,12 @@ def _turn_grants_into_agent_binaries() -> None:
 def _append_again(table: str, name: str, type_: sa.types.TypeEngine, *, server_default=None) -> None:
     """Re-create a NOT NULL column at the end of ``table``, keeping its values."""
     parked = f"{name}_moving"
-    with op.batch_alter_table(table) as batch:
+    with batch_alter_table(table) as batch:
         batch.alter_column(name, new_column_name=parked)
+    with batch_alter_table(table) as batch:
         batch.add_column(sa.Column(name, type_, server_default=server_default))
     column = sa.table(table, sa.column(name), sa.column(parked))
     op.execute(sa.update(column).values({name: column.c[parked]}))
-    with op.batch_alter_table(table) as batch:
+    with batch_alter_table(table) as batch:
         batch.drop_column(parked)
         batch.alter_column(name, existing_type=type_, nullable=False)

@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 from goclaw_db.migration import (
     add_columns,
     create_gin_index,
     create_hnsw_index,
+    create_index,
     create_table,
     drop_columns,
 )
+from goclaw_db.sql import json_bool, json_build_object, json_int, json_merge, json_text, json_value, json_without
 from goclaw_db.types import (
     JSONB,
     UUID,
@@ -97,18 +98,13 @@ def _create_episodic_summaries() -> None:
     )
     op.create_index("idx_episodic_agent_user", "episodic_summaries", ["agent_id", "user_id"])
     op.create_index("idx_episodic_tenant", "episodic_summaries", ["tenant_id"])
-    op.create_index(
+    create_index(
         "idx_episodic_source_dedup", "episodic_summaries", ["agent_id", "user_id", "source_id"], unique=True,
-        postgresql_where=sa.text("source_id IS NOT NULL"),
-        sqlite_where=sa.text("source_id IS NOT NULL"),
+        where="source_id IS NOT NULL",
     )
     create_gin_index("idx_episodic_tsv", "episodic_summaries", sa.text("to_tsvector('simple', summary)"))
     create_hnsw_index("idx_episodic_vec", "episodic_summaries", where="embedding IS NOT NULL")
-    op.create_index(
-        "idx_episodic_expires", "episodic_summaries", ["expires_at"],
-        postgresql_where=sa.text("expires_at IS NOT NULL"),
-        sqlite_where=sa.text("expires_at IS NOT NULL"),
-    )
+    create_index("idx_episodic_expires", "episodic_summaries", ["expires_at"], where="expires_at IS NOT NULL")
 
 
 def _create_evolution_tables() -> None:
@@ -152,11 +148,7 @@ def _add_validity_windows() -> None:
             sa.Column("valid_from", Timestamp(), server_default=now()),
             sa.Column("valid_until", Timestamp()),
         )
-        op.create_index(
-            f"idx_{table}_current", table, ["agent_id", "user_id"],
-            postgresql_where=sa.text("valid_until IS NULL"),
-            sqlite_where=sa.text("valid_until IS NULL"),
-        )
+        create_index(f"idx_{table}_current", table, ["agent_id", "user_id"], where="valid_until IS NULL")
         op.create_index(f"idx_{table}_temporal", table, ["agent_id", "user_id", "valid_from", "valid_until"])
 
 
@@ -183,33 +175,33 @@ def _promote_agent_settings() -> None:
         sa.update(agents)
         .where(config != empty_object)
         .values(
-            emoji=sa.func.coalesce(config["emoji"].astext, ""),
-            agent_description=sa.func.coalesce(config["description"].astext, ""),
-            thinking_level=sa.func.coalesce(config["thinking_level"].astext, ""),
-            max_tokens=sa.func.coalesce(config["max_tokens"].as_integer(), 0),
-            self_evolve=sa.func.coalesce(config["self_evolve"].as_boolean(), sa.false()),
-            skill_evolve=sa.func.coalesce(config["skill_evolve"].as_boolean(), sa.false()),
-            skill_nudge_interval=sa.func.coalesce(config["skill_nudge_interval"].as_integer(), 0),
-            reasoning_config=sa.func.coalesce(config["reasoning"], empty_object),
-            workspace_sharing=sa.func.coalesce(config["workspace_sharing"], empty_object),
-            chatgpt_oauth_routing=sa.func.coalesce(config["chatgpt_oauth_routing"], empty_object),
-            shell_deny_groups=sa.func.coalesce(config["shell_deny_groups"], empty_object),
-            kg_dedup_config=sa.func.coalesce(config["kg_dedup_config"], empty_object),
+            emoji=sa.func.coalesce(json_text(config, "emoji"), ""),
+            agent_description=sa.func.coalesce(json_text(config, "description"), ""),
+            thinking_level=sa.func.coalesce(json_text(config, "thinking_level"), ""),
+            max_tokens=sa.func.coalesce(json_int(config, "max_tokens"), 0),
+            self_evolve=sa.func.coalesce(json_bool(config, "self_evolve"), sa.false()),
+            skill_evolve=sa.func.coalesce(json_bool(config, "skill_evolve"), sa.false()),
+            skill_nudge_interval=sa.func.coalesce(json_int(config, "skill_nudge_interval"), 0),
+            reasoning_config=sa.func.coalesce(json_value(config, "reasoning"), empty_object),
+            workspace_sharing=sa.func.coalesce(json_value(config, "workspace_sharing"), empty_object),
+            chatgpt_oauth_routing=sa.func.coalesce(json_value(config, "chatgpt_oauth_routing"), empty_object),
+            shell_deny_groups=sa.func.coalesce(json_value(config, "shell_deny_groups"), empty_object),
+            kg_dedup_config=sa.func.coalesce(json_value(config, "kg_dedup_config"), empty_object),
         )
     )
     op.execute(
         sa.update(agents).values(
-            other_config=config.op("-")(sa.literal(list(PROMOTED_SETTINGS), postgresql.ARRAY(sa.Text())))
+            other_config=json_without(config, PROMOTED_SETTINGS)
         )
     )
 
 
 def downgrade() -> None:
     # Older gateways read these settings from other_config only, so put them back there.
-    settings = sa.func.jsonb_build_object(
+    settings = json_build_object(
         *(part for key, column in PROMOTED_SETTINGS.items() for part in (key, agents.c[column]))
     )
-    op.execute(sa.update(agents).values(other_config=agents.c.other_config.concat(settings)))
+    op.execute(sa.update(agents).values(other_config=json_merge(agents.c.other_config, settings)))
     drop_columns("agents", *PROMOTED_SETTINGS.values())
 
     for table in ("kg_relations", "kg_entities"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import create_gin_index, create_hnsw_index, create_table
+from goclaw_db.migration import create_fts5_index, create_gin_index, create_hnsw_index, create_table, drop_fts5_index
 from goclaw_db.types import JSONB, UUID, Timestamp, TSVector, Vector, gen_random_uuid, now
 
 revision: str = "000038"
@@ -55,6 +55,7 @@ def upgrade() -> None:
     op.create_index("idx_vault_docs_hash", "vault_documents", ["content_hash"])
     create_hnsw_index("idx_vault_docs_embedding", "vault_documents", m=16, ef_construction=64)
     create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    create_fts5_index("vault_documents", ["title", "path"])
 
     create_table(
         "vault_links",
@@ -84,4 +85,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("vault_versions")
     op.drop_table("vault_links")
+    drop_fts5_index("vault_documents")
     op.drop_table("vault_documents")

@@ -20,9 +20,11 @@ import sqlalchemy as sa
 
 from goclaw_db.migration import (
     add_columns,
+    create_fts5_index,
     create_gin_index,
     create_hnsw_index,
     drop_columns,
+    drop_fts5_index,
     drop_function,
     drop_pg_index,
     execute_on_postgresql,
@@ -52,6 +54,7 @@ def upgrade() -> None:
         ),
     )
     create_gin_index("idx_episodic_search_vector", "episodic_summaries", "search_vector")
+    create_fts5_index("episodic_summaries", ["summary", "key_topics"])
     create_hnsw_index(
         "idx_episodic_embedding_hnsw", "episodic_summaries", m=16, ef_construction=64, where="embedding IS NOT NULL"
     )
@@ -60,5 +63,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_pg_index("idx_episodic_embedding_hnsw", "episodic_summaries")
     drop_pg_index("idx_episodic_search_vector", "episodic_summaries")
+    drop_fts5_index("episodic_summaries")
     drop_columns("episodic_summaries", "search_vector", pg_only=["search_vector"])
     drop_function("immutable_array_to_string(text[], text)")

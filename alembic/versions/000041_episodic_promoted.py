@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, drop_columns
+from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import Timestamp
 
 revision: str = "000041"
@@ -26,10 +26,9 @@ depends_on = None
 
 def upgrade() -> None:
     add_columns("episodic_summaries", sa.Column("promoted_at", Timestamp()))
-    op.create_index(
+    create_index(
         "idx_episodic_unpromoted", "episodic_summaries", ["agent_id", "user_id", "created_at"],
-        postgresql_where=sa.text("promoted_at IS NULL"),
-        sqlite_where=sa.text("promoted_at IS NULL"),
+        where="promoted_at IS NULL",
     )
 
 

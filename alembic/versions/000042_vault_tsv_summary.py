@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, create_gin_index, drop_columns
+from goclaw_db.migration import add_columns, create_fts5_index, create_gin_index, drop_columns, drop_fts5_index
 from goclaw_db.types import TSVector
 
 revision: str = "000042"
@@ -34,9 +34,13 @@ def upgrade() -> None:
     drop_columns("vault_documents", "tsv", pg_only=["tsv"])
     add_columns("vault_documents", _search_vector("title", "path", "summary"))
     create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    drop_fts5_index("vault_documents")
+    create_fts5_index("vault_documents", ["title", "path", "summary"])
 
 
 def downgrade() -> None:
+    drop_fts5_index("vault_documents")
     drop_columns("vault_documents", "tsv", "summary", pg_only=["tsv"])
     add_columns("vault_documents", _search_vector("title", "path"))
     create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    create_fts5_index("vault_documents", ["title", "path"])

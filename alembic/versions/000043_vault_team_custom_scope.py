@@ -23,7 +23,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, drop_columns, drop_function, execute_on_postgresql
+from goclaw_db.migration import (
+    add_columns,
+    batch_alter_table,
+    create_index,
+    drop_index,
+    drop_columns,
+    drop_function,
+    execute_on_postgresql,
+)
 from goclaw_db.types import UUID
 
 revision: str = "000043"
@@ -47,18 +55,18 @@ CUSTOM_SCOPE_TABLES = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("vault_documents") as batch:
+    with batch_alter_table("vault_documents") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
         batch.add_column(sa.Column("custom_scope", sa.String(255)))
         batch.drop_constraint("vault_documents_agent_id_scope_path_key", type_="unique")
-    op.create_index(
+    create_index(
         "uq_vault_docs_agent_team_scope_path", "vault_documents",
         ["agent_id", sa.func.coalesce(sa.column("team_id"), sa.cast(sa.literal(NIL_UUID), UUID())), "scope", "path"],
         unique=True,
     )
     has_team = sa.text("team_id IS NOT NULL")
-    op.create_index("idx_vault_docs_team", "vault_documents", ["team_id"],
-                    postgresql_where=has_team, sqlite_where=has_team)
+    create_index("idx_vault_docs_team", "vault_documents", ["team_id"],
+                    where=has_team)
 
     execute_on_postgresql(sa.text(
         "CREATE OR REPLACE FUNCTION vault_docs_team_null_scope_fix() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -87,9 +95,9 @@ def downgrade() -> None:
     execute_on_postgresql(sa.text("DROP TRIGGER IF EXISTS trg_vault_docs_team_null_scope ON vault_documents"))
     drop_function("vault_docs_team_null_scope_fix()")
     op.drop_index("idx_vault_docs_team", table_name="vault_documents")
-    op.drop_index("uq_vault_docs_agent_team_scope_path", table_name="vault_documents")
+    drop_index("uq_vault_docs_agent_team_scope_path", "vault_documents")
     # Fails if documents of different teams share an agent, scope and path: version 42 cannot hold them.
-    with op.batch_alter_table("vault_documents") as batch:
+    with batch_alter_table("vault_documents") as batch:
         batch.drop_column("custom_scope")
         batch.drop_column("team_id")
         batch.create_unique_constraint("vault_documents_agent_id_scope_path_key", ["agent_id", "scope", "path"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.types import UUID, Timestamp
+from goclaw_db.types import UUID, Timestamp, uuid_generate_v7
 
 revision: str = "000044"
 down_revision: str | None = "000043"
@@ -72,6 +72,7 @@ agents = sa.table("agents", sa.column("id", UUID()), sa.column("tenant_id", UUID
                   sa.column("deleted_at", Timestamp()))
 context_files = sa.table(
     "agent_context_files",
+    sa.column("id", UUID()),
     sa.column("agent_id", UUID()),
     sa.column("tenant_id", UUID()),
     sa.column("file_name", sa.String(255)),
@@ -84,8 +85,8 @@ def upgrade() -> None:
         has_file = sa.exists().where(context_files.c.agent_id == agents.c.id, context_files.c.file_name == file_name)
         op.execute(
             context_files.insert().from_select(
-                ["agent_id", "tenant_id", "file_name", "content"],
-                sa.select(agents.c.id, agents.c.tenant_id, sa.literal(file_name), sa.literal(content))
+                ["id", "agent_id", "tenant_id", "file_name", "content"],
+                sa.select(uuid_generate_v7(), agents.c.id, agents.c.tenant_id, sa.literal(file_name), sa.literal(content))
                 .where(agents.c.deleted_at.is_(None), ~has_file),
             )
         )

@@ -1,0 +1,61 @@
+"""goclaw-db on GoClaw's embedded default: a SQLite file under ~/.goclaw/data."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import HEAD
+
+
+def goclaw_db_at_home(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
+    env["HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "goclaw_db.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_upgrade_with_no_settings_creates_the_embedded_default_and_says_where(tmp_path):
+    result = goclaw_db_at_home(tmp_path, "upgrade")
+    database = tmp_path / ".goclaw" / "data" / "goclaw.db"
+    assert result.returncode == 0, result.stderr
+    assert str(database) in result.stdout
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(12,)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{HEAD:06d}",)]
+
+
+def test_three_concurrent_upgrades_of_one_sqlite_file_apply_the_schema_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
+    database = tmp_path / "goclaw.db"
+    runs = [subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "migrate", "up"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert sum("Running upgrade  -> 000001" in err for _out, err in outputs) == 1
+
+
+def test_sqlite_file_newer_than_the_package_is_refused(tmp_path):
+    database = tmp_path / "goclaw.db"
+    assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up").returncode == 0
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE schema_version SET version = 13")
+    result = goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up")
+    assert result.returncode != 0
+    assert "newer" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_desktop_file_made_by_goclaw_is_adopted_at_head(tmp_path):
+    database = tmp_path / "goclaw.db"
+    assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up").returncode == 0
+    with sqlite3.connect(database) as conn:
+        conn.execute("DROP TABLE alembic_version")  # as GoClaw's desktop build leaves it
+    result = goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up")
+    assert result.returncode == 0, result.stderr
+    assert "Running upgrade" not in result.stderr
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{HEAD:06d}",)]
