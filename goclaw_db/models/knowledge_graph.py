@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now, uuid_generate_v7
+from goclaw_db.types import TSVector
+from goclaw_db.models._columns import (
+    embedding_vector,
+    random_uuid_pk,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
+)
 
 
 class KGEntity(Base):
@@ -47,55 +54,43 @@ class KGEntity(Base):
         {"info": {"fts5": ["name", "description"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
     external_id: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Caller-chosen identifier, unique per agent and user."}
+        sa.String(255), info={"doc": "Caller-chosen identifier, unique per agent and user."}
     )
-    name: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    name: Mapped[str]
     entity_type: Mapped[str] = mapped_column(
-        sa.String(100), nullable=False, info={"doc": "Kind of entity, e.g. person or project."}
+        sa.String(100), info={"doc": "Kind of entity, e.g. person or project."}
     )
-    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True, server_default="")
-    properties: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
-    source_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
+    description: Mapped[str | None] = mapped_column(server_default="")
+    properties: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
+    source_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
     confidence: Mapped[float] = mapped_column(
-        sa.Double(),
-        nullable=False,
-        server_default=sa.text("1.0"),
-        info={"doc": "How sure the extractor was, from 0 to 1."},
+        sa.Double(), server_default=sa.text("1.0"), info={"doc": "How sure the extractor was, from 0 to 1."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the entity for semantic search."}
     )
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the entity for semantic search."}
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    tenant_id: Mapped[tenant_fk]
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
-            "to_tsvector('simple'::regconfig, ((name || ' '::text) || COALESCE(description,"
-            " ''::text)))",
+            "to_tsvector('simple'::regconfig, ((name || ' '::text) || COALESCE(description, ''::text)))",
             persisted=True,
         ),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over name and description (generated)."},
     )
-    valid_from: Mapped[datetime | None] = mapped_column(
-        Timestamp(),
-        nullable=True,
-        server_default=now(),
-        info={"doc": "Start of the period in which the fact holds."},
+    valid_from: Mapped[timestamp_now | None] = mapped_column(
+        info={"doc": "Start of the period in which the fact holds."}
     )
     valid_until: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "End of validity; NULL while the fact is current."}
+        info={"doc": "End of validity; NULL while the fact is current."}
     )
 
     outgoing_relations: Mapped[list[KGRelation]] = relationship(
@@ -137,35 +132,24 @@ class KGRelation(Base):
         sa.Index("idx_kg_relations_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
-    source_entity_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    source_entity_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"))
     relation_type: Mapped[str] = mapped_column(
-        sa.String(200), nullable=False, info={"doc": "Verb of the edge, e.g. works_on or knows."}
+        sa.String(200), info={"doc": "Verb of the edge, e.g. works_on or knows."}
     )
-    target_entity_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
-    )
+    target_entity_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"))
     confidence: Mapped[float] = mapped_column(
-        sa.Double(),
-        nullable=False,
-        server_default=sa.text("1.0"),
-        info={"doc": "How sure the extractor was, from 0 to 1."},
+        sa.Double(), server_default=sa.text("1.0"), info={"doc": "How sure the extractor was, from 0 to 1."}
     )
-    properties: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    valid_from: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    properties: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
+    created_at: Mapped[timestamp_now | None]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
+    valid_from: Mapped[timestamp_now | None]
     valid_until: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "End of validity; NULL while the relation is current."}
+        info={"doc": "End of validity; NULL while the relation is current."}
     )
 
     source_entity: Mapped[KGEntity] = relationship(
@@ -185,27 +169,16 @@ class KGDedupCandidate(Base):
         sa.Index("idx_kg_dedup_agent", "agent_id", "status"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True
-    )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
-    entity_a_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
-    )
-    entity_b_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[random_uuid_pk]
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    entity_a_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"))
+    entity_b_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"))
     similarity: Mapped[float] = mapped_column(
-        sa.Double(), nullable=False, info={"doc": "Similarity score of the two entities."}
+        sa.Double(), info={"doc": "Similarity score of the two entities."}
     )
     status: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="pending",
-        info={"doc": "pending until the pair is reviewed."},
+        sa.String(20), server_default="pending", info={"doc": "pending until the pair is reviewed."}
     )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    created_at: Mapped[timestamp_now]

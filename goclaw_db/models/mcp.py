@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.types import JSONB
 
 
 class MCPServer(Base):
@@ -22,34 +23,28 @@ class MCPServer(Base):
         sa.Index("idx_mcp_servers_tenant_name", "tenant_id", "name", unique=True),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    transport: Mapped[str] = mapped_column(
-        sa.String(50), nullable=False, info={"doc": "stdio, sse or streamable-http."}
-    )
-    command: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Command that starts a stdio server."}
-    )
-    args: Mapped[list[Any] | None] = mapped_column(JSONB(), nullable=True, server_default="[]")
-    url: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Endpoint of an HTTP-based server."}
-    )
-    headers: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
-    env: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, server_default="{}")
+    id: Mapped[uuid_pk]
+    name: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str | None] = mapped_column(sa.String(255))
+    transport: Mapped[str] = mapped_column(sa.String(50), info={"doc": "stdio, sse or streamable-http."})
+    command: Mapped[str | None] = mapped_column(info={"doc": "Command that starts a stdio server."})
+    args: Mapped[list[Any] | None] = mapped_column(server_default="[]")
+    url: Mapped[str | None] = mapped_column(info={"doc": "Endpoint of an HTTP-based server."})
+    headers: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
+    env: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
     api_key: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Credential for the server, encrypted by the gateway."}
+        info={"doc": "Credential for the server, encrypted by the gateway."}
     )
     tool_prefix: Mapped[str | None] = mapped_column(
-        sa.String(50), nullable=True, info={"doc": "Prefix added to the server's tool names."}
+        sa.String(50), info={"doc": "Prefix added to the server's tool names."}
     )
-    timeout_sec: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True, server_default=sa.text("60"))
-    settings: Mapped[dict[str, Any]] = mapped_column(JSONB(), nullable=False, server_default="{}")
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
-    created_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    timeout_sec: Mapped[int | None] = mapped_column(server_default=sa.text("60"))
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    created_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     agent_grants: Mapped[list[MCPAgentGrant]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True
@@ -75,22 +70,18 @@ class MCPAgentGrant(Base):
         sa.Index("idx_mcp_agent_grants_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    server_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    id: Mapped[uuid_pk]
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     tool_allow: Mapped[Any] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}
     )
     tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Tools the grant withholds."})
     config_overrides: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    granted_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    granted_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="agent_grants")
 
@@ -105,19 +96,17 @@ class MCPUserGrant(Base):
         sa.Index("idx_mcp_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    server_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    id: Mapped[uuid_pk]
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     tool_allow: Mapped[Any] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}
     )
     tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    granted_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    granted_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="user_grants")
 
@@ -137,31 +126,24 @@ class MCPAccessRequest(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    server_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=True
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    id: Mapped[uuid_pk]
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
     scope: Mapped[str] = mapped_column(
-        sa.String(10), nullable=False, info={"doc": "Whether access is asked for an agent or a user."}
+        sa.String(10), info={"doc": "Whether access is asked for an agent or a user."}
     )
     status: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="pending",
-        info={"doc": "pending until someone reviews the request."},
+        sa.String(20), server_default="pending", info={"doc": "pending until someone reviews the request."}
     )
-    reason: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    reason: Mapped[str | None]
     tool_allow: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    requested_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    reviewed_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
-    review_note: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    requested_by: Mapped[str] = mapped_column(sa.String(255))
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(255))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None]
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="access_requests")
 
@@ -176,18 +158,16 @@ class MCPUserCredential(Base):
         sa.Index("idx_mcp_user_credentials_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    server_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
     api_key: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "The user's own credential for the server, encrypted."}
+        info={"doc": "The user's own credential for the server, encrypted."}
     )
-    headers: Mapped[bytes | None] = mapped_column(sa.LargeBinary(), nullable=True)
-    env: Mapped[bytes | None] = mapped_column(sa.LargeBinary(), nullable=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    headers: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
+    env: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
+    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
 
     server: Mapped[MCPServer] = relationship(back_populates="user_credentials")

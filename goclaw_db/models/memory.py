@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import (
-    TSVector,
-    TextArray,
-    Timestamp,
-    UUID,
-    Vector,
-    empty_array,
-    gen_random_uuid,
-    now,
-    uuid_generate_v7,
+from goclaw_db.models._columns import (
+    embedding_vector,
+    random_uuid_pk,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
 )
+from goclaw_db.types import TextArray, empty_array, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -42,29 +39,21 @@ class MemoryDocument(Base):
         sa.Index("idx_memory_documents_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
     path: Mapped[str] = mapped_column(
-        sa.String(500), nullable=False, info={"doc": "Path of the document inside the agent's memory."}
+        sa.String(500), info={"doc": "Path of the document inside the agent's memory."}
     )
-    content: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "The full document text."}
-    )
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The full document text."})
     hash: Mapped[str] = mapped_column(
-        sa.String(64),
-        nullable=False,
-        info={"doc": "Content hash, used to skip re-indexing unchanged documents."},
+        sa.String(64), info={"doc": "Content hash, used to skip re-indexing unchanged documents."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     agent: Mapped[Agent] = relationship(back_populates="memory_documents")
     chunks: Mapped[list[MemoryChunk]] = relationship(
@@ -103,50 +92,37 @@ class MemoryChunk(Base):
         {"info": {"fts5": ["text"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     document_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("memory_documents.id", ondelete="CASCADE"), nullable=True
+        sa.ForeignKey("memory_documents.id", ondelete="CASCADE")
     )
     user_id: Mapped[str | None] = mapped_column(
-        sa.String(255),
-        nullable=True,
-        info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."},
+        sa.String(255), info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."}
     )
-    path: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    path: Mapped[str]
     start_line: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "First line of the chunk in its document."},
+        server_default=sa.text("0"), info={"doc": "First line of the chunk in its document."}
     )
     end_line: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "Last line of the chunk in its document."},
+        server_default=sa.text("0"), info={"doc": "Last line of the chunk in its document."}
     )
-    hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    text: Mapped[str] = mapped_column(sa.Text(), nullable=False, info={"doc": "Text of the chunk."})
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the chunk text for vector search."}
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    text: Mapped[str] = mapped_column(info={"doc": "Text of the chunk."})
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the chunk text for vector search."}
     )
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed("to_tsvector('simple'::regconfig, text)", persisted=True),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over the chunk text (generated)."},
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks")
 
@@ -155,9 +131,7 @@ class EmbeddingCache(Base):
     """A cached embedding of some content, keyed by content hash and model."""
 
     __tablename__ = "embedding_cache"
-    __table_args__ = (
-        sa.Index("idx_embedding_cache_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_embedding_cache_tenant", "tenant_id"),)
 
     hash: Mapped[str] = mapped_column(
         sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."}
@@ -168,16 +142,13 @@ class EmbeddingCache(Base):
     model: Mapped[str] = mapped_column(
         sa.String(200), primary_key=True, info={"doc": "Embedding model that computed the vector."}
     )
-    embedding: Mapped[Any] = mapped_column(Vector(1536), nullable=True)
+    embedding: Mapped[embedding_vector]
     dims: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "Number of dimensions of the embedding."},
+        server_default=sa.text("0"), info={"doc": "Number of dimensions of the embedding."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
 
 class EpisodicSummary(Base):
@@ -239,42 +210,32 @@ class EpisodicSummary(Base):
         {"info": {"fts5": ["summary", "key_topics"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
-    session_key: Mapped[str] = mapped_column(sa.Text(), nullable=False)
-    summary: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Condensed account of the episode."}
-    )
+    id: Mapped[random_uuid_pk]
+    tenant_id: Mapped[tenant_fk]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    session_key: Mapped[str]
+    summary: Mapped[str] = mapped_column(info={"doc": "Condensed account of the episode."})
     l0_abstract: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "One-line abstract of the summary."}
+        server_default="", info={"doc": "One-line abstract of the summary."}
     )
     key_topics: Mapped[list[str] | None] = mapped_column(
-        TextArray(),
-        nullable=True,
-        server_default=empty_array(TextArray()),
-        info={"doc": "Main topics of the episode."},
+        server_default=empty_array(TextArray()), info={"doc": "Main topics of the episode."}
     )
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the summary for semantic search."}
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the summary for semantic search."}
     )
     source_type: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
-        server_default="session",
-        info={"doc": "What the summary was made from, e.g. a session."},
+        server_default="session", info={"doc": "What the summary was made from, e.g. a session."}
     )
     source_id: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Id of the source; unique per agent and user when set."}
+        info={"doc": "Id of the source; unique per agent and user when set."}
     )
-    turn_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    token_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    turn_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    token_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    created_at: Mapped[timestamp_now]
     expires_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "When the summary may be discarded; NULL keeps it."}
+        info={"doc": "When the summary may be discarded; NULL keeps it."}
     )
     search_vector: Mapped[str | None] = mapped_column(
         TSVector(),
@@ -283,10 +244,9 @@ class EpisodicSummary(Base):
             " COALESCE(immutable_array_to_string(key_topics, ' '::text), ''::text)))",
             persisted=True,
         ),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over summary and topics (generated)."},
     )
     promoted_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "When the episode was promoted into long-term memory."}
+        info={"doc": "When the episode was promoted into long-term memory."}
     )

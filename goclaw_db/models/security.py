@@ -10,16 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import (
-    JSONB,
-    TextArray,
-    Timestamp,
-    UUID,
-    empty_array,
-    gen_random_uuid,
-    now,
-    uuid_generate_v7,
-)
+from goclaw_db.models._columns import random_uuid_pk, tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.types import JSONB, TextArray, empty_array
 
 
 class APIKey(Base):
@@ -48,56 +40,44 @@ class APIKey(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
     prefix: Mapped[str] = mapped_column(
-        sa.String(8), nullable=False, info={"doc": "First characters of the key, shown to identify it."}
+        sa.String(8), info={"doc": "First characters of the key, shown to identify it."}
     )
     key_hash: Mapped[str] = mapped_column(
-        sa.String(64),
-        nullable=False,
-        unique=True,
-        info={"doc": "Hash of the key; the key itself is never stored."},
+        sa.String(64), unique=True, info={"doc": "Hash of the key; the key itself is never stored."}
     )
     scopes: Mapped[list[str]] = mapped_column(
-        TextArray(),
-        nullable=False,
-        server_default=empty_array(TextArray()),
-        info={"doc": "Permissions the key grants."},
+        server_default=empty_array(TextArray()), info={"doc": "Permissions the key grants."}
     )
-    expires_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
-    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(
-        sa.Boolean(), nullable=False, server_default=sa.false(), info={"doc": "A revoked key is refused."}
+        server_default=sa.false(), info={"doc": "A revoked key is refused."}
     )
-    created_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    created_by: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
     owner_id: Mapped[str | None] = mapped_column(
         sa.String(255),
-        nullable=True,
-        # GoClaw's version 26 documents this column in the catalog too.
         comment="The user this key acts as; requests made with it cannot claim another user.",
         info={"doc": "User the key acts as; NULL for a gateway-wide key."},
     )
-    tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=True)
+    tenant_id: Mapped[tenant_fk | None]
 
 
 class ConfigSecret(Base):
     """An encrypted configuration secret of a tenant."""
 
     __tablename__ = "config_secrets"
-    __table_args__ = (
-        sa.Index("idx_config_secrets_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_config_secrets_tenant", "tenant_id"),)
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the secret."})
-    value: Mapped[bytes] = mapped_column(
-        sa.LargeBinary(), nullable=False, info={"doc": "Encrypted secret value."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), primary_key=True)
+    value: Mapped[bytes] = mapped_column(sa.LargeBinary(), info={"doc": "Encrypted secret value."})
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True)
 
 
 class PairedDevice(Base):
@@ -115,47 +95,39 @@ class PairedDevice(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    id: Mapped[uuid_pk]
     sender_id: Mapped[str] = mapped_column(
-        sa.String(200), nullable=False, info={"doc": "Id of the paired sender on its channel."}
+        sa.String(200), info={"doc": "Id of the paired sender on its channel."}
     )
-    channel: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    chat_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    paired_by: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="operator")
-    paired_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
+    channel: Mapped[str] = mapped_column(sa.String(255))
+    chat_id: Mapped[str] = mapped_column(sa.String(200))
+    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator")
+    paired_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     expires_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "When the pairing lapses; NULL keeps it."}
+        info={"doc": "When the pairing lapses; NULL keeps it."}
     )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    tenant_id: Mapped[tenant_fk]
 
 
 class PairingRequest(Base):
     """A pending pairing code waiting for an operator's approval."""
 
     __tablename__ = "pairing_requests"
-    __table_args__ = (
-        sa.Index("idx_pairing_requests_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_pairing_requests_tenant", "tenant_id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    id: Mapped[uuid_pk]
     code: Mapped[str] = mapped_column(
-        sa.String(8), nullable=False, unique=True, info={"doc": "Short code the sender presents to pair."}
+        sa.String(8), unique=True, info={"doc": "Short code the sender presents to pair."}
     )
-    sender_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    channel: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    chat_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    account_id: Mapped[str] = mapped_column(sa.String(100), nullable=False, server_default="default")
-    expires_at: Mapped[datetime] = mapped_column(
-        Timestamp(), nullable=False, info={"doc": "When the code stops being valid."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    sender_id: Mapped[str] = mapped_column(sa.String(200))
+    channel: Mapped[str] = mapped_column(sa.String(255))
+    chat_id: Mapped[str] = mapped_column(sa.String(200))
+    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default")
+    expires_at: Mapped[datetime] = mapped_column(info={"doc": "When the code stops being valid."})
+    created_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    tenant_id: Mapped[tenant_fk]
 
 
 class SecureCLIBinary(Base):
@@ -168,35 +140,29 @@ class SecureCLIBinary(Base):
         sa.Index("idx_secure_cli_unique_binary_tenant", "binary_name", "tenant_id", unique=True),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    binary_name: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Command name agents call."}
-    )
-    binary_path: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    id: Mapped[uuid_pk]
+    binary_name: Mapped[str] = mapped_column(info={"doc": "Command name agents call."})
+    binary_path: Mapped[str | None]
+    description: Mapped[str] = mapped_column(server_default="")
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(),
-        nullable=False,
         info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
     )
     deny_args: Mapped[list[Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="[]", info={"doc": "Argument patterns the tool must refuse."}
+        server_default="[]", info={"doc": "Argument patterns the tool must refuse."}
     )
-    deny_verbose: Mapped[list[Any]] = mapped_column(JSONB(), nullable=False, server_default="[]")
+    deny_verbose: Mapped[list[Any]] = mapped_column(server_default="[]")
     timeout_seconds: Mapped[int] = mapped_column(
-        sa.Integer(), nullable=False, server_default=sa.text("30"), info={"doc": "Longest a call may run."}
+        server_default=sa.text("30"), info={"doc": "Longest a call may run."}
     )
-    tips: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
-    created_by: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    tips: Mapped[str] = mapped_column(server_default="")
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    created_by: Mapped[str] = mapped_column(server_default="")
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]
     is_global: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.true(),
-        info={"doc": "Available to all agents without an explicit grant."},
+        server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}
     )
 
     user_credentials: Mapped[list[SecureCLIUserCredential]] = relationship(
@@ -217,20 +183,16 @@ class SecureCLIUserCredential(Base):
         sa.Index("idx_scuc_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    binary_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[random_uuid_pk]
+    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
     encrypted_env: Mapped[bytes] = mapped_column(
-        sa.LargeBinary(), nullable=False, info={"doc": "The user's credentials for the tool, encrypted."}
+        sa.LargeBinary(), info={"doc": "The user's credentials for the tool, encrypted."}
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column(
-        "metadata", JSONB(), nullable=False, server_default="{}"
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
+    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
 
     binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials")
 
@@ -246,22 +208,18 @@ class SecureCLIAgentGrant(Base):
         sa.Index("idx_scag_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    binary_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     deny_args: Mapped[Any] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}
     )
     deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    timeout_seconds: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
-    tips: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    timeout_seconds: Mapped[int | None]
+    tips: Mapped[str | None]
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
 
     binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -41,65 +41,43 @@ class ChatSession(Base):
         sa.Index("idx_sessions_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
+    id: Mapped[uuid_pk]
     session_key: Mapped[str] = mapped_column(
-        sa.String(500),
-        nullable=False,
-        info={"doc": "Gateway-side key of the conversation, unique per tenant."},
+        sa.String(500), info={"doc": "Gateway-side key of the conversation, unique per tenant."}
     )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=True
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
     messages: Mapped[list[Any]] = mapped_column(
-        JSONB(),
-        nullable=False,
-        server_default="[]",
-        info={"doc": "The conversation history as a JSON array."},
+        server_default="[]", info={"doc": "The conversation history as a JSON array."}
     )
     summary: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Summary of earlier turns, kept after compaction."}
+        info={"doc": "Summary of earlier turns, kept after compaction."}
     )
-    model: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    provider: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    model: Mapped[str | None] = mapped_column(sa.String(200))
+    provider: Mapped[str | None] = mapped_column(sa.String(50))
     channel: Mapped[str | None] = mapped_column(
-        sa.String(50), nullable=True, info={"doc": "Channel the conversation runs on."}
+        sa.String(50), info={"doc": "Channel the conversation runs on."}
     )
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
     compaction_count: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "How often the history has been compacted."},
+        server_default=sa.text("0"), info={"doc": "How often the history has been compacted."}
     )
-    memory_flush_compaction_count: Mapped[int] = mapped_column(
-        sa.Integer(), nullable=False, server_default=sa.text("0")
-    )
-    memory_flush_at: Mapped[int | None] = mapped_column(
-        sa.BigInteger(), nullable=True, server_default=sa.text("0")
-    )
-    label: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    memory_flush_compaction_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    memory_flush_at: Mapped[int | None] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    label: Mapped[str | None] = mapped_column(sa.String(500))
     spawned_by: Mapped[str | None] = mapped_column(
-        sa.String(200),
-        nullable=True,
-        info={"doc": "Session key of the parent when a sub-agent session was spawned."},
+        sa.String(200), info={"doc": "Session key of the parent when a sub-agent session was spawned."}
     )
     spawn_depth: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
         server_default=sa.text("0"),
         info={"doc": "Nesting depth when the session was spawned by another agent."},
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent | None] = relationship(back_populates="sessions")
     team: Mapped[AgentTeam | None] = relationship(back_populates="sessions")
@@ -114,7 +92,9 @@ class SubagentTask(Base):
             "idx_subagent_tasks_archive",
             "status",
             "completed_at",
-            postgresql_where=sa.text("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
+            postgresql_where=sa.text(
+                "status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"
+            ),
             sqlite_where=sa.text("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
         ),
         sa.Index("idx_subagent_tasks_created", "tenant_id", sa.text("created_at DESC")),
@@ -132,48 +112,37 @@ class SubagentTask(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
     parent_agent_key: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Key of the agent that spawned the task."}
+        sa.String(255), info={"doc": "Key of the agent that spawned the task."}
     )
-    session_key: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
-    subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    description: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    session_key: Mapped[str | None] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str]
     status: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="running",
-        info={"doc": "running, completed, failed or cancelled."},
+        sa.String(20), server_default="running", info={"doc": "running, completed, failed or cancelled."}
     )
-    result: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "What the sub-agent returned."}
-    )
+    result: Mapped[str | None] = mapped_column(info={"doc": "What the sub-agent returned."})
     depth: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
         server_default=sa.text("1"),
         info={"doc": "How deep in the chain of spawned sub-agents the task runs."},
     )
-    model: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    provider: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    iterations: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    origin_channel: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
-    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
-    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    spawned_by: Mapped[uuid.UUID | None] = mapped_column(UUID(), nullable=True)
-    completed_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    model: Mapped[str | None] = mapped_column(sa.String(255))
+    provider: Mapped[str | None] = mapped_column(sa.String(255))
+    iterations: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    origin_channel: Mapped[str | None] = mapped_column(sa.String(50))
+    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255))
+    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    spawned_by: Mapped[uuid.UUID | None]
+    completed_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "Set when a finished task has been archived."}
+        info={"doc": "Set when a finished task has been archived."}
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column(
-        "metadata", JSONB(), nullable=False, server_default="{}"
-    )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))

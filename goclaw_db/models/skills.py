@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, Vector, empty_array, now, uuid_generate_v7
+from goclaw_db.models._columns import embedding_vector, tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.types import JSONB, TextArray, empty_array
 
 
 class Skill(Base):
@@ -49,53 +49,42 @@ class Skill(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    name: Mapped[str] = mapped_column(sa.String(255))
     slug: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "URL-safe identifier of the skill, unique per tenant."}
+        sa.String(255), info={"doc": "URL-safe identifier of the skill, unique per tenant."}
     )
-    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    owner_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    description: Mapped[str | None]
+    owner_id: Mapped[str] = mapped_column(sa.String(255))
     visibility: Mapped[str] = mapped_column(
-        sa.String(10), nullable=False, server_default="private", info={"doc": "private, internal or public."}
+        sa.String(10), server_default="private", info={"doc": "private, internal or public."}
     )
     version: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("1"),
-        info={"doc": "Version number of the skill."},
+        server_default=sa.text("1"), info={"doc": "Version number of the skill."}
     )
     status: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
     )
     frontmatter: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(),
-        nullable=False,
-        server_default="{}",
-        info={"doc": "Metadata read from the skill's header (JSON)."},
+        server_default="{}", info={"doc": "Metadata read from the skill's header (JSON)."}
     )
-    file_path: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Where the skill's files are stored."}
+    file_path: Mapped[str] = mapped_column(info={"doc": "Where the skill's files are stored."})
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    file_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the skill description for semantic search."}
     )
-    file_size: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    file_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the skill description for semantic search."}
-    )
-    tags: Mapped[list[str] | None] = mapped_column(TextArray(), nullable=True)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    tags: Mapped[list[str] | None]
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
     is_system: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.false(),
-        info={"doc": "Shipped with the gateway rather than uploaded."},
+        server_default=sa.false(), info={"doc": "Shipped with the gateway rather than uploaded."}
     )
     deps: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}", info={"doc": "What the skill needs to run (JSON)."}
+        server_default="{}", info={"doc": "What the skill needs to run (JSON)."}
     )
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    tenant_id: Mapped[tenant_fk]
 
     agent_grants: Mapped[list[SkillAgentGrant]] = relationship(
         back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
@@ -118,21 +107,13 @@ class SkillAgentGrant(Base):
         sa.Index("idx_skill_agent_grants_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    skill_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
-    pinned_version: Mapped[int] = mapped_column(
-        sa.Integer(), nullable=False, info={"doc": "Skill version the agent uses."}
-    )
-    granted_by: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Who granted the access."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    id: Mapped[uuid_pk]
+    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    pinned_version: Mapped[int] = mapped_column(info={"doc": "Skill version the agent uses."})
+    granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     skill: Mapped[Skill] = relationship(back_populates="agent_grants")
 
@@ -147,18 +128,12 @@ class SkillUserGrant(Base):
         sa.Index("idx_skill_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    skill_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "User who may use the skill."}
-    )
-    granted_by: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "Who granted the access."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    id: Mapped[uuid_pk]
+    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who may use the skill."})
+    granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
+    created_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     skill: Mapped[Skill] = relationship(back_populates="user_grants")
 
@@ -167,23 +142,18 @@ class SkillTenantConfig(Base):
     """A tenant's switch for a skill."""
 
     __tablename__ = "skill_tenant_configs"
-    __table_args__ = (
-        sa.Index("idx_skill_tenant_configs_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_skill_tenant_configs_tenant", "tenant_id"),)
 
     skill_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
     enabled: Mapped[bool] = mapped_column(
-        sa.Boolean(),
-        nullable=False,
-        server_default=sa.true(),
-        info={"doc": "Whether the skill is enabled for the tenant."},
+        server_default=sa.true(), info={"doc": "Whether the skill is enabled for the tenant."}
     )
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[timestamp_now]
 
     skill: Mapped[Skill] = relationship(back_populates="tenant_configs")
 
@@ -192,36 +162,26 @@ class BuiltinTool(Base):
     """A tool built into the gateway, with its default settings."""
 
     __tablename__ = "builtin_tools"
-    __table_args__ = (
-        sa.Index("idx_builtin_tools_category", "category"),
-    )
+    __table_args__ = (sa.Index("idx_builtin_tools_category", "category"),)
 
     name: Mapped[str] = mapped_column(
         sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."}
     )
-    display_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    description: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
+    display_name: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str] = mapped_column(server_default="")
     category: Mapped[str] = mapped_column(
-        sa.String(50),
-        nullable=False,
-        server_default="general",
-        info={"doc": "Group the tool is listed under."},
+        sa.String(50), server_default="general", info={"doc": "Group the tool is listed under."}
     )
-    enabled: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     settings: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}", info={"doc": "Default settings (JSON)."}
+        server_default="{}", info={"doc": "Default settings (JSON)."}
     )
     requires: Mapped[list[str] | None] = mapped_column(
-        TextArray(),
-        nullable=True,
-        server_default=empty_array(TextArray()),
-        info={"doc": "Other tools or settings this tool depends on."},
+        server_default=empty_array(TextArray()), info={"doc": "Other tools or settings this tool depends on."}
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
 
     tenant_configs: Mapped[list[BuiltinToolTenantConfig]] = relationship(
         back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
@@ -232,22 +192,20 @@ class BuiltinToolTenantConfig(Base):
     """A tenant's override of a built-in tool's settings."""
 
     __tablename__ = "builtin_tool_tenant_configs"
-    __table_args__ = (
-        sa.Index("idx_builtin_tool_tenant_configs_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_builtin_tool_tenant_configs_tenant", "tenant_id"),)
 
     tool_name: Mapped[str] = mapped_column(
         sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
     enabled: Mapped[bool | None] = mapped_column(
-        sa.Boolean(), nullable=True, info={"doc": "Tenant's switch; NULL keeps the tool's default."}
+        info={"doc": "Tenant's switch; NULL keeps the tool's default."}
     )
     settings: Mapped[Any] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}
     )
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[timestamp_now]
 
     tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs")

@@ -10,17 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import (
-    JSONB,
-    TSVector,
-    Timestamp,
-    UUID,
-    UUIDArray,
-    Vector,
-    empty_array,
-    now,
-    uuid_generate_v7,
-)
+from goclaw_db.models._columns import embedding_vector, tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.types import JSONB, UUIDArray, empty_array, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -32,29 +23,24 @@ class AgentTeam(Base):
     """A team of agents working under a lead agent."""
 
     __tablename__ = "agent_teams"
-    __table_args__ = (
-        sa.Index("idx_agent_teams_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_agent_teams_tenant", "tenant_id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    name: Mapped[str] = mapped_column(sa.String(255))
     lead_agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(),
-        sa.ForeignKey("agents.id", ondelete="CASCADE"),
-        nullable=False,
-        info={"doc": "The agent that coordinates the team."},
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), info={"doc": "The agent that coordinates the team."}
     )
-    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    description: Mapped[str | None]
     status: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
     )
     settings: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}", info={"doc": "Team settings (JSON)."}
+        server_default="{}", info={"doc": "Team settings (JSON)."}
     )
-    created_by: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     tenant: Mapped[Tenant] = relationship(back_populates="teams")
     sessions: Mapped[list[ChatSession]] = relationship(back_populates="team", passive_deletes=True)
@@ -71,24 +57,19 @@ class AgentTeamMember(Base):
     """An agent's membership of a team."""
 
     __tablename__ = "agent_team_members"
-    __table_args__ = (
-        sa.Index("idx_agent_team_members_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_agent_team_members_tenant", "tenant_id"),)
 
     team_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True
     )
     agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(
-        sa.String(20),
-        nullable=False,
-        server_default="member",
-        info={"doc": "The agent's role in the team, e.g. member."},
+        sa.String(20), server_default="member", info={"doc": "The agent's role in the team, e.g. member."}
     )
-    joined_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    joined_at: Mapped[timestamp_now | None]
+    tenant_id: Mapped[tenant_fk]
 
     team: Mapped[AgentTeam] = relationship(back_populates="members")
     agent: Mapped[Agent] = relationship(back_populates="team_memberships")
@@ -153,36 +134,26 @@ class TeamTask(Base):
         {"info": {"fts5": ["subject", "description"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    team_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
-    )
-    subject: Mapped[str] = mapped_column(
-        sa.String(500), nullable=False, info={"doc": "One-line title of the task."}
-    )
-    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    id: Mapped[uuid_pk]
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(sa.String(500), info={"doc": "One-line title of the task."})
+    description: Mapped[str | None]
     status: Mapped[str] = mapped_column(
         sa.String(20),
-        nullable=False,
         server_default="pending",
         info={"doc": "Board column, e.g. pending, in_progress or completed."},
     )
     owner_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(),
-        sa.ForeignKey("agents.id", ondelete="SET NULL"),
-        nullable=True,
-        info={"doc": "Agent working on the task."},
+        sa.ForeignKey("agents.id", ondelete="SET NULL"), info={"doc": "Agent working on the task."}
     )
     blocked_by: Mapped[list[uuid.UUID] | None] = mapped_column(
-        UUIDArray(),
-        nullable=True,
         server_default=empty_array(UUIDArray()),
         info={"doc": "Ids of tasks that must finish before this one."},
     )
-    priority: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    result: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
+    priority: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    result: Mapped[str | None]
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
@@ -190,62 +161,51 @@ class TeamTask(Base):
             " COALESCE(description, ''::text)))",
             persisted=True,
         ),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over subject and description (generated)."},
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column(
-        "metadata", JSONB(), nullable=False, server_default="{}"
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    channel: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    channel: Mapped[str | None] = mapped_column(sa.String(50))
     task_type: Mapped[str] = mapped_column(
-        sa.String(30), nullable=False, server_default="general", info={"doc": "Kind of task, e.g. general."}
+        sa.String(30), server_default="general", info={"doc": "Kind of task, e.g. general."}
     )
     task_number: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "Sequence number of the task within its team."},
+        server_default=sa.text("0"), info={"doc": "Sequence number of the task within its team."}
     )
     identifier: Mapped[str | None] = mapped_column(
-        sa.String(20), nullable=True, info={"doc": "Human-readable task id such as ABC-12, unique per team."}
+        sa.String(20), info={"doc": "Human-readable task id such as ABC-12, unique per team."}
     )
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="SET NULL"), nullable=True
+        sa.ForeignKey("agents.id", ondelete="SET NULL")
     )
-    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), nullable=True
-    )
-    chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
-    locked_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
+    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="SET NULL"))
+    chat_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
+    locked_at: Mapped[datetime | None]
     lock_expires_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "When the current owner's claim on the task lapses."}
+        info={"doc": "When the current owner's claim on the task lapses."}
     )
     progress_percent: Mapped[int | None] = mapped_column(
-        sa.Integer(),
-        nullable=True,
-        server_default=sa.text("0"),
-        info={"doc": "Completion estimate from 0 to 100."},
+        server_default=sa.text("0"), info={"doc": "Completion estimate from 0 to 100."}
     )
-    progress_step: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    progress_step: Mapped[str | None]
     followup_at: Mapped[datetime | None] = mapped_column(
-        Timestamp(), nullable=True, info={"doc": "When the next follow-up reminder is due."}
+        info={"doc": "When the next follow-up reminder is due."}
     )
-    followup_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    followup_max: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    followup_message: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    followup_channel: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
-    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
-    comment_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    attachment_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the task for semantic search."}
+    followup_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    followup_max: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    followup_message: Mapped[str | None]
+    followup_channel: Mapped[str | None] = mapped_column(sa.String(60))
+    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255))
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double())
+    comment_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    attachment_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the task for semantic search."}
     )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[tenant_fk]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     team: Mapped[AgentTeam] = relationship(back_populates="tasks")
     owner_agent: Mapped[Agent | None] = relationship(
@@ -273,25 +233,19 @@ class TeamTaskComment(Base):
         sa.Index("idx_ttc_task", "task_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    task_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="SET NULL"), nullable=True
-    )
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    content: Mapped[str] = mapped_column(sa.Text(), nullable=False)
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    id: Mapped[uuid_pk]
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    content: Mapped[str]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now]
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double())
+    tenant_id: Mapped[tenant_fk]
     comment_type: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, server_default="note", info={"doc": "Kind of comment, e.g. note."}
+        sa.String(20), server_default="note", info={"doc": "Kind of comment, e.g. note."}
     )
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="comments")
 
@@ -305,21 +259,17 @@ class TeamTaskEvent(Base):
         sa.Index("idx_tte_task", "task_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    task_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid_pk]
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
     event_type: Mapped[str] = mapped_column(
-        sa.String(30), nullable=False, info={"doc": "What happened, e.g. a status change."}
+        sa.String(30), info={"doc": "What happened, e.g. a status change."}
     )
-    actor_type: Mapped[str] = mapped_column(
-        sa.String(10), nullable=False, info={"doc": "Kind of actor, e.g. agent."}
-    )
-    actor_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    actor_type: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Kind of actor, e.g. agent."})
+    actor_id: Mapped[str] = mapped_column(sa.String(255))
     data: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."})
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="events")
 
@@ -335,29 +285,19 @@ class TeamTaskAttachment(Base):
         sa.Index("idx_tta_team", "team_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    task_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False
-    )
-    team_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
-    )
-    chat_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, server_default="")
-    path: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Path of the attached file in the team workspace."}
-    )
-    file_size: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    mime_type: Mapped[str | None] = mapped_column(sa.String(100), nullable=True, server_default="")
-    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id"), nullable=True
-    )
-    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True, server_default="")
-    metadata_: Mapped[dict[str, Any]] = mapped_column(
-        "metadata", JSONB(), nullable=False, server_default="{}"
-    )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    id: Mapped[uuid_pk]
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
+    chat_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    path: Mapped[str] = mapped_column(info={"doc": "Path of the attached file in the team workspace."})
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    mime_type: Mapped[str | None] = mapped_column(sa.String(100), server_default="")
+    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id"))
+    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="attachments")
 
@@ -373,17 +313,14 @@ class TeamUserGrant(Base):
         sa.Index("idx_team_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    team_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(
         sa.String(50),
-        nullable=False,
         server_default="viewer",
         info={"doc": "What the user may do with the team, e.g. viewer."},
     )
-    granted_by: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]

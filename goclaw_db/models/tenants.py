@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, Timestamp, UUID, now, uuid_generate_v7
+from goclaw_db.models._columns import timestamp_now, uuid_pk
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -35,19 +34,19 @@ class Tenant(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
     slug: Mapped[str] = mapped_column(
-        sa.String(100), nullable=False, unique=True, info={"doc": "URL-safe unique short name."}
+        sa.String(100), unique=True, info={"doc": "URL-safe unique short name."}
     )
     status: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
     )
     settings: Mapped[dict[str, Any]] = mapped_column(
-        JSONB(), nullable=False, server_default="{}", info={"doc": "Tenant settings (JSON)."}
+        server_default="{}", info={"doc": "Tenant settings (JSON)."}
     )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
 
     users: Mapped[list[TenantUser]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", passive_deletes=True
@@ -66,25 +65,18 @@ class TenantUser(Base):
         sa.Index("idx_tenant_users_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
-    user_id: Mapped[str] = mapped_column(
-        sa.String(255), nullable=False, info={"doc": "The user's id in the gateway."}
-    )
-    display_name: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    id: Mapped[uuid_pk]
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "The user's id in the gateway."})
+    display_name: Mapped[str | None] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(
         sa.String(20),
-        nullable=False,
         server_default="member",
         info={"doc": "Role inside the tenant (owner, admin, operator, member, viewer)."},
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column(
-        "metadata", JSONB(), nullable=False, server_default="{}"
-    )
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_now]
 
     tenant: Mapped[Tenant] = relationship(back_populates="users")
 
@@ -93,15 +85,13 @@ class SystemConfig(Base):
     """A tenant-scoped key/value setting of the gateway."""
 
     __tablename__ = "system_configs"
-    __table_args__ = (
-        sa.Index("idx_system_configs_tenant", "tenant_id"),
-    )
+    __table_args__ = (sa.Index("idx_system_configs_tenant", "tenant_id"),)
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the setting."})
     value: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Setting value as text; interpretation depends on the key."}
+        info={"doc": "Setting value as text; interpretation depends on the key."}
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
-    updated_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    updated_at: Mapped[timestamp_now]

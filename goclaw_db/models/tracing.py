@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, now, uuid_generate_v7
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.types import JSONB
 
 
 class Trace(Base):
@@ -70,60 +71,40 @@ class Trace(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
-    session_key: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    run_id: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Gateway id of the run."}
-    )
-    start_time: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    end_time: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
-    duration_ms: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
-    name: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    channel: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
-    input_preview: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Start of the run's input."}
-    )
-    output_preview: Mapped[str | None] = mapped_column(
-        sa.Text(), nullable=True, info={"doc": "Start of the run's output."}
-    )
-    total_input_tokens: Mapped[int | None] = mapped_column(
-        sa.Integer(), nullable=True, server_default=sa.text("0")
-    )
-    total_output_tokens: Mapped[int | None] = mapped_column(
-        sa.Integer(), nullable=True, server_default=sa.text("0")
-    )
+    id: Mapped[uuid_pk]
+    agent_id: Mapped[uuid.UUID | None]
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    session_key: Mapped[str | None]
+    run_id: Mapped[str | None] = mapped_column(info={"doc": "Gateway id of the run."})
+    start_time: Mapped[timestamp_now]
+    end_time: Mapped[datetime | None]
+    duration_ms: Mapped[int | None]
+    name: Mapped[str | None]
+    channel: Mapped[str | None] = mapped_column(sa.String(50))
+    input_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's input."})
+    output_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's output."})
+    total_input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
+    total_output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
     total_cost: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(12, 6),
-        nullable=True,
         server_default=sa.text("0"),
         info={"doc": "Estimated cost of the run in US dollars."},
     )
-    span_count: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True, server_default=sa.text("0"))
-    llm_call_count: Mapped[int | None] = mapped_column(
-        sa.Integer(), nullable=True, server_default=sa.text("0")
-    )
-    tool_call_count: Mapped[int | None] = mapped_column(
-        sa.Integer(), nullable=True, server_default=sa.text("0")
-    )
+    span_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
+    llm_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
+    tool_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
     status: Mapped[str | None] = mapped_column(
-        sa.String(20),
-        nullable=True,
-        server_default="running",
-        info={"doc": "Run state, e.g. running or error."},
+        sa.String(20), server_default="running", info={"doc": "Run state, e.g. running or error."}
     )
-    error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    error: Mapped[str | None]
     metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True)
-    tags: Mapped[list[str] | None] = mapped_column(TextArray(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
+    tags: Mapped[list[str] | None]
+    created_at: Mapped[timestamp_now]
     parent_trace_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), nullable=True, info={"doc": "Trace of the run that delegated this one; NULL for root runs."}
+        info={"doc": "Trace of the run that delegated this one; NULL for root runs."}
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
 
     # GoClaw keeps spans without a foreign key (they are written while the trace is still open).
     spans: Mapped[list[Span]] = relationship(
@@ -174,48 +155,41 @@ class Span(Base):
         sa.Index("idx_spans_type", "span_type", sa.text("created_at DESC")),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    trace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), nullable=False, info={"doc": "The trace this span belongs to."}
-    )
+    id: Mapped[uuid_pk]
+    trace_id: Mapped[uuid.UUID] = mapped_column(info={"doc": "The trace this span belongs to."})
     parent_span_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), nullable=True, info={"doc": "Enclosing span; NULL for top-level spans."}
+        info={"doc": "Enclosing span; NULL for top-level spans."}
     )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(), nullable=True)
+    agent_id: Mapped[uuid.UUID | None]
     span_type: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, info={"doc": "llm_call, tool_call, agent and so on."}
+        sa.String(20), info={"doc": "llm_call, tool_call, agent and so on."}
     )
-    name: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    start_time: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    end_time: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True)
-    duration_ms: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    name: Mapped[str | None]
+    start_time: Mapped[timestamp_now]
+    end_time: Mapped[datetime | None]
+    duration_ms: Mapped[int | None]
     status: Mapped[str | None] = mapped_column(
-        sa.String(20),
-        nullable=True,
-        server_default="running",
-        info={"doc": "Step state, e.g. running or error."},
+        sa.String(20), server_default="running", info={"doc": "Step state, e.g. running or error."}
     )
-    error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    level: Mapped[str | None] = mapped_column(sa.String(10), nullable=True, server_default="DEFAULT")
-    model: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    provider: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
-    input_tokens: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
-    output_tokens: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    error: Mapped[str | None]
+    level: Mapped[str | None] = mapped_column(sa.String(10), server_default="DEFAULT")
+    model: Mapped[str | None] = mapped_column(sa.String(200))
+    provider: Mapped[str | None] = mapped_column(sa.String(50))
+    input_tokens: Mapped[int | None]
+    output_tokens: Mapped[int | None]
     total_cost: Mapped[Decimal | None] = mapped_column(
-        sa.Numeric(12, 8), nullable=True, info={"doc": "Estimated cost of the step in US dollars."}
+        sa.Numeric(12, 8), info={"doc": "Estimated cost of the step in US dollars."}
     )
-    finish_reason: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    finish_reason: Mapped[str | None] = mapped_column(sa.String(50))
     model_params: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    tool_name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    tool_call_id: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
-    input_preview: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
-    output_preview: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    tool_name: Mapped[str | None] = mapped_column(sa.String(200))
+    tool_call_id: Mapped[str | None] = mapped_column(sa.String(100))
+    input_preview: Mapped[str | None]
+    output_preview: Mapped[str | None]
     metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    created_at: Mapped[timestamp_now]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    tenant_id: Mapped[tenant_fk]
 
 
 class UsageSnapshot(Base):
@@ -252,48 +226,34 @@ class UsageSnapshot(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    bucket_hour: Mapped[datetime] = mapped_column(
-        Timestamp(), nullable=False, info={"doc": "Start of the hour the totals cover."}
-    )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(), nullable=True)
-    provider: Mapped[str] = mapped_column(sa.String(50), nullable=False, server_default="")
-    model: Mapped[str] = mapped_column(sa.String(200), nullable=False, server_default="")
-    channel: Mapped[str] = mapped_column(sa.String(50), nullable=False, server_default="")
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    cache_read_tokens: Mapped[int] = mapped_column(
-        sa.BigInteger(), nullable=False, server_default=sa.text("0")
-    )
-    cache_create_tokens: Mapped[int] = mapped_column(
-        sa.BigInteger(), nullable=False, server_default=sa.text("0")
-    )
-    thinking_tokens: Mapped[int] = mapped_column(sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    total_cost: Mapped[Decimal] = mapped_column(
-        sa.Numeric(12, 6), nullable=False, server_default=sa.text("0")
-    )
-    request_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    llm_call_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    tool_call_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    error_count: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    id: Mapped[uuid_pk]
+    bucket_hour: Mapped[datetime] = mapped_column(info={"doc": "Start of the hour the totals cover."})
+    agent_id: Mapped[uuid.UUID | None]
+    provider: Mapped[str] = mapped_column(sa.String(50), server_default="")
+    model: Mapped[str] = mapped_column(sa.String(200), server_default="")
+    channel: Mapped[str] = mapped_column(sa.String(50), server_default="")
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    cache_read_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    cache_create_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    thinking_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    total_cost: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), server_default=sa.text("0"))
+    request_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    llm_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    tool_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    error_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
     unique_users: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "Distinct users seen in the hour."},
+        server_default=sa.text("0"), info={"doc": "Distinct users seen in the hour."}
     )
-    avg_duration_ms: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    avg_duration_ms: Mapped[int] = mapped_column(server_default=sa.text("0"))
     memory_docs: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("0"),
-        info={"doc": "Number of memory documents when the snapshot was taken."},
+        server_default=sa.text("0"), info={"doc": "Number of memory documents when the snapshot was taken."}
     )
-    memory_chunks: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    kg_entities: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    kg_relations: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    memory_chunks: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    kg_entities: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    kg_relations: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    created_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]
 
 
 class ActivityLog(Base):
@@ -308,21 +268,15 @@ class ActivityLog(Base):
         sa.Index("idx_activity_logs_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=uuid_generate_v7())
-    actor_type: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, info={"doc": "Who acted: user, agent or system."}
-    )
-    actor_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    id: Mapped[uuid_pk]
+    actor_type: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Who acted: user, agent or system."})
+    actor_id: Mapped[str] = mapped_column(sa.String(255))
     action: Mapped[str] = mapped_column(
-        sa.String(100), nullable=False, info={"doc": "What was done, e.g. a create or delete."}
+        sa.String(100), info={"doc": "What was done, e.g. a create or delete."}
     )
-    entity_type: Mapped[str | None] = mapped_column(
-        sa.String(50), nullable=True, info={"doc": "Kind of object acted on."}
-    )
-    entity_id: Mapped[str | None] = mapped_column(
-        sa.String(255), nullable=True, info={"doc": "Id of the object acted on."}
-    )
+    entity_type: Mapped[str | None] = mapped_column(sa.String(50), info={"doc": "Kind of object acted on."})
+    entity_id: Mapped[str | None] = mapped_column(sa.String(255), info={"doc": "Id of the object acted on."})
     details: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    ip_address: Mapped[str | None] = mapped_column(sa.String(45), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp(), nullable=False, server_default=now())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(), sa.ForeignKey("tenants.id"), nullable=False)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    created_at: Mapped[timestamp_now]
+    tenant_id: Mapped[tenant_fk]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import JSONB, TSVector, Timestamp, UUID, Vector, gen_random_uuid, now
+from goclaw_db.types import TSVector
+from goclaw_db.models._columns import embedding_vector, random_uuid_pk, timestamp_now
 
 
 class VaultDocument(Base):
@@ -48,43 +48,25 @@ class VaultDocument(Base):
         {"info": {"fts5": ["title", "path", "summary"]}},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
-    agent_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[random_uuid_pk]
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
-        server_default="personal",
-        info={"doc": "Visibility: personal, team, shared or custom."},
+        server_default="personal", info={"doc": "Visibility: personal, team, shared or custom."}
     )
-    path: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, info={"doc": "Path of the document in the vault."}
-    )
-    title: Mapped[str] = mapped_column(sa.Text(), nullable=False, server_default="")
-    doc_type: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="note", info={"doc": "Kind of document, e.g. note."}
-    )
+    path: Mapped[str] = mapped_column(info={"doc": "Path of the document in the vault."})
+    title: Mapped[str] = mapped_column(server_default="")
+    doc_type: Mapped[str] = mapped_column(server_default="note", info={"doc": "Kind of document, e.g. note."})
     content_hash: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
-        server_default="",
-        info={"doc": "Hash of the document content, for change detection."},
+        server_default="", info={"doc": "Hash of the document content, for change detection."}
     )
-    embedding: Mapped[Any] = mapped_column(
-        Vector(1536), nullable=True, info={"doc": "Embedding of the document for semantic search."}
+    embedding: Mapped[embedding_vector] = mapped_column(
+        info={"doc": "Embedding of the document for semantic search."}
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", JSONB(), nullable=True, server_default="{}"
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    updated_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    summary: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "Short summary, also searched."}
-    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    created_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_now | None]
+    summary: Mapped[str] = mapped_column(server_default="", info={"doc": "Short summary, also searched."})
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
@@ -92,14 +74,11 @@ class VaultDocument(Base):
             " COALESCE(path, ''::text)) || ' '::text) || COALESCE(summary, ''::text)))",
             persisted=True,
         ),
-        nullable=True,
         deferred=True,
         info={"doc": "Full-text search vector over title, path and summary (generated)."},
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), nullable=True
-    )
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     outgoing_links: Mapped[list[VaultLink]] = relationship(
         foreign_keys="VaultLink.from_doc_id",
@@ -128,24 +107,17 @@ class VaultLink(Base):
         sa.Index("idx_vault_links_to", "to_doc_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    from_doc_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
-    )
-    to_doc_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[random_uuid_pk]
+    from_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
+    to_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
     link_type: Mapped[str] = mapped_column(
-        sa.Text(),
-        nullable=False,
-        server_default="wikilink",
-        info={"doc": "Kind of link, e.g. a wikilink found in the text."},
+        server_default="wikilink", info={"doc": "Kind of link, e.g. a wikilink found in the text."}
     )
     context: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "Text around the link where it was found."}
+        server_default="", info={"doc": "Text around the link where it was found."}
     )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    created_at: Mapped[timestamp_now | None]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     from_doc: Mapped[VaultDocument] = relationship(
         foreign_keys="VaultLink.from_doc_id", back_populates="outgoing_links"
@@ -159,27 +131,18 @@ class VaultVersion(Base):
     """A stored earlier version of a vault document."""
 
     __tablename__ = "vault_versions"
-    __table_args__ = (
-        sa.UniqueConstraint("doc_id", "version"),
-    )
+    __table_args__ = (sa.UniqueConstraint("doc_id", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(), primary_key=True, server_default=gen_random_uuid())
-    doc_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[random_uuid_pk]
+    doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(
-        sa.Integer(),
-        nullable=False,
-        server_default=sa.text("1"),
-        info={"doc": "Version number, counting from 1 per document."},
+        server_default=sa.text("1"), info={"doc": "Version number, counting from 1 per document."}
     )
     content: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "Document text as it was in that version."}
+        server_default="", info={"doc": "Document text as it was in that version."}
     )
-    changed_by: Mapped[str] = mapped_column(
-        sa.Text(), nullable=False, server_default="", info={"doc": "Who made the change."}
-    )
-    created_at: Mapped[datetime | None] = mapped_column(Timestamp(), nullable=True, server_default=now())
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    changed_by: Mapped[str] = mapped_column(server_default="", info={"doc": "Who made the change."})
+    created_at: Mapped[timestamp_now | None]
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     document: Mapped[VaultDocument] = relationship(back_populates="versions")

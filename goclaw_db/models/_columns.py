@@ -1,0 +1,57 @@
+"""Column shapes that many GoClaw tables share, as ``Annotated`` aliases.
+
+Use them as the argument of ``Mapped``; add ``| None`` for a nullable column::
+
+    id: Mapped[uuid_pk]
+    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None]
+
+Extra arguments (``info``, ``primary_key``) still go in ``mapped_column`` and
+are merged with the alias.  The Python type of each alias is mapped to its
+portable column type by ``Base.type_annotation_map`` (goclaw_db/base.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import mapped_column
+
+from goclaw_db.ids import uuid7
+from goclaw_db.types import EMBEDDING_DIMENSIONS, Vector, gen_random_uuid, now, uuid_generate_v7
+
+__all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "uuid_pk"]
+
+# A generated UUID key.  PostgreSQL keeps its server default (the catalog is
+# GoClaw's); the Python default makes the id in the application, as GoClaw's
+# desktop build does, so inserts work on SQLite, which has no UUID function.
+uuid_pk = Annotated[
+    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=uuid_generate_v7())
+]
+
+# The same for the tables whose PostgreSQL default is gen_random_uuid() (v4);
+# ids made by the application are still time-ordered v7.
+random_uuid_pk = Annotated[
+    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=gen_random_uuid())
+]
+
+# The owning tenant (no ON DELETE action; tables whose rows go with the tenant
+# spell out their foreign key).
+tenant_fk = Annotated[uuid.UUID, mapped_column(sa.ForeignKey("tenants.id"))]
+
+# A moment that defaults to when the row is written: created_at, updated_at and the like.
+timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
+
+# A pgvector embedding.  Deferred: it is large (1536 floats) and seldom needed
+# with the rest of the row, and GoClaw's desktop (SQLite) schema has no such
+# column at all, so it must stay out of the default SELECT.  Read it with
+# ``select(Model.embedding)`` or ``options(undefer(Model.embedding))``.
+# ``evaluates_none()``: an embedding left unset is left out of the INSERT
+# instead of being sent as NULL, so inserting a row never names the column the
+# desktop schema lacks (setting it explicitly, even to None, still does).
+embedding_vector = Annotated[
+    Any, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
+]
