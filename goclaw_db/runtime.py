@@ -66,6 +66,16 @@ def preflight(connection: sa.Connection) -> None:
             "the PostgreSQL server has no pgvector extension: install pgvector "
             "(or use the pgvector/pgvector:pg18 image) and run again."
         )
+    may_create = connection.scalar(sa.text(
+        "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')"
+        " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+        " OR (has_database_privilege(current_database(), 'CREATE') AND EXISTS ("
+        "     SELECT 1 FROM pg_available_extension_versions WHERE name = 'vector' AND trusted))"))
+    if not may_create:
+        raise CommandError(
+            f"the role {connection.scalar(sa.text('SELECT current_user'))} may not create the vector "
+            "extension: run 'CREATE EXTENSION vector' once as a superuser, or migrate as one."
+        )
 
 
 def require_fts5(dbapi_connection) -> None:

@@ -59,3 +59,23 @@ def test_server_without_pgvector_is_refused_before_anything_changes(postgres_url
 def test_url_of_another_kind_is_one_line(url):
     result = run_alembic(url, "upgrade", "head")
     assert_one_clear_line(result)
+
+
+def test_role_that_may_not_create_pgvector_is_refused_before_anything_changes(postgres_url):
+    plain = normalize_url(postgres_url).set(drivername="postgresql")
+    role = f"{plain.database}_app"
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        conn.execute(f'GRANT CREATE, USAGE ON SCHEMA public TO "{role}"')
+    try:
+        result = run_alembic(plain.set(username=role).render_as_string(hide_password=False), "upgrade", "head")
+        assert_one_clear_line(result, role, "CREATE EXTENSION vector")
+        with psycopg.connect(plain.render_as_string(hide_password=False)) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+        assert tables == 0
+    finally:
+        with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+        with psycopg.connect(plain.set(database="postgres").render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            conn.execute(f'DROP ROLE "{role}"')
