@@ -79,6 +79,11 @@ class Migrator:
         return Status(display_url(self.url), version, dirty, self.head, pending, hook_names)
 
     def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
+        if sql and self.url.get_backend_name() == "sqlite":
+            raise CommandError(
+                "--sql prints PostgreSQL scripts only: on SQLite the revisions rebuild tables from the "
+                "live file; run 'goclaw-db --sqlite FILE migrate up' (or 'upgrade --status' to preview)."
+            )
         command.upgrade(self.config, target, sql=sql)
         return [] if sql else self.run_hooks()
 

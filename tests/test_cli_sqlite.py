@@ -59,3 +59,12 @@ def test_desktop_file_made_by_goclaw_is_adopted_at_head(tmp_path):
     assert "Running upgrade" not in result.stderr
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{HEAD:06d}",)]
+
+
+def test_sql_mode_on_sqlite_is_refused_in_one_line_and_creates_nothing(tmp_path):
+    database = tmp_path / "goclaw.db"
+    result = goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up", "--sql")
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "--sql prints PostgreSQL scripts only" in result.stderr
+    assert not database.exists() or sqlite3.connect(database).execute(
+        "SELECT count(*) FROM sqlite_master").fetchone() == (0,)
