@@ -41,6 +41,7 @@ from goclaw_db.models import (
     VaultLink,
     VaultVersion,
 )
+from tests.orm_world import populate_world
 from tests.support import HEAD, upgrade
 
 TENANT = uuid.UUID("0193a5b0-7000-7000-8000-000000000001")
@@ -245,37 +246,7 @@ def test_insert_select_update_delete_of_models_with_postgres_only_columns(engine
 
 @pytest.fixture
 def world(engine) -> dict[str, uuid.UUID]:
-    """An agent with work in several domains, and a team whose task it owns."""
-    with Session(engine) as db, db.no_autoflush:
-        lead, scout = add_agent(db, "lead"), add_agent(db, "scout")
-        team = AgentTeam(name="harbour", created_by="owner", lead_agent=lead, tenant_id=TENANT)
-        team.members = [AgentTeamMember(agent=lead, tenant_id=TENANT), AgentTeamMember(agent=scout, tenant_id=TENANT)]
-        task = TeamTask(subject="chart the bay", owner_agent_id=scout.id, tenant_id=TENANT)
-        task.comments = [TeamTaskComment(content="on it", agent_id=scout.id, tenant_id=TENANT)]
-        team.tasks = [task]
-        team.sessions = [ChatSession(session_key="agent:scout:1", agent_id=scout.id, tenant_id=TENANT)]
-        note = MemoryDocument(agent_id=scout.id, path="notes/bay.md", hash="h1", tenant_id=TENANT)
-        note.chunks = [
-            MemoryChunk(agent_id=scout.id, path="notes/bay.md", hash=f"c{i}", text=text, tenant_id=TENANT)
-            for i, text in enumerate(["tides at dawn", "pilot boarding point"])
-        ]
-        job = CronJob(agent_id=scout.id, name="morning report", schedule_kind="cron",
-                      payload={"message": "report"}, tenant_id=TENANT)
-        job.run_logs = [CronRunLog(status="ok", summary="sent")]
-        harbour = KGEntity(agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place",
-                           tenant_id=TENANT)
-        pilot = KGEntity(agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person",
-                         tenant_id=TENANT)
-        harbour.outgoing_relations = [
-            KGRelation(agent_id=scout.id, relation_type="employs", target_entity=pilot, tenant_id=TENANT)
-        ]
-        chart = VaultDocument(agent_id=scout.id, path="charts/bay.md", title="Bay chart", tenant_id=TENANT)
-        tides = VaultDocument(agent_id=scout.id, path="charts/tides.md", title="Tides", tenant_id=TENANT)
-        chart.outgoing_links = [VaultLink(to_doc=tides)]
-        chart.versions = [VaultVersion(version=1, content="first draft")]
-        db.add_all([team, note, job, harbour, pilot, chart, tides])
-        db.commit()
-        return {"scout": scout.id, "team": team.id, "task": task.id, "harbour": harbour.id, "chart": chart.id}
+    return populate_world(engine)
 
 
 def count(engine, model) -> int:
