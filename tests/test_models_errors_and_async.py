@@ -97,3 +97,16 @@ def test_vector_reads_back_as_a_list_of_floats(Session):
     with Session() as db:
         stored = db.scalars(sa.select(MemoryChunk.embedding)).one()
     assert isinstance(stored, list) and stored[:2] == [0.5, 0.5] and len(stored) == 1536
+
+
+def test_numpy_embedding_is_stored_and_reads_back_as_floats(Session):
+    import numpy
+
+    with Session.begin() as db:
+        scout = agent()
+        db.add(scout)
+        db.flush()
+        db.add(chunk(scout.id, embedding=numpy.full(1536, 0.25, dtype=numpy.float32)))
+    with Session() as db:
+        stored = db.scalars(sa.select(MemoryChunk.embedding)).one()
+    assert stored == [0.25] * 1536
