@@ -2,54 +2,69 @@
 
 from goclaw_db import bookkeeping  # noqa: F401  (registers schema_migrations, data_migrations)
 from goclaw_db.base import Base, metadata
-from goclaw_db.models.tenants import MASTER_TENANT_ID, Tenant, TenantUser, SystemConfig
-from goclaw_db.models.providers import LLMProvider
 from goclaw_db.models.agents import (
     Agent,
-    AgentLink,
-    AgentShare,
-    AgentContextFile,
-    UserContextFile,
     AgentConfigPermission,
-    UserAgentOverride,
-    UserAgentProfile,
+    AgentContextFile,
     AgentEvolutionMetric,
     AgentEvolutionSuggestion,
+    AgentLink,
+    AgentShare,
+    UserAgentOverride,
+    UserAgentProfile,
+    UserContextFile,
 )
-from goclaw_db.models.sessions import ChatSession, SubagentTask
-from goclaw_db.models.memory import MemoryDocument, MemoryChunk, EmbeddingCache, EpisodicSummary
-from goclaw_db.models.knowledge_graph import KGEntity, KGRelation, KGDedupCandidate
-from goclaw_db.models.vault import VaultDocument, VaultLink, VaultVersion
-from goclaw_db.models.teams import (
-    AgentTeam,
-    AgentTeamMember,
-    TeamTask,
-    TeamTaskComment,
-    TeamTaskEvent,
-    TeamTaskAttachment,
-    TeamUserGrant,
+from goclaw_db.models.channels import (
+    ChannelContact,
+    ChannelInstance,
+    ChannelPendingMessage,
 )
-from goclaw_db.models.tracing import Trace, Span, UsageSnapshot, ActivityLog
-from goclaw_db.models.cron import CronJob, CronRunLog, AgentHeartbeat, HeartbeatRunLog
-from goclaw_db.models.channels import ChannelInstance, ChannelContact, ChannelPendingMessage
+from goclaw_db.models.cron import AgentHeartbeat, CronJob, CronRunLog, HeartbeatRunLog
+from goclaw_db.models.knowledge_graph import KGDedupCandidate, KGEntity, KGRelation
+from goclaw_db.models.mcp import (
+    MCPAccessRequest,
+    MCPAgentGrant,
+    MCPServer,
+    MCPUserCredential,
+    MCPUserGrant,
+)
+from goclaw_db.models.memory import (
+    EmbeddingCache,
+    EpisodicSummary,
+    MemoryChunk,
+    MemoryDocument,
+)
+from goclaw_db.models.providers import LLMProvider
 from goclaw_db.models.security import (
     APIKey,
     ConfigSecret,
     PairedDevice,
     PairingRequest,
+    SecureCLIAgentGrant,
     SecureCLIBinary,
     SecureCLIUserCredential,
-    SecureCLIAgentGrant,
 )
-from goclaw_db.models.mcp import MCPServer, MCPAgentGrant, MCPUserGrant, MCPAccessRequest, MCPUserCredential
+from goclaw_db.models.sessions import ChatSession, SubagentTask
 from goclaw_db.models.skills import (
-    Skill,
-    SkillAgentGrant,
-    SkillUserGrant,
-    SkillTenantConfig,
     BuiltinTool,
     BuiltinToolTenantConfig,
+    Skill,
+    SkillAgentGrant,
+    SkillTenantConfig,
+    SkillUserGrant,
 )
+from goclaw_db.models.teams import (
+    AgentTeam,
+    AgentTeamMember,
+    TeamTask,
+    TeamTaskAttachment,
+    TeamTaskComment,
+    TeamTaskEvent,
+    TeamUserGrant,
+)
+from goclaw_db.models.tenants import MASTER_TENANT_ID, SystemConfig, Tenant, TenantUser
+from goclaw_db.models.tracing import ActivityLog, Span, Trace, UsageSnapshot
+from goclaw_db.models.vault import VaultDocument, VaultLink, VaultVersion
 
 __all__ = [
     "MASTER_TENANT_ID",

@@ -21,7 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import mapped_column
 
 from goclaw_db.ids import uuid7
-from goclaw_db.types import EMBEDDING_DIMENSIONS, Vector, gen_random_uuid, now, uuid_generate_v7
+from goclaw_db.types import (
+    EMBEDDING_DIMENSIONS,
+    Vector,
+    gen_random_uuid,
+    now,
+    uuid_generate_v7,
+)
 
 __all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "uuid_pk"]
 
@@ -55,3 +61,24 @@ timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
 embedding_vector = Annotated[
     Any, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
 ]
+
+
+# --- index shapes ------------------------------------------------------------
+
+
+def where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, the same on both databases."""
+    return {"postgresql_where": sa.text(condition), "sqlite_where": sa.text(condition)}
+
+
+def hnsw_index(name: str, column: str = "embedding", *, where: str | None = None, **build: int) -> sa.Index:
+    """A pgvector HNSW index for cosine distance (PostgreSQL only); ``build``: m, ef_construction."""
+    return sa.Index(
+        name, column, postgresql_using="hnsw", postgresql_ops={column: "vector_cosine_ops"},
+        postgresql_with=build or None, postgresql_where=sa.text(where) if where else None,
+    ).ddl_if(dialect="postgresql")
+
+
+def gin_index(name: str, column: str) -> sa.Index:
+    """A GIN index over a tsvector, array or jsonb column (PostgreSQL only)."""
+    return sa.Index(name, column, postgresql_using="gin").ddl_if(dialect="postgresql")

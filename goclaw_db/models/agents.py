@@ -12,10 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from goclaw_db.base import Base
 from goclaw_db.models._columns import (
     embedding_vector,
+    gin_index,
+    hnsw_index,
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
     uuid_pk,
+    where,
 )
 from goclaw_db.types import JSONB, TSVector
 
@@ -33,40 +36,31 @@ class Agent(Base):
 
     __tablename__ = "agents"
     __table_args__ = (
-        sa.Index(
-            "idx_agents_embedding",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_agents_embedding"),
         sa.Index(
             "idx_agents_owner",
             "owner_id",
-            postgresql_where=sa.text("deleted_at IS NULL"),
-            sqlite_where=sa.text("deleted_at IS NULL"),
+            **where("deleted_at IS NULL"),
         ),
         sa.Index(
             "idx_agents_status",
             "status",
-            postgresql_where=sa.text("deleted_at IS NULL"),
-            sqlite_where=sa.text("deleted_at IS NULL"),
+            **where("deleted_at IS NULL"),
         ),
         sa.Index("idx_agents_tenant", "tenant_id"),
         sa.Index(
             "idx_agents_tenant_active",
             "tenant_id",
-            postgresql_where=sa.text("deleted_at IS NULL"),
-            sqlite_where=sa.text("deleted_at IS NULL"),
+            **where("deleted_at IS NULL"),
         ),
         sa.Index(
             "idx_agents_tenant_agent_key_active",
             "tenant_id",
             "agent_key",
             unique=True,
-            postgresql_where=sa.text("deleted_at IS NULL"),
-            sqlite_where=sa.text("deleted_at IS NULL"),
+            **where("deleted_at IS NULL"),
         ),
-        sa.Index("idx_agents_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        gin_index("idx_agents_tsv", "tsv"),
         # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
         {"info": {"fts5": ["display_name", "frontmatter"]}},
     )
@@ -220,14 +214,12 @@ class AgentLink(Base):
         sa.Index(
             "idx_agent_links_source",
             "source_agent_id",
-            postgresql_where=sa.text("status = 'active'"),
-            sqlite_where=sa.text("status = 'active'"),
+            **where("status = 'active'"),
         ),
         sa.Index(
             "idx_agent_links_target",
             "target_agent_id",
-            postgresql_where=sa.text("status = 'active'"),
-            sqlite_where=sa.text("status = 'active'"),
+            **where("status = 'active'"),
         ),
         sa.Index("idx_agent_links_tenant", "tenant_id"),
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -56,14 +56,12 @@ class ChannelContact(Base):
         sa.Index(
             "idx_channel_contacts_instance",
             "channel_instance",
-            postgresql_where=sa.text("channel_instance IS NOT NULL"),
-            sqlite_where=sa.text("channel_instance IS NOT NULL"),
+            **where("channel_instance IS NOT NULL"),
         ),
         sa.Index(
             "idx_channel_contacts_merged",
             "merged_id",
-            postgresql_where=sa.text("merged_id IS NOT NULL"),
-            sqlite_where=sa.text("merged_id IS NOT NULL"),
+            **where("merged_id IS NOT NULL"),
         ),
         sa.Index("idx_channel_contacts_search", "display_name", "username"),
         sa.Index("idx_channel_contacts_tenant", "tenant_id"),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
 
 if TYPE_CHECKING:
@@ -26,8 +26,7 @@ class CronJob(Base):
         sa.Index(
             "idx_cron_jobs_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_cron_jobs_tenant", "tenant_id"),
         sa.Index("idx_cron_jobs_user_id", "user_id"),
@@ -92,8 +91,7 @@ class CronRunLog(Base):
         sa.Index(
             "idx_cron_run_logs_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
     )
 
@@ -121,8 +119,7 @@ class AgentHeartbeat(Base):
         sa.Index(
             "idx_heartbeats_due",
             "next_run_at",
-            postgresql_where=sa.text("enabled = true AND next_run_at IS NOT NULL"),
-            sqlite_where=sa.text("enabled = true AND next_run_at IS NOT NULL"),
+            **where("enabled = true AND next_run_at IS NOT NULL"),
         ),
     )
 

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.types import TSVector
 from goclaw_db.models._columns import (
     embedding_vector,
+    gin_index,
+    hnsw_index,
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
     uuid_pk,
+    where,
 )
+from goclaw_db.types import TSVector
 
 
 class KGEntity(Base):
@@ -30,26 +33,19 @@ class KGEntity(Base):
             "idx_kg_entities_current",
             "agent_id",
             "user_id",
-            postgresql_where=sa.text("valid_until IS NULL"),
-            sqlite_where=sa.text("valid_until IS NULL"),
+            **where("valid_until IS NULL"),
         ),
         sa.Index("idx_kg_entities_scope", "agent_id", "user_id"),
         sa.Index(
             "idx_kg_entities_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_kg_entities_temporal", "agent_id", "user_id", "valid_from", "valid_until"),
         sa.Index("idx_kg_entities_tenant", "tenant_id"),
-        sa.Index("idx_kg_entities_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        gin_index("idx_kg_entities_tsv", "tsv"),
         sa.Index("idx_kg_entities_type", "agent_id", "user_id", "entity_type"),
-        sa.Index(
-            "idx_kg_entity_vec",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_kg_entity_vec"),
         # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
         {"info": {"fts5": ["name", "description"]}},
     )
@@ -117,16 +113,14 @@ class KGRelation(Base):
             "idx_kg_relations_current",
             "agent_id",
             "user_id",
-            postgresql_where=sa.text("valid_until IS NULL"),
-            sqlite_where=sa.text("valid_until IS NULL"),
+            **where("valid_until IS NULL"),
         ),
         sa.Index("idx_kg_relations_source", "source_entity_id", "relation_type"),
         sa.Index("idx_kg_relations_target", "target_entity_id"),
         sa.Index(
             "idx_kg_relations_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_kg_relations_temporal", "agent_id", "user_id", "valid_from", "valid_until"),
         sa.Index("idx_kg_relations_tenant", "tenant_id"),

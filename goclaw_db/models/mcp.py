@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
 
 
@@ -121,8 +121,7 @@ class MCPAccessRequest(Base):
         sa.Index(
             "idx_mcp_requests_status",
             "status",
-            postgresql_where=sa.text("status = 'pending'"),
-            sqlite_where=sa.text("status = 'pending'"),
+            **where("status = 'pending'"),
         ),
     )
 

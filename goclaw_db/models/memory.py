@@ -12,12 +12,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from goclaw_db.base import Base
 from goclaw_db.models._columns import (
     embedding_vector,
+    gin_index,
+    hnsw_index,
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
     uuid_pk,
+    where,
 )
-from goclaw_db.types import TextArray, empty_array, TSVector
+from goclaw_db.types import TextArray, TSVector, empty_array
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -32,8 +35,7 @@ class MemoryDocument(Base):
         sa.Index(
             "idx_memdoc_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_memdoc_unique", "agent_id", sa.text("COALESCE(user_id, '')"), "path", unique=True),
         sa.Index("idx_memory_documents_tenant", "tenant_id"),
@@ -71,21 +73,14 @@ class MemoryChunk(Base):
         sa.Index(
             "idx_mem_global",
             "agent_id",
-            postgresql_where=sa.text("user_id IS NULL"),
-            sqlite_where=sa.text("user_id IS NULL"),
+            **where("user_id IS NULL"),
         ),
-        sa.Index("idx_mem_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
-        sa.Index(
-            "idx_mem_vec",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ).ddl_if(dialect="postgresql"),
+        gin_index("idx_mem_tsv", "tsv"),
+        hnsw_index("idx_mem_vec"),
         sa.Index(
             "idx_memchunk_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_memory_chunks_tenant", "tenant_id"),
         # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
@@ -157,19 +152,11 @@ class EpisodicSummary(Base):
     __tablename__ = "episodic_summaries"
     __table_args__ = (
         sa.Index("idx_episodic_agent_user", "agent_id", "user_id"),
-        sa.Index(
-            "idx_episodic_embedding_hnsw",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_where=sa.text("embedding IS NOT NULL"),
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_episodic_embedding_hnsw", where="embedding IS NOT NULL", m=16, ef_construction=64),
         sa.Index(
             "idx_episodic_expires",
             "expires_at",
-            postgresql_where=sa.text("expires_at IS NOT NULL"),
-            sqlite_where=sa.text("expires_at IS NOT NULL"),
+            **where("expires_at IS NOT NULL"),
         ),
         sa.Index(
             "idx_episodic_search_vector",
@@ -182,8 +169,7 @@ class EpisodicSummary(Base):
             "user_id",
             "source_id",
             unique=True,
-            postgresql_where=sa.text("source_id IS NOT NULL"),
-            sqlite_where=sa.text("source_id IS NOT NULL"),
+            **where("source_id IS NOT NULL"),
         ),
         sa.Index("idx_episodic_tenant", "tenant_id"),
         sa.Index(
@@ -196,16 +182,9 @@ class EpisodicSummary(Base):
             "agent_id",
             "user_id",
             "created_at",
-            postgresql_where=sa.text("promoted_at IS NULL"),
-            sqlite_where=sa.text("promoted_at IS NULL"),
+            **where("promoted_at IS NULL"),
         ),
-        sa.Index(
-            "idx_episodic_vec",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-            postgresql_where=sa.text("embedding IS NOT NULL"),
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_episodic_vec", where="embedding IS NOT NULL"),
         # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
         {"info": {"fts5": ["summary", "key_topics"]}},
     )

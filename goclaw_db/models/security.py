@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import random_uuid_pk, tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import (
+    random_uuid_pk,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB, TextArray, empty_array
 
 
@@ -22,21 +28,18 @@ class APIKey(Base):
         sa.Index(
             "idx_api_keys_key_hash",
             "key_hash",
-            postgresql_where=sa.text("NOT revoked"),
-            sqlite_where=sa.text("NOT revoked"),
+            **where("NOT revoked"),
         ),
         sa.Index(
             "idx_api_keys_owner_id",
             "owner_id",
-            postgresql_where=sa.text("owner_id IS NOT NULL"),
-            sqlite_where=sa.text("owner_id IS NOT NULL"),
+            **where("owner_id IS NOT NULL"),
         ),
         sa.Index("idx_api_keys_prefix", "prefix"),
         sa.Index(
             "idx_api_keys_tenant",
             "tenant_id",
-            postgresql_where=sa.text("tenant_id IS NOT NULL"),
-            sqlite_where=sa.text("tenant_id IS NOT NULL"),
+            **where("tenant_id IS NOT NULL"),
         ),
     )
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -31,8 +31,7 @@ class ChatSession(Base):
         sa.Index(
             "idx_sessions_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_sessions_tenant", "tenant_id"),
         sa.Index("idx_sessions_tenant_session_key", "tenant_id", "session_key", unique=True),
@@ -92,10 +91,7 @@ class SubagentTask(Base):
             "idx_subagent_tasks_archive",
             "status",
             "completed_at",
-            postgresql_where=sa.text(
-                "status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"
-            ),
-            sqlite_where=sa.text("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
+            **where("status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"),
         ),
         sa.Index("idx_subagent_tasks_created", "tenant_id", sa.text("created_at DESC")),
         sa.Index(
@@ -107,8 +103,7 @@ class SubagentTask(Base):
         sa.Index(
             "idx_subagent_tasks_session",
             "session_key",
-            postgresql_where=sa.text("session_key IS NOT NULL"),
-            sqlite_where=sa.text("session_key IS NOT NULL"),
+            **where("session_key IS NOT NULL"),
         ),
     )
 

@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import embedding_vector, tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import (
+    embedding_vector,
+    gin_index,
+    hnsw_index,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB, TextArray, empty_array
 
 
@@ -18,34 +26,26 @@ class Skill(Base):
 
     __tablename__ = "skills"
     __table_args__ = (
-        sa.Index(
-            "idx_skills_embedding",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_skills_embedding"),
         sa.Index(
             "idx_skills_enabled",
             "enabled",
-            postgresql_where=sa.text("enabled = false"),
-            sqlite_where=sa.text("enabled = false"),
+            **where("enabled = false"),
         ),
         sa.Index("idx_skills_owner", "owner_id"),
         sa.Index("idx_skills_slug", "slug"),
         sa.Index(
             "idx_skills_system",
             "is_system",
-            postgresql_where=sa.text("is_system = true"),
-            sqlite_where=sa.text("is_system = true"),
+            **where("is_system = true"),
         ),
-        sa.Index("idx_skills_tags", "tags", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        gin_index("idx_skills_tags", "tags"),
         sa.Index("idx_skills_tenant", "tenant_id"),
         sa.Index("idx_skills_tenant_slug", "tenant_id", "slug", unique=True),
         sa.Index(
             "idx_skills_visibility",
             "visibility",
-            postgresql_where=sa.text("status = 'active'"),
-            sqlite_where=sa.text("status = 'active'"),
+            **where("status = 'active'"),
         ),
     )
 

@@ -10,8 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import embedding_vector, tenant_fk, timestamp_now, uuid_pk
-from goclaw_db.types import JSONB, UUIDArray, empty_array, TSVector
+from goclaw_db.models._columns import (
+    embedding_vector,
+    gin_index,
+    hnsw_index,
+    tenant_fk,
+    timestamp_now,
+    uuid_pk,
+    where,
+)
+from goclaw_db.types import JSONB, TSVector, UUIDArray, empty_array
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -86,47 +94,37 @@ class TeamTask(Base):
         sa.Index("idx_team_tasks_status", "team_id", "status"),
         sa.Index("idx_team_tasks_team", "team_id"),
         sa.Index("idx_team_tasks_tenant", "tenant_id"),
-        sa.Index("idx_team_tasks_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        gin_index("idx_team_tasks_tsv", "tsv"),
         sa.Index(
             "idx_team_tasks_user_scope",
             "team_id",
             "user_id",
-            postgresql_where=sa.text("user_id IS NOT NULL"),
-            sqlite_where=sa.text("user_id IS NOT NULL"),
+            **where("user_id IS NOT NULL"),
         ),
-        sa.Index("idx_tt_blocked_by", "blocked_by", postgresql_using="gin").ddl_if(dialect="postgresql"),
-        sa.Index(
-            "idx_tt_embedding",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ).ddl_if(dialect="postgresql"),
+        gin_index("idx_tt_blocked_by", "blocked_by"),
+        hnsw_index("idx_tt_embedding"),
         sa.Index(
             "idx_tt_followup",
             "followup_at",
-            postgresql_where=sa.text("followup_at IS NOT NULL AND status = 'in_progress'"),
-            sqlite_where=sa.text("followup_at IS NOT NULL AND status = 'in_progress'"),
+            **where("followup_at IS NOT NULL AND status = 'in_progress'"),
         ),
         sa.Index(
             "idx_tt_identifier",
             "team_id",
             "identifier",
             unique=True,
-            postgresql_where=sa.text("identifier IS NOT NULL"),
-            sqlite_where=sa.text("identifier IS NOT NULL"),
+            **where("identifier IS NOT NULL"),
         ),
         sa.Index(
             "idx_tt_lock",
             "lock_expires_at",
-            postgresql_where=sa.text("lock_expires_at IS NOT NULL AND status = 'in_progress'"),
-            sqlite_where=sa.text("lock_expires_at IS NOT NULL AND status = 'in_progress'"),
+            **where("lock_expires_at IS NOT NULL AND status = 'in_progress'"),
         ),
         sa.Index("idx_tt_owner_status", "team_id", "owner_agent_id", "status"),
         sa.Index(
             "idx_tt_parent",
             "parent_id",
-            postgresql_where=sa.text("parent_id IS NOT NULL"),
-            sqlite_where=sa.text("parent_id IS NOT NULL"),
+            **where("parent_id IS NOT NULL"),
         ),
         sa.Index("idx_tt_scope", "team_id", "channel", "chat_id"),
         sa.Index("idx_tt_type", "team_id", "task_type"),

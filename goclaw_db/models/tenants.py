@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import timestamp_now, uuid_pk
+from goclaw_db.models._columns import timestamp_now, uuid_pk, where
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -29,8 +29,7 @@ class Tenant(Base):
         sa.Index(
             "idx_tenants_status",
             "status",
-            postgresql_where=sa.text("status = 'active'"),
-            sqlite_where=sa.text("status = 'active'"),
+            **where("status = 'active'"),
         ),
     )
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
 
 
@@ -24,41 +24,35 @@ class Trace(Base):
         sa.Index(
             "idx_traces_parent",
             "parent_trace_id",
-            postgresql_where=sa.text("parent_trace_id IS NOT NULL"),
-            sqlite_where=sa.text("parent_trace_id IS NOT NULL"),
+            **where("parent_trace_id IS NOT NULL"),
         ),
         sa.Index(
             "idx_traces_quota",
             "user_id",
             sa.text("created_at DESC"),
-            postgresql_where=sa.text("parent_trace_id IS NULL AND user_id IS NOT NULL"),
-            sqlite_where=sa.text("parent_trace_id IS NULL AND user_id IS NOT NULL"),
+            **where("parent_trace_id IS NULL AND user_id IS NOT NULL"),
         ),
         sa.Index(
             "idx_traces_session",
             "session_key",
             sa.text("created_at DESC"),
-            postgresql_where=sa.text("session_key IS NOT NULL"),
-            sqlite_where=sa.text("session_key IS NOT NULL"),
+            **where("session_key IS NOT NULL"),
         ),
         sa.Index(
             "idx_traces_start_root",
             sa.text("start_time DESC"),
-            postgresql_where=sa.text("parent_trace_id IS NULL"),
-            sqlite_where=sa.text("parent_trace_id IS NULL"),
+            **where("parent_trace_id IS NULL"),
         ),
         sa.Index(
             "idx_traces_status",
             "status",
-            postgresql_where=sa.text("status = 'error'"),
-            sqlite_where=sa.text("status = 'error'"),
+            **where("status = 'error'"),
         ),
         sa.Index(
             "idx_traces_team",
             "team_id",
             sa.text("created_at DESC"),
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_traces_tenant", "tenant_id"),
         sa.Index("idx_traces_tenant_time", "tenant_id", sa.text("created_at DESC")),
@@ -66,8 +60,7 @@ class Trace(Base):
             "idx_traces_user_time",
             "user_id",
             sa.text("created_at DESC"),
-            postgresql_where=sa.text("user_id IS NOT NULL"),
-            sqlite_where=sa.text("user_id IS NOT NULL"),
+            **where("user_id IS NOT NULL"),
         ),
     )
 
@@ -121,8 +114,7 @@ class Span(Base):
         sa.Index(
             "idx_spans_error",
             "status",
-            postgresql_where=sa.text("status = 'error'"),
-            sqlite_where=sa.text("status = 'error'"),
+            **where("status = 'error'"),
         ),
         sa.Index(
             "idx_spans_metadata_gin",
@@ -134,20 +126,17 @@ class Span(Base):
             "idx_spans_model",
             "model",
             sa.text("created_at DESC"),
-            postgresql_where=sa.text("model IS NOT NULL"),
-            sqlite_where=sa.text("model IS NOT NULL"),
+            **where("model IS NOT NULL"),
         ),
         sa.Index(
             "idx_spans_parent",
             "parent_span_id",
-            postgresql_where=sa.text("parent_span_id IS NOT NULL"),
-            sqlite_where=sa.text("parent_span_id IS NOT NULL"),
+            **where("parent_span_id IS NOT NULL"),
         ),
         sa.Index(
             "idx_spans_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_spans_tenant", "tenant_id"),
         sa.Index("idx_spans_trace", "trace_id", "start_time"),
@@ -203,15 +192,13 @@ class UsageSnapshot(Base):
             "idx_usage_snapshots_channel_bucket",
             "channel",
             sa.text("bucket_hour DESC"),
-            postgresql_where=sa.text("channel <> ''"),
-            sqlite_where=sa.text("channel <> ''"),
+            **where("channel <> ''"),
         ),
         sa.Index(
             "idx_usage_snapshots_provider_bucket",
             "provider",
             sa.text("bucket_hour DESC"),
-            postgresql_where=sa.text("provider <> ''"),
-            sqlite_where=sa.text("provider <> ''"),
+            **where("provider <> ''"),
         ),
         sa.Index("idx_usage_snapshots_tenant", "tenant_id"),
         sa.Index(

@@ -9,8 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.models._columns import (
+    embedding_vector,
+    gin_index,
+    hnsw_index,
+    random_uuid_pk,
+    timestamp_now,
+    where,
+)
 from goclaw_db.types import TSVector
-from goclaw_db.models._columns import embedding_vector, random_uuid_pk, timestamp_now
 
 
 class VaultDocument(Base):
@@ -19,22 +26,15 @@ class VaultDocument(Base):
     __tablename__ = "vault_documents"
     __table_args__ = (
         sa.Index("idx_vault_docs_agent_scope", "agent_id", "scope"),
-        sa.Index(
-            "idx_vault_docs_embedding",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-            postgresql_with={"m": 16, "ef_construction": 64},
-        ).ddl_if(dialect="postgresql"),
+        hnsw_index("idx_vault_docs_embedding", m=16, ef_construction=64),
         sa.Index("idx_vault_docs_hash", "content_hash"),
         sa.Index(
             "idx_vault_docs_team",
             "team_id",
-            postgresql_where=sa.text("team_id IS NOT NULL"),
-            sqlite_where=sa.text("team_id IS NOT NULL"),
+            **where("team_id IS NOT NULL"),
         ),
         sa.Index("idx_vault_docs_tenant", "tenant_id"),
-        sa.Index("idx_vault_docs_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        gin_index("idx_vault_docs_tsv", "tsv"),
         sa.Index("idx_vault_docs_type", "agent_id", "doc_type"),
         sa.Index(
             "uq_vault_docs_agent_team_scope_path",
