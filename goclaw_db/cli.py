@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Migrator:
 
     def __init__(self, url: sa.URL):
         self.url = url
-        self.config = runtime.alembic_config(url)
+        self.config = runtime.alembic_config(url, compare_with_models=False)
         self.script = ScriptDirectory.from_config(self.config)
         self.head = runtime.version_number(self.script.get_current_head())
 
@@ -275,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goclaw-db: the database refused the change: {reason}; "
               "the database is at the last completed version (see 'goclaw-db migrate status').",
               file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``migrate up --sql | head``): stop quietly, as
+        # Unix tools do; pointing stdout at /dev/null keeps the interpreter's
+        # final flush from raising the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return 0
 

@@ -245,11 +245,15 @@ def on_version_apply(ctx, step, heads, run_args) -> None:
     record_version(ctx, heads)
 
 
-def alembic_config(url: sa.URL | str) -> Config:
-    """An Alembic Config for the revision chain, pointed at one database."""
+def alembic_config(url: sa.URL | str, *, compare_with_models: bool = True) -> Config:
+    """An Alembic Config for the revision chain, pointed at one database.
+
+    ``compare_with_models=False`` is for callers that only apply revisions:
+    env.py then leaves the models unloaded (autogenerate would need them).
+    """
     if isinstance(url, sa.URL):
         url = url.render_as_string(hide_password=False)
-    config = Config()
+    config = Config(attributes={"compare_with_models": compare_with_models})
     config.set_main_option("script_location", str(script_location()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

