@@ -92,7 +92,9 @@ def batch_alter_table(table: str, **kw) -> Iterator:
     with warnings.catch_warnings():
         # SQLAlchemy cannot reflect expression indexes on SQLite; they are re-created below.
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
-        with op.batch_alter_table(table, **kw) as batch:
+        # Alembic stubs the tables a foreign key refers to; reflecting them
+        # too (SQLAlchemy's default, recursively) was most of a SQLite run.
+        with op.batch_alter_table(table, reflect_kwargs={"resolve_fks": False}, **kw) as batch:
             yield batch
     present = _sqlite_objects_on(table)
     lost = {name: sql for name, sql in kept.items() if name not in present}
