@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from benchmarks import bench_fts, bench_import, bench_migrate, bench_vector
-from benchmarks.common import Postgres, Result, machine
+from benchmarks.common import Postgres, Result, machine, warm_bytecode
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     results: list[Result] = []
     workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-bench-work-"))
+    warm_bytecode()
     pg = Postgres() if only & {1, 4, 5} else None
     steps = {
         1: lambda: bench_migrate.empty_postgres(pg, plan["reps_ddl"], workdir),
