@@ -6,6 +6,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from goclaw_db.models import MASTER_TENANT_ID
+
 from benchmarks.common import Figure, Result, percentile, run_timed, goclaw_db_command
 
 CONSONANTS, VOWELS = "bdfgklmnprstvz", "aeiou"
@@ -20,31 +22,13 @@ def word(i: int) -> str:
 
 
 def prepare(workdir: Path, chunks: int) -> tuple[sqlite3.Connection, str, str, list[str]]:
-    """A memory_chunks table (the chain's own when it builds, else a stand-in) and an FTS5 index on it."""
+    """The chain's desktop schema, its memory_chunks filled, and the FTS5 index it keeps over them."""
     path = workdir / "fts.db"
     for p in workdir.glob("fts.db*"):
         p.unlink()
-    source = "stand-in"
-    chain = run_timed([*goclaw_db_command(), "--sqlite", str(path), "migrate", "up"], check=False)
+    run_timed([*goclaw_db_command(), "--sqlite", str(path), "migrate", "up"])
     conn = sqlite3.connect(path, isolation_level=None)
-    has_table = chain.returncode == 0 and conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'memory_chunks'").fetchone()
-    if has_table:
-        source = "the revision chain's SQLite schema (`goclaw-db --sqlite FILE migrate up`)"
-        conn.execute("PRAGMA foreign_keys = OFF")
-        tenant = "0193a5b0-7000-7000-8000-000000000001"
-    else:
-        conn.close()
-        for p in workdir.glob("fts.db*"):
-            p.unlink()
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("CREATE TABLE memory_chunks (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, "
-                     "tenant_id TEXT NOT NULL, path TEXT NOT NULL, hash VARCHAR(64) NOT NULL, "
-                     "start_line INT NOT NULL DEFAULT 0, end_line INT NOT NULL DEFAULT 0, text TEXT NOT NULL)")
-        conn.execute("CREATE INDEX idx_mem_agent ON memory_chunks (agent_id)")
-        tenant = "t"
-        source = ("a stand-in table with GoClaw desktop's memory_chunks columns (the chain's SQLite "
-                  "build failed in this run: `" + (chain.stderr.strip().splitlines() or ["?"])[-1][:200] + "`)")
+    conn.execute("PRAGMA foreign_keys = OFF")  # chunks of made-up agents
     conn.execute("BEGIN")
     conn.execute("CREATE TEMP TABLE vocab (i INTEGER PRIMARY KEY, w TEXT)")
     conn.executemany("INSERT INTO vocab VALUES (?, ?)", [(i, word(i)) for i in range(VOCABULARY)])
@@ -53,31 +37,23 @@ def prepare(workdir: Path, chunks: int) -> tuple[sqlite3.Connection, str, str, l
         INSERT INTO memory_chunks (id, agent_id, tenant_id, path, hash, start_line, end_line, text)
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {chunks - 1}),
              k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 79),
-             picks(i, w) AS (
-                SELECT n.i, v.w FROM n CROSS JOIN k
-                JOIN vocab v ON v.i = CAST({VOCABULARY} * ((abs(random()) % 1000000) / 1e6)
-                                                        * ((abs(random()) % 1000000) / 1e6) AS INTEGER))
-        SELECT printf('c%08d', i), printf('agent-%02d', i % 50), '{tenant}', 'notes/' || (i % 500) || '.md',
+             -- MATERIALIZED: one draw per word slot; inlined into the join, random()
+             -- would be drawn again for every vocabulary row compared.
+             ranks(i, r) AS MATERIALIZED (
+                SELECT n.i, CAST({VOCABULARY} * ((abs(random()) % 1000000) / 1e6)
+                                              * ((abs(random()) % 1000000) / 1e6) AS INTEGER)
+                FROM n CROSS JOIN k),
+             picks(i, w) AS (SELECT ranks.i, v.w FROM ranks JOIN vocab v ON v.i = ranks.r)
+        SELECT printf('c%08d', i), printf('agent-%02d', i % 50), '{MASTER_TENANT_ID}', 'notes/' || (i % 500) || '.md',
                hex(randomblob(16)), 1, 20, group_concat(w, ' ')
         FROM picks GROUP BY i""")
-    existing = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%fts5%' AND sql LIKE '%memory_chunks%'")]
-    if existing:
-        fts = existing[0]
-        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-        fts_source = f"the chain's FTS5 table `{fts}`"
-    else:
-        fts = "bench_chunks_fts"
-        conn.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(text, content='memory_chunks', content_rowid='rowid')")
-        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-        fts_source = (f"a benchmark FTS5 table `{fts}` (external content on memory_chunks), because the "
-                      "schema had none")
+    fts = "memory_chunks_fts"  # the chain's triggers indexed the rows as they went in
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     # Query words across frequencies: common, middling, rare.
     freq = sorted(range(VOCABULARY))
     words = [word(i) for i in (list(freq[1:40:4]) + list(freq[400:2000:160]) + list(freq[5000:7900:290]))]
-    return conn, fts, f"memory_chunks: {source}; full-text index: {fts_source}", words
+    return conn, fts, f"memory_chunks and `{fts}` from `goclaw-db --sqlite FILE migrate up`", words
 
 
 def timed(conn, sql: str, params, reps: int = 3) -> tuple[float, int]:

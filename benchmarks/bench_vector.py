@@ -6,10 +6,9 @@ import time
 
 import psycopg
 
+from goclaw_db.models import MASTER_TENANT_ID
+
 from benchmarks.common import Figure, Postgres, Result, fmt, goclaw_db_command, percentile, run_timed
-
-MASTER = "0193a5b0-7000-7000-8000-000000000001"
-
 
 def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> tuple[float, str]:
     """Clustered 1536-d vectors made in SQL: each agent has 10 topics; chunk = topic + 2 noise vectors."""
@@ -18,7 +17,7 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
         conn.execute("DROP INDEX idx_mem_vec")
         conn.execute(f"""
             INSERT INTO agents (agent_key, owner_id, model, tenant_id)
-            SELECT 'vec-' || i, 'owner', 'gpt-4o', '{MASTER}' FROM generate_series(1, {agents}) i""")
+            SELECT 'vec-' || i, 'owner', 'gpt-4o', '{MASTER_TENANT_ID}' FROM generate_series(1, {agents}) i""")
         conn.execute("""
             CREATE TABLE bench_topic AS SELECT t, (SELECT array_agg(random() * 2 - 1)::vector(1536)
                 FROM generate_series(1, 1536) k WHERE t >= 0) AS v
@@ -32,7 +31,7 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
                      "FROM agents WHERE agent_key LIKE 'vec-%'")
         conn.execute(f"""
             INSERT INTO memory_chunks (agent_id, tenant_id, path, hash, text, embedding)
-            SELECT a.id, '{MASTER}', 'notes/' || (i % 500) || '.md', md5(i::text), 'chunk ' || i,
+            SELECT a.id, '{MASTER_TENANT_ID}', 'notes/' || (i % 500) || '.md', md5(i::text), 'chunk ' || i,
                    t.v + n1.v + n2.v
             FROM generate_series(0, {chunks - 1}) i
             JOIN bench_agent a ON a.k = i % {agents}
@@ -59,6 +58,9 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
 FORCE_HNSW = {"enable_sort": "off", "enable_incremental_sort": "off", "enable_bitmapscan": "off",
               "enable_seqscan": "off"}
 
+# With index scans off the HNSW index cannot serve the ORDER BY: an exact search.
+EXACT = {"enable_indexscan": "off"}
+
 SEARCH = ("SELECT id FROM memory_chunks WHERE agent_id = %s "
           "ORDER BY embedding <=> %s::vector LIMIT 10")
 
@@ -70,27 +72,34 @@ def run_queries(conn, qs, settings: dict[str, str]) -> tuple[list[float], list[l
     scans = [line.strip().removeprefix("->").strip().split("  ")[0] for line in plan.splitlines()
              if "Scan" in line]
     node = " / ".join(s.split(" (")[0] for s in scans) or "?"
+    # Never prepared: a prepared statement may switch to a generic plan, and
+    # the plan column must be the one that ran.
     for q in qs[: min(20, len(qs))]:  # warm-up
-        conn.execute(SEARCH, q, prepare=True).fetchall()
+        conn.execute(SEARCH, q, prepare=False).fetchall()
     times, rows = [], []
     for q in qs:
         start = time.perf_counter()
-        got = conn.execute(SEARCH, q, prepare=True).fetchall()
+        got = conn.execute(SEARCH, q, prepare=False).fetchall()
         times.append((time.perf_counter() - start) * 1000)
         rows.append([r[0] for r in got])
     conn.execute("RESET ALL")
     return times, rows, node
 
 
+# (label, settings, a setting a user would run with): the forced plans are
+# there to show what the HNSW path costs when the planner does not take it.
 MODES = [
-    ("pgvector defaults (iterative scan off, ef_search 40)", {}),
-    ("iterative scan relaxed_order", {"hnsw.iterative_scan": "relaxed_order"}),
-    ("iterative scan strict_order", {"hnsw.iterative_scan": "strict_order"}),
-    ("HNSW forced (sorts disabled), iterative off", FORCE_HNSW),
-    ("HNSW forced, iterative relaxed_order", {**FORCE_HNSW, "hnsw.iterative_scan": "relaxed_order"}),
+    ("pgvector defaults (iterative scan off, ef_search 40)", {}, True),
+    ("iterative scan relaxed_order", {"hnsw.iterative_scan": "relaxed_order"}, True),
+    ("iterative scan strict_order", {"hnsw.iterative_scan": "strict_order"}, True),
+    ("iterative scan relaxed_order, ef_search 100",
+     {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100"}, True),
+    ("iterative scan relaxed_order, ef_search 200",
+     {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "200"}, True),
+    ("HNSW forced (sorts disabled), iterative off", FORCE_HNSW, False),
+    ("HNSW forced, iterative relaxed_order", {**FORCE_HNSW, "hnsw.iterative_scan": "relaxed_order"}, False),
+    ("exact: HNSW not used (index scans disabled)", EXACT, False),
 ]
-HEADLINE_MODE = "iterative scan relaxed_order"
-
 # GoClaw's column keeps PostgreSQL's default EXTENDED storage: a 6 KB vector
 # goes out of line to TOAST.  MAIN keeps it in the heap page.
 LAYOUTS = [
@@ -103,7 +112,7 @@ LAYOUTS = [
 
 def measure_layout(conn, qs, exact, layout: str, res: Result) -> tuple[list[str], dict]:
     rows_out, summary = [], {}
-    for label, settings in MODES:
+    for label, settings, usable in MODES:
         times, rows, node = run_queries(conn, qs, settings)
         recall = sum(len(set(r) & set(e)) / max(1, len(e)) for r, e in zip(rows, exact)) / len(qs)
         full = sum(len(r) == 10 for r in rows) / len(qs)
@@ -112,8 +121,15 @@ def measure_layout(conn, qs, exact, layout: str, res: Result) -> tuple[list[str]
         rows_out.append(f"| {layout} | {label} | {node} | {med:.2f} ms | {p95:.2f} ms | {recall:.3f} | "
                         f"{full:.0%} | {mean_rows:.1f} |")
         res.figures.append(Figure(f"latency, {layout}, {label}", times, unit="ms"))
-        summary[label] = (med, p95, recall, full)
+        if usable:
+            summary[label] = (med, p95, recall, full)
     return rows_out, summary
+
+
+def fastest_meeting_recall(summary: dict) -> tuple | None:
+    meeting = [(med, label, med, p95, recall, full) for label, (med, p95, recall, full) in summary.items()
+               if recall >= 0.95 and full == 1.0]
+    return min(meeting)[1:] if meeting else None
 
 
 def relation_sizes(conn) -> str:
@@ -141,9 +157,7 @@ def vector_search(pg: Postgres, chunks: int, agents: int, queries: int) -> Resul
     summaries = {}
     with psycopg.connect(pg.url_for(db), autocommit=True) as conn:
         qs = [(a, v) for a, v in conn.execute("SELECT agent_id, v::text FROM bench_query ORDER BY q")]
-        conn.execute("SET enable_indexscan = off")
-        exact = [[r[0] for r in conn.execute(SEARCH, q).fetchall()] for q in qs]
-        conn.execute("RESET ALL")
+        _times, exact, _plan = run_queries(conn, qs, EXACT)
         for layout, change in LAYOUTS:
             if change:
                 start = time.perf_counter()
@@ -154,16 +168,17 @@ def vector_search(pg: Postgres, chunks: int, agents: int, queries: int) -> Resul
             res.notes.append(f"{layout}: {relation_sizes(conn)}.")
             rows_out, summaries[layout] = measure_layout(conn, qs, exact, layout, res)
             table += rows_out
-    res.extra.append(f"{len(qs)} queries per mode, each a prepared statement timed at the client "
+    res.extra.append(f"{len(qs)} queries per mode, each sent unprepared and timed at the client "
                      "(Unix socket, psycopg), after a warm-up; exact answers from the same query with "
                      "index scans disabled.\n\n" + "\n".join(table))
-    (goclaw_layout, _), (main_layout, _) = LAYOUTS
-    med, p95, recall, full = summaries[goclaw_layout][HEADLINE_MODE]
-    med_main, p95_main, recall_main, full_main = summaries[main_layout][HEADLINE_MODE]
-    res.headline = (f"HNSW build {fmt(build)}; with iterative scan, GoClaw's storage: median {med:.2f} ms, "
-                    f"p95 {p95:.2f} ms, recall@10 {recall:.3f}, {full:.0%} return 10 rows; "
-                    f"with STORAGE MAIN: median {med_main:.2f} ms, p95 {p95_main:.2f} ms, "
-                    f"recall@10 {recall_main:.3f}, {full_main:.0%} return 10 rows")
-    res.met = med <= 10 and recall >= 0.95 and full == 1.0
+    best = {layout: fastest_meeting_recall(summary) for layout, summary in summaries.items()}
+    res.headline = f"HNSW build {fmt(build)}; " + "; ".join(
+        f"{layout.split(' (')[0]}: " + (f"median {m[1]:.2f} ms, p95 {m[2]:.2f} ms, recall@10 {m[3]:.3f}, "
+                                        f"{m[4]:.0%} return 10 rows with {m[0]}" if m else
+                                        "no setting reaches recall@10 0.95 with 10 rows")
+        for layout, m in best.items())
+    res.met = any(m and m[1] <= 10 for m in best.values())
+    res.notes.append("Headline: per storage layout, the fastest setting (forced plans left out) whose "
+                     "searches reach recall@10 ≥ 0.95 and all return 10 rows.")
     pg.drop(db)
     return res
