@@ -4,7 +4,7 @@ Both resolve the URL the way GoClaw does (goclaw_db.config) and register
 pgvector's types on every new PostgreSQL connection, so embeddings travel in
 pgvector's binary form (psycopg).  Through SQLAlchemy an embedding reads back as a plain
 ``list[float]``; pass a list or a ``numpy`` array when writing.  On SQLite,
-foreign keys are switched on, as GoClaw's desktop build does.
+every connection gets the settings GoClaw's desktop build gives its own.
 """
 
 from __future__ import annotations
@@ -31,8 +31,21 @@ def _register_vector_psycopg(dbapi_connection, _record) -> None:
         dbapi_connection.rollback()  # the type lookup opened a transaction
 
 
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+# GoClaw's desktop build opens every connection to its file with these, so a
+# program of ours beside it waits for its writer (busy_timeout) instead of
+# failing with "database is locked", and keeps its foreign keys.
+SQLITE_CONNECTION_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA busy_timeout = 15000",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -8000",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+def _sqlite_connection_settings(dbapi_connection, _record) -> None:
+    for pragma in SQLITE_CONNECTION_PRAGMAS:
+        dbapi_connection.execute(pragma)
 
 
 def create_engine(
@@ -43,7 +56,7 @@ def create_engine(
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _register_vector_psycopg)
     else:
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_connection_settings)
     return engine
 
 

@@ -132,6 +132,16 @@ def add_agent(db: Session, key: str) -> Agent:
     return agent
 
 
+def test_connections_get_goclaw_desktops_settings(engine, sqlite_path):
+    # Beside a running GoClaw desktop: same journal, and 15 s of waiting for its writer.
+    with engine.connect() as conn:
+        settings = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                    for name in ("journal_mode", "busy_timeout", "synchronous", "cache_size", "foreign_keys")}
+    assert settings == {"journal_mode": "wal", "busy_timeout": 15000, "synchronous": 1, "cache_size": -8000,
+                        "foreign_keys": 1}
+    assert raw(sqlite_path, "PRAGMA journal_mode") == [("wal",)]  # WAL stays with the file
+
+
 def test_desktop_schema_has_no_postgres_only_columns(engine):
     inspector = sa.inspect(engine)
     for model in PG_ONLY_MODELS:
