@@ -37,7 +37,7 @@ def child_env() -> dict[str, str]:
 def warm_bytecode() -> None:
     """Compile the package, the revisions and the benchmark helpers once, before timing anything."""
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(REPO / "goclaw_db"), str(REPO / "alembic"),
-                    str(REPO / "benchmarks"), str(REPO / "tests")], env=child_env(), check=True)
+                    str(REPO / "benchmarks")], env=child_env(), check=True)
 
 
 def goclaw_db_command() -> list[str]:

@@ -3,23 +3,20 @@
     python -m benchmarks.sqlite_replay DB_FILE SCRIPT
 
 The sqlite3 command line cannot run the script: revision 27's data migration
-calls ``regexp_replace``, which goclaw-db registers on its connections and
-the command line lacks.  This is the same SQLite library with that one
-function, and no SQLAlchemy or Alembic in the process.
+calls ``regexp_replace``, which goclaw-db registers on its migration
+connections and the command line lacks.  This is the same SQLite library with
+the same functions, and no SQLAlchemy or Alembic in the process.
 """
 
-import re
 import sqlite3
 import sys
 
-
-def regexp_replace(value, pattern, replacement):
-    return None if value is None else re.sub(pattern, replacement, value)
+from goclaw_db.sqlite_functions import register_sqlite_functions
 
 
 def main(database: str, script: str) -> int:
     connection = sqlite3.connect(database, isolation_level=None)
-    connection.create_function("regexp_replace", 3, regexp_replace, deterministic=True)
+    register_sqlite_functions(connection)
     with open(script) as f:
         connection.executescript(f.read())
     connection.close()

@@ -28,7 +28,7 @@ from goclaw_db.bookkeeping import (
     schema_version,
 )
 from goclaw_db.config import display_url
-from goclaw_db.sql import register_sqlite_functions
+from goclaw_db.sqlite_functions import register_sqlite_functions
 
 
 def version_number(revision: str | None) -> int:

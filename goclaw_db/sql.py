@@ -19,15 +19,13 @@ regexp_remove(s, re)   regexp_replace(s, re, '', 'g')   regexp_replace(s, re, ''
 uuid_literal(value)    'value'::uuid                    'value'
 =====================  ===============================  ===============================
 
-(*) SQLite has no regular expressions of its own; ``register_sqlite_functions``
+(*) SQLite has no regular expressions of its own;
+``goclaw_db.sqlite_functions.register_sqlite_functions``
 adds ``regexp_replace`` to the migration connection only (env.py calls it), so
 the desktop file itself never depends on a function GoClaw's binary lacks.
 """
 
 from __future__ import annotations
-
-import re
-import sqlite3
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -242,12 +240,3 @@ def _uuid_literal_pg(element, compiler, **kw):
 @compiles(uuid_literal, "sqlite")
 def _uuid_literal_sqlite(element, compiler, **kw):
     return f"'{element.value}'"
-
-
-def _regexp_replace(text, pattern, replacement):
-    return None if text is None else re.sub(pattern, replacement, text)
-
-
-def register_sqlite_functions(dbapi_connection: sqlite3.Connection) -> None:
-    """Give a SQLite migration connection what the data migrations need beyond SQLite's own functions."""
-    dbapi_connection.create_function("regexp_replace", 3, _regexp_replace, deterministic=True)
