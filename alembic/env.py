@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
 
-from goclaw_db import runtime
+from goclaw_db import migration, runtime  # noqa: F401  (migration: announces data changes)
 from goclaw_db.base import metadata
-from goclaw_db.config import ConfigurationError, normalize_url, resolve_url
+from goclaw_db.config import ConfigurationError, resolve_url
 
 config = context.config
 
@@ -35,9 +35,11 @@ def target_metadata() -> sa.MetaData:
 
 
 def database_url() -> sa.URL:
-    explicit = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    explicit = context.get_x_argument(as_dictionary=True).get("url")
+    if explicit is None:
+        explicit = config.get_main_option("sqlalchemy.url") or None
     try:
-        return normalize_url(explicit) if explicit else resolve_url()
+        return resolve_url(explicit)
     except ConfigurationError as exc:
         raise CommandError(str(exc)) from None
 
@@ -55,6 +57,7 @@ def configure(**kw) -> None:
         compare_server_default=True,
         include_object=include_object,
         on_version_apply=[runtime.on_version_apply],
+        announce_data_changes=True,  # goclaw_db.migration: a line before rows change or go
         **kw,
     )
 
@@ -81,6 +84,7 @@ def run_migrations_online() -> None:
 def run_on(connection: sa.Connection) -> None:
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
+    runtime.refuse_foreign_database(connection)
     runtime.lock_migrations(connection)
     try:
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))

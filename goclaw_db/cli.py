@@ -25,7 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db import hooks, runtime
+from goclaw_db import hooks, ownership, runtime
 from goclaw_db.config import ConfigurationError, display_url, resolve_url
 
 
@@ -99,9 +99,18 @@ class Migrator:
             engine.dispose()
 
     def down(self, steps: int) -> None:
+        if steps < 1:
+            raise CommandError(f"cannot go down {steps} revisions: give a number of 1 or more (default 1)")
+        current, _dirty = self.current()
+        if steps > current:
+            raise CommandError(
+                f"cannot go down {steps} revisions: the database is at version {current}, "
+                f"so at most {current} can be undone"
+            )
         command.downgrade(self.config, f"-{steps}")
 
     def goto(self, version: int) -> None:
+        self._check_version(version)
         current, _dirty = self.current()
         target = f"{version:06d}" if version else "base"
         if version > current:
@@ -109,31 +118,52 @@ class Migrator:
         elif version < current:
             command.downgrade(self.config, target)
 
-    def force(self, version: int) -> None:
-        """Record ``version`` as reached and clean, applying nothing (golang-migrate's force)."""
+    def _check_version(self, version: int) -> None:
         if not 0 <= version <= self.head:
-            raise CommandError(f"version {version} is not between 0 and {self.head}")
+            raise CommandError(f"{version} is not a GoClaw schema version: give a version from 0 to {self.head}")
+
+    def force(self, version: int) -> None:
+        """Record ``version`` as reached and clean, applying nothing (golang-migrate's force).
+
+        The database is checked first (preflight) and the version written last,
+        in one transaction, so a refused database is left as it was.
+        """
+        self._check_version(version)
         engine = self._engine()
         try:
-            with runtime.connect(engine) as conn, conn.begin():
-                if conn.dialect.name == "postgresql":
+            with runtime.connect(engine) as conn:
+                runtime.preflight(conn)
+                conn.rollback()
+                with conn.begin():
                     runtime.ensure_bookkeeping(conn)
-                    conn.execute(sa.delete(runtime.schema_migrations))
-                    if version:
-                        conn.execute(sa.insert(runtime.schema_migrations).values(version=version, dirty=False))
+                    runtime.write_version(conn, version)
+                    MigrationContext.configure(conn).stamp(self.script, f"{version:06d}" if version else "base")
         finally:
             engine.dispose()
-        command.stamp(self.config, f"{version:06d}" if version else "base", purge=True)
 
-    def drop(self) -> None:
+    def inventory(self) -> ownership.Inventory:
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn:
+                return ownership.take_inventory(conn)
+        finally:
+            engine.dispose()
+
+    def drop(self, *, everything_in_schema: bool = False) -> tuple[list[str], list[str]]:
+        """Drop what the chain owns (or, asked by name, everything in the schema); returns (dropped, kept)."""
         engine = self._engine()
         try:
             with runtime.connect(engine) as conn, conn.begin():
-                reflected = sa.MetaData()
-                reflected.reflect(conn)
-                for table in reflected.sorted_tables:
-                    conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'
-                                         + (" CASCADE" if conn.dialect.name == "postgresql" else "")))
+                if everything_in_schema:
+                    return ownership.drop_everything_in_schema(conn), []
+                try:
+                    return ownership.drop_owned(conn, ownership.take_inventory(conn))
+                except sa.exc.DBAPIError as exc:
+                    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                    raise CommandError(
+                        f"nothing was dropped: {reason}. Another application's objects depend on GoClaw's "
+                        "tables; remove them first, or drop everything with --everything-in-schema"
+                    ) from None
         finally:
             engine.dispose()
 
@@ -163,8 +193,10 @@ def _parser() -> argparse.ArgumentParser:
     force.add_argument("version", type=int)
     goto = steps.add_parser("goto", help="migrate up or down to a version")
     goto.add_argument("version", type=int)
-    drop = steps.add_parser("drop", help="drop every table (DANGEROUS)")
-    drop.add_argument("--yes", action="store_true", help="confirm")
+    drop = steps.add_parser("drop", help="drop GoClaw's tables, functions and bookkeeping (DANGEROUS)")
+    drop.add_argument("--yes", action="store_true", help="drop without asking")
+    drop.add_argument("--everything-in-schema", action="store_true",
+                      help="golang-migrate's drop: every table in the schema or file, GoClaw's or not")
 
     upgrade = sub.add_parser("upgrade", help="migrations, then pending data hooks")
     upgrade.add_argument("--status", action="store_true", help="show what would run")
@@ -194,12 +226,16 @@ def _print_status(status: Status, as_json: bool) -> None:
 
 
 def _show_progress() -> None:
+    """Each revision as it starts, and what the runner says about rows and tables, on stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     progress = logging.getLogger("alembic.runtime.migration")
     progress.setLevel(logging.INFO)
     progress.addHandler(handler)
     progress.addFilter(lambda record: record.getMessage().startswith("Running "))
+    ours = logging.getLogger("goclaw_db")
+    ours.setLevel(logging.INFO)
+    ours.addHandler(handler)
 
 
 def _write_docs(output: str) -> None:
@@ -210,6 +246,31 @@ def _write_docs(output: str) -> None:
     except OSError as exc:
         raise CommandError(f"cannot write the documentation to {output}: {exc.strerror or exc}") from None
     print(f"wrote {len(pages)} pages to {output}")
+
+
+def _drop(migrator: Migrator, *, yes: bool, everything_in_schema: bool) -> None:
+    """List what goes, ask on a terminal unless ``--yes``, drop, and say what went."""
+    inventory = migrator.inventory()
+    doomed = inventory.owned_tables + (inventory.foreign_tables if everything_in_schema else [])
+    if not doomed and not inventory.owned_functions:
+        print(f"nothing of GoClaw's to drop in {display_url(migrator.url)}")
+        return
+    print(f"to drop from {display_url(migrator.url)}: {len(doomed)} tables ({', '.join(doomed)})"
+          + (f"; functions {', '.join(inventory.owned_functions)}" if inventory.owned_functions else "")
+          + ("; extensions vector and pgcrypto where nothing else uses them"
+             if migrator.url.get_backend_name() == "postgresql" else ""))
+    if inventory.foreign_tables and not everything_in_schema:
+        print(f"leaving {len(inventory.foreign_tables)} tables that are not GoClaw's: "
+              + ", ".join(inventory.foreign_tables))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandError("nothing was dropped: run again with --yes to confirm")
+        if input("Drop them? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise CommandError("nothing was dropped")
+    dropped, kept = migrator.drop(everything_in_schema=everything_in_schema)
+    print(f"dropped {', '.join(dropped)}")
+    if kept:
+        print(f"kept {', '.join(kept)}: other objects in the database use them")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -227,6 +288,7 @@ def run(args: argparse.Namespace) -> None:
         if args.status:
             _print_status(migrator.status(), args.json)
         elif args.dry_run:
+            _show_progress()
             migrator.upgrade(sql=True)
         else:
             _show_progress()
@@ -236,8 +298,7 @@ def run(args: argparse.Namespace) -> None:
         return
     action = args.action
     if action == "up":
-        if not args.sql:
-            _show_progress()
+        _show_progress()
         ran = migrator.upgrade(sql=args.sql)
         if not args.sql:
             print(f"version: {migrator.current()[0]}" + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
@@ -258,10 +319,7 @@ def run(args: argparse.Namespace) -> None:
         migrator.goto(args.version)
         print(f"version: {migrator.current()[0]}")
     elif action == "drop":
-        if not args.yes:
-            raise CommandError("drop removes every table: run again with --yes to confirm")
-        migrator.drop()
-        print("all tables dropped")
+        _drop(migrator, yes=args.yes, everything_in_schema=args.everything_in_schema)
 
 
 def main(argv: list[str] | None = None) -> int:

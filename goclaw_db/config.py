@@ -9,6 +9,7 @@ embedded default, a SQLite file at ``~/.goclaw/data/goclaw.db``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,12 +35,17 @@ def normalize_url(url: str, driver: str = "psycopg") -> sa.URL:
     GoClaw's DSNs are plain ``postgres://`` URLs; SQLAlchemy needs the
     dialect and driver spelled out (``postgresql+psycopg``).
     """
+    if not url.strip():
+        raise ConfigurationError(
+            "the database URL is empty: give postgresql://user:pass@host:5432/db or sqlite:///path, "
+            "or leave the option out to use GoClaw's environment"
+        )
     try:
         parsed = make_url(url)
-    except Exception as exc:
+    except Exception:
         raise ConfigurationError(
-            f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
-        ) from exc
+            f"cannot parse database URL {redact(url)!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
+        ) from None
     backend = parsed.get_backend_name()
     if backend in _POSTGRES_SCHEMES:
         return parsed.set(drivername=f"postgresql+{driver}")
@@ -61,10 +67,16 @@ def resolve_url(
     driver: str = "psycopg",
     environ: Mapping[str, str] = os.environ,
 ) -> sa.URL:
-    """The database URL, from an explicit value or GoClaw's environment."""
-    if explicit:
+    """The database URL, from an explicit value or GoClaw's environment.
+
+    An explicit value that is empty (``--dsn ''``) is an error, not a request
+    for the default database.
+    """
+    if explicit is not None:
         return normalize_url(explicit, driver)
-    if sqlite_path:
+    if sqlite_path is not None:
+        if not str(sqlite_path).strip():
+            raise ConfigurationError("the SQLite path is empty: give the path of GoClaw's goclaw.db")
         return sqlite_url(sqlite_path)
     dsn = environ.get("GOCLAW_POSTGRES_DSN", "").strip()
     backend = environ.get("GOCLAW_STORAGE_BACKEND", "").strip().lower() or ("postgres" if dsn else "sqlite")
@@ -84,3 +96,13 @@ def resolve_url(
 def display_url(url: sa.URL) -> str:
     """The URL with its password hidden, for messages."""
     return url.render_as_string(hide_password=True)
+
+
+_URL_PASSWORD = re.compile(r"(?P<keep>://[^/@:]*:)[^/]*(?=@)")
+_KEYWORD_PASSWORD = re.compile(r"(?P<keep>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with every password in it (URL or ``password=`` form) replaced by ``***``."""
+    text = _URL_PASSWORD.sub(r"\g<keep>***", text)
+    return _KEYWORD_PASSWORD.sub(r"\g<keep>***", text)

@@ -6,6 +6,7 @@ same) and by the command line.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -27,8 +28,12 @@ from goclaw_db.bookkeeping import (
     schema_migrations,
     schema_version,
 )
+from goclaw_db import ownership
 from goclaw_db.config import display_url
 from goclaw_db.sqlite_functions import register_sqlite_functions
+
+
+log = logging.getLogger(__name__)
 
 
 def version_number(revision: str | None) -> int:
@@ -38,6 +43,8 @@ def version_number(revision: str | None) -> int:
 
 def connect(engine: sa.Engine) -> sa.Connection:
     """Open a connection, or fail with one line that says what to check."""
+    if engine.url.get_backend_name() == "sqlite":
+        require_sqlite_file(engine.url.database)
     try:
         return engine.connect()
     except sa.exc.DBAPIError as exc:
@@ -48,9 +55,47 @@ def connect(engine: sa.Engine) -> sa.Connection:
         ) from None
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def require_sqlite_file(path: str | None) -> None:
+    """Refuse a file that is not a SQLite database, saying what it is instead.
+
+    A missing or empty file is a new database; anything else must begin with
+    SQLite's header (SQLite itself would only say "file is not a database").
+    """
+    if not path or path == ":memory:" or not Path(path).is_file():
+        return
+    with open(path, "rb") as file:
+        head = file.read(512)
+    if not head or head.startswith(SQLITE_HEADER):
+        return
+    try:
+        head.decode("utf-8")
+        kind = "a text file"
+    except UnicodeDecodeError:
+        kind = "a binary file of another kind"
+    raise CommandError(
+        f"{path} is not a SQLite database (it is {kind}): point --sqlite or GOCLAW_SQLITE_PATH at "
+        "GoClaw's goclaw.db; nothing was changed."
+    )
+
+
+def require_sound_sqlite_file(connection: sa.Connection) -> None:
+    """Refuse a damaged SQLite file before writing to it (``PRAGMA quick_check``)."""
+    problems = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check").all()]
+    if problems != ["ok"]:
+        raise CommandError(
+            f"{connection.engine.url.database} is damaged: SQLite's quick_check reports "
+            f"{len(problems)} problem(s), the first: {problems[0]}. Restore it from a backup or recover it "
+            "with sqlite3's .recover; nothing was changed."
+        )
+
+
 def preflight(connection: sa.Connection) -> None:
     """Refuse a database that cannot hold GoClaw's schema, before changing anything."""
     if connection.dialect.name == "sqlite":
+        require_sound_sqlite_file(connection)
         require_fts5(connection.connection.driver_connection)
         register_sqlite_functions(connection.connection.driver_connection)
         return
@@ -155,7 +200,14 @@ def _lock_sqlite_file(connection: sa.Connection) -> None:
     database = connection.engine.url.database
     if not database or database == ":memory:" or fcntl is None:
         return
-    handle = open(f"{database}.migrate-lock", "a")
+    lock_path = f"{database}.migrate-lock"
+    try:
+        handle = open(lock_path, "a")
+    except OSError as exc:
+        raise CommandError(
+            f"cannot open the lock file {lock_path}: {exc.strerror}. It may belong to another user "
+            "(an earlier run with sudo): give it to this user or remove it while no migration runs."
+        ) from None
     fcntl.flock(handle, fcntl.LOCK_EX)
     connection.info["goclaw_migrate_lock"] = handle
 
@@ -187,6 +239,28 @@ def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
         return None
     row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
     return (row.version, row.dirty) if row else None
+
+
+def refuse_foreign_database(connection: sa.Connection) -> None:
+    """Refuse a database with no GoClaw version whose tables already carry GoClaw's names.
+
+    Such tables belong to another application (or to a GoClaw whose records
+    were lost): creating the schema around them would mix two owners' data.
+    Other applications' tables are fine beside GoClaw's and are left alone.
+    """
+    recorded = goclaw_version(connection)
+    if (recorded and recorded[0]) or MigrationContext.configure(connection).get_current_revision():
+        return
+    inventory = ownership.take_inventory(connection)
+    if inventory.goclaw_tables:
+        raise CommandError(
+            f"{display_url(connection.engine.url)} records no GoClaw version but already has tables with "
+            f"GoClaw's names ({', '.join(inventory.goclaw_tables)}): it is not a GoClaw database. Migrate an "
+            "empty database, or move those tables away; nothing was changed."
+        )
+    if inventory.foreign_tables:
+        log.warning("leaving %d tables that are not GoClaw's: %s",
+                    len(inventory.foreign_tables), ", ".join(inventory.foreign_tables))
 
 
 def adopt(connection: sa.Connection, head: int) -> None:
@@ -230,15 +304,24 @@ def record_version(ctx, heads) -> None:
     Runs inside the revision's own transaction, so the row only ever shows a
     completed version with ``dirty = false``.
     """
-    version = version_number(max(heads) if heads else None)
-    if ctx.dialect.name == "postgresql":
-        ctx.impl._exec(schema_migrations.delete())
-        if version:
-            ctx.impl._exec(schema_migrations.insert().values(version=version, dirty=False))
-    else:
-        ctx.impl._exec(schema_version.delete())
-        if version == DESKTOP_EQUIVALENT_VERSION:
-            ctx.impl._exec(schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION))
+    for statement in version_statements(ctx.dialect.name, version_number(max(heads) if heads else None)):
+        ctx.execute(statement)
+
+
+def write_version(connection: sa.Connection, version: int) -> None:
+    """Record ``version`` in GoClaw's bookkeeping (``migrate force``)."""
+    for statement in version_statements(connection.dialect.name, version):
+        connection.execute(statement)
+
+
+def version_statements(dialect_name: str, version: int) -> list[sa.Executable]:
+    """golang-migrate's one clean row (PostgreSQL), or the desktop's counter at head (SQLite)."""
+    if dialect_name == "postgresql":
+        return [schema_migrations.delete(),
+                *([schema_migrations.insert().values(version=version, dirty=False)] if version else [])]
+    return [schema_version.delete(),
+            *([schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION)]
+              if version == DESKTOP_EQUIVALENT_VERSION else [])]
 
 
 def on_version_apply(ctx, step, heads, run_args) -> None:

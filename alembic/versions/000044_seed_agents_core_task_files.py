@@ -94,5 +94,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Older gateways do not read these files; the removed AGENTS_MINIMAL.md files are not restored.
-    op.execute(sa.delete(context_files).where(context_files.c.file_name.in_(list(SEEDED_FILES))))
+    # Older gateways do not read these files, so the upgrade's own copies go:
+    # a file whose text is not ours, word for word, was written by an operator
+    # (before version 44 or since) and stays.  The removed AGENTS_MINIMAL.md
+    # files are not restored.
+    for file_name, content in SEEDED_FILES.items():
+        op.execute(sa.delete(context_files).where(
+            context_files.c.file_name == file_name, context_files.c.content == content))
