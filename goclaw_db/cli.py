@@ -331,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "malformed" in reason:  # SQLite found a damaged page while reading
+            print(f"goclaw-db: the SQLite file is damaged ({reason}): restore it from a backup or recover it "
+                  "with sqlite3's .recover; nothing was changed.", file=sys.stderr)
+            return 1
         print(f"goclaw-db: the database refused the change: {reason}; "
               "the database is at the last completed version (see 'goclaw-db migrate status').",
               file=sys.stderr)

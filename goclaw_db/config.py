@@ -46,6 +46,10 @@ def normalize_url(url: str, driver: str = "psycopg") -> sa.URL:
         raise ConfigurationError(
             f"cannot parse database URL {redact(url)!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
         ) from None
+    if parsed.host and "@" in parsed.host:
+        raise ConfigurationError(
+            f"cannot parse database URL {redact(url)!r}: its password holds an '@'; write it as %40"
+        )
     backend = parsed.get_backend_name()
     if backend in _POSTGRES_SCHEMES:
         return parsed.set(drivername=f"postgresql+{driver}")

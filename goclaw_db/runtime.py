@@ -83,7 +83,10 @@ def require_sqlite_file(path: str | None) -> None:
 
 def require_sound_sqlite_file(connection: sa.Connection) -> None:
     """Refuse a damaged SQLite file before writing to it (``PRAGMA quick_check``)."""
-    problems = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check").all()]
+    problems = [
+        line for (report,) in connection.exec_driver_sql("PRAGMA quick_check").all()
+        for line in report.splitlines() if line.strip() and not line.startswith("*** in database")
+    ]
     if problems != ["ok"]:
         raise CommandError(
             f"{connection.engine.url.database} is damaged: SQLite's quick_check reports "
