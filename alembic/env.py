@@ -84,9 +84,9 @@ def run_migrations_online() -> None:
 def run_on(connection: sa.Connection) -> None:
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
-    runtime.refuse_foreign_database(connection)
     runtime.lock_migrations(connection)
     try:
+        runtime.refuse_foreign_database(connection)
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
         runtime.ensure_bookkeeping(connection)
         connection.commit()
