@@ -83,6 +83,7 @@ def run_on(connection: sa.Connection) -> None:
     runtime.preflight(connection)
     runtime.lock_migrations(connection)
     try:
+        runtime.suspend_sqlite_foreign_keys(connection)
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
         runtime.ensure_bookkeeping(connection)
         connection.commit()
@@ -91,6 +92,7 @@ def run_on(connection: sa.Connection) -> None:
             context.run_migrations()
         connection.commit()
     finally:
+        runtime.restore_sqlite_foreign_keys(connection)
         runtime.unlock_migrations(connection)
 
 
