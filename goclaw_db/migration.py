@@ -97,12 +97,17 @@ def batch_alter_table(table: str, **kw) -> Iterator:
     kept = _sqlite_objects_on(table)
     columns_before = _sqlite_columns(table)
     declared = _sqlite_table_as_declared(table)
+    last_key = _sqlite_autoincrement_sequence(table)
     if declared.generated:
         kw["recreate"] = "always"  # the generated columns are re-added in place, which only a copy can do
     with op.batch_alter_table(table, copy_from=declared.table, **kw) as batch:
-        for column, place in declared.generated:
-            batch.add_column(column, **place)
         yield batch
+        _add_generated_columns(batch, declared)
+    if last_key is not None:
+        # The copy's counter starts from its highest key; keys already handed out and deleted stay used.
+        op.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = :table").bindparams(table=table))
+        op.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)")
+                   .bindparams(table=table, seq=last_key))
     present = _sqlite_objects_on(table)
     lost = {name: sql for name, sql in kept.items() if name not in present}
     dropped = columns_before - _sqlite_columns(table)
@@ -125,9 +130,9 @@ def _refuse_with_foreign_keys_on(table: str) -> None:
 
 
 class _DeclaredTable(NamedTuple):
-    table: sa.Table
-    # Generated columns, each with where it stands (Alembic cannot copy their values, SQLite computes them).
-    generated: list[tuple[sa.Column, dict[str, str]]]
+    table: sa.Table  # without its generated columns: Alembic would copy their values, which SQLite refuses
+    generated: list[sa.Column]
+    column_order: list[str]
 
 
 def _sqlite_table_as_declared(table: str) -> _DeclaredTable:
@@ -166,7 +171,7 @@ def _sqlite_table_as_declared(table: str) -> _DeclaredTable:
             column.type.collation = collation
         if _word_after("AUTOINCREMENT", definitions[column.name], itself=True):
             described.dialect_options["sqlite"]["autoincrement"] = True
-    return _DeclaredTable(described, _generated_columns(table, definitions, generated_names))
+    return _DeclaredTable(described, _generated_columns(table, definitions, generated_names), list(definitions))
 
 
 def _set_foreign_key_rules(described: sa.Table) -> None:
@@ -182,23 +187,44 @@ def _set_foreign_key_rules(described: sa.Table) -> None:
         key.ondelete = None if on_delete == "NO ACTION" else on_delete
 
 
-def _generated_columns(table: str, definitions: dict[str, list], generated_names: list[str]) -> list:
-    """Generated columns as Alembic adds them, each placed after the column before it (or before the next)."""
+def _generated_columns(table: str, definitions: dict[str, list], generated_names: list[str]) -> list[sa.Column]:
     if not generated_names:
         return []
     reflected = {column["name"]: column for column in sa.inspect(op.get_bind()).get_columns(table)}
-    names = list(definitions)
     columns = []
     for name in generated_names:
         expression, stored = _generated_expression(definitions[name])
-        column = sa.Column(
+        columns.append(sa.Column(
             name, reflected[name]["type"], sa.Computed(sa.text(expression), persisted=stored),
             nullable=reflected[name]["nullable"],
-        )
-        position = names.index(name)
-        place = {"insert_after": names[position - 1]} if position else {"insert_before": names[1]}
-        columns.append((column, place))
+        ))
     return columns
+
+
+def _add_generated_columns(batch, declared: _DeclaredTable) -> None:
+    """Add the generated columns back where they stood, between the columns the batch keeps.
+
+    Placed after the batch's own operations (``batch.impl.batch``, Alembic's
+    list of them), so that a neighbour it drops does not take the position
+    with it; a generated column the batch drops itself is simply not added.
+    """
+    operations = batch.impl.batch
+    dropped = {arguments[1].name for name, arguments, _kw in operations if name == "drop_column"}
+    operations[:] = [(name, arguments, kw) for name, arguments, kw in operations
+                     if not (name == "drop_column" and arguments[1].name not in declared.table.c)]
+    generated = {column.name for column in declared.generated}
+    added = [arguments[1].name for name, arguments, kw in operations
+             if name == "add_column" and not {"insert_before", "insert_after"} & set(kw)]
+    order = [name for name in declared.column_order if name not in dropped] + added
+    for column in declared.generated:
+        if column.name in dropped:
+            continue
+        position = order.index(column.name)
+        following = [name for name in order[position + 1:] if name not in generated]
+        place = {"insert_before": following[0]} if following else {}  # else: after the last column
+        if following and position:
+            place["insert_after"] = order[position - 1]
+        batch.add_column(column, **place)
 
 
 # SQL as SQLite reads it: quoted strings and names, comments, parentheses,
@@ -267,6 +293,14 @@ def _generated_expression(tokens: list[re.Match]) -> tuple[str, bool] | None:
             stored = close + 1 < len(tokens) and tokens[close + 1].group().upper() == "STORED"
             return expression, stored
     return None
+
+
+def _sqlite_autoincrement_sequence(table: str) -> int | None:
+    """The last key an AUTOINCREMENT table handed out, if it has one."""
+    bind = op.get_bind()
+    if not sa.inspect(bind).has_table("sqlite_sequence"):
+        return None
+    return bind.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = :table"), {"table": table})
 
 
 def _sqlite_objects_on(table: str) -> dict[str, str]:
