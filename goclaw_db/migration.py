@@ -81,13 +81,16 @@ def create_table(name: str, *items, **kw) -> sa.Table:
 
 @contextmanager
 def batch_alter_table(table: str, **kw) -> Iterator:
-    """``op.batch_alter_table`` that keeps a SQLite table's indexes, triggers and search index.
+    """``op.batch_alter_table`` that keeps everything a SQLite table had.
 
     On PostgreSQL this is plain ``ALTER TABLE``.  On SQLite, where Alembic may
-    rebuild the table, every index and trigger the table had is re-created if
-    the rebuild lost it (unless it names a column the batch dropped: PostgreSQL
+    rebuild the table, the copy is declared as the table was (delete rules,
+    CHECKs, collations, defaults, generated columns, its AUTOINCREMENT
+    counter), every index and trigger the table had is re-created if the
+    rebuild lost it (unless it names a column the batch dropped: PostgreSQL
     drops those with the column), and the table's FTS5 index is rebuilt,
-    because the copied rows have new rowids.
+    because the copied rows have new rowids.  It refuses to run with foreign
+    keys on, which would make the rebuild delete the rows referring to the table.
     """
     if on_postgresql() or op.get_context().as_sql:
         with op.batch_alter_table(table, **kw) as batch:
