@@ -87,6 +87,7 @@ def run_on(connection: sa.Connection) -> None:
     runtime.lock_migrations(connection)
     try:
         runtime.refuse_foreign_database(connection)
+        runtime.suspend_sqlite_foreign_keys(connection)
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
         runtime.ensure_bookkeeping(connection)
         connection.commit()
@@ -95,6 +96,7 @@ def run_on(connection: sa.Connection) -> None:
             context.run_migrations()
         connection.commit()
     finally:
+        runtime.restore_sqlite_foreign_keys(connection)
         runtime.unlock_migrations(connection)
 
 

@@ -161,6 +161,68 @@ def transactional_sqlite(connection: sa.Connection) -> None:
     sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
 
+def suspend_sqlite_foreign_keys(connection: sa.Connection) -> None:
+    """Turn SQLite's foreign keys off for this run; ``restore_sqlite_foreign_keys`` puts the setting back.
+
+    A revision that rebuilds a table drops the old one, and with foreign keys
+    on that drop deletes (ON DELETE CASCADE) or clears (SET NULL) every row
+    pointing at it.  SQLite ignores the PRAGMA inside a transaction, so it is
+    set here, between transactions, on the driver's connection (through
+    SQLAlchemy it would open one), and checked.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.driver_connection
+    connection.info[_FOREIGN_KEYS_BEFORE] = _sqlite_foreign_keys_on(dbapi_connection)
+    dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+    if _sqlite_foreign_keys_on(dbapi_connection):
+        raise CommandError(
+            "SQLite foreign keys are on and cannot be turned off inside the connection's open transaction; "
+            "commit or roll it back (or set PRAGMA foreign_keys = OFF before it) and run again."
+        )
+
+
+def restore_sqlite_foreign_keys(connection: sa.Connection) -> None:
+    """Give the connection back the foreign-key setting it had before ``suspend_sqlite_foreign_keys``."""
+    if not connection.info.pop(_FOREIGN_KEYS_BEFORE, False):
+        return
+    if connection.in_transaction():
+        connection.rollback()  # what a failed run left open; the PRAGMA would be ignored inside it
+    connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+_FOREIGN_KEYS_BEFORE = "goclaw_sqlite_foreign_keys_before"
+
+
+def _sqlite_foreign_keys_on(dbapi_connection) -> bool:
+    return bool(dbapi_connection.execute("PRAGMA foreign_keys").fetchone()[0])
+
+
+def check_sqlite_foreign_keys(ctx, step) -> None:
+    """Fail the revision if it leaves a row pointing at no row, so that nothing of it is kept.
+
+    The revisions run with SQLite's foreign keys off (see
+    ``suspend_sqlite_foreign_keys``); this is the check SQLite would have made.
+    It runs inside the revision's own transaction.
+    """
+    if ctx.dialect.name != "sqlite" or ctx.as_sql:
+        return
+    dangling = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        table, parent = dangling[0][0], dangling[0][2]
+        rows = sum(1 for row in dangling if row[0] == table and row[2] == parent)
+        raise CommandError(
+            f"{_step_name(step)} would leave {rows} row(s) of {table} referring to rows of {parent} "
+            f"that do not exist (PRAGMA foreign_key_check), so it was not applied: "
+            f"repair or delete those rows and run again."
+        )
+
+
+def _step_name(step) -> str:
+    direction = "upgrade to" if step.is_upgrade else "downgrade from"
+    return f"the {direction} version {version_number(step.up_revision_id)}"
+
+
 def ensure_bookkeeping(connection: sa.Connection) -> None:
     """Create golang-migrate's and GoClaw's bookkeeping tables (or the desktop's) where missing."""
     tables = POSTGRES_BOOKKEEPING if connection.dialect.name == "postgresql" else (schema_version,)
@@ -334,6 +396,7 @@ def version_statements(dialect_name: str, version: int) -> list[sa.Executable]:
 
 
 def on_version_apply(ctx, step, heads, run_args) -> None:
+    check_sqlite_foreign_keys(ctx, step)
     record_version(ctx, heads)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import batch_alter_table, create_index, create_table
+from goclaw_db.migration import batch_alter_table, create_index, create_table, delete_rows
 from goclaw_db.sql import json_build_object, json_text
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -100,7 +100,7 @@ def upgrade() -> None:
         _reference_agents(table, column, ondelete="SET NULL")
 
     # Only now, with the delete rules in place, do the soft-deleted agents take their data with them.
-    op.execute(sa.delete(agents).where(agents.c.deleted_at.is_not(None)))
+    delete_rows(agents, agents.c.deleted_at.is_not(None))
 
 
 def _move_file_writers_into_permissions() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, drop_columns
+from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, delete_rows, drop_columns
 from goclaw_db.sql import uuid_literal
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -130,8 +130,9 @@ def _turn_agent_binaries_into_grants() -> None:
     op.execute(
         sa.update(grants).where(shared_definition.is_not(None)).values(binary_id=shared_definition)
     )
-    op.execute(
-        sa.delete(binaries).where(
+    delete_rows(
+        binaries,
+        sa.and_(
             binaries.c.agent_id.is_not(None),
             sa.exists().where(
                 shared.c.binary_name == binaries.c.binary_name,
@@ -157,8 +158,9 @@ def _turn_agent_binaries_into_grants() -> None:
     op.execute(
         sa.update(grants).where(grants.c.binary_id.in_(agent_specific)).values(binary_id=oldest_definition)
     )
-    op.execute(
-        sa.delete(binaries).where(
+    delete_rows(
+        binaries,
+        sa.and_(
             binaries.c.agent_id.is_not(None),
             sa.exists().where(
                 oldest.c.binary_name == binaries.c.binary_name,
