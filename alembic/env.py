@@ -189,11 +189,11 @@ def run_on(connection: sa.Connection) -> None:
         return
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
+    recorded = runtime.goclaw_version(connection)
+    if recorded and downgrading(recorded[0]):
+        runtime.refuse_downgrade_of_goclaw_desktop_file(connection)  # before the lock: its file is a change too
     runtime.lock_migrations(connection)
     try:
-        recorded = runtime.goclaw_version(connection)
-        if recorded and downgrading(recorded[0]):
-            runtime.refuse_downgrade_of_goclaw_desktop_file(connection)
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
         runtime.ensure_bookkeeping(connection)
         connection.commit()
