@@ -170,14 +170,21 @@ def run_read_only(connection: sa.Connection) -> None:
 
 def run_in_callers_transaction(connection: sa.Connection) -> None:
     """Every revision inside the transaction the caller began; committing it is the caller's call."""
-    runtime.require_foreign_keys_off(connection)
+    runtime.enter_callers_sqlite_transaction(connection)
     runtime.preflight(connection)
+    refuse_desktop_downgrade(connection)
     runtime.lock_migrations_in_transaction(connection)
     runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
     runtime.ensure_bookkeeping(connection)
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def refuse_desktop_downgrade(connection: sa.Connection) -> None:
+    recorded = runtime.goclaw_version(connection)
+    if recorded and downgrading(recorded[0]):
+        runtime.refuse_downgrade_of_goclaw_desktop_file(connection)
 
 
 def run_on(connection: sa.Connection) -> None:
@@ -189,9 +196,7 @@ def run_on(connection: sa.Connection) -> None:
         return
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
-    recorded = runtime.goclaw_version(connection)
-    if recorded and downgrading(recorded[0]):
-        runtime.refuse_downgrade_of_goclaw_desktop_file(connection)  # before the lock: its file is a change too
+    refuse_desktop_downgrade(connection)  # before the lock: its file is a change too
     runtime.lock_migrations(connection)
     try:
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))

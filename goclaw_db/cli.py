@@ -93,7 +93,10 @@ class Migrator:
 
     def print_sql(self) -> None:
         """The SQL that would take this database from its version to head (read-only)."""
-        version, _dirty = self.current()
+        version, dirty = self.current()
+        if dirty:
+            raise CommandError(f"the database is dirty at version {version}: a migration stopped part-way. "
+                               f"Repair what it left, then run: goclaw-db migrate force {version - 1}")
         if version >= self.head:
             print(f"-- {display_url(self.url)} is at version {version}: nothing to apply")
             return

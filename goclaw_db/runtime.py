@@ -241,10 +241,11 @@ def require_existing_sqlite(url: sa.URL) -> None:
         raise CommandError(f"no SQLite database at {url.database}: check the path (nothing was created).")
 
 
-def require_foreign_keys_off(connection: sa.Connection) -> None:
-    """SQLite, in a caller's transaction: table rebuilds need foreign keys off, and only the caller can set that.
+def enter_callers_sqlite_transaction(connection: sa.Connection) -> None:
+    """SQLite, in a caller's transaction: refuse foreign keys on, and make the transaction real.
 
-    ``PRAGMA foreign_keys`` is ignored inside a transaction; with it on, the
+    Table rebuilds need foreign keys off, and only the caller can set that:
+    ``PRAGMA foreign_keys`` is ignored inside a transaction, and with it on the
     rebuild's ``DROP TABLE`` would delete (by cascade) rows of other tables.
     """
     if connection.dialect.name != "sqlite":

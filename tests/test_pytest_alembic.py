@@ -15,11 +15,11 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests here)
     test_up_down_consistency,
     test_upgrade,
 )
-from pytest_alembic.tests.experimental import (  # noqa: F401  (collected as a test here)
-    test_downgrade_leaves_no_trace,
-)
 from pytest_alembic.tests.experimental import (
     test_all_models_register_on_metadata as all_models_register_on_metadata,
+)
+from pytest_alembic.tests.experimental import (  # noqa: F401  (collected as a test here)
+    test_downgrade_leaves_no_trace,
 )
 
 from goclaw_db.runtime import ensure_bookkeeping

@@ -14,13 +14,24 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 
+from alembic import command
 from goclaw_db.config import normalize_url
-from goclaw_db.runtime import CHAIN_ONLY_DESKTOP_OBJECTS, alembic_config, script_location
-from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
+from goclaw_db.runtime import (
+    CHAIN_ONLY_DESKTOP_OBJECTS,
+    alembic_config,
+    script_location,
+)
+from tests.support import (
+    HEAD,
+    catalog_differences,
+    catalog_of,
+    execute,
+    postgres_reference,
+    upgrade,
+)
 from tests.test_cli import as_goclaw_left_it, assert_one_line_error, goclaw_db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 def run_alembic(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     return subprocess.run([sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "-x", f"url={url}", *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=600, env=env, **kw)
+                          capture_output=True, text=True, cwd=REPO, timeout=600, env=env, check=False, **kw)
 
 
 def apply_with_psql(url: str, script: str) -> None:
@@ -37,7 +48,7 @@ def apply_with_psql(url: str, script: str) -> None:
 
     plain = normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     applied = subprocess.run([str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
-                             input=script, capture_output=True, text=True, timeout=300)
+                             input=script, capture_output=True, text=True, timeout=300, check=False)
     assert applied.returncode == 0, applied.stderr
 
 
@@ -77,6 +88,12 @@ def test_sql_for_a_database_goclaw_migrated_records_its_version_for_alembic_firs
     apply_with_psql(postgres_url, script.stdout)
     assert execute(postgres_url, "SELECT version_num FROM alembic_version") == [(f"{HEAD:06d}",)]
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
+def test_sql_for_a_dirty_database_is_refused_in_one_line(postgres_url):
+    as_goclaw_left_it(postgres_url, 3)
+    execute(postgres_url, "UPDATE schema_migrations SET dirty = true")
+    assert_one_line_error(goclaw_db(postgres_url, "migrate", "up", "--sql"), "dirty", "migrate force 2")
 
 
 def test_sql_at_head_says_there_is_nothing_to_apply(make_database_at):
