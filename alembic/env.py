@@ -182,6 +182,8 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
 
 
 def refuse_desktop_downgrade(connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
     recorded = runtime.goclaw_version(connection)
     if recorded and downgrading(recorded[0]):
         runtime.refuse_downgrade_of_goclaw_desktop_file(connection)
@@ -194,9 +196,11 @@ def run_on(connection: sa.Connection) -> None:
     if connection.in_transaction():
         run_in_callers_transaction(connection)
         return
+    # Before the lock (its file is a change too) and before SQLite's BEGIN
+    # IMMEDIATE, which would queue this read behind a running migration.
+    refuse_desktop_downgrade(connection)
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
-    refuse_desktop_downgrade(connection)  # before the lock: its file is a change too
     runtime.lock_migrations(connection)
     try:
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))

@@ -272,9 +272,9 @@ def lock_migrations_in_transaction(connection: sa.Connection, poll_seconds: floa
         time.sleep(poll_seconds)
 
 
-# What the chain builds on SQLite and GoClaw's desktop build does not make.
-# The downgrades of versions 37 to 44 need them, so a desktop file made by
-# GoClaw cannot be taken below the desktop's only schema version.
+# What the chain builds on SQLite and GoClaw's desktop build does not make
+# (see tests/reference/sqlite_goclaw.json).  The downgrades alter or drop them,
+# so a desktop file GoClaw made cannot be taken below its schema version 12.
 CHAIN_ONLY_DESKTOP_OBJECTS = (
     "vault_versions",
     "idx_episodic_expires",
@@ -293,8 +293,8 @@ def refuse_downgrade_of_goclaw_desktop_file(connection: sa.Connection) -> None:
     missing = [name for name in CHAIN_ONLY_DESKTOP_OBJECTS if name not in present]
     if missing:
         raise CommandError(
-            f"this desktop file was made by GoClaw (it has no {', '.join(missing)}, which the downgrades need): "
-            "it stays at schema version 12; restore a copy from before GoClaw opened it to go back."
+            f"this desktop file was made by GoClaw (it has no {', '.join(missing)}, which the downgrades need) "
+            "and cannot be downgraded: GoClaw's desktop has no schema before version 12. Nothing was changed."
         )
 
 

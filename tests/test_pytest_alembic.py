@@ -57,5 +57,18 @@ def alembic_config(postgres_url):
     return config
 
 
-def test_all_models_register_on_metadata(alembic_runner):
-    all_models_register_on_metadata(alembic_runner, model_package="goclaw_db.models")
+class TestModelRegistration:
+    @pytest.fixture
+    def alembic_engine(self, postgres_url, monkeypatch):
+        # This check hands the URL to configparser, which reads the '%' of an
+        # escaped socket folder as interpolation: libpq gets the folder as PGHOST.
+        url = sa.make_url(postgres_url)
+        if "host" in url.query:
+            monkeypatch.setenv("PGHOST", url.query["host"])
+            url = url.difference_update_query(["host"])
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        yield engine
+        engine.dispose()
+
+    def test_all_models_register_on_metadata(self, alembic_runner):
+        all_models_register_on_metadata(alembic_runner, model_package="goclaw_db.models")
