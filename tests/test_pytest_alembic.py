@@ -18,8 +18,8 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests here)
 from pytest_alembic.tests.experimental import (
     test_all_models_register_on_metadata as all_models_register_on_metadata,
 )
-from pytest_alembic.tests.experimental import (  # noqa: F401  (collected as a test here)
-    test_downgrade_leaves_no_trace,
+from pytest_alembic.tests.experimental import (
+    test_downgrade_leaves_no_trace as downgrade_leaves_no_trace,
 )
 
 from goclaw_db.runtime import ensure_bookkeeping
@@ -55,6 +55,11 @@ def alembic_config(postgres_url):
     config = make_alembic_config(postgres_url)
     config.remove_main_option("sqlalchemy.url")
     return config
+
+
+@pytest.mark.slow
+def test_downgrade_leaves_no_trace(alembic_runner):
+    downgrade_leaves_no_trace(alembic_runner)
 
 
 class TestModelRegistration:
