@@ -5,13 +5,37 @@ command line, or GoClaw's environment (goclaw_db.config).  Each revision runs
 in its own transaction, so a failure leaves the database at the last
 completed version; golang-migrate's ``schema_migrations`` is updated in the
 same transaction, so GoClaw binaries accept what we migrated.
+
+Who owns what:
+
+- Nothing handed over (``alembic upgrade``, ``goclaw-db``): the database from
+  the URL, on a connection and transactions of our own.
+- An ``Engine`` in ``config.attributes["connection"]``: a connection of our
+  own from it, as above.
+- A ``Connection`` (or a wrapper holding one, as pytest-alembic hands over):
+  if it is already in a transaction, that transaction is the caller's
+  (Alembic's "sharing a connection" recipe): every revision runs inside it and
+  nothing is committed or rolled back here, so the caller's earlier work and
+  the migration stand or fall together.  On SQLite the caller then owns the
+  ``foreign_keys`` setting too (it cannot change inside a transaction): a run
+  with it on is refused, as rebuilding a table would cascade deletes.
+  A Connection outside a transaction gets per-revision transactions.
+- Anything else is refused.
+
+Read-only commands (``alembic current``, ``alembic check``, autogenerate) name
+no destination revision: they change nothing, create no bookkeeping, lock
+file or SQLite file.
 """
 
 from __future__ import annotations
 
+import logging
+import logging.config
+
 import pgvector.sqlalchemy  # noqa: F401  (registers the vector type for reflection)
 import sqlalchemy as sa
 from alembic import context
+from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from goclaw_db import migration, runtime  # noqa: F401  (migration: announces data changes)
@@ -19,6 +43,48 @@ from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
 
 config = context.config
+
+
+def configure_logging() -> None:
+    """As Alembic's own template: the ini file's loggers, so ``alembic upgrade`` shows each revision.
+
+    Only when run from an ini file and nothing has configured logging yet, so
+    that callers' own handlers (goclaw-db's progress lines, a test runner's
+    capture) are neither replaced nor doubled.
+    """
+    if config.config_file_name is not None and not logging.getLogger().handlers:
+        logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def writes() -> bool:
+    """Whether this run may change the database.
+
+    upgrade, downgrade and stamp name a destination revision; current, check
+    and autogenerate name none.
+    """
+    try:
+        context.get_revision_argument()
+    except KeyError:
+        return False
+    return True
+
+
+def starting_revision() -> str | None:
+    """The ``START:`` of an offline ``START:head`` range (goclaw-db's ``--sql`` from the database's version)."""
+    try:
+        return context.get_starting_revision_argument()
+    except CommandError:
+        return None
+
+
+def downgrading(current: int) -> bool:
+    """Whether the destination lies below ``current`` ('base', '-1', '000042-1' or a lower version)."""
+    destination = context.get_revision_argument()
+    if destination is None:
+        return current > 0
+    if isinstance(destination, tuple):
+        return False
+    return "-" in destination or runtime.version_number(destination) < current
 
 
 def target_metadata() -> sa.MetaData:
@@ -66,22 +132,76 @@ def run_migrations_offline() -> None:
     url = database_url()
     configure(url=url, literal_binds=True, render_as_batch=url.get_backend_name() == "sqlite")
     with context.begin_transaction():
-        runtime.emit_bookkeeping_ddl(context.get_context())
+        start = starting_revision()
+        if start is None:
+            runtime.emit_bookkeeping_ddl(context.get_context())
+        elif config.attributes.get("stamp_start_in_script"):
+            runtime.emit_adoption_stamp(context.get_context(), start)
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
-    # Callers such as pytest-alembic hand over a Connection or an Engine.
     given = config.attributes.get("connection")
+    if given is None:
+        url = database_url()
+        if not writes():
+            runtime.require_existing_sqlite(url)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with runtime.connect(engine) as connection:
+                run_on(connection)
+        finally:
+            engine.dispose()
+        return
+    given = runtime.handed_connectable(given)
     if isinstance(given, sa.Connection):
         run_on(given)
         return
-    engine = given if isinstance(given, sa.Engine) else sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
-    with runtime.connect(engine) as connection:
+    with runtime.connect(given) as connection:
         run_on(connection)
 
 
+def run_read_only(connection: sa.Connection) -> None:
+    """current, check: look, and leave no trace (no bookkeeping, no Alembic table, no adoption)."""
+    recorded = runtime.goclaw_version(connection)
+    if recorded and MigrationContext.configure(connection).get_current_revision() is None:
+        config.print_stdout(f"GoClaw schema version {recorded[0]}, recorded by GoClaw; the next upgrade adopts it")
+    configure(connection=connection, dont_mutate=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_in_callers_transaction(connection: sa.Connection) -> None:
+    """Every revision inside the transaction the caller began; committing it is the caller's call."""
+    runtime.enter_callers_sqlite_transaction(connection)
+    runtime.preflight(connection)
+    refuse_desktop_downgrade(connection)
+    runtime.lock_migrations_in_transaction(connection)
+    runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
+    runtime.ensure_bookkeeping(connection)
+    configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def refuse_desktop_downgrade(connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    recorded = runtime.goclaw_version(connection)
+    if recorded and downgrading(recorded[0]):
+        runtime.refuse_downgrade_of_goclaw_desktop_file(connection)
+
+
 def run_on(connection: sa.Connection) -> None:
+    if not writes():
+        run_read_only(connection)
+        return
+    if connection.in_transaction():
+        run_in_callers_transaction(connection)
+        return
+    # Before the lock (its file is a change too) and before SQLite's BEGIN
+    # IMMEDIATE, which would queue this read behind a running migration.
+    refuse_desktop_downgrade(connection)
     runtime.transactional_sqlite(connection)
     runtime.preflight(connection)
     runtime.lock_migrations(connection)
@@ -100,6 +220,7 @@ def run_on(connection: sa.Connection) -> None:
         runtime.unlock_migrations(connection)
 
 
+configure_logging()
 if context.is_offline_mode():
     run_migrations_offline()
 else:

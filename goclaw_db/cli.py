@@ -85,8 +85,36 @@ class Migrator:
                 "--sql prints PostgreSQL scripts only: on SQLite the revisions rebuild tables from the "
                 "live file; run 'goclaw-db --sqlite FILE migrate up' (or 'upgrade --status' to preview)."
             )
-        command.upgrade(self.config, target, sql=sql)
-        return [] if sql else self.run_hooks()
+        if sql:
+            self.print_sql()
+            return []
+        command.upgrade(self.config, target)
+        return self.run_hooks()
+
+    def print_sql(self) -> None:
+        """The SQL that would take this database from its version to head (read-only)."""
+        version, dirty = self.current()
+        if dirty:
+            raise CommandError(f"the database is dirty at version {version}: a migration stopped part-way. "
+                               f"Repair what it left, then run: goclaw-db migrate force {version - 1}")
+        if version >= self.head:
+            print(f"-- {display_url(self.url)} is at version {version}: nothing to apply")
+            return
+        print(f"-- from {version} to {self.head}", flush=True)
+        if not version:
+            command.upgrade(self.config, "head", sql=True)
+            return
+        self.config.attributes["stamp_start_in_script"] = not self._adopted()
+        command.upgrade(self.config, f"{version:06d}:head", sql=True)
+
+    def _adopted(self) -> bool:
+        """Whether Alembic's version table is there (a database GoClaw's binary migrated has none yet)."""
+        engine = self._engine()
+        try:
+            with runtime.connect(engine) as conn:
+                return MigrationContext.configure(conn).get_current_revision() is not None
+        finally:
+            engine.dispose()
 
     def run_hooks(self) -> list[str]:
         engine = self._engine()
@@ -238,6 +266,13 @@ def _show_progress() -> None:
     ours.addHandler(handler)
 
 
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command may change the database; the others create nothing, not even its folder."""
+    if args.command == "upgrade":
+        return not (args.status or args.dry_run)
+    return args.action not in ("version", "status") and not (args.action == "up" and args.sql)
+
+
 def _write_docs(output: str) -> None:
     from goclaw_db import docs
 
@@ -278,9 +313,7 @@ def run(args: argparse.Namespace) -> None:
         _write_docs(args.output)
         return
     url = resolve_url(args.dsn, sqlite_path=args.sqlite)
-    if url.get_backend_name() == "sqlite" and url.database:
-        from pathlib import Path
-
+    if url.get_backend_name() == "sqlite" and url.database and _writes(args):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     hooks.load_entry_points()
     migrator = Migrator(url)

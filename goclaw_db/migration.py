@@ -363,6 +363,20 @@ def drop_index(name: str, table: str) -> None:
     op.drop_index(name if on_postgresql() else DESKTOP_INDEX_NAMES.get(name, name), table_name=table)
 
 
+def drop_unique(batch, table: str, name: str) -> None:
+    """Drop a unique constraint inside ``batch_alter_table``, or the unique index named like it.
+
+    GoClaw's own PostgreSQL downgrades sometimes restore a dropped unique
+    constraint as a unique index of the same name (version 43's does), so a
+    database they left has the index where the chain has the constraint.
+    """
+    if on_postgresql():
+        op.drop_constraint(name, table, type_="unique", if_exists=True)
+        op.drop_index(name, table_name=table, if_exists=True)
+    else:
+        batch.drop_constraint(name, type_="unique")
+
+
 def create_pg_index(name: str, table: str, columns: Sequence, **kw) -> None:
     """An index that only PostgreSQL has (GIN, HNSW, expression indexes on tsvector)."""
     if on_postgresql():
@@ -441,10 +455,11 @@ def create_index_concurrently(name: str, table: str, columns: Sequence, where: s
     """
     if where is not None:
         kw.update(postgresql_where=sa.text(where), sqlite_where=sa.text(where))
-    if not on_postgresql():
+    context = op.get_context()
+    if not on_postgresql() or context.opts.get("in_caller_transaction"):
+        # In a transaction the caller owns, no autocommit block: a plain build inside it.
         op.create_index(name, table, list(columns), if_not_exists=True, **kw)
         return
-    context = op.get_context()
     with context.autocommit_block():
         if not context.as_sql:
             invalid = op.get_bind().scalar(sa.text(

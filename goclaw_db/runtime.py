@@ -359,7 +359,94 @@ def adopt(connection: sa.Connection, head: int) -> None:
     context = MigrationContext.configure(connection)
     if context.get_current_revision() is None and version > 0:
         context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
-        connection.commit()
+
+
+def handed_connectable(given: object) -> sa.Connection | sa.Engine:
+    """What a caller put in ``config.attributes["connection"]``, or a one-line refusal.
+
+    A wrapper that holds a Connection in ``.connection`` (pytest-alembic's
+    stand-in for an Engine) means that Connection.  Nothing else is guessed at:
+    falling back to the URL would migrate GoClaw's default database instead.
+    """
+    if isinstance(given, (sa.Connection, sa.Engine)):
+        return given
+    wrapped = getattr(given, "connection", None)
+    if isinstance(wrapped, sa.Connection):
+        return wrapped
+    raise CommandError(
+        f"config.attributes['connection'] holds a {type(given).__name__}: hand over a SQLAlchemy "
+        "Connection or Engine (or nothing, to use the URL)."
+    )
+
+
+def require_existing_sqlite(url: sa.URL) -> None:
+    """A read-only command on a SQLite path that does not exist: say so, create nothing."""
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not Path(url.database).exists():
+        raise CommandError(f"no SQLite database at {url.database}: check the path (nothing was created).")
+
+
+def enter_callers_sqlite_transaction(connection: sa.Connection) -> None:
+    """SQLite, in a caller's transaction: refuse foreign keys on, and make the transaction real.
+
+    Table rebuilds need foreign keys off, and only the caller can set that:
+    ``PRAGMA foreign_keys`` is ignored inside a transaction, and with it on the
+    rebuild's ``DROP TABLE`` would delete (by cascade) rows of other tables.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise CommandError(
+            "foreign keys are on in the transaction handed over, and SQLite cannot switch them off inside it: "
+            "run 'PRAGMA foreign_keys = OFF' before beginning it, or hand over an Engine."
+        )
+    if not connection.connection.driver_connection.in_transaction:
+        # pysqlite opens its transaction lazily, before the first data change; the DDL must be in it too.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_migrations_in_transaction(connection: sa.Connection, poll_seconds: float = 0.5) -> None:
+    """In a caller's transaction: PostgreSQL's transaction-level advisory lock, released by their commit.
+
+    It shares the key of ``lock_migrations``; polled for the same reason.  On
+    SQLite the caller's write transaction itself keeps other migrators out.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    while not connection.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}):
+        time.sleep(poll_seconds)
+
+
+# What the chain builds on SQLite and GoClaw's desktop build does not make
+# (see tests/reference/sqlite_goclaw.json).  The downgrades alter or drop them,
+# so a desktop file GoClaw made cannot be taken below its schema version 12.
+CHAIN_ONLY_DESKTOP_OBJECTS = (
+    "vault_versions",
+    "idx_episodic_expires",
+    "idx_kg_entities_temporal",
+    "idx_kg_relations_temporal",
+    "idx_skills_slug",
+    "idx_subagent_tasks_archive",
+)
+
+
+def refuse_downgrade_of_goclaw_desktop_file(connection: sa.Connection) -> None:
+    """Refuse, before any change, to downgrade a SQLite file that GoClaw's desktop build made."""
+    if connection.dialect.name != "sqlite":
+        return
+    present = set(connection.scalars(sa.text("SELECT name FROM sqlite_master")))
+    missing = [name for name in CHAIN_ONLY_DESKTOP_OBJECTS if name not in present]
+    if missing:
+        raise CommandError(
+            f"this desktop file was made by GoClaw (it has no {', '.join(missing)}, which the downgrades need) "
+            "and cannot be downgraded: GoClaw's desktop has no schema before version 12. Nothing was changed."
+        )
+
+
+def emit_adoption_stamp(ctx, start: str) -> None:
+    """In ``--sql`` mode from a database GoClaw migrated: record its version for Alembic first."""
+    ctx.impl._exec(sa.schema.CreateTable(ctx._version, if_not_exists=True))
+    ctx.impl._exec(ctx._version.insert().values(version_num=start))
 
 
 def emit_bookkeeping_ddl(ctx) -> None:

@@ -94,12 +94,12 @@ def test_migrate_up_applies_every_revision_without_building_the_models(postgres_
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
 
 
-def test_sql_piped_into_a_reader_that_stops_early_ends_without_a_traceback():
+def test_sql_piped_into_a_reader_that_stops_early_ends_without_a_traceback(postgres_url):
     # `goclaw-db migrate up --sql | head` closes the pipe long before the
     # script (far larger than a pipe buffer) is written.
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "goclaw_db.cli", "--dsn", "postgresql://goclaw@localhost/goclaw", "migrate", "up", "--sql"],
+        [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up", "--sql"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout.read(100)
     proc.stdout.close()

@@ -49,8 +49,9 @@ def upgrade() -> None:
     op.create_index("idx_team_user_grants_user", "team_user_grants", ["user_id"])
     op.create_index("idx_team_user_grants_team", "team_user_grants", ["team_id"])
 
-    op.drop_table("handoff_routes")
-    op.drop_table("delegation_history")
+    # GoClaw's own downgrade from 26 does not bring these back: a database it left has neither.
+    op.drop_table("handoff_routes", if_exists=True)
+    op.drop_table("delegation_history", if_exists=True)
 
 
 def downgrade() -> None:

@@ -30,6 +30,7 @@ from goclaw_db.migration import (
     drop_index,
     drop_columns,
     drop_function,
+    drop_unique,
     execute_on_postgresql,
 )
 from goclaw_db.types import UUID
@@ -58,7 +59,7 @@ def upgrade() -> None:
     with batch_alter_table("vault_documents") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
         batch.add_column(sa.Column("custom_scope", sa.String(255)))
-        batch.drop_constraint("vault_documents_agent_id_scope_path_key", type_="unique")
+        drop_unique(batch, "vault_documents", "vault_documents_agent_id_scope_path_key")
     create_index(
         "uq_vault_docs_agent_team_scope_path", "vault_documents",
         ["agent_id", sa.func.coalesce(sa.column("team_id"), sa.cast(sa.literal(NIL_UUID), UUID())), "scope", "path"],
