@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
 
-from goclaw_db import runtime
+from goclaw_db import locking, runtime
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, normalize_url, resolve_url
 
@@ -73,7 +73,7 @@ def run_migrations_online() -> None:
     if isinstance(given, sa.Connection):
         run_on(given)
         return
-    engine = given if isinstance(given, sa.Engine) else sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
+    engine = given if isinstance(given, sa.Engine) else locking.migration_engine(database_url())
     with runtime.connect(engine) as connection:
         run_on(connection)
 
@@ -88,7 +88,7 @@ def run_on(connection: sa.Connection) -> None:
         connection.commit()
         configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
-            context.run_migrations()
+            locking.run_migrations(context.get_context(), context.run_migrations)
         connection.commit()
     finally:
         runtime.unlock_migrations(connection)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
+from goclaw_db.locking import kept_outside_transaction
 from goclaw_db.types import is_pg_only
 
 
@@ -244,7 +245,7 @@ def create_index_concurrently(name: str, table: str, columns: Sequence, where: s
         op.create_index(name, table, list(columns), if_not_exists=True, **kw)
         return
     context = op.get_context()
-    with context.autocommit_block():
+    with kept_outside_transaction(context), context.autocommit_block():
         if not context.as_sql:
             invalid = op.get_bind().scalar(sa.text(
                 "SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "

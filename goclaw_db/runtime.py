@@ -6,7 +6,7 @@ same) and by the command line.
 
 from __future__ import annotations
 
-import time
+import os
 from pathlib import Path
 
 try:
@@ -20,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
+from goclaw_db import locking
 from goclaw_db.bookkeeping import (
     DESKTOP_EQUIVALENT_VERSION,
     DESKTOP_SCHEMA_VERSION,
@@ -120,30 +121,18 @@ def ensure_bookkeeping(connection: sa.Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
-# One key for every migration run on a server: pg_advisory_lock serialises them.
-MIGRATION_LOCK_KEY = 0x60C1A3DB
-
-
 def lock_migrations(connection: sa.Connection, poll_seconds: float = 0.5) -> None:
-    """Wait until no other run migrates this database.
+    """Keep other runs of this database out while this one migrates it.
 
-    PostgreSQL: a session advisory lock.  SQLite: a lock file beside the database.
-
-    A waiter polls with short statements instead of blocking in
-    ``pg_advisory_lock``: a blocked statement keeps a snapshot open, and the
-    ``CREATE INDEX CONCURRENTLY`` of version 9 waits for every open snapshot,
-    so the running migration and its waiters would deadlock.
+    PostgreSQL: every transaction of the run takes a transaction-scoped
+    advisory lock first (``goclaw_db.locking``), which also works through a
+    transaction pooler.  SQLite: a lock file beside the database.
     """
     connection.rollback()  # wait holding nothing, not even the preflight's read
     if connection.dialect.name == "sqlite":
         _lock_sqlite_file(connection)
         return
-    while True:
-        acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        connection.commit()
-        if acquired:
-            return
-        time.sleep(poll_seconds)
+    locking.install_lock(connection, poll_seconds)
 
 
 def _lock_sqlite_file(connection: sa.Connection) -> None:
@@ -151,12 +140,23 @@ def _lock_sqlite_file(connection: sa.Connection) -> None:
 
     Each revision is its own ``BEGIN IMMEDIATE`` transaction, but a second run
     could slip in between two of them; the lock file keeps whole runs apart.
+    The holder writes its process id into the file, so a waiter can say who it waits for.
     """
     database = connection.engine.url.database
     if not database or database == ":memory:" or fcntl is None:
         return
-    handle = open(f"{database}.migrate-lock", "a")
-    fcntl.flock(handle, fcntl.LOCK_EX)
+    path = f"{database}.migrate-lock"
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        locking.log.warning("goclaw-db: waiting for the migration lock %s, held by process %s", path, holder)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
     connection.info["goclaw_migrate_lock"] = handle
 
 
@@ -165,9 +165,8 @@ def unlock_migrations(connection: sa.Connection) -> None:
     if handle is not None:
         handle.close()  # closing releases the flock
     if connection.dialect.name == "postgresql":
+        locking.remove_lock(connection)
         connection.rollback()  # a failed revision leaves its transaction aborted
-        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        connection.commit()
 
 
 def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
