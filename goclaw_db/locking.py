@@ -247,13 +247,18 @@ def remove_lock(connection: sa.Connection) -> None:
 
 def kept_outside_transaction(context: MigrationContext):
     """Around an autocommit block: keep other runs out while no transaction holds the lock."""
-    lock = context.connection.info.get(_STATE_KEY) if context.connection is not None else None
+    lock = _lock_of(context)
     return lock.held_outside_transaction() if lock is not None else nullcontext()
+
+
+def _lock_of(context: MigrationContext) -> MigrationLock | None:
+    """The run's lock; none in ``--sql`` mode (no connection) or where no run installed one."""
+    return None if context.as_sql or context.connection is None else context.connection.info.get(_STATE_KEY)
 
 
 def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
     """Run the revisions; start over where another run moved the version on; retry lock timeouts."""
-    lock: MigrationLock | None = context.connection.info.get(_STATE_KEY) if context.connection is not None else None
+    lock = _lock_of(context)
     if lock is None:
         run()
         return
