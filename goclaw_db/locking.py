@@ -196,7 +196,7 @@ class MigrationLock:
             time.sleep(self.poll_seconds)
         self._last_wait_report = None
         connection.execute(sa.text(f"SET LOCAL lock_timeout = '{int(self.timeouts.lock * 1000)}ms'"))
-        self.watcher.backend_pid = backend_pid
+        self.watcher.watch(backend_pid)
 
     def _report_wait(self, holders) -> None:
         """One line per holder: through a pooler the query changes with every statement of a run."""
@@ -276,8 +276,10 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
             failures += 1
             blocked = lock_timeout_message(lock, failures)
             if failures > lock.timeouts.lock_retries:
+                reached = lock.current_step.from_revisions if lock.current_step is not None else ()
+                where = f"version {int(reached[0])}" if reached else "the last completed version"
                 raise CommandError(
-                    f"{blocked}; the database is at the last completed version. End that transaction "
+                    f"{blocked}; the database is at {where}. End that transaction "
                     f"(or raise the lock timeout: --lock-timeout or {LOCK_TIMEOUT_VARIABLE}) and run again."
                 ) from None
             log.warning("goclaw-db: %s; trying again", blocked)
@@ -318,6 +320,11 @@ class LockWaitWatcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+    def watch(self, backend_pid: int) -> None:
+        """A new transaction of the run: report its waits afresh, so each retry names its blockers."""
+        self.last_report = self._last_blocker = None
+        self.backend_pid = backend_pid
 
     def statement_started(self, *_args) -> None:
         self._statement_since = time.monotonic()

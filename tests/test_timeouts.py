@@ -99,6 +99,7 @@ def test_a_lock_held_by_an_idle_transaction_is_reported_and_the_run_stops_at_the
     assert f"pid {application.info.backend_pid}" in report and "SELECT count(*) FROM agents" in report
     error = one_error_line(err)
     assert "revision 000037" in error and f"pid {application.info.backend_pid}" in error
+    assert f"at version {BEFORE_ALTER_OF_AGENTS}" in error
     assert execute(url, "SELECT version, dirty FROM schema_migrations") == [(BEFORE_ALTER_OF_AGENTS, False)]
     assert catalog_differences(postgres_reference(BEFORE_ALTER_OF_AGENTS), catalog_of(url)) == []
 
