@@ -289,10 +289,8 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
 def lock_timeout_message(lock: MigrationLock, failures: int) -> str:
     step = lock.current_step
     what = f"revision {step.revision.revision}" if step is not None else "a migration step"
-    message = f"{what} waited {lock.timeouts.lock:g} s for a lock and gave up (try {failures})"
-    if lock.watcher.last_report:
-        message += f": {lock.watcher.last_report}"
-    return message
+    waited = lock.watcher.last_report or "waiting for a lock"
+    return f"{what} (try {failures}) gave up after {lock.timeouts.lock:g} s {waited}"
 
 
 class LockWaitWatcher:
