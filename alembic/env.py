@@ -34,11 +34,11 @@ import logging.config
 
 import pgvector.sqlalchemy  # noqa: F401  (registers the vector type for reflection)
 import sqlalchemy as sa
-from alembic import context
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
-from goclaw_db import migration, runtime  # noqa: F401  (migration: announces data changes)
+from alembic import context
+from goclaw_db import locking, migration, runtime  # noqa: F401  (migration: announces data changes)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
 
@@ -146,7 +146,7 @@ def run_migrations_online() -> None:
         url = database_url()
         if not writes():
             runtime.require_existing_sqlite(url)
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        engine = locking.migration_engine(url)
         try:
             with runtime.connect(engine) as connection:
                 run_on(connection)
@@ -213,7 +213,7 @@ def run_on(connection: sa.Connection) -> None:
         connection.commit()
         configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
-            context.run_migrations()
+            locking.run_migrations(context.get_context(), context.run_migrations)
         connection.commit()
     finally:
         runtime.restore_sqlite_foreign_keys(connection)

@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db import hooks, ownership, runtime
+from alembic import command
+from goclaw_db import hooks, locking, ownership, runtime
 from goclaw_db.config import ConfigurationError, display_url, resolve_url
 
 
@@ -49,7 +49,7 @@ class Migrator:
         self.head = runtime.version_number(self.script.get_current_head())
 
     def _engine(self) -> sa.Engine:
-        return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        return locking.migration_engine(self.url)
 
     def current(self) -> tuple[int, bool]:
         if self.url.get_backend_name() == "sqlite" and not _sqlite_file_exists(self.url):
@@ -206,6 +206,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goclaw-db", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dsn", help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)")
     parser.add_argument("--sqlite", metavar="PATH", help="SQLite database file")
+    parser.add_argument("--connect-timeout", metavar="SECONDS", type=float,
+                        help=f"give up connecting after this long (default 10, or {locking.CONNECT_TIMEOUT_VARIABLE}; "
+                             "a connect_timeout in the URL wins)")
+    parser.add_argument("--lock-timeout", metavar="SECONDS", type=float,
+                        help="how long a migration statement waits for a table lock before the revision is retried "
+                             f"(default 5, or {locking.LOCK_TIMEOUT_VARIABLE})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     migrate = sub.add_parser("migrate", help="GoClaw's migrate commands")
@@ -312,6 +318,7 @@ def run(args: argparse.Namespace) -> None:
     if args.command == "docs":
         _write_docs(args.output)
         return
+    locking.set_timeouts(connect=args.connect_timeout, lock=args.lock_timeout)
     url = resolve_url(args.dsn, sqlite_path=args.sqlite)
     if url.get_backend_name() == "sqlite" and url.database and _writes(args):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from alembic import op
 from alembic.operations import Operations, ops, toimpl
 from alembic.util import CommandError
 
+from alembic import op
+from goclaw_db.locking import kept_outside_transaction
 from goclaw_db.types import is_pg_only
 
 
@@ -460,7 +461,7 @@ def create_index_concurrently(name: str, table: str, columns: Sequence, where: s
         # In a transaction the caller owns, no autocommit block: a plain build inside it.
         op.create_index(name, table, list(columns), if_not_exists=True, **kw)
         return
-    with context.autocommit_block():
+    with kept_outside_transaction(context), context.autocommit_block():
         if not context.as_sql:
             invalid = op.get_bind().scalar(sa.text(
                 "SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "

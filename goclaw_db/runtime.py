@@ -7,6 +7,7 @@ same) and by the command line.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
+from goclaw_db import locking, ownership
 from goclaw_db.bookkeeping import (
     DESKTOP_EQUIVALENT_VERSION,
     DESKTOP_SCHEMA_VERSION,
@@ -28,10 +30,8 @@ from goclaw_db.bookkeeping import (
     schema_migrations,
     schema_version,
 )
-from goclaw_db import ownership
 from goclaw_db.config import display_url
 from goclaw_db.sqlite_functions import register_sqlite_functions
-
 
 log = logging.getLogger(__name__)
 
@@ -230,30 +230,18 @@ def ensure_bookkeeping(connection: sa.Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
-# One key for every migration run on a server: pg_advisory_lock serialises them.
-MIGRATION_LOCK_KEY = 0x60C1A3DB
-
-
 def lock_migrations(connection: sa.Connection, poll_seconds: float = 0.5) -> None:
-    """Wait until no other run migrates this database.
+    """Keep other runs of this database out while this one migrates it.
 
-    PostgreSQL: a session advisory lock.  SQLite: a lock file beside the database.
-
-    A waiter polls with short statements instead of blocking in
-    ``pg_advisory_lock``: a blocked statement keeps a snapshot open, and the
-    ``CREATE INDEX CONCURRENTLY`` of version 9 waits for every open snapshot,
-    so the running migration and its waiters would deadlock.
+    PostgreSQL: every transaction of the run takes a transaction-scoped
+    advisory lock first (``goclaw_db.locking``), which also works through a
+    transaction pooler.  SQLite: a lock file beside the database.
     """
     connection.rollback()  # wait holding nothing, not even the preflight's read
     if connection.dialect.name == "sqlite":
         _lock_sqlite_file(connection)
         return
-    while True:
-        acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        connection.commit()
-        if acquired:
-            return
-        time.sleep(poll_seconds)
+    locking.install_lock(connection, poll_seconds)
 
 
 def _lock_sqlite_file(connection: sa.Connection) -> None:
@@ -261,19 +249,29 @@ def _lock_sqlite_file(connection: sa.Connection) -> None:
 
     Each revision is its own ``BEGIN IMMEDIATE`` transaction, but a second run
     could slip in between two of them; the lock file keeps whole runs apart.
+    The holder writes its process id into the file, so a waiter can say who it waits for.
     """
     database = connection.engine.url.database
     if not database or database == ":memory:" or fcntl is None:
         return
-    lock_path = f"{database}.migrate-lock"
+    path = f"{database}.migrate-lock"
     try:
-        handle = open(lock_path, "a")
+        handle = open(path, "a+")
     except OSError as exc:
         raise CommandError(
-            f"cannot open the lock file {lock_path}: {exc.strerror}. It may belong to another user "
+            f"cannot open the lock file {path}: {exc.strerror}. It may belong to another user "
             "(an earlier run with sudo): give it to this user or remove it while no migration runs."
         ) from None
-    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        locking.log.warning("goclaw-db: waiting for the migration lock %s, held by process %s", path, holder)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
     connection.info["goclaw_migrate_lock"] = handle
 
 
@@ -282,9 +280,8 @@ def unlock_migrations(connection: sa.Connection) -> None:
     if handle is not None:
         handle.close()  # closing releases the flock
     if connection.dialect.name == "postgresql":
+        locking.remove_lock(connection)
         connection.rollback()  # a failed revision leaves its transaction aborted
-        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        connection.commit()
 
 
 def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
@@ -413,7 +410,8 @@ def lock_migrations_in_transaction(connection: sa.Connection, poll_seconds: floa
     """
     if connection.dialect.name != "postgresql":
         return
-    while not connection.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}):
+    while not connection.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                {"key": locking.MIGRATION_LOCK_KEY}):
         time.sleep(poll_seconds)
 
 
