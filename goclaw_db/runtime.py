@@ -20,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
+from goclaw_db import desktop_ladder
 from goclaw_db.bookkeeping import (
     DESKTOP_EQUIVALENT_VERSION,
     DESKTOP_SCHEMA_VERSION,
@@ -173,8 +174,10 @@ def unlock_migrations(connection: sa.Connection) -> None:
 def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
     """(version, dirty) from GoClaw's own bookkeeping, or None where it has no row.
 
-    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44
-    (a newer desktop number as a version past this package's head).
+    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44,
+    and so does every older desktop number: adoption brings those files to 12
+    (``desktop_ladder``).  A newer desktop number counts as a version past this
+    package's head.
     """
     if connection.dialect.name == "sqlite":
         if not sa.inspect(connection).has_table("schema_version"):
@@ -182,7 +185,7 @@ def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
         desktop = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
         if desktop is None:
             return None
-        return DESKTOP_EQUIVALENT_VERSION + desktop - DESKTOP_SCHEMA_VERSION, False
+        return DESKTOP_EQUIVALENT_VERSION + max(desktop - DESKTOP_SCHEMA_VERSION, 0), False
     if not sa.inspect(connection).has_table("schema_migrations"):
         return None
     row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
@@ -213,8 +216,10 @@ def adopt(connection: sa.Connection, head: int) -> None:
         )
     context = MigrationContext.configure(connection)
     if context.get_current_revision() is None and version > 0:
-        context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
-        connection.commit()
+        # A desktop file is made the chain's head file first, in the same transaction as the stamp.
+        with desktop_ladder.brought_to_head(connection):
+            context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
+            connection.commit()
 
 
 def emit_bookkeeping_ddl(ctx) -> None:

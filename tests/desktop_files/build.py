@@ -138,6 +138,8 @@ def generated_value(table: str, column: str, declared: str, default: str | None,
     declared = declared.upper()
     if column in VALUES_BY_NAME:
         return VALUES_BY_NAME[column]
+    if column == "deleted_at":
+        return None  # live rows, unless a row above says otherwise
     if column.endswith("_at") or column in ("run_at", "expires", "last_seen", "first_seen"):
         return TIMESTAMP.format(day=1 + n)
     literal = constant_default(default)
