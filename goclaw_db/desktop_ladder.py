@@ -89,10 +89,11 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
         raise CommandError(
             f"the GoClaw desktop file has schema_version {version}, which no GoClaw release wrote "
             f"(released: {', '.join(map(str, sorted(RELEASED_DESKTOP_VERSIONS)))}): "
-            "open it once with the GoClaw desktop build that made it, or restore a backup."
+            "let a GoClaw desktop build at schema 12 open it first, or restore a backup, then run again."
         )
     head = head_schema()
-    unknown = sorted(set(_file_tables(connection)) - set(head.tables) - KEPT_TABLES)
+    tables, search_tables = _file_tables(connection)
+    unknown = sorted((set(tables) - set(head.tables) - KEPT_TABLES) | (set(search_tables) - set(head.search_tables)))
     if unknown:
         raise CommandError(
             f"the GoClaw desktop file has tables GoClaw's desktop schema does not ({', '.join(unknown)}): "
@@ -107,7 +108,8 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
         except sa.exc.DBAPIError as exc:
             raise CommandError(
                 f"the GoClaw desktop file at schema_version {version} cannot be brought to "
-                f"{DESKTOP_SCHEMA_VERSION} as GoClaw would: {exc.orig}. The file is unchanged."
+                f"{DESKTOP_SCHEMA_VERSION} as GoClaw would: {exc.orig}. The file is unchanged; "
+                "resolve what the error names in GoClaw, then run again."
             ) from None
         yield
     finally:
@@ -146,18 +148,21 @@ def _rebuild(connection: sa.Connection, head: HeadSchema, version: int) -> None:
         )
 
 
-def _file_tables(connection: sa.Connection) -> list[str]:
-    """The file's own tables: no SQLite internals, no search tables or their shadow tables."""
+def _file_tables(connection: sa.Connection) -> tuple[list[str], list[str]]:
+    """The file's tables (no SQLite internals) and its search tables (without their shadow tables)."""
     rows = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
     search = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
-    return [name for name, _sql in rows
-            if not any(name == s or name.startswith(f"{s}_") for s in search)]
+    tables = [name for name, _sql in rows if not any(name == s or name.startswith(f"{s}_") for s in search)]
+    return tables, search
 
 
 def _move_aside(connection: sa.Connection) -> list[str]:
-    """Rename each table to its moved-aside name, without the indexes and triggers it had."""
-    tables = [t for t in _file_tables(connection) if t not in KEPT_TABLES]
+    """Rename each table to its moved-aside name, without the indexes, triggers and search table it had."""
+    tables, search_tables = _file_tables(connection)
+    tables = [t for t in tables if t not in KEPT_TABLES]
+    for search_table in search_tables:  # a file the chain made, whose Alembic record was lost
+        connection.exec_driver_sql(f'DROP TABLE "{search_table}"')
     for table in tables:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{MOVED_ASIDE.format(table)}"')
     for kind, name in connection.exec_driver_sql(
