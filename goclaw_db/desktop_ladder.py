@@ -96,7 +96,7 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
     unknown = sorted((set(tables) - set(head.tables) - KEPT_TABLES) | (set(search_tables) - set(head.search_tables)))
     if unknown:
         raise CommandError(
-            f"the GoClaw desktop file has tables GoClaw's desktop schema does not ({', '.join(unknown)}): "
+            f"the GoClaw desktop file has tables that GoClaw's desktop schema has not ({', '.join(unknown)}): "
             "move them to another file, then run again."
         )
     driver = connection.connection.driver_connection
