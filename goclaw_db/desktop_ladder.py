@@ -21,6 +21,11 @@ from, in one transaction:
 3. the moved-aside tables go, and the head's indexes, triggers and search
    indexes are made, the search indexes filled from the rows.
 
+Columns therefore stand in the order the chain gives them, which is the
+order of GoClaw's PostgreSQL tables and in many tables not the order of the
+desktop's own ``schema.sql``: the one head file is the chain's, and a file
+GoClaw's ladder would leave matches neither.
+
 A file that cannot be brought over exactly (a version GoClaw never released, a
 table GoClaw's schema does not have, rows the head's constraints refuse) is
 refused in one line, and the transaction leaves it as it was.

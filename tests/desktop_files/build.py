@@ -90,6 +90,8 @@ ROWS: dict[str, list[dict]] = {
     "vault_links": [{"from_doc_id": 0, "to_doc_id": 0}],
     "team_task_comments": [{"content": "looks good"}],
 }
+# As GoClaw's desktop build opens its file: so the fixtures are WAL files, as real ones are.
+GOCLAW_CONNECTION_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON")
 VALUES_BY_NAME = {"progress_percent": 40, "confidence": 0.75, "similarity": 0.93, "version": 1}
 JSON_NAMES = ("metadata", "settings", "payload", "properties", "config", "params", "scopes", "value")
 
@@ -199,7 +201,8 @@ def build(goclaw: Path, version: int, commits: tuple[str, ...], output: Path) ->
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
+        for pragma in GOCLAW_CONNECTION_PRAGMAS:
+            conn.execute(pragma)
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY)")
         conn.executescript(scripts.pop())
         conn.execute("BEGIN")

@@ -224,6 +224,17 @@ def test_a_file_goclaw_made_at_12_keeps_its_context_files(upgraded):
     assert query(path, files) == query(original, files)
 
 
+def change(path: Path, sql: str, params=()) -> None:
+    """One change, committed and checkpointed: the fixtures are WAL files, as GoClaw's are."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()  # the last connection to close moves the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -240,14 +251,19 @@ def refused(path: Path) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("unreleased", [0, 9])
 def test_a_desktop_version_no_release_wrote_is_refused_and_left_alone(tmp_path, unreleased):
     path = unpack(6, tmp_path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_version SET version = ?", (unreleased,))
+    change(path, "UPDATE schema_version SET version = ?", (unreleased,))
     assert f"schema_version {unreleased}, which no GoClaw release wrote" in refused(path).stderr
 
 
 def test_rows_the_head_schema_refuses_roll_everything_back(tmp_path):
     # Version 5 let one binary name be defined per agent; from 6 it is one per tenant.
     path = unpack(5, tmp_path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE secure_cli_binaries SET binary_name = 'aws'")
+    change(path, "UPDATE secure_cli_binaries SET binary_name = 'aws'")
     assert "cannot be brought to 12" in refused(path).stderr
+
+
+def test_rows_whose_foreign_keys_point_at_nothing_are_refused_and_left_alone(tmp_path):
+    # GoClaw keeps foreign keys on; a file that broke them anyway is not taken over half-checked.
+    path = unpack(6, tmp_path)
+    change(path, "UPDATE kg_entities SET agent_id = 'no-such-agent'")
+    assert "foreign key points at nothing (first: kg_entities -> agents)" in refused(path).stderr
