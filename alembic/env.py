@@ -177,7 +177,7 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
     runtime.preflight(connection)
     refuse_desktop_downgrade(connection)
     runtime.lock_migrations_in_transaction(connection)
-    runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
+    runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()), in_callers_transaction=True)
     runtime.ensure_bookkeeping(connection)
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():

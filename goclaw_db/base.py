@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
+from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray
 
 # PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
 _MAX_NAME = 63

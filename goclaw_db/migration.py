@@ -566,7 +566,13 @@ def _has_fts5_index(table: str) -> bool:
 
 def _rebuild_fts5_index(table: str) -> None:
     """Index the table's current rows afresh (after a copy gave them new rowids)."""
-    op.execute(sa.text(f"INSERT INTO {_fts(table)}({_fts(table)}) VALUES ('rebuild')"))
+    op.execute(rebuild_fts5_index_statement(table))
+
+
+def rebuild_fts5_index_statement(table: str) -> sa.TextClause:
+    """The statement that fills ``table``'s FTS5 index from its current rows (on any SQLite connection)."""
+    return sa.text(f"INSERT INTO {_fts(table)}({_fts(table)}) VALUES ('rebuild')")
+
 
 
 # --- saying what a step does to rows before it does it -----------------------

@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db import locking, ownership
+from goclaw_db import desktop_ladder, locking, ownership
 from goclaw_db.bookkeeping import (
     DESKTOP_EQUIVALENT_VERSION,
     DESKTOP_SCHEMA_VERSION,
@@ -287,8 +287,10 @@ def unlock_migrations(connection: sa.Connection) -> None:
 def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
     """(version, dirty) from GoClaw's own bookkeeping, or None where it has no row.
 
-    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44
-    (a newer desktop number as a version past this package's head).
+    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44,
+    and so does every older desktop number: adoption brings those files to 12
+    (``desktop_ladder``).  A newer desktop number counts as a version past this
+    package's head.
     """
     if connection.dialect.name == "sqlite":
         if not sa.inspect(connection).has_table("schema_version"):
@@ -296,7 +298,7 @@ def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
         desktop = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
         if desktop is None:
             return None
-        return DESKTOP_EQUIVALENT_VERSION + desktop - DESKTOP_SCHEMA_VERSION, False
+        return DESKTOP_EQUIVALENT_VERSION + max(desktop - DESKTOP_SCHEMA_VERSION, 0), False
     if not sa.inspect(connection).has_table("schema_migrations"):
         return None
     row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
@@ -331,7 +333,7 @@ def refuse_foreign_database(connection: sa.Connection) -> None:
                     len(inventory.foreign_tables), ", ".join(inventory.foreign_tables))
 
 
-def adopt(connection: sa.Connection, head: int) -> None:
+def adopt(connection: sa.Connection, head: int, *, in_callers_transaction: bool = False) -> None:
     """Take over a database that GoClaw's own binary migrated.
 
     GoClaw records its version only in ``schema_migrations``; a database with
@@ -355,7 +357,18 @@ def adopt(connection: sa.Connection, head: int) -> None:
         )
     context = MigrationContext.configure(connection)
     if context.get_current_revision() is None and version > 0:
-        context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
+        if in_callers_transaction:
+            if desktop_ladder.desktop_version(connection) is not None:
+                raise CommandError(
+                    "adopting a GoClaw desktop file rebuilds its tables and needs transactions of its own: "
+                    "hand over an Engine (or nothing) instead of a Connection in a transaction."
+                )
+            context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
+            return
+        # A desktop file is made the chain's head file first, in the same transaction as the stamp.
+        with desktop_ladder.brought_to_head(connection):
+            context.stamp(ScriptDirectory(str(script_location())), f"{version:06d}")
+            connection.commit()
 
 
 def handed_connectable(given: object) -> sa.Connection | sa.Engine:
