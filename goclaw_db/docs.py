@@ -57,7 +57,7 @@ REVISIONS_LINK = "../../alembic/versions"
 #   ``create_gin_index``, ``create_hnsw_index``, ``op.create_foreign_key``,
 #   ``op.drop_index`` ...) change one;
 # * ``sa.update`` / ``sa.insert`` / ``sa.delete`` over ``sa.table(...)`` clauses
-#   (and ``table.insert()`` ...) migrate its rows;
+#   (and ``table.insert()`` ..., ``delete_rows(table, ...)``) migrate its rows;
 # * raw SQL given to ``op.execute`` or ``execute_on_postgresql`` is searched for
 #   DDL and DML statements, functions, triggers and extensions.
 #
@@ -125,6 +125,8 @@ _CHANGE_SECOND = {
 }
 _TABLE_KEYWORDS = ("table_name", "source_table", "table")
 _DML = {"insert", "update", "delete"}
+# goclaw_db.migration helpers that change the rows of the ``sa.table`` they are given first.
+_DML_HELPERS = {"delete_rows"}
 _EXECUTE = {"execute", "execute_on_postgresql", "exec_driver_sql"}
 _EXTENSION_HELPERS = {"create_extension", "create_extension_if_offered"}
 
@@ -429,7 +431,7 @@ class _Scanner:
         elif name == "drop_function":
             for signature in arg(0):
                 effects.dropped_functions.add(signature.split("(")[0].strip())
-        elif name == "bulk_insert":
+        elif name == "bulk_insert" or name in _DML_HELPERS:
             effects.data |= self._tables(args[0], env, depth) if args else set()
         if name in _DML:
             if isinstance(func, ast.Attribute) and not args:
