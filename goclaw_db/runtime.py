@@ -312,16 +312,13 @@ def refuse_foreign_database(connection: sa.Connection) -> None:
     were lost): creating the schema around them would mix two owners' data.
     Other applications' tables are fine beside GoClaw's and are left alone.
     """
-    connection.rollback()
-    with connection.begin():
-        # One snapshot for all the reads: a concurrent first run commits its
-        # tables and its version together, and must not look like a stranger.
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        recorded = goclaw_version(connection)
-        if (recorded and recorded[0]) or MigrationContext.configure(connection).get_current_revision():
-            return
-        inventory = ownership.take_inventory(connection)
+    # The tables first, the version after: a concurrent first run commits its
+    # tables and its version together, so whoever sees its tables sees its
+    # version too, and a run never mistakes it for a stranger.
+    inventory = ownership.take_inventory(connection)
+    recorded = goclaw_version(connection)
+    if (recorded and recorded[0]) or MigrationContext.configure(connection).get_current_revision():
+        return
     if inventory.goclaw_tables:
         raise CommandError(
             f"{display_url(connection.engine.url)} records no GoClaw version but already has tables with "
