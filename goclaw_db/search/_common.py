@@ -8,6 +8,7 @@ so both return the same thing for the same inputs.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -144,10 +145,11 @@ def sync_and_async(build: Callable[..., Plan[T]]):
         plan = build(bind.dialect.name, *args, **kwargs)
         if plan.statement is None:
             return plan.results([])
-        if isinstance(bind, sa.Engine):
-            with bind.connect() as connection:
-                return plan.results(connection.execute(plan.statement).all())
-        return plan.results(bind.execute(plan.statement).all())
+        with _explained():
+            if isinstance(bind, sa.Engine):
+                with bind.connect() as connection:
+                    return plan.results(connection.execute(plan.statement).all())
+            return plan.results(bind.execute(plan.statement).all())
 
     async def search_async(bind: AsyncBind, *args, **kwargs) -> SearchResults[T]:
         plan = build(bind.dialect.name, *args, **kwargs)
@@ -162,3 +164,17 @@ def sync_and_async(build: Callable[..., Plan[T]]):
         function.__doc__ = build.__doc__
         function.__module__ = build.__module__
     return search, search_async
+
+
+@contextlib.contextmanager
+def _explained():
+    """Turn "no such function/table" of a desktop file without vectors into one clear error."""
+    from goclaw_db.search.vectors import explain_missing
+
+    try:
+        yield
+    except sa.exc.OperationalError as error:
+        clear = explain_missing(error)
+        if clear is None:
+            raise
+        raise clear from None

@@ -36,16 +36,12 @@ import sqlalchemy as sa
 from goclaw_db.models import MemoryChunk
 from goclaw_db.search._common import (
     Plan,
-    bm25_relevance,
     checked_embedding,
-    cosine_distance,
     fts5_all_words,
-    fts5_match,
     starts_with,
     sync_and_async,
-    ts_rank,
-    tsquery,
 )
+from goclaw_db.search._hybrid import TextIndex, text_source, vector_source
 from goclaw_db.search.results import MemorySearchResult
 
 DEFAULT_MAX_RESULTS = 6
@@ -53,6 +49,7 @@ DEFAULT_TEXT_WEIGHT = 0.3
 DEFAULT_VECTOR_WEIGHT = 0.7
 PER_USER_BOOST = 1.2
 
+_TEXT_INDEX = TextIndex("tsv", "simple")
 _TEXT, _VECTOR = 0, 1  # which side a hit came from; text hits are "seen" first
 
 
@@ -79,13 +76,7 @@ def _hit_columns(t: sa.Table, side: int, score: sa.ColumnElement[float]) -> list
 
 
 def _text_candidates(dialect: str, t: sa.Table, query: str, who, limit: int) -> sa.CTE:
-    if dialect == "postgresql":
-        words = tsquery("simple", query)
-        score = ts_rank(t.c.tsv, words)
-        source, matches = t, t.c.tsv.op("@@")(words)
-    else:
-        score = bm25_relevance(f"{t.name}_fts")
-        source, matches = fts5_match(t, query)
+    source, score, matches = text_source(dialect, t, _TEXT_INDEX, query)
     return (
         sa.select(*_hit_columns(t, _TEXT, score))
         .select_from(source)
@@ -96,13 +87,12 @@ def _text_candidates(dialect: str, t: sa.Table, query: str, who, limit: int) -> 
     )
 
 
-def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], who, limit: int) -> sa.CTE:
-    if dialect != "postgresql":
-        raise NotImplementedError("vector search on SQLite needs the sqlite-vec side tables")
-    distance = cosine_distance(t.c.embedding, vector)
+def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id, who, limit: int) -> sa.CTE:
+    source, distance, conditions = vector_source(dialect, t, vector, t.c.agent_id, agent_id)
     return (
         sa.select(*_hit_columns(t, _VECTOR, 1.0 - distance))
-        .where(t.c.embedding.is_not(None), *who)
+        .select_from(source)
+        .where(*conditions, *who)
         .order_by(distance)
         .limit(limit)
         .cte("vector_hits")
@@ -155,13 +145,14 @@ def memory_search_plan(
         hits = _weighted(text, 1.0)
         strategy = "full text only (no query vector)"
     else:
-        near = _vector_candidates(dialect, t, vector, who, limit)
+        near = _vector_candidates(dialect, t, vector, agent_id, who, limit)
         # A side that found nothing hands its weight to the other one.
         hits = sa.union_all(
             _weighted(text, sa.case((_has_rows(near), text_weight), else_=1.0)),
             _weighted(near, sa.case((_has_rows(text), vector_weight), else_=1.0)),
         )
-        strategy = "full text + cosine distance, planner's choice of index"
+        strategy = ("full text + cosine distance, planner's choice of index" if dialect == "postgresql"
+                    else "full text + exact cosine distance over the agent's rows of memory_chunks_vec")
     hits = hits.subquery("hits")
 
     position = (hits.c.path, hits.c.start_line)

@@ -15,6 +15,11 @@ import sqlalchemy as sa
 
 from goclaw_db.engine import create_engine
 from goclaw_db.models import Agent, Tenant
+from goclaw_db.search.vectors import (
+    create_vector_engine,
+    create_vector_tables,
+    store_embeddings,
+)
 from tests.support import MASTER_TENANT, admin_url_with_database, upgrade
 
 OTHER_TENANT = uuid.UUID("0193a5b0-7000-7000-8000-0000000000aa")
@@ -31,7 +36,12 @@ def engine(request, tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'goclaw.db'}"
     upgrade(url, "head")
-    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    if request.param == "postgresql":
+        engine = create_engine(url, poolclass=sa.pool.NullPool)
+    else:
+        engine = create_vector_engine(url, poolclass=sa.pool.NullPool)
+        with engine.begin() as connection:
+            create_vector_tables(connection)
     with engine.begin() as connection:
         request.module.fill(connection)
     yield engine
@@ -43,6 +53,15 @@ def engine(request, tmp_path_factory):
 
 def on_postgresql(engine: sa.Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def put_embeddings(connection, t: sa.Table, embeddings: dict) -> None:
+    """Store embeddings where each database keeps them: the row's column, or the SQLite side table."""
+    if connection.dialect.name == "postgresql":
+        for row_id, vector in embeddings.items():
+            connection.execute(sa.update(t).where(t.c.id == row_id).values(embedding=vector))
+    else:
+        store_embeddings(connection, t, embeddings.items())
 
 
 def add_agent(connection, key: str, tenant=MASTER_TENANT, **columns) -> uuid.UUID:

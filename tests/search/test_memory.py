@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from goclaw_db.engine import create_async_engine
+from goclaw_db.engine import create_async_engine, create_engine
 from goclaw_db.models import MemoryChunk
 from goclaw_db.search import (
     EmbeddingDimensionError,
@@ -29,10 +29,12 @@ from goclaw_db.search import (
     search_memory,
     search_memory_async,
 )
+from goclaw_db.search.vectors import VectorsUnavailable
 from tests.search.conftest import (
     add_agent,
     add_other_tenant,
     on_postgresql,
+    put_embeddings,
     query_vector,
     unit_vector,
 )
@@ -72,16 +74,17 @@ def fill(connection) -> None:
     other = add_other_tenant(connection)
     AGENTS["scout"] = add_agent(connection, "scout")
     AGENTS["rival"] = add_agent(connection, "rival")
-    postgres = connection.dialect.name == "postgresql"
+    embeddings = {}
     for i, row in enumerate(ROWS):
         values = {
             "id": uuid.uuid4(), "agent_id": AGENTS[row.agent], "path": row.path, "start_line": row.start_line,
             "end_line": row.end_line, "user_id": row.user_id, "text": row.text, "hash": f"h{i}",
             "tenant_id": other if row.tenant != TENANT else TENANT,
         }
-        if postgres and row.similarity is not None:
-            values["embedding"] = unit_vector(row.similarity, axis=1 + i)
         connection.execute(sa.insert(MemoryChunk.__table__).values(**values))
+        if row.similarity is not None:
+            embeddings[values["id"]] = unit_vector(row.similarity, axis=1 + i)
+    put_embeddings(connection, MemoryChunk.__table__, embeddings)
 
 
 # --- GoClaw's algorithm, re-stated over per-row scores -----------------------------
@@ -153,11 +156,6 @@ def search(engine, query, *, vector=False, **options):
                          embedding=query_vector() if vector else None, **options)
 
 
-def needs_vectors(engine):
-    if not on_postgresql(engine):
-        pytest.skip("vector search on SQLite is covered in test_memory_vectors_sqlite")
-
-
 # --- every option against the re-statement ----------------------------------------
 
 TEXT_CASES = {
@@ -185,7 +183,6 @@ def test_full_text_search_follows_goclaws_rules(engine, options):
 
 @pytest.mark.parametrize("options", HYBRID_CASES.values(), ids=HYBRID_CASES.keys())
 def test_hybrid_search_follows_goclaws_rules(engine, options):
-    needs_vectors(engine)
     expected = goclaw_ranking(engine, "harbour", vector=True, **options)
     assert as_tuples(search(engine, "harbour", vector=True, **options)) == expected
 
@@ -203,20 +200,20 @@ def test_without_a_query_vector_text_scores_count_in_full(engine):
 
 
 def test_the_users_copy_wins_the_snippet_and_both_copies_scores_add(engine):
-    needs_vectors(engine)
     ranks = text_ranks(engine, "harbour")
     scout = str(AGENTS["scout"])
     top = search(engine, "harbour", vector=True, user_id="u1")[0]
     assert (top.path, top.start_line, top.scope) == ("notes/a.md", 1, "personal")
     assert top.snippet == "harbour lights copy harbour for harbour you"
-    assert top.end_line == 6  # the per-user copy ranks first on the text side, so its end line is kept
+    # The end line is the first hit's: the better text rank of the two copies (bm25 prefers the shorter one).
+    personal_first = ranks[(scout, "notes/a.md", 1, "u1")] > ranks[(scout, "notes/a.md", 1, None)]
+    assert top.end_line == (6 if personal_first else 5)
     assert top.score == pytest.approx(
         ranks[(scout, "notes/a.md", 1, None)] * 0.3 + ranks[(scout, "notes/a.md", 1, "u1")] * 0.3 * 1.2
         + 0.90 * 0.7 + 0.80 * 0.7 * 1.2, rel=1e-5)
 
 
 def test_a_per_user_chunk_outranks_a_closer_global_one_by_the_boost(engine):
-    needs_vectors(engine)
     # No word matches: the vector side counts in full (weight 1, not 0.7).
     results = search(engine, "nothingmatches", vector=True, user_id="u1")
     assert [(r.path, r.scope, r.score) for r in results] == [
@@ -247,6 +244,15 @@ def test_no_word_no_vector_finds_nothing_without_a_round_trip(engine):
 def test_a_query_vector_of_the_wrong_dimension_is_refused_naming_1536(engine):
     with pytest.raises(EmbeddingDimensionError, match=r"has 3 dimensions.*vector\(1536\)"):
         search_memory(engine, "harbour", agent_id=AGENTS["scout"], tenant_id=TENANT, embedding=[1.0, 2.0, 3.0])
+
+
+def test_a_desktop_file_opened_without_sqlite_vec_says_how_to_get_it(engine):
+    if on_postgresql(engine):
+        pytest.skip("PostgreSQL has pgvector")
+    plain = create_engine(engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
+    with pytest.raises(VectorsUnavailable, match=r"pip install 'goclaw-db\[vectors\]'"):
+        search(plain, "harbour", vector=True)
+    assert search(plain, "harbour") == search(engine, "harbour")  # full text needs no extension
 
 
 def test_the_async_search_returns_what_the_sync_one_does(engine):

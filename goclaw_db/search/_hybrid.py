@@ -1,0 +1,110 @@
+"""The two halves of a hybrid search, and GoClaw's merge of rows keyed by id.
+
+A *side* is a CTE of candidate rows with a ``score`` column: the full-text side
+(PostgreSQL ``ts_rank`` over the table's tsvector; SQLite bm25 over its FTS5 index)
+and the vector side (``1 - cosine distance``; on SQLite over the sqlite-vec side
+table, see ``goclaw_db.search.vectors``).  Each side is cut to its own limit
+before merging, as GoClaw's two queries are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from goclaw_db.search._common import (
+    bm25_relevance,
+    cosine_distance,
+    fts5_match,
+    ts_rank,
+    tsquery,
+)
+from goclaw_db.search.vectors import side_table, sqlite_cosine_distance
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """Where a table's full text lives: its tsvector column and configuration on PostgreSQL."""
+
+    tsv_column: str
+    config: str  # the text-search configuration GoClaw's generated column uses
+
+
+def text_source(dialect: str, t: sa.Table, index: TextIndex, query: str):
+    """(FROM clause, relevance, match condition) of the full-text side."""
+    if dialect == "postgresql":
+        words = tsquery(index.config, query)
+        tsv = t.c[index.tsv_column]
+        return t, ts_rank(tsv, words), tsv.op("@@")(words)
+    source, matches = fts5_match(t, query)
+    return source, bm25_relevance(f"{t.name}_fts"), matches
+
+
+def vector_source(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column, value: Any):
+    """(FROM clause, cosine distance, conditions) of the vector side.
+
+    On PostgreSQL the table's own ``embedding``; on SQLite the side table holding
+    the embeddings of ``t``, limited to the partition ``partition = value`` (the
+    agent, team or tenant whose rows are searched).
+    """
+    if dialect == "postgresql":
+        return t, cosine_distance(t.c.embedding, vector), [t.c.embedding.is_not(None)]
+    side = side_table(t)
+    joined = side.join(t, t.c.id == side.c.row_id)
+    return joined, sqlite_cosine_distance(side.c.embedding, vector), [side.c.partition_key == value]
+
+
+def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str, where: Sequence, limit: int,
+                    name: str = "text_hits") -> sa.CTE:
+    source, score, matches = text_source(dialect, t, index, query)
+    return (
+        sa.select(t.c.id, score.label("score"))
+        .select_from(source)
+        .where(matches, *where)
+        .order_by(sa.desc("score"))
+        .limit(limit)
+        .cte(name)
+    )
+
+
+def vector_candidates(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column, value: Any,
+                      where: Sequence, limit: int, name: str = "vector_hits") -> sa.CTE:
+    source, distance, conditions = vector_source(dialect, t, vector, partition, value)
+    return (
+        sa.select(t.c.id, (1.0 - distance).label("score"))
+        .select_from(source)
+        .where(*conditions, *where)
+        .order_by(distance)
+        .limit(limit)
+        .cte(name)
+    )
+
+
+def has_rows(cte: sa.CTE) -> sa.ColumnElement[bool]:
+    return sa.exists(sa.select(sa.literal(1)).select_from(cte))
+
+
+def _weighted(side: sa.CTE, weight, normalize: bool):
+    score = side.c.score
+    if normalize:
+        # Divided by the side's best score (when that is positive), so each side spans (0, 1].
+        best = sa.select(sa.func.max(side.c.score)).scalar_subquery()
+        score = sa.case((best > 0, score / best), else_=score)
+    return sa.select(side.c.id, (score * weight).label("weighted"))
+
+
+def merged_by_id(text: sa.CTE, vector: sa.CTE | None, text_weight, vector_weight, *,
+                 normalize: bool = False) -> sa.Subquery:
+    """One row per id: the sum of its weighted scores from both sides."""
+    hits = _weighted(text, text_weight, normalize)
+    if vector is not None:
+        hits = sa.union_all(hits, _weighted(vector, vector_weight, normalize))
+    hits = hits.subquery("hits")
+    return (
+        sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score"))
+        .group_by(hits.c.id)
+        .subquery("merged")
+    )
