@@ -7,14 +7,32 @@ of it (1536 floats; this package embeds nothing).  Each runs one statement.
 """
 
 from goclaw_db.search._common import EmbeddingDimensionError, SearchResults
+from goclaw_db.search.episodic import search_episodic, search_episodic_async
+from goclaw_db.search.knowledge_graph import search_entities, search_entities_async
 from goclaw_db.search.memory import search_memory, search_memory_async
-from goclaw_db.search.results import EpisodicSearchResult, MemorySearchResult
+from goclaw_db.search.results import (
+    EntitySearchResult,
+    EpisodicSearchResult,
+    MemorySearchResult,
+    VaultDocumentData,
+    VaultSearchResult,
+)
+from goclaw_db.search.vault import search_vault, search_vault_async
 
 __all__ = [
     "EmbeddingDimensionError",
+    "EntitySearchResult",
     "EpisodicSearchResult",
     "MemorySearchResult",
     "SearchResults",
+    "VaultDocumentData",
+    "VaultSearchResult",
+    "search_entities",
+    "search_entities_async",
+    "search_episodic",
+    "search_episodic_async",
     "search_memory",
     "search_memory_async",
+    "search_vault",
+    "search_vault_async",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +34,53 @@ class EpisodicSearchResult:
     score: float
     created_at: datetime
     session_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class VaultDocumentData:
+    """The vault document fields GoClaw's search returns (its ``VaultDocument``)."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    agent_id: uuid.UUID
+    team_id: uuid.UUID | None
+    scope: str
+    custom_scope: str | None
+    path: str
+    title: str
+    doc_type: str
+    content_hash: str
+    summary: str
+    metadata: dict[str, Any] | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VaultSearchResult:
+    """A vault hit (GoClaw's ``VaultSearchResult``); ``source`` is always ``"vault"``."""
+
+    document: VaultDocumentData
+    score: float
+    source: Literal["vault"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySearchResult:
+    """A knowledge-graph entity hit: GoClaw's ``Entity`` fields, plus the ``score`` it was ranked by."""
+
+    id: uuid.UUID
+    agent_id: uuid.UUID
+    user_id: str
+    external_id: str
+    name: str
+    entity_type: str
+    description: str | None
+    properties: dict[str, Any] | None
+    source_id: str | None
+    confidence: float
+    created_at: datetime | None
+    updated_at: datetime | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    score: float
