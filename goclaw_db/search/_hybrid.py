@@ -72,15 +72,17 @@ def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str, whe
 
 def vector_candidates(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column, value: Any,
                       where: Sequence, limit: int, name: str = "vector_hits") -> sa.CTE:
+    """The nearest rows by id, scored ``1 - distance``; the distance computed once per row (sorted by name)."""
     source, distance, conditions = vector_source(dialect, t, vector, partition, value)
-    return (
-        sa.select(t.c.id, (1.0 - distance).label("score"))
+    nearest = (
+        sa.select(t.c.id, distance.label("distance"))
         .select_from(source)
         .where(*conditions, *where)
-        .order_by(distance)
+        .order_by(sa.literal_column("distance"))
         .limit(limit)
-        .cte(name)
+        .subquery(f"{name}_nearest")
     )
+    return sa.select(nearest.c.id, (1.0 - nearest.c.distance).label("score")).cte(name)
 
 
 def has_rows(cte: sa.CTE) -> sa.ColumnElement[bool]:
