@@ -48,13 +48,14 @@ def vector_source(dialect: str, t: sa.Table, vector: list[float], partition: sa.
 
     On PostgreSQL the table's own ``embedding``; on SQLite the side table holding
     the embeddings of ``t``, limited to the partition ``partition = value`` (the
-    agent, team or tenant whose rows are searched).
+    agent, team or tenant whose rows are searched; None: every partition).
     """
     if dialect == "postgresql":
         return t, cosine_distance(t.c.embedding, vector), [t.c.embedding.is_not(None)]
     side = side_table(t)
     joined = side.join(t, t.c.id == side.c.row_id)
-    return joined, sqlite_cosine_distance(side.c.embedding, vector), [side.c.partition_key == value]
+    conditions = [] if value is None else [side.c.partition_key == value]
+    return joined, sqlite_cosine_distance(side.c.embedding, vector), conditions
 
 
 def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str, where: Sequence, limit: int,

@@ -84,3 +84,65 @@ class EntitySearchResult:
     valid_from: datetime | None
     valid_until: datetime | None
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSearchResult:
+    """A team task hit: the task's own columns of GoClaw's ``TeamTaskData`` (not the joined agent
+    names), plus the ``score`` it was ranked by."""
+
+    id: uuid.UUID
+    team_id: uuid.UUID
+    task_number: int
+    identifier: str | None
+    subject: str
+    description: str | None
+    status: str
+    priority: int
+    owner_agent_id: uuid.UUID | None
+    user_id: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSearchResult:
+    """A skill hit (GoClaw's ``SkillSearchResult``): ``path`` is the skill's SKILL.md."""
+
+    name: str
+    slug: str
+    description: str
+    path: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DelegateTarget:
+    """A delegation link to an agent that fits the query (GoClaw's ``AgentLinkData`` with its joined
+    fields), plus the ``score`` it was ranked by.  ``source_*`` is the searching agent, ``target_*`` the
+    agent at the link's other end, whichever way the link was drawn."""
+
+    id: uuid.UUID
+    source_agent_id: uuid.UUID
+    target_agent_id: uuid.UUID
+    direction: str
+    team_id: uuid.UUID | None
+    description: str | None
+    max_concurrent: int
+    settings: dict[str, Any] | None
+    status: str
+    created_by: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    source_agent_key: str
+    source_display_name: str
+    source_emoji: str
+    target_agent_key: str
+    target_display_name: str
+    target_emoji: str
+    target_description: str
+    team_name: str
+    target_is_team_lead: bool
+    target_team_name: str
+    score: float

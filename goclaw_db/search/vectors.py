@@ -54,11 +54,12 @@ def side_table_name(table: str) -> str:
     return f"{table}_vec"
 
 
-def side_table(t: sa.Table) -> sa.TableClause:
-    """The side table of ``t`` as a selectable, typed like the columns it mirrors."""
-    partition = t.c[PARTITION_COLUMNS[t.name]]
+def side_table(t: sa.Table | sa.Alias) -> sa.TableClause:
+    """The side table of ``t`` (a table or an alias of one), typed like the columns it mirrors."""
+    name = t.element.name if isinstance(t, sa.Alias) else t.name
+    partition = t.c[PARTITION_COLUMNS[name]]
     return sa.table(
-        side_table_name(t.name),
+        side_table_name(name),
         sa.column("partition_key", partition.type),
         sa.column("row_id", t.c.id.type),
         sa.column("embedding", sa.LargeBinary),
