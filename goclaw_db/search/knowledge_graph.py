@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from goclaw_db.models import KGEntity
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
+    EXACT_NEAREST,
     TextIndex,
     has_rows,
     merged_by_id,
@@ -78,7 +79,7 @@ def entity_search_plan(
         .order_by(merged.c.score.desc(), t.c.id)
         .limit(limit)
     )
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else "cosine distance"})
+    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
 def _result(row: sa.Row) -> EntitySearchResult:

@@ -41,7 +41,13 @@ from goclaw_db.search._common import (
     starts_with,
     sync_and_async,
 )
-from goclaw_db.search._hybrid import TextIndex, text_source, vector_source
+from goclaw_db.search._hybrid import (
+    EXACT_NEAREST,
+    TextIndex,
+    nearest_rows,
+    text_source,
+    vector_source,
+)
 from goclaw_db.search.results import MemorySearchResult
 
 DEFAULT_MAX_RESULTS = 6
@@ -87,21 +93,14 @@ def _text_candidates(dialect: str, t: sa.Table, query: str, who, limit: int) -> 
 
 
 def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id, who, limit: int) -> sa.CTE:
-    """The nearest chunks, scored ``1 - distance``.
-
-    The distance is computed once per row and sorted by name: an ORDER BY that
-    repeats the expression makes PostgreSQL compute it again, reading every
-    TOASTed vector twice (GoClaw's statement does; ours costs about half).
-    """
+    """The nearest chunks, exactly (see ``nearest_rows``), scored ``1 - distance``."""
     source, distance, conditions = vector_source(dialect, t, vector, t.c.agent_id, agent_id)
-    nearest = (
+    candidates = (
         sa.select(*_hit_columns(t, _VECTOR), distance.label("distance"))
         .select_from(source)
         .where(*conditions, *who)
-        .order_by(sa.literal_column("distance"))
-        .limit(limit)
-        .subquery("nearest")
     )
+    nearest = nearest_rows(candidates, limit, "vector")
     kept = [c for c in nearest.c if c.key != "distance"]
     return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte("vector_hits")
 
@@ -158,8 +157,7 @@ def memory_search_plan(
             _weighted(text, sa.case((_has_rows(near), text_weight), else_=1.0)),
             _weighted(near, sa.case((_has_rows(text), vector_weight), else_=1.0)),
         )
-        strategy = ("full text + cosine distance, planner's choice of index" if dialect == "postgresql"
-                    else "full text + exact cosine distance over the agent's rows of memory_chunks_vec")
+        strategy = EXACT_NEAREST
     hits = hits.subquery("hits")
 
     position = (hits.c.path, hits.c.start_line)

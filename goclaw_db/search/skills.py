@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from goclaw_db.models import Skill
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
-from goclaw_db.search._hybrid import vector_candidates
+from goclaw_db.search._hybrid import EXACT_NEAREST, vector_candidates
 from goclaw_db.search.results import SkillSearchResult
 
 DEFAULT_LIMIT = 5
@@ -50,7 +50,7 @@ def skill_search_plan(
         .join(near, near.c.id == t.c.id)
         .order_by(near.c.score.desc(), t.c.id)
     )
-    return Plan(statement, lambda row: _result(row, base_dir), {"vector_search": "cosine distance"})
+    return Plan(statement, lambda row: _result(row, base_dir), {"vector_search": EXACT_NEAREST})
 
 
 def _result(row: sa.Row, base_dir: str) -> SkillSearchResult:

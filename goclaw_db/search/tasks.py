@@ -33,7 +33,7 @@ from goclaw_db.search._common import (
     sync_and_async,
     ts_rank,
 )
-from goclaw_db.search._hybrid import merged_by_id, vector_candidates
+from goclaw_db.search._hybrid import EXACT_NEAREST, merged_by_id, vector_candidates
 from goclaw_db.search.results import TaskSearchResult
 
 DEFAULT_LIMIT = 20
@@ -109,7 +109,7 @@ def task_search_plan(
         .order_by(merged.c.score.desc(), t.c.id)
         .limit(limit)
     )
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else "cosine distance"})
+    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
 def _result(row: sa.Row) -> TaskSearchResult:

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from goclaw_db.models import VaultDocument
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
+    EXACT_NEAREST,
     TextIndex,
     merged_by_id,
     text_candidates,
@@ -84,7 +85,7 @@ def vault_search_plan(
     statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
     if min_score > 0:
         statement = statement.where(top.c.score >= min_score)
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else "cosine distance"})
+    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
 def _result(row: sa.Row) -> VaultSearchResult:
