@@ -68,6 +68,12 @@ def goclaw_way(connection, query: str, agent_id, vector: list[float]) -> list[tu
     return [(path, line) for _score, path, line in ranked[:MAX_RESULTS]]
 
 
+def ours_way(connection, query: str, agent_id, vector: list[float]) -> list[tuple]:
+    return [(r.path, r.start_line) for r in search_memory(
+        connection, query, agent_id=agent_id, tenant_id=MASTER_TENANT_ID, user_id=USER, embedding=vector,
+        max_results=MAX_RESULTS)]
+
+
 def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Result) -> None:
     db = pg.create("search")
     run_timed([*goclaw_db_command(), "--dsn", pg.url_for(db), "migrate", "up"])
@@ -99,18 +105,14 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
     with engine.connect() as connection:
         for i, (agent, vector) in enumerate(qs):
             word = f"w{100 + (i * 37) % 400}"
+            pair = [("goclaw", goclaw_way), ("ours", ours_way)]
             if i == 0:  # warm-up of both
-                goclaw_way(connection, word, agent, vector)
-                search_memory(connection, word, agent_id=agent, tenant_id=MASTER_TENANT_ID, user_id=USER,
-                              embedding=vector, max_results=MAX_RESULTS)
-            pair = [("goclaw", lambda: goclaw_way(connection, word, agent, vector)),
-                    ("ours", lambda: [(r.path, r.start_line) for r in search_memory(
-                        connection, word, agent_id=agent, tenant_id=MASTER_TENANT_ID, user_id=USER,
-                        embedding=vector, max_results=MAX_RESULTS)])]
+                for _name, run in pair:
+                    run(connection, word, agent, vector)
             answers = {}
             for name, run in pair if i % 2 else reversed(pair):
                 t0 = time.perf_counter()
-                answers[name] = run()
+                answers[name] = run(connection, word, agent, vector)
                 (goclaw_ms if name == "goclaw" else ours_ms).append((time.perf_counter() - t0) * 1000)
             same += answers["ours"] == answers["goclaw"]
             if answers["ours"] != answers["goclaw"]:
