@@ -1,0 +1,90 @@
+"""Hybrid search over episodic summaries, as GoClaw's episodic store ranks them.
+
+Mirrors ``PGEpisodicStore.Search`` with ``ftsSearch``, ``vectorSearch`` and
+``mergeEpisodicScores`` (``internal/store/pg/episodic_summaries.go``,
+``episodic_search.go``):
+
+* **Who is searched.** The agent's summaries in the tenant; only the given user's
+  when ``user_id`` is set, every user's otherwise (GoClaw's admin view).
+* **Candidates.** Up to twice ``max_results`` per side: full text on the
+  ``search_vector`` column (the ``english`` configuration, so words are stemmed)
+  ranked by ``ts_rank``; vectors by cosine distance, scored ``1 - distance``.
+  SQLite ranks its ``episodic_summaries_fts`` index (summary, key topics) by bm25.
+* **Weights.** 0.4 text, 0.6 vector unless given (0 means the default).  Unlike
+  memory there is no fallback: without a query vector, scores are 0.4 x rank.
+* **Merge.** One result per summary, the sum of its weighted scores; ranked best
+  first and cut to ``max_results`` (default 10) *before* ``min_score`` drops weak
+  ones, as GoClaw does.  Equal scores: GoClaw's order is arbitrary; ours is by id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from goclaw_db.models import EpisodicSummary
+from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
+from goclaw_db.search._hybrid import (
+    EXACT_NEAREST,
+    TextIndex,
+    merged_by_id,
+    text_candidates,
+    vector_candidates,
+)
+from goclaw_db.search.results import EpisodicSearchResult
+
+DEFAULT_MAX_RESULTS = 10
+DEFAULT_TEXT_WEIGHT = 0.4
+DEFAULT_VECTOR_WEIGHT = 0.6
+_TEXT_INDEX = TextIndex("search_vector", "english")
+
+
+def episodic_search_plan(
+    dialect: str,
+    query: str,
+    *,
+    agent_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    user_id: str = "",
+    embedding: Sequence[float] | None = None,
+    max_results: int = 0,
+    min_score: float = 0.0,
+    text_weight: float = 0.0,
+    vector_weight: float = 0.0,
+) -> Plan[EpisodicSearchResult]:
+    """Search an agent's episodic summaries the way GoClaw does (rules in this module's docstring)."""
+    vector = checked_embedding(embedding)
+    max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
+    text_weight = text_weight or DEFAULT_TEXT_WEIGHT
+    vector_weight = vector_weight or DEFAULT_VECTOR_WEIGHT
+    t = EpisodicSummary.__table__
+    where = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
+    if user_id:
+        where.append(t.c.user_id == user_id)
+
+    text = text_candidates(dialect, t, _TEXT_INDEX, query, where, max_results * 2)
+    near = None
+    if vector is not None:
+        near = vector_candidates(dialect, t, vector, t.c.agent_id, agent_id, where, max_results * 2)
+    merged = merged_by_id(text, near, text_weight, vector_weight)
+    top = (
+        sa.select(t.c.id, t.c.l0_abstract, t.c.created_at, t.c.session_key, merged.c.score)
+        .join(merged, merged.c.id == t.c.id)
+        .order_by(merged.c.score.desc(), t.c.id)
+        .limit(max_results)
+        .subquery("top")
+    )
+    statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
+    if min_score > 0:
+        statement = statement.where(top.c.score >= min_score)
+    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+
+
+def _result(row: sa.Row) -> EpisodicSearchResult:
+    return EpisodicSearchResult(episodic_id=row.id, l0_abstract=row.l0_abstract, score=float(row.score),
+                                created_at=row.created_at, session_key=row.session_key)
+
+
+search_episodic, search_episodic_async = sync_and_async(episodic_search_plan)

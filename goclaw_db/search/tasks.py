@@ -1,0 +1,120 @@
+"""Search over a team's tasks, as GoClaw's team store ranks them.
+
+Mirrors ``PGTeamStore.SearchTasks``, ``SearchTasksByEmbedding`` and
+``hybridMergeTaskResults`` (``internal/store/pg/teams_tasks.go``,
+``teams_tasks_embedding.go``):
+
+* **Words.** The query split on white space; each word keeps only letters,
+  digits, ``-`` and ``_``, and matches as a *prefix* ("sketch" finds
+  "sketchnote"); every word is required.  No word left: no result.
+* **Which tasks.** The team's tasks in the tenant; only the given user's when
+  ``user_id`` is set.
+* **Without a query vector:** the text hits ranked by ``ts_rank`` (bm25 over
+  ``team_tasks_fts`` on SQLite), cut to ``limit`` (default 20), scored by rank.
+* **With one:** up to twice ``limit`` candidates per side; each hit scores by its
+  *position*, ``1 - i / n`` for the i-th of n hits on its side (the best gets 1),
+  then 0.3 x text + 0.7 x vector per task, best first, cut to ``limit``.  Equal
+  scores: GoClaw's order is arbitrary; ours is by id.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from goclaw_db.models import TeamTask
+from goclaw_db.search._common import (
+    Plan,
+    bm25_relevance,
+    checked_embedding,
+    sync_and_async,
+    ts_rank,
+)
+from goclaw_db.search._hybrid import EXACT_NEAREST, merged_by_id, vector_candidates
+from goclaw_db.search.results import TaskSearchResult
+
+DEFAULT_LIMIT = 20
+TEXT_WEIGHT = 0.3
+VECTOR_WEIGHT = 0.7
+_TASK_COLUMNS = ("id", "team_id", "task_number", "identifier", "subject", "description", "status", "priority",
+                 "owner_agent_id", "user_id", "created_at", "updated_at")
+
+
+def task_words(query: str) -> list[str]:
+    """The query's words with everything but letters, digits, '-' and '_' removed; empty words dropped."""
+    kept = ("".join(ch for ch in word if ch in "-_" or ch.isalpha() or unicodedata.category(ch) == "Nd")
+            for word in query.split())
+    return [word for word in kept if word]
+
+
+def _text_candidates(dialect: str, t: sa.Table, words: list[str], where, limit: int) -> sa.CTE:
+    if dialect == "postgresql":
+        prefixes = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                      sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text))
+        source, score, matches = t, ts_rank(t.c.tsv, prefixes), t.c.tsv.op("@@")(prefixes)
+    else:
+        fts = sa.table(f"{t.name}_fts", sa.column("rowid"))
+        source = t.join(fts, fts.c.rowid == sa.literal_column(f"{t.name}.rowid"))
+        score = bm25_relevance(fts.name)
+        matches = sa.literal_column(fts.name).op("MATCH")(" ".join(f'"{word}"*' for word in words))
+    return (
+        sa.select(t.c.id, score.label("score"))
+        .select_from(source)
+        .where(matches, *where)
+        .order_by(sa.desc("score"))
+        .limit(limit)
+        .cte("text_hits")
+    )
+
+
+def _by_position(side: sa.CTE, name: str) -> sa.CTE:
+    """Each hit scored by its place on its side: 1 for the best, falling by 1/n per place."""
+    place = sa.func.row_number().over(order_by=(side.c.score.desc(), side.c.id)) - 1
+    return sa.select(side.c.id, (1.0 - sa.cast(place, sa.Double) / sa.func.count().over()).label("score")).cte(name)
+
+
+def task_search_plan(
+    dialect: str,
+    query: str,
+    *,
+    team_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    user_id: str = "",
+    embedding: Sequence[float] | None = None,
+    limit: int = 0,
+) -> Plan[TaskSearchResult]:
+    """Search a team's tasks the way GoClaw does (rules in this module's docstring)."""
+    vector = checked_embedding(embedding)
+    limit = limit if limit > 0 else DEFAULT_LIMIT
+    words = task_words(query)
+    if not words:
+        return Plan(None, _result, {"vector_search": "none: no word"})
+    t = TeamTask.__table__
+    where = [t.c.team_id == team_id, t.c.tenant_id == tenant_id]
+    if user_id:
+        where.append(t.c.user_id == user_id)
+    if vector is None:
+        merged = merged_by_id(_text_candidates(dialect, t, words, where, limit), None, 1.0, 1.0)
+    else:
+        text = _text_candidates(dialect, t, words, where, limit * 2)
+        near = vector_candidates(dialect, t, vector, t.c.team_id, team_id, where, limit * 2)
+        merged = merged_by_id(_by_position(text, "text_places"), _by_position(near, "vector_places"),
+                              TEXT_WEIGHT, VECTOR_WEIGHT)
+    statement = (
+        sa.select(*(t.c[name] for name in _TASK_COLUMNS), merged.c.score)
+        .join(merged, merged.c.id == t.c.id)
+        .order_by(merged.c.score.desc(), t.c.id)
+        .limit(limit)
+    )
+    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+
+
+def _result(row: sa.Row) -> TaskSearchResult:
+    fields = row._mapping
+    return TaskSearchResult(**{name: fields[name] for name in _TASK_COLUMNS}, score=float(row.score))
+
+
+search_tasks, search_tasks_async = sync_and_async(task_search_plan)
