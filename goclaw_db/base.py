@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
+from goclaw_db.tracking import track_mutations
 from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
 
 # PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
@@ -94,3 +95,6 @@ class Base(DeclarativeBase):
         int: sa.Integer(),
         bool: sa.Boolean(),
     }
+
+
+event.listen(Base, "mapper_configured", track_mutations, propagate=True)

@@ -92,6 +92,8 @@ class _JSONText(sa.types.TypeDecorator):
     impl = sa.Text
     cache_ok = True
     postgres_type: sa.types.TypeEngine
+    # Values are dicts or lists: goclaw_db.tracking saves changes made inside them.
+    holds_containers = True
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "postgresql":

@@ -8,9 +8,14 @@ documents and a trace with spans.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
+import psycopg
+import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from goclaw_db.engine import create_engine
 from goclaw_db.models import (
     MASTER_TENANT_ID,
     Agent,
@@ -33,6 +38,7 @@ from goclaw_db.models import (
     VaultLink,
     VaultVersion,
 )
+from tests.support import HEAD, admin_url_with_database, upgrade
 
 MASTER_TENANT = MASTER_TENANT_ID
 
@@ -90,3 +96,34 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
         db.commit()
         return {"lead": lead.id, "scout": scout.id, "team": team.id, "task": task.id, "note": note.id,
                 "job": job.id, "harbour": harbour.id, "chart": chart.id, "trace": trace.id}
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def head_engine(request, tmp_path_factory) -> Iterator[sa.Engine]:
+    """One database per test module, built by the chain to head, on each backend; engines as users make them."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('goclaw') / 'goclaw.db'}"
+        drop = None
+    else:
+        server = request.getfixturevalue("postgres_server_url")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = admin_url_with_database(server, name)
+        drop = (server, name)
+    upgrade(url, HEAD)
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+    if drop:
+        with psycopg.connect(drop[0], autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
+
+
+def new_agent(db: Session, key: str | None = None, tenant_id: uuid.UUID = MASTER_TENANT) -> Agent:
+    """A flushed agent with a key of its own, so tests sharing a database do not collide."""
+    agent = Agent(agent_key=key or f"agent-{uuid.uuid4().hex[:8]}", owner_id="owner", model="model-x",
+                  tenant_id=tenant_id)
+    db.add(agent)
+    db.flush()
+    return agent

@@ -14,7 +14,7 @@ portable column type by ``Base.type_annotation_map`` (goclaw_db/base.py).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ from goclaw_db.types import (
     uuid_generate_v7,
 )
 
-__all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "uuid_pk"]
+__all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "timestamp_updated", "utc_now", "uuid_pk"]
 
 # A generated UUID key.  PostgreSQL keeps its server default (the catalog is
 # GoClaw's); the Python default makes the id in the application, as GoClaw's
@@ -48,8 +48,18 @@ random_uuid_pk = Annotated[
 # spell out their foreign key).
 tenant_fk = Annotated[uuid.UUID, mapped_column(sa.ForeignKey("tenants.id"))]
 
-# A moment that defaults to when the row is written: created_at, updated_at and the like.
+# A moment that defaults to when the row is written: created_at, start_time and the like.
 timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# When the row last changed: written at INSERT by the database, and at every
+# UPDATE the ORM issues (GoClaw's Go code sets it in each UPDATE statement; the
+# schema has no trigger), so "most recently updated" queries see Python's writes.
+timestamp_updated = Annotated[datetime, mapped_column(server_default=now(), onupdate=utc_now)]
 
 # A pgvector embedding.  Deferred: it is large (1536 floats) and seldom needed
 # with the rest of the row, and GoClaw's desktop (SQLite) schema has no such

@@ -17,6 +17,7 @@ from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
@@ -24,11 +25,28 @@ from goclaw_db.types import JSONB, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.channels import ChannelInstance
-    from goclaw_db.models.cron import AgentHeartbeat, CronJob
-    from goclaw_db.models.memory import MemoryDocument
+    from goclaw_db.models.cron import (
+        AgentHeartbeat,
+        CronJob,
+        CronRunLog,
+        HeartbeatRunLog,
+    )
+    from goclaw_db.models.knowledge_graph import KGDedupCandidate, KGEntity, KGRelation
+    from goclaw_db.models.mcp import MCPAccessRequest, MCPAgentGrant
+    from goclaw_db.models.memory import EpisodicSummary, MemoryChunk, MemoryDocument
+    from goclaw_db.models.security import SecureCLIAgentGrant
     from goclaw_db.models.sessions import ChatSession
-    from goclaw_db.models.teams import AgentTeam, AgentTeamMember, TeamTask
+    from goclaw_db.models.skills import SkillAgentGrant
+    from goclaw_db.models.teams import (
+        AgentTeam,
+        AgentTeamMember,
+        TeamTask,
+        TeamTaskAttachment,
+        TeamTaskComment,
+    )
     from goclaw_db.models.tenants import Tenant
+    from goclaw_db.models.tracing import Span, Trace
+    from goclaw_db.models.vault import VaultDocument
 
 
 class Agent(Base):
@@ -122,7 +140,7 @@ class Agent(Base):
         sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     deleted_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "Set when the agent is soft-deleted; NULL while active."}
     )
@@ -202,6 +220,30 @@ class Agent(Base):
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
     )
     heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True)
+    config_permissions: Mapped[list[AgentConfigPermission]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    evolution_metrics: Mapped[list[AgentEvolutionMetric]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    evolution_suggestions: Mapped[list[AgentEvolutionSuggestion]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    shares: Mapped[list[AgentShare]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    episodic_summaries: Mapped[list[EpisodicSummary]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    mcp_access_requests: Mapped[list[MCPAccessRequest]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    mcp_grants: Mapped[list[MCPAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    secure_cli_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    skill_grants: Mapped[list[SkillAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    user_overrides: Mapped[list[UserAgentOverride]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    user_profiles: Mapped[list[UserAgentProfile]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    user_context_files: Mapped[list[UserContextFile]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    heartbeat_run_logs: Mapped[list[HeartbeatRunLog]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    kg_entities: Mapped[list[KGEntity]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    created_tasks: Mapped[list[TeamTask]] = relationship(foreign_keys="TeamTask.created_by_agent_id", back_populates="created_by_agent", passive_deletes=True)
+    vault_documents: Mapped[list[VaultDocument]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(back_populates="agent", passive_deletes=True)
+    kg_dedup_candidates: Mapped[list[KGDedupCandidate]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    kg_relations: Mapped[list[KGRelation]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True)
+    created_attachments: Mapped[list[TeamTaskAttachment]] = relationship(back_populates="created_by_agent")
+    task_comments: Mapped[list[TeamTaskComment]] = relationship(back_populates="agent", passive_deletes=True)
+    traces: Mapped[list[Trace]] = relationship(primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="agent", passive_deletes="all")
+    spans: Mapped[list[Span]] = relationship(primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="agent", passive_deletes="all")
 
 
 class AgentLink(Base):
@@ -243,7 +285,7 @@ class AgentLink(Base):
     )
     created_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
 
@@ -253,6 +295,8 @@ class AgentLink(Base):
     target_agent: Mapped[Agent] = relationship(
         foreign_keys="AgentLink.target_agent_id", back_populates="incoming_links"
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="agent_links")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class AgentShare(Base):
@@ -275,6 +319,9 @@ class AgentShare(Base):
     created_at: Mapped[timestamp_now | None]
     tenant_id: Mapped[tenant_fk]
 
+    agent: Mapped[Agent] = relationship(back_populates="shares")
+    tenant: Mapped[Tenant] = relationship()
+
 
 class AgentContextFile(Base):
     """A context file (e.g. AGENTS.md) shared by every user of an agent."""
@@ -290,10 +337,11 @@ class AgentContextFile(Base):
     file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file, e.g. AGENTS.md."})
     content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent] = relationship(back_populates="context_files")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class UserContextFile(Base):
@@ -311,8 +359,11 @@ class UserContextFile(Base):
     file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file."})
     content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
+
+    agent: Mapped[Agent] = relationship(back_populates="user_context_files")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class AgentConfigPermission(Base):
@@ -336,8 +387,11 @@ class AgentConfigPermission(Base):
     granted_by: Mapped[str | None] = mapped_column(sa.String(255))
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
+
+    agent: Mapped[Agent] = relationship(back_populates="config_permissions")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class UserAgentOverride(Base):
@@ -358,8 +412,11 @@ class UserAgentOverride(Base):
         server_default="{}", info={"doc": "Further per-user settings (JSON)."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
+
+    agent: Mapped[Agent] = relationship(back_populates="user_overrides")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class UserAgentProfile(Base):
@@ -380,6 +437,9 @@ class UserAgentProfile(Base):
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     tenant_id: Mapped[tenant_fk]
 
+    agent: Mapped[Agent] = relationship(back_populates="user_profiles")
+    tenant: Mapped[Tenant] = relationship()
+
 
 class AgentEvolutionMetric(Base):
     """A measurement recorded to drive an agent's self-improvement."""
@@ -399,6 +459,9 @@ class AgentEvolutionMetric(Base):
     metric_key: Mapped[str]
     value: Mapped[Any] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
     created_at: Mapped[timestamp_now]
+
+    agent: Mapped[Agent] = relationship(back_populates="evolution_metrics")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class AgentEvolutionSuggestion(Base):
@@ -423,3 +486,6 @@ class AgentEvolutionSuggestion(Base):
     reviewed_by: Mapped[str | None]
     reviewed_at: Mapped[datetime | None]
     created_at: Mapped[timestamp_now]
+
+    agent: Mapped[Agent] = relationship(back_populates="evolution_suggestions")
+    tenant: Mapped[Tenant] = relationship()

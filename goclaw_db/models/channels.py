@@ -9,10 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class ChannelInstance(Base):
@@ -42,10 +49,11 @@ class ChannelInstance(Base):
     enabled: Mapped[bool | None] = mapped_column(server_default=sa.true())
     created_by: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent] = relationship(back_populates="channel_instances")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class ChannelContact(Base):
@@ -101,6 +109,8 @@ class ChannelContact(Base):
     )
     thread_type: Mapped[str | None] = mapped_column(sa.String(20))
 
+    tenant: Mapped[Tenant] = relationship()
+
 
 class ChannelPendingMessage(Base):
     """A group message buffered until the agent is addressed."""
@@ -124,5 +134,7 @@ class ChannelPendingMessage(Base):
         server_default=sa.false(), info={"doc": "The row condenses older buffered messages."}
     )
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
     tenant_id: Mapped[tenant_fk]
+
+    tenant: Mapped[Tenant] = relationship()

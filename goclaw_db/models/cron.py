@@ -10,11 +10,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
+    from goclaw_db.models.providers import LLMProvider
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class CronJob(Base):
@@ -59,7 +68,7 @@ class CronJob(Base):
     last_status: Mapped[str | None] = mapped_column(sa.String(20))
     last_error: Mapped[str | None]
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
     stateless: Mapped[bool] = mapped_column(
@@ -80,6 +89,8 @@ class CronJob(Base):
     run_logs: Mapped[list[CronRunLog]] = relationship(
         back_populates="job", cascade="all, delete-orphan", passive_deletes=True
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_jobs")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class CronRunLog(Base):
@@ -109,6 +120,8 @@ class CronRunLog(Base):
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
 
     job: Mapped[CronJob] = relationship(back_populates="run_logs")
+    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_run_logs")
+    agent: Mapped[Agent | None] = relationship(back_populates="cron_run_logs")
 
 
 class AgentHeartbeat(Base):
@@ -157,12 +170,13 @@ class AgentHeartbeat(Base):
     )
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
 
     run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
         back_populates="heartbeat", cascade="all, delete-orphan", passive_deletes=True
     )
     agent: Mapped[Agent] = relationship(back_populates="heartbeat")
+    provider: Mapped[LLMProvider | None] = relationship(back_populates="heartbeats")
 
 
 class HeartbeatRunLog(Base):
@@ -191,3 +205,4 @@ class HeartbeatRunLog(Base):
     created_at: Mapped[timestamp_now | None]
 
     heartbeat: Mapped[AgentHeartbeat] = relationship(back_populates="run_logs")
+    agent: Mapped[Agent] = relationship(back_populates="heartbeat_run_logs")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,10 +17,16 @@ from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import TSVector
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class KGEntity(Base):
@@ -67,7 +73,7 @@ class KGEntity(Base):
         sa.Double(), server_default=sa.text("1.0"), info={"doc": "How sure the extractor was, from 0 to 1."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     embedding: Mapped[embedding_vector] = mapped_column(
         info={"doc": "Embedding of the entity for semantic search."}
@@ -101,6 +107,11 @@ class KGEntity(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    agent: Mapped[Agent] = relationship(back_populates="kg_entities")
+    team: Mapped[AgentTeam | None] = relationship(back_populates="kg_entities")
+    dedup_candidates_as_a: Mapped[list[KGDedupCandidate]] = relationship(foreign_keys="KGDedupCandidate.entity_a_id", back_populates="entity_a", cascade="all, delete-orphan", passive_deletes=True)
+    dedup_candidates_as_b: Mapped[list[KGDedupCandidate]] = relationship(foreign_keys="KGDedupCandidate.entity_b_id", back_populates="entity_b", cascade="all, delete-orphan", passive_deletes=True)
+    tenant: Mapped[Tenant] = relationship()
 
 
 class KGRelation(Base):
@@ -152,6 +163,9 @@ class KGRelation(Base):
     target_entity: Mapped[KGEntity] = relationship(
         foreign_keys="KGRelation.target_entity_id", back_populates="incoming_relations"
     )
+    agent: Mapped[Agent] = relationship(back_populates="kg_relations")
+    team: Mapped[AgentTeam | None] = relationship(back_populates="kg_relations")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class KGDedupCandidate(Base):
@@ -176,3 +190,8 @@ class KGDedupCandidate(Base):
         sa.String(20), server_default="pending", info={"doc": "pending until the pair is reviewed."}
     )
     created_at: Mapped[timestamp_now]
+
+    entity_a: Mapped[KGEntity] = relationship(foreign_keys="KGDedupCandidate.entity_a_id", back_populates="dedup_candidates_as_a")
+    entity_b: Mapped[KGEntity] = relationship(foreign_keys="KGDedupCandidate.entity_b_id", back_populates="dedup_candidates_as_b")
+    agent: Mapped[Agent] = relationship(back_populates="kg_dedup_candidates")
+    tenant: Mapped[Tenant | None] = relationship()

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class MCPServer(Base):
@@ -43,7 +53,7 @@ class MCPServer(Base):
     enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     created_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
 
     agent_grants: Mapped[list[MCPAgentGrant]] = relationship(
@@ -58,6 +68,7 @@ class MCPServer(Base):
     user_credentials: Mapped[list[MCPUserCredential]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True
     )
+    tenant: Mapped[Tenant] = relationship()
 
 
 class MCPAgentGrant(Base):
@@ -84,6 +95,8 @@ class MCPAgentGrant(Base):
     tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="agent_grants")
+    agent: Mapped[Agent] = relationship(back_populates="mcp_grants")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class MCPUserGrant(Base):
@@ -109,6 +122,7 @@ class MCPUserGrant(Base):
     tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="user_grants")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class MCPAccessRequest(Base):
@@ -145,6 +159,8 @@ class MCPAccessRequest(Base):
     tenant_id: Mapped[tenant_fk]
 
     server: Mapped[MCPServer] = relationship(back_populates="access_requests")
+    agent: Mapped[Agent | None] = relationship(back_populates="mcp_access_requests")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class MCPUserCredential(Base):
@@ -167,6 +183,7 @@ class MCPUserCredential(Base):
     env: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
     tenant_id: Mapped[tenant_fk]
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     server: Mapped[MCPServer] = relationship(back_populates="user_credentials")
+    tenant: Mapped[Tenant] = relationship()

@@ -17,6 +17,7 @@ from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
@@ -24,6 +25,8 @@ from goclaw_db.types import TextArray, TSVector, empty_array
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class MemoryDocument(Base):
@@ -52,7 +55,7 @@ class MemoryDocument(Base):
         sa.String(64), info={"doc": "Content hash, used to skip re-indexing unchanged documents."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
@@ -61,6 +64,8 @@ class MemoryDocument(Base):
     chunks: Mapped[list[MemoryChunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_documents")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class MemoryChunk(Base):
@@ -114,12 +119,15 @@ class MemoryChunk(Base):
         info={"doc": "Full-text search vector over the chunk text (generated)."},
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks")
+    agent: Mapped[Agent] = relationship(back_populates="memory_chunks")
+    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_chunks")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class EmbeddingCache(Base):
@@ -142,8 +150,10 @@ class EmbeddingCache(Base):
         server_default=sa.text("0"), info={"doc": "Number of dimensions of the embedding."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
+
+    tenant: Mapped[Tenant] = relationship()
 
 
 class EpisodicSummary(Base):
@@ -229,3 +239,6 @@ class EpisodicSummary(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the episode was promoted into long-term memory."}
     )
+
+    agent: Mapped[Agent] = relationship(back_populates="episodic_summaries")
+    tenant: Mapped[Tenant] = relationship()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+)
+
+if TYPE_CHECKING:
+    from goclaw_db.models.cron import AgentHeartbeat
+    from goclaw_db.models.tenants import Tenant
 
 
 class LLMProvider(Base):
@@ -39,5 +48,8 @@ class LLMProvider(Base):
         server_default="{}", info={"doc": "Further provider settings (JSON)."}
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
+
+    heartbeats: Mapped[list[AgentHeartbeat]] = relationship(back_populates="provider")
+    tenant: Mapped[Tenant] = relationship()

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TextArray, empty_array
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class APIKey(Base):
@@ -43,7 +49,8 @@ class APIKey(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # GoClaw's schema gives this key no default; the application makes it.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     name: Mapped[str] = mapped_column(sa.String(100))
     prefix: Mapped[str] = mapped_column(
         sa.String(8), info={"doc": "First characters of the key, shown to identify it."}
@@ -61,13 +68,15 @@ class APIKey(Base):
     )
     created_by: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
     owner_id: Mapped[str | None] = mapped_column(
         sa.String(255),
         comment="The user this key acts as; requests made with it cannot claim another user.",
         info={"doc": "User the key acts as; NULL for a gateway-wide key."},
     )
     tenant_id: Mapped[tenant_fk | None]
+
+    tenant: Mapped[Tenant | None] = relationship()
 
 
 class ConfigSecret(Base):
@@ -79,8 +88,10 @@ class ConfigSecret(Base):
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the secret."})
     value: Mapped[bytes] = mapped_column(sa.LargeBinary(), info={"doc": "Encrypted secret value."})
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True)
+
+    tenant: Mapped[Tenant] = relationship()
 
 
 class PairedDevice(Base):
@@ -112,6 +123,8 @@ class PairedDevice(Base):
     )
     tenant_id: Mapped[tenant_fk]
 
+    tenant: Mapped[Tenant] = relationship()
+
 
 class PairingRequest(Base):
     """A pending pairing code waiting for an operator's approval."""
@@ -131,6 +144,8 @@ class PairingRequest(Base):
     created_at: Mapped[timestamp_now | None]
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     tenant_id: Mapped[tenant_fk]
+
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SecureCLIBinary(Base):
@@ -162,7 +177,7 @@ class SecureCLIBinary(Base):
     enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     created_by: Mapped[str] = mapped_column(server_default="")
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
     tenant_id: Mapped[tenant_fk]
     is_global: Mapped[bool] = mapped_column(
         server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}
@@ -174,6 +189,7 @@ class SecureCLIBinary(Base):
     agent_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
         back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
     )
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SecureCLIUserCredential(Base):
@@ -195,9 +211,10 @@ class SecureCLIUserCredential(Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
     tenant_id: Mapped[tenant_fk]
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SecureCLIAgentGrant(Base):
@@ -223,6 +240,8 @@ class SecureCLIAgentGrant(Base):
     enabled: Mapped[bool] = mapped_column(server_default=sa.true())
     tenant_id: Mapped[tenant_fk]
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants")
+    agent: Mapped[Agent] = relationship(back_populates="secure_cli_grants")
+    tenant: Mapped[Tenant] = relationship()

@@ -10,11 +10,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
     from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class ChatSession(Base):
@@ -73,13 +80,14 @@ class ChatSession(Base):
         info={"doc": "Nesting depth when the session was spawned by another agent."},
     )
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
 
     agent: Mapped[Agent | None] = relationship(back_populates="sessions")
     team: Mapped[AgentTeam | None] = relationship(back_populates="sessions")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SubagentTask(Base):
@@ -139,5 +147,7 @@ class SubagentTask(Base):
     )
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+
+    tenant: Mapped[Tenant] = relationship()

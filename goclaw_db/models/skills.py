@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,10 +15,15 @@ from goclaw_db.models._columns import (
     hnsw_index,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TextArray, empty_array
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class Skill(Base):
@@ -76,7 +81,7 @@ class Skill(Base):
     )
     tags: Mapped[list[str] | None]
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     is_system: Mapped[bool] = mapped_column(
         server_default=sa.false(), info={"doc": "Shipped with the gateway rather than uploaded."}
     )
@@ -95,6 +100,7 @@ class Skill(Base):
     tenant_configs: Mapped[list[SkillTenantConfig]] = relationship(
         back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
     )
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SkillAgentGrant(Base):
@@ -116,6 +122,8 @@ class SkillAgentGrant(Base):
     tenant_id: Mapped[tenant_fk]
 
     skill: Mapped[Skill] = relationship(back_populates="agent_grants")
+    agent: Mapped[Agent] = relationship(back_populates="skill_grants")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SkillUserGrant(Base):
@@ -136,6 +144,7 @@ class SkillUserGrant(Base):
     tenant_id: Mapped[tenant_fk]
 
     skill: Mapped[Skill] = relationship(back_populates="user_grants")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class SkillTenantConfig(Base):
@@ -153,9 +162,10 @@ class SkillTenantConfig(Base):
     enabled: Mapped[bool] = mapped_column(
         server_default=sa.true(), info={"doc": "Whether the skill is enabled for the tenant."}
     )
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     skill: Mapped[Skill] = relationship(back_populates="tenant_configs")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class BuiltinTool(Base):
@@ -181,7 +191,7 @@ class BuiltinTool(Base):
     )
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
 
     tenant_configs: Mapped[list[BuiltinToolTenantConfig]] = relationship(
         back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
@@ -206,6 +216,7 @@ class BuiltinToolTenantConfig(Base):
     settings: Mapped[Any] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}
     )
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs")
+    tenant: Mapped[Tenant] = relationship()

@@ -16,15 +16,21 @@ from goclaw_db.models._columns import (
     hnsw_index,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TSVector, UUIDArray, empty_array
 
 if TYPE_CHECKING:
-    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.agents import Agent, AgentLink
+    from goclaw_db.models.cron import CronJob, CronRunLog
+    from goclaw_db.models.knowledge_graph import KGEntity, KGRelation
+    from goclaw_db.models.memory import MemoryChunk, MemoryDocument
     from goclaw_db.models.sessions import ChatSession
     from goclaw_db.models.tenants import Tenant
+    from goclaw_db.models.tracing import Span, Trace
+    from goclaw_db.models.vault import VaultDocument
 
 
 class AgentTeam(Base):
@@ -47,7 +53,7 @@ class AgentTeam(Base):
     )
     created_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tenant_id: Mapped[tenant_fk]
 
     tenant: Mapped[Tenant] = relationship(back_populates="teams")
@@ -59,6 +65,18 @@ class AgentTeam(Base):
     tasks: Mapped[list[TeamTask]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True
     )
+    agent_links: Mapped[list[AgentLink]] = relationship(back_populates="team", passive_deletes=True)
+    cron_jobs: Mapped[list[CronJob]] = relationship(back_populates="team", passive_deletes=True)
+    kg_entities: Mapped[list[KGEntity]] = relationship(back_populates="team", passive_deletes=True)
+    memory_documents: Mapped[list[MemoryDocument]] = relationship(back_populates="team", passive_deletes=True)
+    spans: Mapped[list[Span]] = relationship(back_populates="team", passive_deletes=True)
+    user_grants: Mapped[list[TeamUserGrant]] = relationship(back_populates="team", cascade="all, delete-orphan", passive_deletes=True)
+    traces: Mapped[list[Trace]] = relationship(back_populates="team", passive_deletes=True)
+    vault_documents: Mapped[list[VaultDocument]] = relationship(back_populates="team", passive_deletes=True)
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(back_populates="team", passive_deletes=True)
+    kg_relations: Mapped[list[KGRelation]] = relationship(back_populates="team", passive_deletes=True)
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(back_populates="team", passive_deletes=True)
+    task_attachments: Mapped[list[TeamTaskAttachment]] = relationship(back_populates="team", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class AgentTeamMember(Base):
@@ -81,6 +99,7 @@ class AgentTeamMember(Base):
 
     team: Mapped[AgentTeam] = relationship(back_populates="members")
     agent: Mapped[Agent] = relationship(back_populates="team_memberships")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class TeamTask(Base):
@@ -151,7 +170,7 @@ class TeamTask(Base):
     priority: Mapped[int] = mapped_column(server_default=sa.text("0"))
     result: Mapped[str | None]
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
@@ -220,6 +239,8 @@ class TeamTask(Base):
     )
     parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks")
     subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True)
+    created_by_agent: Mapped[Agent | None] = relationship(foreign_keys="TeamTask.created_by_agent_id", back_populates="created_tasks")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class TeamTaskComment(Base):
@@ -246,6 +267,8 @@ class TeamTaskComment(Base):
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="comments")
+    agent: Mapped[Agent | None] = relationship(back_populates="task_comments")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class TeamTaskEvent(Base):
@@ -270,6 +293,7 @@ class TeamTaskEvent(Base):
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="events")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class TeamTaskAttachment(Base):
@@ -298,6 +322,9 @@ class TeamTaskAttachment(Base):
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
 
     task: Mapped[TeamTask] = relationship(back_populates="attachments")
+    created_by_agent: Mapped[Agent | None] = relationship(back_populates="created_attachments")
+    team: Mapped[AgentTeam] = relationship(back_populates="task_attachments")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class TeamUserGrant(Base):
@@ -322,3 +349,6 @@ class TeamUserGrant(Base):
     granted_by: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now]
     tenant_id: Mapped[tenant_fk]
+
+    team: Mapped[AgentTeam] = relationship(back_populates="user_grants")
+    tenant: Mapped[Tenant] = relationship()

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import timestamp_now, uuid_pk, where
+from goclaw_db.ids import uuid7
+from goclaw_db.models._columns import timestamp_now, timestamp_updated, uuid_pk, where
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -33,7 +34,8 @@ class Tenant(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # GoClaw's schema gives this key no default; the application makes it.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
     slug: Mapped[str] = mapped_column(
         sa.String(100), unique=True, info={"doc": "URL-safe unique short name."}
@@ -45,7 +47,7 @@ class Tenant(Base):
         server_default="{}", info={"doc": "Tenant settings (JSON)."}
     )
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     users: Mapped[list[TenantUser]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", passive_deletes=True
@@ -75,7 +77,7 @@ class TenantUser(Base):
     )
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
 
     tenant: Mapped[Tenant] = relationship(back_populates="users")
 
@@ -93,4 +95,6 @@ class SystemConfig(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated]
+
+    tenant: Mapped[Tenant] = relationship()

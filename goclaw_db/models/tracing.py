@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from goclaw_db.base import Base
 from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class Trace(Base):
@@ -99,10 +104,19 @@ class Trace(Base):
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
 
-    # GoClaw keeps spans without a foreign key (they are written while the trace is still open).
+    # GoClaw's schema has no foreign key from spans to traces (spans are written
+    # while the trace is still open), yet spans belong to their trace: added
+    # through it they are saved with it, and deleting a trace deletes its spans,
+    # as pruning old traces expects.
     spans: Mapped[list[Span]] = relationship(
-        primaryjoin="Trace.id == foreign(Span.trace_id)", viewonly=True, order_by="Span.start_time"
+        primaryjoin="Trace.id == foreign(Span.trace_id)",
+        back_populates="trace",
+        cascade="all, delete-orphan",
+        order_by="Span.start_time",
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="traces")
+    agent: Mapped[Agent | None] = relationship(primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="traces")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class Span(Base):
@@ -180,6 +194,17 @@ class Span(Base):
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
     tenant_id: Mapped[tenant_fk]
 
+    trace: Mapped[Trace] = relationship(primaryjoin="Trace.id == foreign(Span.trace_id)", back_populates="spans")
+    parent_span: Mapped[Span | None] = relationship(
+        primaryjoin="Span.id == foreign(Span.parent_span_id)", remote_side="Span.id", back_populates="child_spans"
+    )
+    child_spans: Mapped[list[Span]] = relationship(
+        primaryjoin="Span.id == foreign(Span.parent_span_id)", back_populates="parent_span", passive_deletes="all"
+    )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="spans")
+    agent: Mapped[Agent | None] = relationship(primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="spans")
+    tenant: Mapped[Tenant] = relationship()
+
 
 class UsageSnapshot(Base):
     """Hourly usage totals per agent, provider, model and channel."""
@@ -242,6 +267,8 @@ class UsageSnapshot(Base):
     created_at: Mapped[timestamp_now]
     tenant_id: Mapped[tenant_fk]
 
+    tenant: Mapped[Tenant] = relationship()
+
 
 class ActivityLog(Base):
     """An audit record of an action taken by a user or the system."""
@@ -267,3 +294,5 @@ class ActivityLog(Base):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[timestamp_now]
     tenant_id: Mapped[tenant_fk]
+
+    tenant: Mapped[Tenant] = relationship()

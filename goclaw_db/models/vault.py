@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,9 +15,15 @@ from goclaw_db.models._columns import (
     hnsw_index,
     random_uuid_pk,
     timestamp_now,
+    timestamp_updated,
     where,
 )
 from goclaw_db.types import TSVector
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class VaultDocument(Base):
@@ -65,7 +71,7 @@ class VaultDocument(Base):
     )
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
     created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    updated_at: Mapped[timestamp_updated | None]
     summary: Mapped[str] = mapped_column(server_default="", info={"doc": "Short summary, also searched."})
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
@@ -95,6 +101,9 @@ class VaultDocument(Base):
     versions: Mapped[list[VaultVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="vault_documents")
+    agent: Mapped[Agent] = relationship(back_populates="vault_documents")
+    tenant: Mapped[Tenant] = relationship()
 
 
 class VaultLink(Base):
