@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
 
 from goclaw_db.tracking import track_mutations
 from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
@@ -73,8 +73,16 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Base(DeclarativeBase):
+class Base(MappedAsDataclass, DeclarativeBase, kw_only=True, eq=False, repr=False):
     """Declarative base of every GoClaw model.
+
+    The models are dataclasses to type checkers and at run time: each takes its
+    columns and relationships as keyword arguments, a column the database
+    requires (NOT NULL, no default) is a required argument, and an unknown name
+    or a value of the wrong type is an error before anything runs.  A column
+    left out keeps its database default: ``None`` here means "not given", not
+    NULL.  ``eq=False`` keeps identity semantics (objects stay hashable, as the
+    session needs); ``repr=False`` keeps ``repr()`` from loading relationships.
 
     ``type_annotation_map`` turns a column's Python annotation into the portable
     type of ``goclaw_db.types``, so ``Mapped[uuid.UUID]`` is a ``uuid`` column on

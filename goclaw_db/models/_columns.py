@@ -35,13 +35,13 @@ __all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "
 # GoClaw's); the Python default makes the id in the application, as GoClaw's
 # desktop build does, so inserts work on SQLite, which has no UUID function.
 uuid_pk = Annotated[
-    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=uuid_generate_v7())
+    uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=uuid_generate_v7())
 ]
 
 # The same for the tables whose PostgreSQL default is gen_random_uuid() (v4);
 # ids made by the application are still time-ordered v7.
 random_uuid_pk = Annotated[
-    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=gen_random_uuid())
+    uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=gen_random_uuid())
 ]
 
 # The owning tenant (no ON DELETE action; tables whose rows go with the tenant

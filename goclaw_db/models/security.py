@@ -50,7 +50,7 @@ class APIKey(Base):
     )
 
     # GoClaw's schema gives this key no default; the application makes it.
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, insert_default=uuid7, default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(100))
     prefix: Mapped[str] = mapped_column(
         sa.String(8), info={"doc": "First characters of the key, shown to identify it."}
@@ -59,24 +59,25 @@ class APIKey(Base):
         sa.String(64), unique=True, info={"doc": "Hash of the key; the key itself is never stored."}
     )
     scopes: Mapped[list[str]] = mapped_column(
-        server_default=empty_array(TextArray()), info={"doc": "Permissions the key grants."}
+        server_default=empty_array(TextArray()), info={"doc": "Permissions the key grants."}, default=None
     )
-    expires_at: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "A revoked key is refused."}
+        server_default=sa.false(), info={"doc": "A revoked key is refused."}, default=None
     )
-    created_by: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_updated]
+    created_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
     owner_id: Mapped[str | None] = mapped_column(
         sa.String(255),
         comment="The user this key acts as; requests made with it cannot claim another user.",
         info={"doc": "User the key acts as; NULL for a gateway-wide key."},
+        default=None,
     )
-    tenant_id: Mapped[tenant_fk | None]
+    tenant_id: Mapped[tenant_fk | None] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant | None] = relationship()
+    tenant: Mapped[Tenant | None] = relationship(default=None)
 
 
 class ConfigSecret(Base):
@@ -87,11 +88,11 @@ class ConfigSecret(Base):
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the secret."})
     value: Mapped[bytes] = mapped_column(sa.LargeBinary(), info={"doc": "Encrypted secret value."})
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_updated | None]
-    tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True, default=None)
 
-    tenant: Mapped[Tenant] = relationship()
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class PairedDevice(Base):
@@ -109,21 +110,21 @@ class PairedDevice(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     sender_id: Mapped[str] = mapped_column(
         sa.String(200), info={"doc": "Id of the paired sender on its channel."}
     )
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator")
-    paired_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator", default=None)
+    paired_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     expires_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the pairing lapses; NULL keeps it."}
+        info={"doc": "When the pairing lapses; NULL keeps it."}, default=None
     )
-    tenant_id: Mapped[tenant_fk]
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship()
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class PairingRequest(Base):
@@ -132,20 +133,20 @@ class PairingRequest(Base):
     __tablename__ = "pairing_requests"
     __table_args__ = (sa.Index("idx_pairing_requests_tenant", "tenant_id"),)
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     code: Mapped[str] = mapped_column(
         sa.String(8), unique=True, info={"doc": "Short code the sender presents to pair."}
     )
     sender_id: Mapped[str] = mapped_column(sa.String(200))
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default")
+    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default", default=None)
     expires_at: Mapped[datetime] = mapped_column(info={"doc": "When the code stops being valid."})
-    created_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship()
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIBinary(Base):
@@ -158,38 +159,38 @@ class SecureCLIBinary(Base):
         sa.Index("idx_secure_cli_unique_binary_tenant", "binary_name", "tenant_id", unique=True),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     binary_name: Mapped[str] = mapped_column(info={"doc": "Command name agents call."})
-    binary_path: Mapped[str | None]
-    description: Mapped[str] = mapped_column(server_default="")
+    binary_path: Mapped[str | None] = mapped_column(default=None)
+    description: Mapped[str] = mapped_column(server_default="", default=None)
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(),
         info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
     )
     deny_args: Mapped[list[Any]] = mapped_column(
-        server_default="[]", info={"doc": "Argument patterns the tool must refuse."}
+        server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
     )
-    deny_verbose: Mapped[list[Any]] = mapped_column(server_default="[]")
+    deny_verbose: Mapped[list[Any]] = mapped_column(server_default="[]", default=None)
     timeout_seconds: Mapped[int] = mapped_column(
-        server_default=sa.text("30"), info={"doc": "Longest a call may run."}
+        server_default=sa.text("30"), info={"doc": "Longest a call may run."}, default=None
     )
-    tips: Mapped[str] = mapped_column(server_default="")
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    created_by: Mapped[str] = mapped_column(server_default="")
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_updated]
-    tenant_id: Mapped[tenant_fk]
+    tips: Mapped[str] = mapped_column(server_default="", default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    created_by: Mapped[str] = mapped_column(server_default="", default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     is_global: Mapped[bool] = mapped_column(
-        server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}
+        server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}, default=None
     )
 
     user_credentials: Mapped[list[SecureCLIUserCredential]] = relationship(
-        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     agent_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
-        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tenant: Mapped[Tenant] = relationship()
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIUserCredential(Base):
@@ -202,19 +203,19 @@ class SecureCLIUserCredential(Base):
         sa.Index("idx_scuc_tenant", "tenant_id"),
     )
 
-    id: Mapped[random_uuid_pk]
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(), info={"doc": "The user's credentials for the tool, encrypted."}
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
-    tenant_id: Mapped[tenant_fk]
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_updated]
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials")
-    tenant: Mapped[Tenant] = relationship()
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIAgentGrant(Base):
@@ -228,20 +229,20 @@ class SecureCLIAgentGrant(Base):
         sa.Index("idx_scag_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     deny_args: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}
+        JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}, default=None
     )
-    deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    timeout_seconds: Mapped[int | None]
-    tips: Mapped[str | None]
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    tenant_id: Mapped[tenant_fk]
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_updated]
+    deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    timeout_seconds: Mapped[int | None] = mapped_column(default=None)
+    tips: Mapped[str | None] = mapped_column(default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants")
-    agent: Mapped[Agent] = relationship(back_populates="secure_cli_grants")
-    tenant: Mapped[Tenant] = relationship()
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="secure_cli_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
