@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, event
+from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
 
 from goclaw_db.tracking import track_mutations
@@ -73,7 +74,7 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Base(MappedAsDataclass, DeclarativeBase, kw_only=True, eq=False, repr=False):
+class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=False, repr=False):
     """Declarative base of every GoClaw model.
 
     The models are dataclasses to type checkers and at run time: each takes its
@@ -83,6 +84,9 @@ class Base(MappedAsDataclass, DeclarativeBase, kw_only=True, eq=False, repr=Fals
     left out keeps its database default: ``None`` here means "not given", not
     NULL.  ``eq=False`` keeps identity semantics (objects stay hashable, as the
     session needs); ``repr=False`` keeps ``repr()`` from loading relationships.
+
+    ``AsyncAttrs``: under asyncio, ``await obj.awaitable_attrs.sessions`` loads
+    a relationship or a deferred column (``embedding``) without blocking.
 
     ``type_annotation_map`` turns a column's Python annotation into the portable
     type of ``goclaw_db.types``, so ``Mapped[uuid.UUID]`` is a ``uuid`` column on

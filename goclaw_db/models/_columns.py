@@ -69,7 +69,7 @@ timestamp_updated = Annotated[datetime, mapped_column(server_default=now(), onup
 # instead of being sent as NULL, so inserting a row never names the column the
 # desktop schema lacks (setting it explicitly, even to None, still does).
 embedding_vector = Annotated[
-    Any, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
+    list[float] | None, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
 ]
 
 

@@ -11,6 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
 from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import (
+    CompactionConfig,
+    ContextPruningConfig,
+    JSONValue,
+    MemoryConfig,
+    ReasoningConfig,
+    SandboxConfig,
+    SubagentsConfig,
+    ToolPolicy,
+    WorkspaceSharing,
+)
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
@@ -110,23 +121,23 @@ class Agent(Base):
     restrict_to_workspace: Mapped[bool] = mapped_column(
         server_default=sa.true(), info={"doc": "Keep file tools inside the workspace."}, default=None
     )
-    tools_config: Mapped[dict[str, Any]] = mapped_column(
+    tools_config: Mapped[ToolPolicy] = mapped_column(JSONB(), 
         server_default="{}", info={"doc": "Which tools the agent may use, and their settings (JSON)."}, default=None
     )
-    sandbox_config: Mapped[Any] = mapped_column(
+    sandbox_config: Mapped[SandboxConfig | None] = mapped_column(
         JSONB(),
         nullable=True,
         info={"doc": "Sandbox settings for command execution (JSON); NULL uses the defaults."},
         default=None,
     )
-    subagents_config: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
-    memory_config: Mapped[Any] = mapped_column(
+    subagents_config: Mapped[SubagentsConfig | None] = mapped_column(JSONB(), nullable=True, default=None)
+    memory_config: Mapped[MemoryConfig | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Long-term memory settings (JSON); NULL uses the defaults."}, default=None
     )
-    compaction_config: Mapped[Any] = mapped_column(
+    compaction_config: Mapped[CompactionConfig | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "When and how long conversations are compacted (JSON)."}, default=None
     )
-    context_pruning: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    context_pruning: Mapped[ContextPruningConfig | None] = mapped_column(JSONB(), nullable=True, default=None)
     other_config: Mapped[dict[str, Any]] = mapped_column(
         server_default="{}", info={"doc": "Further settings without a column of their own (JSON)."}, default=None
     )
@@ -181,8 +192,8 @@ class Agent(Base):
     )
     skill_evolve: Mapped[bool] = mapped_column(server_default=sa.false(), default=None)
     skill_nudge_interval: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    reasoning_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
-    workspace_sharing: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
+    reasoning_config: Mapped[ReasoningConfig] = mapped_column(JSONB(), server_default="{}", default=None)
+    workspace_sharing: Mapped[WorkspaceSharing] = mapped_column(JSONB(), server_default="{}", default=None)
     chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
     shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
     kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
@@ -466,7 +477,7 @@ class AgentEvolutionMetric(Base):
     session_key: Mapped[str]
     metric_type: Mapped[str] = mapped_column(info={"doc": "Kind of observation, used to group metrics."})
     metric_key: Mapped[str]
-    value: Mapped[Any] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
+    value: Mapped[JSONValue] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
     agent: Mapped[Agent] = relationship(back_populates="evolution_metrics", default=None)
@@ -488,7 +499,7 @@ class AgentEvolutionSuggestion(Base):
     suggestion_type: Mapped[str] = mapped_column(info={"doc": "What kind of change is proposed."})
     suggestion: Mapped[str]
     rationale: Mapped[str]
-    parameters: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     status: Mapped[str] = mapped_column(
         server_default="pending", info={"doc": "pending until someone reviews the suggestion."}, default=None
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
 from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import CronPayload
 from goclaw_db.models._columns import (
     tenant_fk,
     timestamp_now,
@@ -58,7 +59,7 @@ class CronJob(Base):
     )
     run_at: Mapped[datetime | None] = mapped_column(info={"doc": "Time of an at (one-off) job."}, default=None)
     timezone: Mapped[str | None] = mapped_column(sa.String(50), default=None)
-    payload: Mapped[Any] = mapped_column(
+    payload: Mapped[CronPayload] = mapped_column(
         JSONB(), nullable=False, info={"doc": "Message and options handed to the agent at each run."}
     )
     delete_after_run: Mapped[bool] = mapped_column(

@@ -39,7 +39,7 @@ class MCPServer(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     transport: Mapped[str] = mapped_column(sa.String(50), info={"doc": "stdio, sse or streamable-http."})
     command: Mapped[str | None] = mapped_column(info={"doc": "Command that starts a stdio server."}, default=None)
-    args: Mapped[list[Any] | None] = mapped_column(server_default="[]", default=None)
+    args: Mapped[list[str] | None] = mapped_column(JSONB(), server_default="[]", default=None)
     url: Mapped[str | None] = mapped_column(info={"doc": "Endpoint of an HTTP-based server."}, default=None)
     headers: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
     env: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
@@ -86,11 +86,11 @@ class MCPAgentGrant(Base):
     server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
-    tool_allow: Mapped[Any] = mapped_column(
+    tool_allow: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None)
-    config_overrides: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    tool_deny: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None)
+    config_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     granted_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
@@ -114,10 +114,10 @@ class MCPUserGrant(Base):
     server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
-    tool_allow: Mapped[Any] = mapped_column(
+    tool_allow: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    tool_deny: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
     granted_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
@@ -151,7 +151,7 @@ class MCPAccessRequest(Base):
         sa.String(20), server_default="pending", info={"doc": "pending until someone reviews the request."}, default=None
     )
     reason: Mapped[str | None] = mapped_column(default=None)
-    tool_allow: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    tool_allow: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
     requested_by: Mapped[str] = mapped_column(sa.String(255))
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)

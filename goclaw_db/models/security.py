@@ -167,10 +167,10 @@ class SecureCLIBinary(Base):
         sa.LargeBinary(),
         info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
     )
-    deny_args: Mapped[list[Any]] = mapped_column(
+    deny_args: Mapped[list[str]] = mapped_column(JSONB(), 
         server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
     )
-    deny_verbose: Mapped[list[Any]] = mapped_column(server_default="[]", default=None)
+    deny_verbose: Mapped[list[str]] = mapped_column(JSONB(), server_default="[]", default=None)
     timeout_seconds: Mapped[int] = mapped_column(
         server_default=sa.text("30"), info={"doc": "Longest a call may run."}, default=None
     )
@@ -232,10 +232,10 @@ class SecureCLIAgentGrant(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
-    deny_args: Mapped[Any] = mapped_column(
+    deny_args: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}, default=None
     )
-    deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    deny_verbose: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
     timeout_seconds: Mapped[int | None] = mapped_column(default=None)
     tips: Mapped[str | None] = mapped_column(default=None)
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
 from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import SessionMessage
 from goclaw_db.models._columns import (
     tenant_fk,
     timestamp_now,
@@ -18,6 +19,7 @@ from goclaw_db.models._columns import (
     uuid_pk,
     where,
 )
+from goclaw_db.types import JSONB
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -54,7 +56,7 @@ class ChatSession(Base):
     )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    messages: Mapped[list[Any]] = mapped_column(
+    messages: Mapped[list[SessionMessage]] = mapped_column(JSONB(), 
         server_default="[]", info={"doc": "The conversation history as a JSON array."}, default=None
     )
     summary: Mapped[str | None] = mapped_column(

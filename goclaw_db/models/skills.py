@@ -214,7 +214,7 @@ class BuiltinToolTenantConfig(Base):
     enabled: Mapped[bool | None] = mapped_column(
         info={"doc": "Tenant's switch; NULL keeps the tool's default."}, default=None
     )
-    settings: Mapped[Any] = mapped_column(
+    settings: Mapped[dict[str, Any] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}, default=None
     )
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)

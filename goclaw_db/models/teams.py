@@ -291,7 +291,7 @@ class TeamTaskEvent(Base):
     )
     actor_type: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Kind of actor, e.g. agent."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
-    data: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."}, default=None)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."}, default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
 from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import SpanMetadata
 from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
 
@@ -97,7 +98,7 @@ class Trace(Base):
         sa.String(20), server_default="running", info={"doc": "Run state, e.g. running or error."}, default=None
     )
     error: Mapped[str | None] = mapped_column(default=None)
-    metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True, default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
     tags: Mapped[list[str] | None] = mapped_column(default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     parent_trace_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -187,12 +188,12 @@ class Span(Base):
         sa.Numeric(12, 8), info={"doc": "Estimated cost of the step in US dollars."}, default=None
     )
     finish_reason: Mapped[str | None] = mapped_column(sa.String(50), default=None)
-    model_params: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    model_params: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     tool_name: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     tool_call_id: Mapped[str | None] = mapped_column(sa.String(100), default=None)
     input_preview: Mapped[str | None] = mapped_column(default=None)
     output_preview: Mapped[str | None] = mapped_column(default=None)
-    metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True, default=None)
+    metadata_: Mapped[SpanMetadata | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
@@ -293,7 +294,7 @@ class ActivityLog(Base):
     )
     entity_type: Mapped[str | None] = mapped_column(sa.String(50), info={"doc": "Kind of object acted on."}, default=None)
     entity_id: Mapped[str | None] = mapped_column(sa.String(255), info={"doc": "Id of the object acted on."}, default=None)
-    details: Mapped[Any] = mapped_column(JSONB(), nullable=True, default=None)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45), default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
