@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, dataclass_transform
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import AsyncAttrs
-from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    MappedAsDataclass,
+    composite,
+    deferred,
+    mapped_column,
+    relationship,
+    synonym,
+)
 
 from goclaw_db.tracking import track_mutations
 from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
@@ -44,24 +52,24 @@ def postgres_default_name(table: str, columns: list[str], label: str) -> str:
     return "_".join(parts)
 
 
-def _columns_of(constraint) -> list[str]:
+def _columns_of(constraint: Any) -> list[str]:
     return [c.name if hasattr(c, "name") else str(c) for c in constraint.columns]
 
 
-def _pkey(constraint, table) -> str:
+def _pkey(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, [], "pkey")
 
 
-def _key(constraint, table) -> str:
+def _key(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, _columns_of(constraint), "key")
 
 
-def _fkey(constraint, table) -> str:
+def _fkey(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, _columns_of(constraint), "fkey")
 
 
 
-NAMING_CONVENTION = {
+NAMING_CONVENTION: dict[str, Any] = {
     "pkey_name": _pkey,
     "key_name": _key,
     "fkey_name": _fkey,
@@ -74,6 +82,12 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Tells type checkers what the run time does: every model's constructor takes
+# keyword arguments only (SQLAlchemy passes kw_only on to each subclass; a
+# checker reads it from here).
+@dataclass_transform(
+    kw_only_default=True, field_specifiers=(mapped_column, relationship, composite, synonym, deferred)
+)
 class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=False, repr=False):
     """Declarative base of every GoClaw model.
 

@@ -83,7 +83,7 @@ class TrackedDict(dict[str, Any], _Tracked):
         super().__delitem__(key)
         self.changed()
 
-    def __ior__(self, other: Any) -> Self:
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]
         self.update(other)
         return self
 
@@ -135,7 +135,7 @@ class TrackedList(list[Any], _Tracked):
         super().__delitem__(index)
         self.changed()
 
-    def __iadd__(self, other: Iterable[Any]) -> Self:
+    def __iadd__(self, other: Iterable[Any]) -> Self:  # type: ignore[misc]
         self.extend(other)
         return self
 
