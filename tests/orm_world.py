@@ -98,9 +98,14 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
                 "job": job.id, "harbour": harbour.id, "chart": chart.id, "trace": trace.id}
 
 
-@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def head_engine(request, tmp_path_factory) -> Iterator[sa.Engine]:
-    """One database per test module, built by the chain to head, on each backend; engines as users make them."""
+BACKENDS = ["postgresql", "sqlite"]
+
+
+def engine_at_head(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """Body of a module-scoped fixture parametrized by BACKENDS: a database built by the chain to head.
+
+    One database per test module and backend; the engine is made as users make it.
+    """
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('goclaw') / 'goclaw.db'}"
         drop = None

@@ -13,13 +13,13 @@ import re
 import sqlite3
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
-import goclaw_db.models as models
+from goclaw_db import models
 from goclaw_db.engine import create_engine
 from goclaw_db.ids import uuid7, uuid7_datetime
 from goclaw_db.models import (
@@ -55,7 +55,7 @@ PG_ONLY_MODELS = [Agent, MemoryChunk, KGEntity, TeamTask, VaultDocument, Episodi
 
 
 def test_uuid7_has_the_rfc_9562_layout():
-    moment = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
     ns = int(moment.timestamp()) * 1_000_000_000 + 890_123_000
     value = uuid7(timestamp_ns=ns)
     assert value.version == 7
@@ -70,9 +70,9 @@ def test_uuid7_has_the_rfc_9562_layout():
 
 
 def test_uuid7_is_now_and_strictly_increasing():
-    before = datetime.now(timezone.utc) - timedelta(milliseconds=1)
+    before = datetime.now(UTC) - timedelta(milliseconds=1)
     ids = [uuid7() for _ in range(20_000)]
-    after = datetime.now(timezone.utc) + timedelta(milliseconds=1)
+    after = datetime.now(UTC) + timedelta(milliseconds=1)
     assert before <= uuid7_datetime(ids[0]) <= uuid7_datetime(ids[-1]) <= after
     assert len(set(ids)) == len(ids)
     assert ids == sorted(ids)
@@ -206,14 +206,14 @@ def test_rows_in_desktop_formats_read_back_as_python_values(engine, sqlite_path)
     with Session(engine) as db:
         agent = db.get(Agent, agent_id)
         assert isinstance(agent.id, uuid.UUID) and agent.tenant_id == TENANT
-        assert agent.created_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
-        assert agent.deleted_at == datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=timezone.utc)
+        assert agent.created_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+        assert agent.deleted_at == datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
         assert agent.updated_at.tzinfo is not None  # written by the server default
         assert agent.tools_config == {"a": [1, "b"]}
         assert agent.other_config == {}
         task = db.get(TeamTask, blocker_id)
         assert task.blocked_by == [agent_id]
-        assert task.updated_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+        assert task.updated_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
         assert task.team.lead_agent is agent
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import time
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from goclaw_db.models import (
-    APIKey,
     Agent,
+    APIKey,
     ChatSession,
     EpisodicSummary,
     KGEntity,
@@ -28,7 +29,12 @@ from goclaw_db.models import (
     Trace,
     VaultDocument,
 )
-from tests.orm_world import MASTER_TENANT, head_engine, new_agent  # noqa: F401  (fixture)
+from tests.orm_world import BACKENDS, MASTER_TENANT, engine_at_head, new_agent
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def head_engine(request, tmp_path_factory):
+    yield from engine_at_head(request, tmp_path_factory)
 
 
 def new_chat(db: Session) -> ChatSession:

@@ -11,7 +11,12 @@ import uuid
 
 import sqlalchemy as sa
 
-from goclaw_db.engine import async_session_factory, create_async_engine, create_engine, session_factory
+from goclaw_db.engine import (
+    async_session_factory,
+    create_async_engine,
+    create_engine,
+    session_factory,
+)
 from goclaw_db.json_shapes import SessionMessage, ToolCall
 from goclaw_db.models import MASTER_TENANT_ID, Agent, ChatSession, MemoryChunk
 
