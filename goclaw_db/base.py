@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, dataclass_transform
+from typing import Any, ClassVar, dataclass_transform
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, event
@@ -27,7 +27,7 @@ from sqlalchemy.orm import (
 )
 
 from goclaw_db.tracking import track_mutations
-from goclaw_db.types import JSONB, TextArray, Timestamp, UUID, UUIDArray
+from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray
 
 # PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
 _MAX_NAME = 63
@@ -68,7 +68,6 @@ def _fkey(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, _columns_of(constraint), "fkey")
 
 
-
 NAMING_CONVENTION: dict[str, Any] = {
     "pkey_name": _pkey,
     "key_name": _key,
@@ -85,9 +84,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 # Tells type checkers what the run time does: every model's constructor takes
 # keyword arguments only (SQLAlchemy passes kw_only on to each subclass; a
 # checker reads it from here).
-@dataclass_transform(
-    kw_only_default=True, field_specifiers=(mapped_column, relationship, composite, synonym, deferred)
-)
+@dataclass_transform(kw_only_default=True, field_specifiers=(mapped_column, relationship, composite, synonym, deferred))
 class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=False, repr=False):
     """Declarative base of every GoClaw model.
 
@@ -110,7 +107,7 @@ class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=Fals
     """
 
     metadata = metadata
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         uuid.UUID: UUID(),
         datetime: Timestamp(),
         dict[str, Any]: JSONB(),

@@ -113,15 +113,31 @@ class RevisionEffects:
 _CREATE_FIRST = {"create_table"}
 _DROP_FIRST = {"drop_table"}
 _CHANGE_FIRST = {
-    "add_column", "add_columns", "drop_column", "drop_columns", "alter_column",
-    "batch_alter_table", "create_table_comment", "drop_table_comment",
+    "add_column",
+    "add_columns",
+    "drop_column",
+    "drop_columns",
+    "alter_column",
+    "batch_alter_table",
+    "create_table_comment",
+    "drop_table_comment",
 }
 # Operations whose second argument (or ``table_name=``) is the table.
 _CHANGE_SECOND = {
-    "create_index", "create_pg_index", "create_index_concurrently", "create_gin_index",
-    "create_hnsw_index", "drop_index", "drop_pg_index", "drop_index_concurrently",
-    "create_foreign_key", "create_unique_constraint", "create_check_constraint",
-    "create_primary_key", "create_exclude_constraint", "drop_constraint",
+    "create_index",
+    "create_pg_index",
+    "create_index_concurrently",
+    "create_gin_index",
+    "create_hnsw_index",
+    "drop_index",
+    "drop_pg_index",
+    "drop_index_concurrently",
+    "create_foreign_key",
+    "create_unique_constraint",
+    "create_check_constraint",
+    "create_primary_key",
+    "create_exclude_constraint",
+    "drop_constraint",
 }
 _TABLE_KEYWORDS = ("table_name", "source_table", "table")
 _DML = {"insert", "update", "delete"}
@@ -133,10 +149,14 @@ _SQL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("created", re.compile(rf"\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)),
     ("dropped", re.compile(rf"\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)),
     ("changed", re.compile(rf"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}", re.I)),
-    ("changed", re.compile(
-        r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\s+)?"
-        rf"ON\s+(?:ONLY\s+)?{_NAME}",
-        re.I)),
+    (
+        "changed",
+        re.compile(
+            r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\s+)?"
+            rf"ON\s+(?:ONLY\s+)?{_NAME}",
+            re.I,
+        ),
+    ),
     ("changed", re.compile(rf"\bTRIGGER\s+(?:IF\s+EXISTS\s+)?\w+\s+.*?\bON\s+{_NAME}", re.I | re.S)),
     ("changed", re.compile(rf"\bCOMMENT\s+ON\s+(?:TABLE|COLUMN)\s+{_NAME}", re.I)),
     ("data", re.compile(rf"\bUPDATE\s+(?:ONLY\s+)?{_NAME}\s+SET\b", re.I)),
@@ -216,9 +236,14 @@ class _Scanner:
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return {tuple(self._single(e, env, depth) for e in node.elts)}
         if isinstance(node, ast.Dict):
-            return {DictValue(tuple(
-                (self._single(k, env, depth), self._single(v, env, depth)) for k, v in zip(node.keys, node.values)
-            ))}
+            return {
+                DictValue(
+                    tuple(
+                        (self._single(k, env, depth), self._single(v, env, depth))
+                        for k, v in zip(node.keys, node.values, strict=False)
+                    )
+                )
+            }
         if isinstance(node, ast.IfExp):
             return self.eval(node.body, env, depth + 1) | self.eval(node.orelse, env, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -228,9 +253,12 @@ class _Scanner:
                     out.add(left + right)
             return out
         if isinstance(node, ast.JoinedStr):
-            parts = [{v.value} if isinstance(v, ast.Constant) else
-                     {x for x in self.eval(v.value, env, depth + 1) if isinstance(x, str)}
-                     for v in node.values]
+            parts = [
+                {v.value}
+                if isinstance(v, ast.Constant)
+                else {x for x in self.eval(v.value, env, depth + 1) if isinstance(x, str)}
+                for v in node.values
+            ]
             if all(parts):
                 return {"".join(combo) for combo in product(*parts)}
             return set()
@@ -252,7 +280,7 @@ class _Scanner:
         if name == "text" and node.args:
             return {v for v in self.eval(node.args[0], env, depth + 1) if isinstance(v, str)}
         if name in ("reversed", "sorted", "list", "tuple", "set", "frozenset") and isinstance(func, ast.Name):
-            return {tuple(seq) for seq in self._iterate(node.args[0], env, depth) } if node.args else set()
+            return {tuple(seq) for seq in self._iterate(node.args[0], env, depth)} if node.args else set()
         if name in ("items", "keys", "values") and isinstance(func, ast.Attribute):
             out = set()
             for mapping in self.eval(func.value, env, depth + 1):
@@ -296,19 +324,18 @@ class _Scanner:
             for i, elt in enumerate(elts):
                 if isinstance(elt, ast.Starred):
                     continue
-                picked = {v[i] for v in values
-                          if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
+                picked = {v[i] for v in values if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
                 self._bind(elt, picked, env)
 
     def _bind_arguments(self, fdef: ast.FunctionDef, call: ast.Call, env: dict, depth: int) -> dict:
         params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
         local: dict = {}
         defaults = fdef.args.defaults
-        for param, default in zip(params[len(params) - len(defaults):], defaults):
+        for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
             local[param] = self.eval(default, {}, depth + 1)
-        for kwarg, default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults):
+        for kwarg, default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults, strict=False):
             local[kwarg.arg] = self.eval(default, {}, depth + 1) if default is not None else set()
-        for param, arg in zip(params, call.args):
+        for param, arg in zip(params, call.args, strict=False):
             if isinstance(arg, ast.Starred):
                 break
             local[param] = self.eval(arg, env, depth + 1)
@@ -619,8 +646,21 @@ _SQLITE = sqlite.dialect()
 # Domains in the order the overview presents them; any other module follows
 # in alphabetical order.
 DOMAIN_ORDER = (
-    "agents", "sessions", "memory", "knowledge_graph", "vault", "teams", "tracing",
-    "cron", "channels", "security", "tenants", "providers", "skills", "mcp", "bookkeeping",
+    "agents",
+    "sessions",
+    "memory",
+    "knowledge_graph",
+    "vault",
+    "teams",
+    "tracing",
+    "cron",
+    "channels",
+    "security",
+    "tenants",
+    "providers",
+    "skills",
+    "mcp",
+    "bookkeeping",
 )
 _DOMAIN_TITLES = {"mcp": "MCP", "knowledge_graph": "Knowledge graph"}
 
@@ -793,8 +833,15 @@ def _on_delete(fk: sa.ForeignKeyConstraint) -> str:
 def _index_kind(index: sa.Index) -> str:
     options = index.dialect_options["postgresql"]
     using = (options.get("using") or "btree").lower()
-    label = {"btree": "btree", "gin": "GIN", "gist": "GiST", "hnsw": "HNSW", "ivfflat": "IVFFlat",
-             "brin": "BRIN", "hash": "hash"}.get(using, using)
+    label = {
+        "btree": "btree",
+        "gin": "GIN",
+        "gist": "GiST",
+        "hnsw": "HNSW",
+        "ivfflat": "IVFFlat",
+        "brin": "BRIN",
+        "hash": "hash",
+    }.get(using, using)
     extras = []
     ops = options.get("ops") or {}
     if using in ("hnsw", "ivfflat"):
@@ -826,9 +873,7 @@ def _pg_only_index(index: sa.Index) -> bool:
 
 
 def _index_on_sqlite(index: sa.Index, table: sa.Table) -> str:
-    if _pg_only_index(index) or any(
-        isinstance(e, sa.Column) and sqlite_type(e) is None for e in index.expressions
-    ):
+    if _pg_only_index(index) or any(isinstance(e, sa.Column) and sqlite_type(e) is None for e in index.expressions):
         return "not created (PostgreSQL only)"
     pg_where = index.dialect_options["postgresql"].get("where")
     lite_where = index.dialect_options["sqlite"].get("where")
@@ -925,8 +970,7 @@ def _relationship(fk: sa.ForeignKeyConstraint) -> str:
 def er_domain(domain: Domain) -> list[str]:
     lines = ["erDiagram"]
     for td in domain.tables:
-        key_columns = [c for c in td.table.columns
-                       if column_keys(td.table, c) or c.info.get("doc") or c.doc]
+        key_columns = [c for c in td.table.columns if column_keys(td.table, c) or c.info.get("doc") or c.doc]
         if not key_columns:
             lines.append(f"    {td.name}")
             continue
@@ -972,8 +1016,9 @@ def _mermaid_block(lines: list[str]) -> list[str]:
 # =============================================================================
 
 
-def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | None,
-                 triggers: dict[str, DatabaseObject]) -> str:
+def render_table(
+    td: TableDoc, domains: list[Domain], history: TableHistory | None, triggers: dict[str, DatabaseObject]
+) -> str:
     table = td.table
     domain = next(d for d in domains if d.name == td.domain)
     out = [GENERATED_NOTE, "", f"# {table.name}", ""]
@@ -993,36 +1038,42 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
     fts = fts5_columns(table)
     if fts:
         facts.append(f"- SQLite full-text search: FTS5 index over ({', '.join(fts)}).")
-    out += facts + [""]
+    out += [*facts, ""]
 
     out += ["## Columns", ""]
     rows = []
     for column in table.columns:
         lite = sqlite_type(column)
-        rows.append([
-            _code(column.name),
-            _code(pg_type(column)),
-            _code(lite) if lite else "not stored",
-            "yes" if column.nullable else "no",
-            default_text(column),
-            ", ".join(column_keys(table, column)),
-            column_doc(table, column),
-        ])
-    out += _table(["Column", "PostgreSQL", "SQLite", "Null", "Default", "Key", "Description"], rows) + [""]
+        rows.append(
+            [
+                _code(column.name),
+                _code(pg_type(column)),
+                _code(lite) if lite else "not stored",
+                "yes" if column.nullable else "no",
+                default_text(column),
+                ", ".join(column_keys(table, column)),
+                column_doc(table, column),
+            ]
+        )
+    out += [*_table(["Column", "PostgreSQL", "SQLite", "Null", "Default", "Key", "Description"], rows), ""]
 
     out += ["## Constraints", ""]
     rows = []
     if table.primary_key.columns:
-        rows.append(["primary key", _code(_constraint_name(table.primary_key)),
-                     ", ".join(_code(c) for c in _columns_of(table.primary_key))])
+        rows.append(
+            [
+                "primary key",
+                _code(_constraint_name(table.primary_key)),
+                ", ".join(_code(c) for c in _columns_of(table.primary_key)),
+            ]
+        )
     for constraint in sorted(
         (c for c in table.constraints if isinstance(c, sa.UniqueConstraint)), key=_constraint_name
     ):
-        rows.append(["unique", _code(_constraint_name(constraint)),
-                     ", ".join(_code(c) for c in _columns_of(constraint))])
-    for constraint in sorted(
-        (c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name
-    ):
+        rows.append(
+            ["unique", _code(_constraint_name(constraint)), ", ".join(_code(c) for c in _columns_of(constraint))]
+        )
+    for constraint in sorted((c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name):
         rows.append(["check", _code(_constraint_name(constraint)), _code(_sql(constraint.sqltext, _PG))])
     out += (_table(["Kind", "Name", "Definition"], rows) if rows else ["None."]) + [""]
 
@@ -1030,49 +1081,56 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
     rows = []
     for fk in _foreign_keys(table):
         referred = fk.referred_table.name
-        rows.append([
-            _code(_constraint_name(fk)),
-            ", ".join(_code(c) for c in _columns_of(fk)),
-            f"{_link(referred)} ({', '.join(_code(e.column.name) for e in fk.elements)})",
-            _on_delete(fk),
-        ])
+        rows.append(
+            [
+                _code(_constraint_name(fk)),
+                ", ".join(_code(c) for c in _columns_of(fk)),
+                f"{_link(referred)} ({', '.join(_code(e.column.name) for e in fk.elements)})",
+                _on_delete(fk),
+            ]
+        )
     out += (_table(["Name", "Columns", "References", "On delete"], rows) if rows else ["None."]) + [""]
 
     referencing = sorted(
-        ((t, fk) for t in metadata.tables.values() for fk in t.foreign_key_constraints
-         if fk.referred_table is table),
+        ((t, fk) for t in metadata.tables.values() for fk in t.foreign_key_constraints if fk.referred_table is table),
         key=lambda pair: (pair[0].name, _columns_of(pair[1])),
     )
     out += ["## Referenced by", ""]
-    rows = [[_link(t.name), ", ".join(_code(c) for c in _columns_of(fk)), _on_delete(fk)]
-            for t, fk in referencing]
+    rows = [[_link(t.name), ", ".join(_code(c) for c in _columns_of(fk)), _on_delete(fk)] for t, fk in referencing]
     out += (_table(["Table", "Columns", "On delete"], rows) if rows else ["None."]) + [""]
 
     out += ["## Indexes", ""]
     rows = []
     for index in sorted(table.indexes, key=lambda i: i.name):
         where = index.dialect_options["postgresql"].get("where")
-        rows.append([
-            _code(index.name),
-            _index_kind(index),
-            _index_columns(index),
-            "yes" if index.unique else "no",
-            _code(_sql(where, _PG)) if where is not None else "",
-            _index_on_sqlite(index, table),
-        ])
-    out += (_table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite"], rows) if rows else ["None."])
+        rows.append(
+            [
+                _code(index.name),
+                _index_kind(index),
+                _index_columns(index),
+                "yes" if index.unique else "no",
+                _code(_sql(where, _PG)) if where is not None else "",
+                _index_on_sqlite(index, table),
+            ]
+        )
+    out += _table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite"], rows) if rows else ["None."]
     out += [""]
     if fts:
-        out += ["On SQLite, full-text search uses an FTS5 index over "
-                f"({', '.join(_code(c) for c in fts)}) instead of the tsvector column and GIN index.", ""]
+        out += [
+            "On SQLite, full-text search uses an FTS5 index over "
+            f"({', '.join(_code(c) for c in fts)}) instead of the tsvector column and GIN index.",
+            "",
+        ]
 
     table_triggers = sorted(
         (t for t in triggers.values() if t.details.get("table") == table.name), key=lambda t: t.name
     )
     if table_triggers:
         out += ["## Triggers", ""]
-        rows = [[_code(t.name), t.details.get("timing", ""), _code(t.details.get("function", "") + "()"),
-                 t.created.link()] for t in table_triggers]
+        rows = [
+            [_code(t.name), t.details.get("timing", ""), _code(t.details.get("function", "") + "()"), t.created.link()]
+            for t in table_triggers
+        ]
         out += _table(["Name", "When", "Runs", "Created in"], rows)
         out += ["", "Triggers exist on PostgreSQL only.", ""]
 
@@ -1087,21 +1145,28 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
             out.append(f"- Rows migrated in {', '.join(r.link() for r in history.data)}.")
         for created, dropped in history.earlier_lives:
             if created is not None and created is not dropped:
-                out.append(f"- An earlier table of this name was created in {created.link()} "
-                           f"and replaced in {dropped.link()}.")
+                out.append(
+                    f"- An earlier table of this name was created in {created.link()} and replaced in {dropped.link()}."
+                )
             elif created is None:
                 out.append(f"- An earlier table of this name was dropped in {dropped.link()}.")
     elif table.name in pg_only_tables():
-        out.append("- Created before the first revision by every migration run on PostgreSQL "
-                   "(`goclaw_db.runtime.ensure_bookkeeping`), as golang-migrate does.")
+        out.append(
+            "- Created before the first revision by every migration run on PostgreSQL "
+            "(`goclaw_db.runtime.ensure_bookkeeping`), as golang-migrate does."
+        )
     else:
         out.append("- No revision in `alembic/versions` creates this table yet.")
     out.append("")
     return "\n".join(out)
 
 
-def render_readme(domains: list[Domain], revisions: list[Revision], histories: dict[str, TableHistory],
-                  objects: tuple[dict, dict, dict]) -> str:
+def render_readme(
+    domains: list[Domain],
+    revisions: list[Revision],
+    histories: dict[str, TableHistory],
+    objects: tuple[dict, dict, dict],
+) -> str:
     extensions, functions, triggers = objects
     tables = [td for d in domains for td in d.tables]
     head = revisions[-1] if revisions else None
@@ -1119,35 +1184,58 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
     out += ["## Contents", ""]
     for domain in domains:
         out.append(f"- [{domain.title}](#{domain.anchor}): {_first_paragraph(domain.doc)}")
-    out += ["- [Overview diagram](#overview-diagram)", "- [Extensions and functions](#extensions-and-functions)",
-            "- [PostgreSQL and SQLite](#postgresql-and-sqlite)", ""]
+    out += [
+        "- [Overview diagram](#overview-diagram)",
+        "- [Extensions and functions](#extensions-and-functions)",
+        "- [PostgreSQL and SQLite](#postgresql-and-sqlite)",
+        "",
+    ]
 
     for domain in domains:
         out += [f"## {domain.title}", "", _first_paragraph(domain.doc), ""]
         rows = [[_link(td.name), _first_paragraph(td.doc)] for td in domain.tables]
-        out += _table(["Table", "What it holds"], rows) + [""]
-        out += _mermaid_block(er_domain(domain)) + [""]
+        out += [*_table(["Table", "What it holds"], rows), ""]
+        out += [*_mermaid_block(er_domain(domain)), ""]
 
     out += ["## Overview diagram", ""]
-    out += ["Every table and the foreign keys between them. Almost every table also references "
-            "[tenants](tenants.md) through `tenant_id`; those links are left out here and shown in "
-            "the domain diagrams.", ""]
-    out += _mermaid_block(er_overview(domains)) + [""]
+    out += [
+        "Every table and the foreign keys between them. Almost every table also references "
+        "[tenants](tenants.md) through `tenant_id`; those links are left out here and shown in "
+        "the domain diagrams.",
+        "",
+    ]
+    out += [*_mermaid_block(er_overview(domains)), ""]
 
     out += ["## Extensions and functions", ""]
     out += ["PostgreSQL only; the SQLite schema needs none of them.", ""]
-    rows = [[_code(e.name), _EXTENSION_DOCS.get(e.name, ""), e.created.link()]
-            for e in sorted(extensions.values(), key=lambda e: e.name)]
-    out += _table(["Extension", "Used for", "Created in"], rows) + [""]
-    rows = [[_code(f.details["signature"]), _code(f.details.get("returns", "")), f.details.get("language", ""),
-             _FUNCTION_DOCS.get(f.name, ""), f.created.link()]
-            for f in sorted(functions.values(), key=lambda f: f.name)]
-    out += _table(["Function", "Returns", "Language", "Purpose", "Created in"], rows) + [""]
+    rows = [
+        [_code(e.name), _EXTENSION_DOCS.get(e.name, ""), e.created.link()]
+        for e in sorted(extensions.values(), key=lambda e: e.name)
+    ]
+    out += [*_table(["Extension", "Used for", "Created in"], rows), ""]
+    rows = [
+        [
+            _code(f.details["signature"]),
+            _code(f.details.get("returns", "")),
+            f.details.get("language", ""),
+            _FUNCTION_DOCS.get(f.name, ""),
+            f.created.link(),
+        ]
+        for f in sorted(functions.values(), key=lambda f: f.name)
+    ]
+    out += [*_table(["Function", "Returns", "Language", "Purpose", "Created in"], rows), ""]
     if triggers:
-        rows = [[_code(t.name), _link(t.details["table"]), t.details.get("timing", ""),
-                 _code(t.details.get("function", "") + "()"), t.created.link()]
-                for t in sorted(triggers.values(), key=lambda t: t.name)]
-        out += _table(["Trigger", "Table", "When", "Runs", "Created in"], rows) + [""]
+        rows = [
+            [
+                _code(t.name),
+                _link(t.details["table"]),
+                t.details.get("timing", ""),
+                _code(t.details.get("function", "") + "()"),
+                t.created.link(),
+            ]
+            for t in sorted(triggers.values(), key=lambda t: t.name)
+        ]
+        out += [*_table(["Trigger", "Table", "When", "Runs", "Created in"], rows), ""]
 
     out += ["## PostgreSQL and SQLite", ""]
     out += [
@@ -1162,20 +1250,23 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
         for column in td.table.columns:
             lite = sqlite_type(column) or "not stored"
             pairs.setdefault((_generic(pg_type(column)), _generic(lite)), set()).add(type(column.type).__name__)
-    rows = [[_code(pg), _code(lite) if lite != "not stored" else lite, ", ".join(sorted(names))]
-            for (pg, lite), names in sorted(pairs.items())]
-    out += _table(["PostgreSQL", "SQLite", "Type in the models"], rows) + [""]
+    rows = [
+        [_code(pg), _code(lite) if lite != "not stored" else lite, ", ".join(sorted(names))]
+        for (pg, lite), names in sorted(pairs.items())
+    ]
+    out += [*_table(["PostgreSQL", "SQLite", "Type in the models"], rows), ""]
     pg_only_indexes = sorted(
-        (i.name, td.name) for td in tables for i in td.table.indexes
+        (i.name, td.name)
+        for td in tables
+        for i in td.table.indexes
         if _index_on_sqlite(i, td.table).startswith("not created")
     )
-    not_stored = sorted(
-        (td.name, c.name) for td in tables for c in td.table.columns if sqlite_type(c) is None
-    )
+    not_stored = sorted((td.name, c.name) for td in tables for c in td.table.columns if sqlite_type(c) is None)
     fts_tables = [(td.name, fts5_columns(td.table)) for td in tables if fts5_columns(td.table)]
     out += [
         f"- Vector (pgvector) and tsvector columns exist on PostgreSQL only ({len(not_stored)} columns: "
-        + ", ".join(f"{_link(t)}.{c}" for t, c in not_stored) + ").",
+        + ", ".join(f"{_link(t)}.{c}" for t, c in not_stored)
+        + ").",
         f"- GIN, HNSW and other PostgreSQL-only indexes are not created on SQLite ({len(pg_only_indexes)} "
         "indexes); partial and expression B-tree indexes are created on both.",
         "- UUID keys come from `uuid_generate_v7()` or `gen_random_uuid()` on PostgreSQL; on SQLite the "
@@ -1184,8 +1275,11 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
         "- JSONB, arrays and UUIDs are stored as text on SQLite (JSON text for arrays).",
     ]
     if fts_tables:
-        out.append("- Full-text search on SQLite uses FTS5 indexes instead of tsvector columns: "
-                   + "; ".join(f"{_link(t)} over ({', '.join(cols)})" for t, cols in fts_tables) + ".")
+        out.append(
+            "- Full-text search on SQLite uses FTS5 indexes instead of tsvector columns: "
+            + "; ".join(f"{_link(t)} over ({', '.join(cols)})" for t, cols in fts_tables)
+            + "."
+        )
     out.append(
         "- The bookkeeping tables that GoClaw's binaries read ("
         + ", ".join(_link(t) for t in sorted(pg_only_tables()))
@@ -1201,8 +1295,9 @@ _EXTENSION_DOCS = {
 }
 _FUNCTION_DOCS = {
     "uuid_generate_v7": "Default of most `id` columns: time-ordered UUIDv7 values.",
-    "immutable_array_to_string":
-        "`array_to_string` declared immutable, so generated tsvector columns can join a `text[]`.",
+    "immutable_array_to_string": (
+        "`array_to_string` declared immutable, so generated tsvector columns can join a `text[]`."
+    ),
     "vault_docs_team_null_scope_fix": "Resets a vault document's scope to `personal` when it loses its team.",
 }
 

@@ -110,9 +110,7 @@ def pool_options(url: sa.URL) -> tuple[sa.URL, dict[str, Any]]:
     return url, options
 
 
-def create_engine(
-    url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None, **kw: Any
-) -> sa.Engine:
+def create_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None, **kw: Any) -> sa.Engine:
     """A sync engine for the GoClaw database (explicit URL, else GoClaw's environment).
 
     Keyword arguments go to :func:`sqlalchemy.create_engine` and win over the

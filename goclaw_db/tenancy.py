@@ -126,8 +126,10 @@ def _check_parents(session: Session, state: InstanceState[Any], tenant_id: uuid.
             continue
         with session.no_autoflush:
             if session.get(rel.mapper.class_, value) is None:
-                raise _refuse(f"{mapper.class_.__name__}.{key}={value} names no {rel.mapper.class_.__name__} "
-                              f"of tenant {tenant_id}")
+                raise _refuse(
+                    f"{mapper.class_.__name__}.{key}={value} names no {rel.mapper.class_.__name__} "
+                    f"of tenant {tenant_id}"
+                )
 
 
 @event.listens_for(TenantSession, "before_flush")

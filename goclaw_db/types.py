@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -84,13 +84,13 @@ class Timestamp(sa.types.TypeDecorator[datetime]):
             return value
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: GoClaw stores timestamps with a time zone")
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or isinstance(value, datetime):
             return value
         parsed = datetime.fromisoformat(str(value).replace(" ", "T"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _JSONText(sa.types.TypeDecorator[_T]):
@@ -258,15 +258,16 @@ def _uuid_v7_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
 # of the desktop schema (see _desktop_column below).
 _SQLITE_EPOCH_MS = "printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))"
 _SQLITE_UUID_TAIL = (
-    "'-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) "
-    "|| '-' || hex(randomblob(6))"
+    "'-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))"
 )
 
 
 @compiles(uuid_generate_v7, "sqlite")
 def _uuid_v7_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
-    return (f"lower(substr({_SQLITE_EPOCH_MS}, 1, 8) || '-' || substr({_SQLITE_EPOCH_MS}, 9, 4) "
-            f"|| '-7' || substr(hex(randomblob(2)), 2) || {_SQLITE_UUID_TAIL})")
+    return (
+        f"lower(substr({_SQLITE_EPOCH_MS}, 1, 8) || '-' || substr({_SQLITE_EPOCH_MS}, 9, 4) "
+        f"|| '-7' || substr(hex(randomblob(2)), 2) || {_SQLITE_UUID_TAIL})"
+    )
 
 
 class gen_random_uuid(FunctionElement[uuid.UUID]):
@@ -284,8 +285,10 @@ def _uuid_v4_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(gen_random_uuid, "sqlite")
 def _uuid_v4_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
-    return (f"lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
-            f"|| {_SQLITE_UUID_TAIL})")
+    return (
+        f"lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+        f"|| {_SQLITE_UUID_TAIL})"
+    )
 
 
 class empty_array(sa.sql.expression.ColumnElement[Any]):

@@ -70,14 +70,21 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
             MemoryChunk(agent_id=scout.id, path="notes/bay.md", hash=f"c{i}", text=text, tenant_id=MASTER_TENANT)
             for i, text in enumerate(["tides at dawn", "pilot boarding point"])
         ]
-        job = CronJob(agent_id=scout.id, name="morning report", schedule_kind="cron",
-                      payload={"message": "report"}, tenant_id=MASTER_TENANT)
+        job = CronJob(
+            agent_id=scout.id,
+            name="morning report",
+            schedule_kind="cron",
+            payload={"message": "report"},
+            tenant_id=MASTER_TENANT,
+        )
         job.run_logs = [CronRunLog(status="ok", summary="sent")]
 
-        harbour = KGEntity(agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place",
-                           tenant_id=MASTER_TENANT)
-        pilot = KGEntity(agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person",
-                         tenant_id=MASTER_TENANT)
+        harbour = KGEntity(
+            agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place", tenant_id=MASTER_TENANT
+        )
+        pilot = KGEntity(
+            agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person", tenant_id=MASTER_TENANT
+        )
         harbour.outgoing_relations = [
             KGRelation(agent_id=scout.id, relation_type="employs", target_entity=pilot, tenant_id=MASTER_TENANT)
         ]
@@ -89,13 +96,24 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
         db.add_all([team, note, job, harbour, pilot, chart, tides, trace])
         db.flush()
 
-        db.add_all([
-            Span(trace_id=trace.id, span_type="llm_call", name="think", tenant_id=MASTER_TENANT),
-            Span(trace_id=trace.id, span_type="tool_call", name="look", tenant_id=MASTER_TENANT),
-        ])
+        db.add_all(
+            [
+                Span(trace_id=trace.id, span_type="llm_call", name="think", tenant_id=MASTER_TENANT),
+                Span(trace_id=trace.id, span_type="tool_call", name="look", tenant_id=MASTER_TENANT),
+            ]
+        )
         db.commit()
-        return {"lead": lead.id, "scout": scout.id, "team": team.id, "task": task.id, "note": note.id,
-                "job": job.id, "harbour": harbour.id, "chart": chart.id, "trace": trace.id}
+        return {
+            "lead": lead.id,
+            "scout": scout.id,
+            "team": team.id,
+            "task": task.id,
+            "note": note.id,
+            "job": job.id,
+            "harbour": harbour.id,
+            "chart": chart.id,
+            "trace": trace.id,
+        }
 
 
 BACKENDS = ["postgresql", "sqlite"]
@@ -127,8 +145,9 @@ def engine_at_head(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 def new_agent(db: Session, key: str | None = None, tenant_id: uuid.UUID = MASTER_TENANT) -> Agent:
     """A flushed agent with a key of its own, so tests sharing a database do not collide."""
-    agent = Agent(agent_key=key or f"agent-{uuid.uuid4().hex[:8]}", owner_id="owner", model="model-x",
-                  tenant_id=tenant_id)
+    agent = Agent(
+        agent_key=key or f"agent-{uuid.uuid4().hex[:8]}", owner_id="owner", model="model-x", tenant_id=tenant_id
+    )
     db.add(agent)
     db.flush()
     return agent

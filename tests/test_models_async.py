@@ -45,8 +45,9 @@ async def add_agent_with_work(Session: async_sessionmaker[AsyncSession]) -> uuid
     async with Session() as db:
         agent = Agent(agent_key=f"a-{uuid.uuid4().hex[:8]}", owner_id="o", model="m", tenant_id=MASTER_TENANT)
         agent.sessions.append(ChatSession(session_key=f"k-{uuid.uuid4().hex[:8]}", tenant_id=MASTER_TENANT))
-        agent.memory_chunks.append(MemoryChunk(path="p.md", hash="h", text="tides", embedding=VECTOR,
-                                               tenant_id=MASTER_TENANT))
+        agent.memory_chunks.append(
+            MemoryChunk(path="p.md", hash="h", text="tides", embedding=VECTOR, tenant_id=MASTER_TENANT)
+        )
         db.add(agent)
         await db.commit()
         return agent.id

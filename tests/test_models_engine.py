@@ -54,8 +54,11 @@ def test_pool_max_conns_in_the_dsn_caps_open_connections(url):
 
 
 def test_pool_parameters_stay_out_of_the_connection_string():
-    stripped, options = pool_options(sa.make_url(
-        "postgresql+psycopg://u@h/db?sslmode=disable&pool_max_conns=40&pool_min_conns=2&pool_max_conn_lifetime=1h30m"))
+    stripped, options = pool_options(
+        sa.make_url(
+            "postgresql+psycopg://u@h/db?sslmode=disable&pool_max_conns=40&pool_min_conns=2&pool_max_conn_lifetime=1h30m"
+        )
+    )
     assert dict(stripped.query) == {"sslmode": "disable"}
     assert options == {"pool_size": 10, "max_overflow": 30, "pool_pre_ping": True, "pool_recycle": 5400.0}
 

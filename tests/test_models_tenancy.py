@@ -86,14 +86,20 @@ def test_new_rows_get_the_tenant(head_engine, Scoped, world):
         assert db.get(ChatSession, chat_id).tenant_id == MASTER_TENANT
 
 
-@pytest.mark.parametrize("row", [
-    pytest.param(lambda ids: MemoryChunk(agent_id=ids["theirs"], path="p", hash="x", text="x"),
-                 id="pointing-at-their-agent"),
-    pytest.param(lambda ids: ChatSession(session_key="sneaky", agent_id=ids["ours"], tenant_id=OTHER),
-                 id="in-their-tenant"),
-    pytest.param(lambda ids: MemoryChunk(agent_id=uuid.uuid4(), path="p", hash="x", text="x"),
-                 id="pointing-at-no-agent"),
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            lambda ids: MemoryChunk(agent_id=ids["theirs"], path="p", hash="x", text="x"), id="pointing-at-their-agent"
+        ),
+        pytest.param(
+            lambda ids: ChatSession(session_key="sneaky", agent_id=ids["ours"], tenant_id=OTHER), id="in-their-tenant"
+        ),
+        pytest.param(
+            lambda ids: MemoryChunk(agent_id=uuid.uuid4(), path="p", hash="x", text="x"), id="pointing-at-no-agent"
+        ),
+    ],
+)
 def test_rows_crossing_tenants_are_refused_before_the_database_sees_them(head_engine, Scoped, world, row):
     before = (len(everything(head_engine, MemoryChunk)), len(everything(head_engine, ChatSession)))
     with Scoped() as db:

@@ -32,9 +32,22 @@ def expected_errors() -> dict[int, str]:
 def checked_by_mypy(tmp_path: Path, *files: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"),
-         *map(str, files)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
 
 
@@ -69,12 +82,23 @@ def test_mypy_strict_reports_each_misuse_on_its_line(tmp_path):
 def run_pyright(tmp_path: Path, *files: Path) -> subprocess.CompletedProcess[str]:
     pytest.importorskip("pyright", reason="pyright is in the test extras; it needs Node.js")
     config = tmp_path / "pyrightconfig.json"
-    config.write_text(json.dumps({
-        "typeCheckingMode": "strict", "pythonVersion": "3.11", "extraPaths": [str(ROOT)],
-    }))
-    return subprocess.run([sys.executable, "-m", "pyright", "-p", str(config), "--pythonpath", sys.executable,
-                           *map(str, files)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    config.write_text(
+        json.dumps(
+            {
+                "typeCheckingMode": "strict",
+                "pythonVersion": "3.11",
+                "extraPaths": [str(ROOT)],
+            }
+        )
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "pyright", "-p", str(config), "--pythonpath", sys.executable, *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_pyright_strict_accepts_the_typed_example_and_the_readme(tmp_path, readme_script):

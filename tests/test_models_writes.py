@@ -39,8 +39,12 @@ def head_engine(request, tmp_path_factory):
 
 def new_chat(db: Session) -> ChatSession:
     agent = new_agent(db)
-    chat = ChatSession(session_key=f"agent:{agent.agent_key}:{uuid.uuid4().hex[:6]}", agent=agent,
-                       tenant_id=MASTER_TENANT, messages=[{"role": "user", "content": "hello"}])
+    chat = ChatSession(
+        session_key=f"agent:{agent.agent_key}:{uuid.uuid4().hex[:6]}",
+        agent=agent,
+        tenant_id=MASTER_TENANT,
+        messages=[{"role": "user", "content": "hello"}],
+    )
     db.add(chat)
     db.commit()
     return chat
@@ -82,15 +86,15 @@ def test_an_agent_setting_changed_in_place_is_saved(head_engine):
         agent.other_config["temperature"] = 0.2
         agent.other_config.setdefault("limits", {})["max_tokens"] = 512
         db.commit()
-    assert reloaded(head_engine, Agent, agent_id).other_config == {
-        "temperature": 0.2, "limits": {"max_tokens": 512}}
+    assert reloaded(head_engine, Agent, agent_id).other_config == {"temperature": 0.2, "limits": {"max_tokens": 512}}
 
 
 def test_an_array_column_changed_in_place_is_saved(head_engine):
     with Session(head_engine) as db:
         agent = new_agent(db)
-        episode = EpisodicSummary(agent=agent, session_key="s", summary="talked", key_topics=["tides"],
-                                  tenant_id=MASTER_TENANT)
+        episode = EpisodicSummary(
+            agent=agent, session_key="s", summary="talked", key_topics=["tides"], tenant_id=MASTER_TENANT
+        )
         db.add(episode)
         db.commit()
         episode.key_topics.append("pilots")
@@ -165,7 +169,12 @@ def test_agent_owned_rows_reach_their_agent(head_engine):
         agent_id = agent.id
     with Session(head_engine) as db:
         agent = db.get(Agent, agent_id)
-        reached = (agent.memory_chunks, agent.kg_entities, agent.vault_documents, agent.traces,
-                   agent.episodic_summaries)
+        reached = (
+            agent.memory_chunks,
+            agent.kg_entities,
+            agent.vault_documents,
+            agent.traces,
+            agent.episodic_summaries,
+        )
         assert [len(rows) for rows in reached] == [1, 1, 1, 1, 1]
         assert {rows[0].agent.id for rows in reached} == {agent_id}

@@ -29,14 +29,20 @@ from goclaw_db.types import (
     uuid_generate_v7,
 )
 
-__all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "timestamp_updated", "utc_now", "uuid_pk"]
+__all__ = [
+    "embedding_vector",
+    "random_uuid_pk",
+    "tenant_fk",
+    "timestamp_now",
+    "timestamp_updated",
+    "utc_now",
+    "uuid_pk",
+]
 
 # A generated UUID key.  PostgreSQL keeps its server default (the catalog is
 # GoClaw's); the Python default makes the id in the application, as GoClaw's
 # desktop build does, so inserts work on SQLite, which has no UUID function.
-uuid_pk = Annotated[
-    uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=uuid_generate_v7())
-]
+uuid_pk = Annotated[uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=uuid_generate_v7())]
 
 # The same for the tables whose PostgreSQL default is gen_random_uuid() (v4);
 # ids made by the application are still time-ordered v7.
@@ -84,8 +90,12 @@ def where(condition: str) -> dict[str, Any]:
 def hnsw_index(name: str, column: str = "embedding", *, where: str | None = None, **build: int) -> sa.Index:
     """A pgvector HNSW index for cosine distance (PostgreSQL only); ``build``: m, ef_construction."""
     return sa.Index(
-        name, column, postgresql_using="hnsw", postgresql_ops={column: "vector_cosine_ops"},
-        postgresql_with=build or None, postgresql_where=sa.text(where) if where else None,
+        name,
+        column,
+        postgresql_using="hnsw",
+        postgresql_ops={column: "vector_cosine_ops"},
+        postgresql_with=build or None,
+        postgresql_where=sa.text(where) if where else None,
     ).ddl_if(dialect="postgresql")
 
 

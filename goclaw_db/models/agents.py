@@ -102,15 +102,14 @@ class Agent(Base):
     display_name: Mapped[str | None] = mapped_column(
         sa.String(255), info={"doc": "Name shown to people; the agent_key stays stable."}, default=None
     )
-    owner_id: Mapped[str] = mapped_column(
-        sa.String(255), info={"doc": "User who created and owns the agent."}
-    )
+    owner_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who created and owns the agent."})
     provider: Mapped[str] = mapped_column(
-        sa.String(50), server_default="openrouter", info={"doc": "Name of the LLM provider the agent calls."}, default=None
+        sa.String(50),
+        server_default="openrouter",
+        info={"doc": "Name of the LLM provider the agent calls."},
+        default=None,
     )
-    model: Mapped[str] = mapped_column(
-        sa.String(200), info={"doc": "Model identifier passed to the provider."}
-    )
+    model: Mapped[str] = mapped_column(sa.String(200), info={"doc": "Model identifier passed to the provider."})
     context_window: Mapped[int] = mapped_column(
         server_default=sa.text("200000"), info={"doc": "Size of the model's context window in tokens."}, default=None
     )
@@ -121,8 +120,11 @@ class Agent(Base):
     restrict_to_workspace: Mapped[bool] = mapped_column(
         server_default=sa.true(), info={"doc": "Keep file tools inside the workspace."}, default=None
     )
-    tools_config: Mapped[ToolPolicy] = mapped_column(JSONB(), 
-        server_default="{}", info={"doc": "Which tools the agent may use, and their settings (JSON)."}, default=None
+    tools_config: Mapped[ToolPolicy] = mapped_column(
+        JSONB(),
+        server_default="{}",
+        info={"doc": "Which tools the agent may use, and their settings (JSON)."},
+        default=None,
     )
     sandbox_config: Mapped[SandboxConfig | None] = mapped_column(
         JSONB(),
@@ -238,30 +240,87 @@ class Agent(Base):
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True, default=None)
-    config_permissions: Mapped[list[AgentConfigPermission]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    evolution_metrics: Mapped[list[AgentEvolutionMetric]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    evolution_suggestions: Mapped[list[AgentEvolutionSuggestion]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    shares: Mapped[list[AgentShare]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    episodic_summaries: Mapped[list[EpisodicSummary]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    mcp_access_requests: Mapped[list[MCPAccessRequest]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    mcp_grants: Mapped[list[MCPAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    secure_cli_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    skill_grants: Mapped[list[SkillAgentGrant]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    user_overrides: Mapped[list[UserAgentOverride]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    user_profiles: Mapped[list[UserAgentProfile]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    user_context_files: Mapped[list[UserContextFile]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    heartbeat_run_logs: Mapped[list[HeartbeatRunLog]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    kg_entities: Mapped[list[KGEntity]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    created_tasks: Mapped[list[TeamTask]] = relationship(foreign_keys="TeamTask.created_by_agent_id", back_populates="created_by_agent", passive_deletes=True, default_factory=list)
-    vault_documents: Mapped[list[VaultDocument]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    cron_run_logs: Mapped[list[CronRunLog]] = relationship(back_populates="agent", passive_deletes=True, default_factory=list)
-    kg_dedup_candidates: Mapped[list[KGDedupCandidate]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    kg_relations: Mapped[list[KGRelation]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    memory_chunks: Mapped[list[MemoryChunk]] = relationship(back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    created_attachments: Mapped[list[TeamTaskAttachment]] = relationship(back_populates="created_by_agent", default_factory=list)
-    task_comments: Mapped[list[TeamTaskComment]] = relationship(back_populates="agent", passive_deletes=True, default_factory=list)
-    traces: Mapped[list[Trace]] = relationship(primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="agent", passive_deletes="all", default_factory=list)
-    spans: Mapped[list[Span]] = relationship(primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="agent", passive_deletes="all", default_factory=list)
+    config_permissions: Mapped[list[AgentConfigPermission]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    evolution_metrics: Mapped[list[AgentEvolutionMetric]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    evolution_suggestions: Mapped[list[AgentEvolutionSuggestion]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    shares: Mapped[list[AgentShare]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    episodic_summaries: Mapped[list[EpisodicSummary]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    mcp_access_requests: Mapped[list[MCPAccessRequest]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    mcp_grants: Mapped[list[MCPAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    secure_cli_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    skill_grants: Mapped[list[SkillAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_overrides: Mapped[list[UserAgentOverride]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_profiles: Mapped[list[UserAgentProfile]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_context_files: Mapped[list[UserContextFile]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    heartbeat_run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    kg_entities: Mapped[list[KGEntity]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    created_tasks: Mapped[list[TeamTask]] = relationship(
+        foreign_keys="TeamTask.created_by_agent_id",
+        back_populates="created_by_agent",
+        passive_deletes=True,
+        default_factory=list,
+    )
+    vault_documents: Mapped[list[VaultDocument]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+        back_populates="agent", passive_deletes=True, default_factory=list
+    )
+    kg_dedup_candidates: Mapped[list[KGDedupCandidate]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    kg_relations: Mapped[list[KGRelation]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    created_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+        back_populates="created_by_agent", default_factory=list
+    )
+    task_comments: Mapped[list[TeamTaskComment]] = relationship(
+        back_populates="agent", passive_deletes=True, default_factory=list
+    )
+    traces: Mapped[list[Trace]] = relationship(
+        primaryjoin="Agent.id == foreign(Trace.agent_id)",
+        back_populates="agent",
+        passive_deletes="all",
+        default_factory=list,
+    )
+    spans: Mapped[list[Span]] = relationship(
+        primaryjoin="Agent.id == foreign(Span.agent_id)",
+        back_populates="agent",
+        passive_deletes="all",
+        default_factory=list,
+    )
 
 
 class AgentLink(Base):
@@ -306,7 +365,9 @@ class AgentLink(Base):
     created_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     source_agent: Mapped[Agent] = relationship(

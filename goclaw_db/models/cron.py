@@ -71,7 +71,9 @@ class CronJob(Base):
     last_error: Mapped[str | None] = mapped_column(default=None)
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     stateless: Mapped[bool] = mapped_column(
         server_default=sa.false(), info={"doc": "Run without loading the agent's conversation history."}, default=None
@@ -119,7 +121,9 @@ class CronRunLog(Base):
     output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
     ran_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
 
     job: Mapped[CronJob] = relationship(back_populates="run_logs", default=None)
     team: Mapped[AgentTeam | None] = relationship(back_populates="cron_run_logs", default=None)
@@ -139,8 +143,12 @@ class AgentHeartbeat(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), unique=True, default=None)
-    enabled: Mapped[bool] = mapped_column(server_default=sa.false(), info={"doc": "Whether heartbeats run."}, default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), unique=True, default=None
+    )
+    enabled: Mapped[bool] = mapped_column(
+        server_default=sa.false(), info={"doc": "Whether heartbeats run."}, default=None
+    )
     interval_sec: Mapped[int] = mapped_column(
         server_default=sa.text("1800"), info={"doc": "Seconds between heartbeat runs."}, default=None
     )
@@ -193,7 +201,9 @@ class HeartbeatRunLog(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    heartbeat_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), default=None)
+    heartbeat_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), default=None
+    )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     status: Mapped[str] = mapped_column(sa.String(20))
     summary: Mapped[str | None] = mapped_column(default=None)

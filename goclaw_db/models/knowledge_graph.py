@@ -64,18 +64,21 @@ class KGEntity(Base):
         sa.String(255), info={"doc": "Caller-chosen identifier, unique per agent and user."}
     )
     name: Mapped[str]
-    entity_type: Mapped[str] = mapped_column(
-        sa.String(100), info={"doc": "Kind of entity, e.g. person or project."}
-    )
+    entity_type: Mapped[str] = mapped_column(sa.String(100), info={"doc": "Kind of entity, e.g. person or project."})
     description: Mapped[str | None] = mapped_column(server_default="", default=None)
     properties: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
     source_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
     confidence: Mapped[float] = mapped_column(
-        sa.Double(), server_default=sa.text("1.0"), info={"doc": "How sure the extractor was, from 0 to 1."}, default=None
+        sa.Double(),
+        server_default=sa.text("1.0"),
+        info={"doc": "How sure the extractor was, from 0 to 1."},
+        default=None,
     )
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     embedding: Mapped[embedding_vector] = mapped_column(
         info={"doc": "Embedding of the entity for semantic search."}, default=None
     )
@@ -113,8 +116,20 @@ class KGEntity(Base):
     )
     agent: Mapped[Agent] = relationship(back_populates="kg_entities", default=None)
     team: Mapped[AgentTeam | None] = relationship(back_populates="kg_entities", default=None)
-    dedup_candidates_as_a: Mapped[list[KGDedupCandidate]] = relationship(foreign_keys="KGDedupCandidate.entity_a_id", back_populates="entity_a", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
-    dedup_candidates_as_b: Mapped[list[KGDedupCandidate]] = relationship(foreign_keys="KGDedupCandidate.entity_b_id", back_populates="entity_b", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
+    dedup_candidates_as_a: Mapped[list[KGDedupCandidate]] = relationship(
+        foreign_keys="KGDedupCandidate.entity_a_id",
+        back_populates="entity_a",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        default_factory=list,
+    )
+    dedup_candidates_as_b: Mapped[list[KGDedupCandidate]] = relationship(
+        foreign_keys="KGDedupCandidate.entity_b_id",
+        back_populates="entity_b",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        default_factory=list,
+    )
     tenant: Mapped[Tenant] = relationship(default=None)
 
 
@@ -144,17 +159,26 @@ class KGRelation(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
-    source_entity_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
+    source_entity_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None
+    )
     relation_type: Mapped[str] = mapped_column(
         sa.String(200), info={"doc": "Verb of the edge, e.g. works_on or knows."}
     )
-    target_entity_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
+    target_entity_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None
+    )
     confidence: Mapped[float] = mapped_column(
-        sa.Double(), server_default=sa.text("1.0"), info={"doc": "How sure the extractor was, from 0 to 1."}, default=None
+        sa.Double(),
+        server_default=sa.text("1.0"),
+        info={"doc": "How sure the extractor was, from 0 to 1."},
+        default=None,
     )
     properties: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     valid_from: Mapped[timestamp_now | None] = mapped_column(default=None)
     valid_until: Mapped[datetime | None] = mapped_column(
@@ -187,15 +211,17 @@ class KGDedupCandidate(Base):
     user_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     entity_a_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
     entity_b_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
-    similarity: Mapped[float] = mapped_column(
-        sa.Double(), info={"doc": "Similarity score of the two entities."}
-    )
+    similarity: Mapped[float] = mapped_column(sa.Double(), info={"doc": "Similarity score of the two entities."})
     status: Mapped[str] = mapped_column(
         sa.String(20), server_default="pending", info={"doc": "pending until the pair is reviewed."}, default=None
     )
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
-    entity_a: Mapped[KGEntity] = relationship(foreign_keys="KGDedupCandidate.entity_a_id", back_populates="dedup_candidates_as_a", default=None)
-    entity_b: Mapped[KGEntity] = relationship(foreign_keys="KGDedupCandidate.entity_b_id", back_populates="dedup_candidates_as_b", default=None)
+    entity_a: Mapped[KGEntity] = relationship(
+        foreign_keys="KGDedupCandidate.entity_a_id", back_populates="dedup_candidates_as_a", default=None
+    )
+    entity_b: Mapped[KGEntity] = relationship(
+        foreign_keys="KGDedupCandidate.entity_b_id", back_populates="dedup_candidates_as_b", default=None
+    )
     agent: Mapped[Agent] = relationship(back_populates="kg_dedup_candidates", default=None)
     tenant: Mapped[Tenant | None] = relationship(default=None)

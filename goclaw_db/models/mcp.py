@@ -89,7 +89,9 @@ class MCPAgentGrant(Base):
     tool_allow: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None)
+    tool_deny: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None
+    )
     config_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     granted_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
@@ -144,11 +146,12 @@ class MCPAccessRequest(Base):
     server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    scope: Mapped[str] = mapped_column(
-        sa.String(10), info={"doc": "Whether access is asked for an agent or a user."}
-    )
+    scope: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Whether access is asked for an agent or a user."})
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="pending", info={"doc": "pending until someone reviews the request."}, default=None
+        sa.String(20),
+        server_default="pending",
+        info={"doc": "pending until someone reviews the request."},
+        default=None,
     )
     reason: Mapped[str | None] = mapped_column(default=None)
     tool_allow: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)

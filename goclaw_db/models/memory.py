@@ -48,16 +48,16 @@ class MemoryDocument(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    path: Mapped[str] = mapped_column(
-        sa.String(500), info={"doc": "Path of the document inside the agent's memory."}
-    )
+    path: Mapped[str] = mapped_column(sa.String(500), info={"doc": "Path of the document inside the agent's memory."})
     content: Mapped[str] = mapped_column(server_default="", info={"doc": "The full document text."}, default=None)
     hash: Mapped[str] = mapped_column(
         sa.String(64), info={"doc": "Content hash, used to skip re-indexing unchanged documents."}
     )
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
@@ -122,7 +122,9 @@ class MemoryChunk(Base):
     )
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
@@ -138,9 +140,7 @@ class EmbeddingCache(Base):
     __tablename__ = "embedding_cache"
     __table_args__ = (sa.Index("idx_embedding_cache_tenant", "tenant_id"),)
 
-    hash: Mapped[str] = mapped_column(
-        sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."}
-    )
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."})
     provider: Mapped[str] = mapped_column(
         sa.String(50), primary_key=True, info={"doc": "Embedding provider that computed the vector."}
     )

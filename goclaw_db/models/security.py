@@ -111,9 +111,7 @@ class PairedDevice(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    sender_id: Mapped[str] = mapped_column(
-        sa.String(200), info={"doc": "Id of the paired sender on its channel."}
-    )
+    sender_id: Mapped[str] = mapped_column(sa.String(200), info={"doc": "Id of the paired sender on its channel."})
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
     paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator", default=None)
@@ -167,8 +165,8 @@ class SecureCLIBinary(Base):
         sa.LargeBinary(),
         info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
     )
-    deny_args: Mapped[list[str]] = mapped_column(JSONB(), 
-        server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
+    deny_args: Mapped[list[str]] = mapped_column(
+        JSONB(), server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
     )
     deny_verbose: Mapped[list[str]] = mapped_column(JSONB(), server_default="[]", default=None)
     timeout_seconds: Mapped[int] = mapped_column(
@@ -204,7 +202,9 @@ class SecureCLIUserCredential(Base):
     )
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None)
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(), info={"doc": "The user's credentials for the tool, encrypted."}
@@ -230,7 +230,9 @@ class SecureCLIAgentGrant(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None)
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
+    )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     deny_args: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}, default=None

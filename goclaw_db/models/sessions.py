@@ -56,8 +56,8 @@ class ChatSession(Base):
     )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    messages: Mapped[list[SessionMessage]] = mapped_column(JSONB(), 
-        server_default="[]", info={"doc": "The conversation history as a JSON array."}, default=None
+    messages: Mapped[list[SessionMessage]] = mapped_column(
+        JSONB(), server_default="[]", info={"doc": "The conversation history as a JSON array."}, default=None
     )
     summary: Mapped[str | None] = mapped_column(
         info={"doc": "Summary of earlier turns, kept after compaction."}, default=None
@@ -86,7 +86,9 @@ class ChatSession(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     agent: Mapped[Agent | None] = relationship(back_populates="sessions", default=None)

@@ -175,9 +175,7 @@ class BuiltinTool(Base):
     __tablename__ = "builtin_tools"
     __table_args__ = (sa.Index("idx_builtin_tools_category", "category"),)
 
-    name: Mapped[str] = mapped_column(
-        sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."}
-    )
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."})
     display_name: Mapped[str] = mapped_column(sa.String(255))
     description: Mapped[str] = mapped_column(server_default="", default=None)
     category: Mapped[str] = mapped_column(
@@ -188,7 +186,9 @@ class BuiltinTool(Base):
         server_default="{}", info={"doc": "Default settings (JSON)."}, default=None
     )
     requires: Mapped[list[str] | None] = mapped_column(
-        server_default=empty_array(TextArray()), info={"doc": "Other tools or settings this tool depends on."}, default=None
+        server_default=empty_array(TextArray()),
+        info={"doc": "Other tools or settings this tool depends on."},
+        default=None,
     )
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)

@@ -43,7 +43,9 @@ class AgentTeam(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
     lead_agent_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="CASCADE"), info={"doc": "The agent that coordinates the team."}, default=None
+        sa.ForeignKey("agents.id", ondelete="CASCADE"),
+        info={"doc": "The agent that coordinates the team."},
+        default=None,
     )
     description: Mapped[str | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(
@@ -58,7 +60,9 @@ class AgentTeam(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     tenant: Mapped[Tenant] = relationship(back_populates="teams", default=None)
-    sessions: Mapped[list[ChatSession]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    sessions: Mapped[list[ChatSession]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
     lead_agent: Mapped[Agent] = relationship(back_populates="led_teams", default=None)
     members: Mapped[list[AgentTeamMember]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
@@ -66,18 +70,36 @@ class AgentTeam(Base):
     tasks: Mapped[list[TeamTask]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agent_links: Mapped[list[AgentLink]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    agent_links: Mapped[list[AgentLink]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
     cron_jobs: Mapped[list[CronJob]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    kg_entities: Mapped[list[KGEntity]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    memory_documents: Mapped[list[MemoryDocument]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    kg_entities: Mapped[list[KGEntity]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    memory_documents: Mapped[list[MemoryDocument]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
     spans: Mapped[list[Span]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    user_grants: Mapped[list[TeamUserGrant]] = relationship(back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
+    user_grants: Mapped[list[TeamUserGrant]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
     traces: Mapped[list[Trace]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    vault_documents: Mapped[list[VaultDocument]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    cron_run_logs: Mapped[list[CronRunLog]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    kg_relations: Mapped[list[KGRelation]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    memory_chunks: Mapped[list[MemoryChunk]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    task_attachments: Mapped[list[TeamTaskAttachment]] = relationship(back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list)
+    vault_documents: Mapped[list[VaultDocument]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    kg_relations: Mapped[list[KGRelation]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    task_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
 
 
 class AgentTeamMember(Base):
@@ -177,8 +199,7 @@ class TeamTask(Base):
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
-            "to_tsvector('simple'::regconfig, (((subject)::text || ' '::text) ||"
-            " COALESCE(description, ''::text)))",
+            "to_tsvector('simple'::regconfig, (((subject)::text || ' '::text) || COALESCE(description, ''::text)))",
             persisted=True,
         ),
         deferred=True,
@@ -201,7 +222,9 @@ class TeamTask(Base):
         sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
     assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), default=None)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), default=None
+    )
     chat_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
     locked_at: Mapped[datetime | None] = mapped_column(default=None)
     lock_expires_at: Mapped[datetime | None] = mapped_column(
@@ -243,7 +266,9 @@ class TeamTask(Base):
     )
     parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks", default=None)
     subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True, default_factory=list)
-    created_by_agent: Mapped[Agent | None] = relationship(foreign_keys="TeamTask.created_by_agent_id", back_populates="created_tasks", default=None)
+    created_by_agent: Mapped[Agent | None] = relationship(
+        foreign_keys="TeamTask.created_by_agent_id", back_populates="created_tasks", default=None
+    )
     tenant: Mapped[Tenant] = relationship(default=None)
 
 
@@ -286,12 +311,12 @@ class TeamTaskEvent(Base):
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
-    event_type: Mapped[str] = mapped_column(
-        sa.String(30), info={"doc": "What happened, e.g. a status change."}
-    )
+    event_type: Mapped[str] = mapped_column(sa.String(30), info={"doc": "What happened, e.g. a status change."})
     actor_type: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Kind of actor, e.g. agent."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."}, default=None)
+    data: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."}, default=None
+    )
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)

@@ -37,9 +37,7 @@ class Tenant(Base):
     # GoClaw's schema gives this key no default; the application makes it.
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, insert_default=uuid7, default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
-    slug: Mapped[str] = mapped_column(
-        sa.String(100), unique=True, info={"doc": "URL-safe unique short name."}
-    )
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True, info={"doc": "URL-safe unique short name."})
     status: Mapped[str] = mapped_column(
         sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}, default=None
     )
@@ -90,9 +88,7 @@ class SystemConfig(Base):
     __table_args__ = (sa.Index("idx_system_configs_tenant", "tenant_id"),)
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the setting."})
-    value: Mapped[str] = mapped_column(
-        info={"doc": "Setting value as text; interpretation depends on the key."}
-    )
+    value: Mapped[str] = mapped_column(info={"doc": "Setting value as text; interpretation depends on the key."})
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, default=None
     )

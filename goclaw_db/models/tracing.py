@@ -104,7 +104,9 @@ class Trace(Base):
     parent_trace_id: Mapped[uuid.UUID | None] = mapped_column(
         info={"doc": "Trace of the run that delegated this one; NULL for root runs."}, default=None
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     # GoClaw's schema has no foreign key from spans to traces (spans are written
@@ -119,7 +121,9 @@ class Trace(Base):
         default_factory=list,
     )
     team: Mapped[AgentTeam | None] = relationship(back_populates="traces", default=None)
-    agent: Mapped[Agent | None] = relationship(primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="traces", default=None)
+    agent: Mapped[Agent | None] = relationship(
+        primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="traces", default=None
+    )
     tenant: Mapped[Tenant] = relationship(default=None)
 
 
@@ -168,9 +172,7 @@ class Span(Base):
         info={"doc": "Enclosing span; NULL for top-level spans."}, default=None
     )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    span_type: Mapped[str] = mapped_column(
-        sa.String(20), info={"doc": "llm_call, tool_call, agent and so on."}
-    )
+    span_type: Mapped[str] = mapped_column(sa.String(20), info={"doc": "llm_call, tool_call, agent and so on."})
     name: Mapped[str | None] = mapped_column(default=None)
     start_time: Mapped[timestamp_now] = mapped_column(default=None)
     end_time: Mapped[datetime | None] = mapped_column(default=None)
@@ -195,18 +197,30 @@ class Span(Base):
     output_preview: Mapped[str | None] = mapped_column(default=None)
     metadata_: Mapped[SpanMetadata | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    trace: Mapped[Trace] = relationship(primaryjoin="Trace.id == foreign(Span.trace_id)", back_populates="spans", default=None)
+    trace: Mapped[Trace] = relationship(
+        primaryjoin="Trace.id == foreign(Span.trace_id)", back_populates="spans", default=None
+    )
     parent_span: Mapped[Span | None] = relationship(
-        primaryjoin="Span.id == foreign(Span.parent_span_id)", remote_side="Span.id", back_populates="child_spans", default=None
+        primaryjoin="Span.id == foreign(Span.parent_span_id)",
+        remote_side="Span.id",
+        back_populates="child_spans",
+        default=None,
     )
     child_spans: Mapped[list[Span]] = relationship(
-        primaryjoin="Span.id == foreign(Span.parent_span_id)", back_populates="parent_span", passive_deletes="all", default_factory=list
+        primaryjoin="Span.id == foreign(Span.parent_span_id)",
+        back_populates="parent_span",
+        passive_deletes="all",
+        default_factory=list,
     )
     team: Mapped[AgentTeam | None] = relationship(back_populates="spans", default=None)
-    agent: Mapped[Agent | None] = relationship(primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="spans", default=None)
+    agent: Mapped[Agent | None] = relationship(
+        primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="spans", default=None
+    )
     tenant: Mapped[Tenant] = relationship(default=None)
 
 
@@ -263,7 +277,9 @@ class UsageSnapshot(Base):
     )
     avg_duration_ms: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     memory_docs: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Number of memory documents when the snapshot was taken."}, default=None
+        server_default=sa.text("0"),
+        info={"doc": "Number of memory documents when the snapshot was taken."},
+        default=None,
     )
     memory_chunks: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     kg_entities: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
@@ -289,11 +305,13 @@ class ActivityLog(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     actor_type: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Who acted: user, agent or system."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
-    action: Mapped[str] = mapped_column(
-        sa.String(100), info={"doc": "What was done, e.g. a create or delete."}
+    action: Mapped[str] = mapped_column(sa.String(100), info={"doc": "What was done, e.g. a create or delete."})
+    entity_type: Mapped[str | None] = mapped_column(
+        sa.String(50), info={"doc": "Kind of object acted on."}, default=None
     )
-    entity_type: Mapped[str | None] = mapped_column(sa.String(50), info={"doc": "Kind of object acted on."}, default=None)
-    entity_id: Mapped[str | None] = mapped_column(sa.String(255), info={"doc": "Id of the object acted on."}, default=None)
+    entity_id: Mapped[str | None] = mapped_column(
+        sa.String(255), info={"doc": "Id of the object acted on."}, default=None
+    )
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45), default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)

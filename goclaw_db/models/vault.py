@@ -63,7 +63,9 @@ class VaultDocument(Base):
     )
     path: Mapped[str] = mapped_column(info={"doc": "Path of the document in the vault."})
     title: Mapped[str] = mapped_column(server_default="", default=None)
-    doc_type: Mapped[str] = mapped_column(server_default="note", info={"doc": "Kind of document, e.g. note."}, default=None)
+    doc_type: Mapped[str] = mapped_column(
+        server_default="note", info={"doc": "Kind of document, e.g. note."}, default=None
+    )
     content_hash: Mapped[str] = mapped_column(
         server_default="", info={"doc": "Hash of the document content, for change detection."}, default=None
     )
@@ -85,7 +87,9 @@ class VaultDocument(Base):
         info={"doc": "Full-text search vector over title, path and summary (generated)."},
         init=False,
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
     outgoing_links: Mapped[list[VaultLink]] = relationship(
@@ -121,7 +125,9 @@ class VaultLink(Base):
     )
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
-    from_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
+    from_doc_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None
+    )
     to_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
     link_type: Mapped[str] = mapped_column(
         server_default="wikilink", info={"doc": "Kind of link, e.g. a wikilink found in the text."}, default=None

@@ -43,8 +43,10 @@ def nearest_chunks(url: str, query: list[float]) -> list[str]:
         db.add_all([agent, chat])
         db.commit()
         rows = db.scalars(
-            sa.select(MemoryChunk).where(MemoryChunk.agent_id == agent.id)
-            .order_by(MemoryChunk.embedding.cosine_distance(query)).limit(5)
+            sa.select(MemoryChunk)
+            .where(MemoryChunk.agent_id == agent.id)
+            .order_by(MemoryChunk.embedding.cosine_distance(query))
+            .limit(5)
         ).all()
         return [row.text for row in rows]
 
