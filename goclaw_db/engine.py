@@ -25,6 +25,7 @@ from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Session, sessionmaker
 
 from goclaw_db.config import resolve_url
+from goclaw_db.types import BINARY_VECTORS
 
 __all__ = [
     "GOCLAW_POOL_IDLE",
@@ -122,6 +123,7 @@ def create_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str]
     engine = sa.create_engine(resolved, **{**options, **kw})
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _register_vector_psycopg)
+        setattr(engine.dialect, BINARY_VECTORS, True)
     else:
         event.listen(engine, "connect", _sqlite_connection_settings)
     return engine

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
+from pgvector import Vector as PGVector
 from pgvector.sqlalchemy import VECTOR
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
@@ -40,6 +41,9 @@ from sqlalchemy.types import TypeEngine
 EMBEDDING_DIMENSIONS = 1536
 
 _T = TypeVar("_T")
+
+# Set on the dialect of an engine whose connections can take vectors in binary (goclaw_db.engine).
+BINARY_VECTORS = "goclaw_binary_vectors"
 
 # GoClaw's desktop build writes timestamps with this layout; SQLite's
 # strftime('%Y-%m-%dT%H:%M:%fZ', 'now') produces the same shape (milliseconds).
@@ -172,6 +176,17 @@ class Vector(sa.types.TypeDecorator[list[float]]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(VECTOR(self.dim))
         return dialect.type_descriptor(sa.LargeBinary())
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if getattr(dialect, BINARY_VECTORS, False):
+            # A pgvector Vector (packed float32) goes out through the binary dumper that
+            # goclaw_db.engine registers on every connection: 4 bytes a dimension instead of
+            # pgvector's ~13-character text per dimension.  Engines made otherwise get text.
+            def to_vector(value: Any) -> Any:
+                return None if value is None else PGVector(value)
+
+            return to_vector
+        return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         # pgvector hands back a numpy array when numpy is installed; the models promise a list.
