@@ -259,6 +259,10 @@ class uuid_generate_v7(FunctionElement[uuid.UUID]):
 
     type = UUID()
     inherit_cache = True
+    # Time-ordered, and in the models always preceded by the Python-side uuid7()
+    # default: this lets the ORM insert many rows per statement and still match
+    # each RETURNING row to its object by key (SQLAlchemy's "insert sentinel").
+    monotonic = True
     generated_in_application_on_sqlite = True
 
 
