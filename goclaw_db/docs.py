@@ -668,10 +668,85 @@ _DOMAIN_TITLES = {"mcp": "MCP", "knowledge_graph": "Knowledge graph"}
 # gives none of its own.
 _CONVENTIONS = {
     "created_at": "When the row was created.",
-    "updated_at": "When the row was last changed.",
+    "updated_at": "When the row was last changed (set by the ORM on every update).",
     "tenant_id": "Tenant that owns the row.",
     "custom_scope": "Optional label for a scope beyond personal and team.",
+    "id": "Key of the row.",
+    "user_id": "The user (gateway user id) the row is about or belongs to.",
+    "metadata": "Free-form extra data (JSON object).",
+    "enabled": "Whether the item is in use.",
+    "name": "Name of the item.",
+    "description": "Human-readable description.",
+    "display_name": "Name shown in user interfaces.",
+    "created_by": "User who created the row.",
+    "channel": "Messaging channel (e.g. telegram, discord, web).",
+    "model": "LLM model name.",
+    "provider": "LLM provider name.",
+    "input_tokens": "Tokens sent to the model.",
+    "output_tokens": "Tokens the model produced.",
+    "chat_id": "Chat (conversation) id on the channel.",
+    "granted_by": "User who granted the access.",
+    "session_key": "Gateway key of the conversation (see sessions.session_key).",
+    "error": "Error message when the step or run failed.",
+    "duration_ms": "How long it took, in milliseconds.",
+    "actor_id": "Id of the user or agent that acted.",
+    "first_seen_at": "When it was first seen.",
+    "last_seen_at": "When it was last seen.",
+    "sender_id": "Id of the sender on the channel.",
+    "tags": "Labels for filtering.",
+    "llm_call_count": "Number of LLM calls.",
+    "tool_call_count": "Number of tool calls.",
+    "reviewed_by": "User who reviewed it.",
+    "reviewed_at": "When it was reviewed.",
+    "timezone": "IANA time zone (e.g. Europe/Berlin).",
+    "last_run_at": "When it last ran.",
+    "last_status": "Outcome of the last run.",
+    "last_error": "Error of the last run, if it failed.",
+    "summary": "Short summary.",
+    "ran_at": "When the run happened.",
+    "start_time": "When it started.",
+    "end_time": "When it ended; NULL while running.",
+    "expires_at": "When it stops being valid; NULL never.",
+    "last_used_at": "When it was last used.",
+    "file_size": "Size in bytes.",
+    "confidence_score": "Confidence between 0 and 1.",
+    "headers": "HTTP headers sent to the server (JSON object).",
+    "env": "Environment variables for the process (JSON object).",
+    "settings": "Settings (JSON object).",
+    "properties": "Attributes (JSON object).",
+    "details": "Details of the action (JSON object).",
+    "ip_address": "Client IP address.",
+    "agent_id": "The agent the row belongs to.",
+    "team_id": "The team the row belongs to, if any.",
 }
+
+
+def json_shape(table: sa.Table, column: sa.Column) -> tuple[str, str]:
+    """The TypedDict a JSON column is annotated with in its model: (first docstring line, shape)."""
+    from goclaw_db import json_shapes
+
+    model = next((m.class_ for m in Base.registry.mappers if m.local_table is table), None)
+    if model is None:
+        return "", ""
+    prop = next((p for p in sa.inspect(model).column_attrs if column in p.columns), None)
+    annotation = str(getattr(model, "__annotations__", {}).get(prop.key, "")) if prop else ""
+    names = [n for n in re.findall(r"[A-Za-z_]+", annotation) if n in json_shapes.__all__ and n != "JSONValue"]
+    if not names:
+        return "", ""
+    shape = getattr(json_shapes, names[0])
+    return _first_paragraph(shape.__doc__ or ""), _typed_dict_shape(shape, annotation.startswith("Mapped[list["))
+
+
+def _typed_dict_shape(shape: type, is_list: bool) -> str:
+    # The annotations are strings (postponed evaluation): a key is optional when the
+    # class is total=False or the key's type is NotRequired[...].
+    total = getattr(shape, "__total__", True)
+
+    def optional(annotation: object) -> bool:
+        return not total or "NotRequired[" in str(annotation)
+
+    keys = ", ".join(f"`{k}{'?' if optional(a) else ''}`" for k, a in shape.__annotations__.items())
+    return f"{'Array of' if is_list else 'Object'} `{shape.__name__}` ({keys})."
 
 
 @dataclass
@@ -921,8 +996,118 @@ GENERATED_NOTE = (
 )
 
 
+# Columns whose meaning their name and the conventions above do not carry.
+_COLUMN_DOCS = {
+    "agents.emoji": "Emoji shown beside the agent's name.",
+    "agents.agent_description": "What the agent is for, as shown to users and other agents.",
+    "agents.max_tokens": "Most tokens the model may produce per reply.",
+    "agents.skill_evolve": "Whether the agent may improve its own skills.",
+    "agents.skill_nudge_interval": "How often (in turns) the agent is reminded to record skills; 0 never.",
+    "agents.chatgpt_oauth_routing": "How calls through a ChatGPT account are routed (JSON object).",
+    "agents.shell_deny_groups": "Groups of shell commands the agent may not run (JSON object).",
+    "agents.kg_dedup_config": "Settings of knowledge-graph duplicate detection (JSON object).",
+    "channel_contacts.channel_type": "Kind of channel the contact was seen on.",
+    "channel_contacts.channel_instance": "Name of the channel instance the contact was seen on.",
+    "channel_contacts.username": "The contact's user name on the channel.",
+    "channel_contacts.avatar_url": "Address of the contact's picture.",
+    "channel_contacts.thread_type": "Kind of conversation (direct or group).",
+    "channel_pending_messages.channel_name": "Channel instance the message arrived on.",
+    "channel_pending_messages.sender": "Display name of the sender.",
+    "channel_pending_messages.platform_msg_id": "The message's id on the platform.",
+    "embedding_cache.embedding": "The cached embedding vector.",
+    "mcp_servers.args": "Command-line arguments of a stdio server (JSON array).",
+    "mcp_servers.timeout_sec": "How long a tool call may take, in seconds.",
+    "paired_devices.paired_by": "User who approved the pairing.",
+    "paired_devices.paired_at": "When the device was paired.",
+    "pairing_requests.account_id": "Channel account the request came through.",
+    "secure_cli_binaries.binary_path": "Absolute path of the executable.",
+    "secure_cli_binaries.deny_verbose": "Verbose flags refused for the binary (JSON array).",
+    "secure_cli_binaries.tips": "Usage hints shown to the agent.",
+    "skills.owner_id": "User who owns the skill.",
+    "skills.file_hash": "Hash of the skill's files, for change detection.",
+    "subagent_tasks.subject": "Short title of the task.",
+    "subagent_tasks.iterations": "Agent-loop iterations the sub-agent used.",
+    "subagent_tasks.origin_channel": "Channel of the conversation that spawned the task.",
+    "subagent_tasks.origin_chat_id": "Chat of the conversation that spawned the task.",
+    "subagent_tasks.origin_peer_kind": "Kind of that chat (direct or group).",
+    "subagent_tasks.origin_user_id": "User of the conversation that spawned the task.",
+    "subagent_tasks.spawned_by": "Id of the task or run that spawned this one.",
+    "subagent_tasks.completed_at": "When the task finished.",
+    "usage_snapshots.cache_read_tokens": "Prompt tokens served from the provider's cache.",
+    "usage_snapshots.cache_create_tokens": "Prompt tokens written to the provider's cache.",
+    "usage_snapshots.thinking_tokens": "Reasoning tokens.",
+    "usage_snapshots.total_cost": "Estimated cost in US dollars.",
+    "usage_snapshots.request_count": "Agent runs in the hour.",
+    "usage_snapshots.error_count": "Runs that failed.",
+    "usage_snapshots.avg_duration_ms": "Mean run duration in milliseconds.",
+    "usage_snapshots.memory_chunks": "Number of memory chunks when the snapshot was taken.",
+    "usage_snapshots.kg_entities": "Number of knowledge-graph entities when the snapshot was taken.",
+    "usage_snapshots.kg_relations": "Number of knowledge-graph relations when the snapshot was taken.",
+    "agent_config_permissions.config_type": "Which part of the agent's configuration the permission covers.",
+    "agent_evolution_metrics.metric_key": "Name of the measured quantity.",
+    "agent_evolution_suggestions.suggestion": "The proposed change.",
+    "agent_evolution_suggestions.rationale": "Why the change is proposed.",
+    "agent_evolution_suggestions.parameters": "Values the change would set (JSON object).",
+    "agent_heartbeats.prompt": "Message the agent receives at each heartbeat.",
+    "agent_heartbeats.light_context": "Whether heartbeats run with a reduced context.",
+    "agent_heartbeats.ack_max_chars": "Longest reply still treated as a plain acknowledgement.",
+    "agent_heartbeats.max_retries": "Retries of a failed heartbeat.",
+    "agent_heartbeats.active_hours_end": "End of the daily window in which heartbeats run.",
+    "agent_heartbeats.run_count": "Heartbeats run so far.",
+    "episodic_summaries.turn_count": "Conversation turns the summary covers.",
+    "episodic_summaries.token_count": "Tokens of the summarised turns.",
+    "mcp_access_requests.reason": "Why access is requested.",
+    "mcp_access_requests.tool_allow": "Tools asked for; NULL asks for all (JSON array).",
+    "mcp_access_requests.requested_by": "User or agent that asked.",
+    "mcp_access_requests.review_note": "The reviewer's note.",
+    "mcp_agent_grants.config_overrides": "Server settings overridden for this agent (JSON object).",
+    "mcp_user_grants.tool_deny": "Tools the grant withholds (JSON array).",
+    "secure_cli_agent_grants.deny_verbose": "Overrides the binary's verbose-flag deny list; NULL keeps it.",
+    "secure_cli_agent_grants.timeout_seconds": "Overrides the binary's time limit; NULL keeps it.",
+    "secure_cli_agent_grants.tips": "Overrides the binary's usage hints; NULL keeps them.",
+    "agent_team_members.joined_at": "When the agent joined the team.",
+    "heartbeat_run_logs.status": "Outcome of the heartbeat run.",
+    "kg_entities.source_id": "Id of what the entity was extracted from.",
+    "sessions.memory_flush_compaction_count": "Compaction count at the last memory flush.",
+    "sessions.memory_flush_at": "When memories were last flushed (Unix milliseconds).",
+    "sessions.label": "Title of the conversation.",
+    "spans.level": "Severity (DEFAULT, DEBUG, WARNING, ERROR).",
+    "spans.finish_reason": "Why the model stopped (stop, tool_calls, length).",
+    "spans.model_params": "Parameters sent with the LLM call (JSON object).",
+    "spans.tool_name": "Tool called, for tool spans.",
+    "spans.tool_call_id": "The model's id of the tool call.",
+    "spans.input_preview": "Start of the step's input.",
+    "spans.output_preview": "Start of the step's output.",
+    "team_tasks.priority": "Higher runs first.",
+    "team_tasks.result": "What the task produced.",
+    "team_tasks.assignee_user_id": "User the task is assigned to, if a person.",
+    "team_tasks.locked_at": "When an agent claimed the task.",
+    "team_tasks.progress_step": "Description of the current step.",
+    "team_tasks.followup_count": "Follow-up reminders sent.",
+    "team_tasks.followup_max": "Most follow-up reminders to send.",
+    "team_tasks.followup_message": "Text of the follow-up reminder.",
+    "team_tasks.followup_channel": "Channel the reminder goes to.",
+    "team_tasks.followup_chat_id": "Chat the reminder goes to.",
+    "team_tasks.comment_count": "Number of comments.",
+    "team_tasks.attachment_count": "Number of attachments.",
+    "traces.total_input_tokens": "Input tokens of all LLM calls in the run.",
+    "traces.total_output_tokens": "Output tokens of all LLM calls in the run.",
+    "traces.span_count": "Number of spans in the run.",
+    "vault_documents.title": "Title of the document.",
+    "kg_relations.valid_from": "When the relation became true; NULL always.",
+    "memory_chunks.path": "Path of the memory document the chunk comes from.",
+    "memory_chunks.hash": "Hash of the chunk's text, for change detection.",
+    "team_task_attachments.mime_type": "Media type of the file.",
+    "team_task_attachments.created_by_sender_id": "Channel sender who attached the file.",
+    "team_task_comments.content": "Text of the comment.",
+}
+
+
 def column_doc(table: sa.Table, column: sa.Column) -> str:
-    doc = column.info.get("doc") or column.doc or column.comment
+    doc = column.info.get("doc") or column.doc or column.comment or _COLUMN_DOCS.get(f"{table.name}.{column.name}")
+    shape_doc, shape = json_shape(table, column)
+    if shape:
+        return " ".join(f"{doc or shape_doc} {shape}".split())
     refers_to_tenants = any(fk.column.table.name == "tenants" for fk in column.foreign_keys)
     if not doc and column.name in _CONVENTIONS and (column.name != "tenant_id" or refers_to_tenants):
         doc = _CONVENTIONS[column.name]
