@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import re
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -42,6 +44,9 @@ from goclaw_db.types import is_pg_only
 DEFAULT_OUTPUT = Path("docs/schema")
 # Where the revision files are, seen from the committed docs/schema/ pages.
 REVISIONS_LINK = "../../alembic/versions"
+# The link used while rendering: pages written elsewhere (--output) link to the
+# revisions relative to where they are written.
+_revisions_link: ContextVar[str] = ContextVar("revisions_link", default=REVISIONS_LINK)
 
 # =============================================================================
 # What each revision does, read from its source
@@ -553,7 +558,7 @@ class Revision:
         return self.slug.replace("_", " ")
 
     def link(self) -> str:
-        return f"[{self.id}]({REVISIONS_LINK}/{self.file_name}) ({self.title})"
+        return f"[{self.id}]({_revisions_link.get()}/{self.file_name}) ({self.title})"
 
 
 def load_revisions(versions_dir: Path | None = None) -> list[Revision]:
@@ -939,6 +944,31 @@ def _index_columns(index: sa.Index) -> str:
     return ", ".join(parts)
 
 
+def index_purpose(index: sa.Index) -> str:
+    """The query an index serves, read from its definition."""
+    options = index.dialect_options["postgresql"]
+    using = (options.get("using") or "btree").lower()
+    texts = [_sql(e, _PG) for e in index.expressions]
+    where = options.get("where")
+    only = f", among rows where {_sql(where, _PG)}" if where is not None else ""
+    if using in ("hnsw", "ivfflat"):
+        return f"Nearest-neighbour search: `ORDER BY {texts[0]} <=> :query LIMIT k`{only}."
+    if using == "gin":
+        column = index.table.c.get(texts[0]) if index.table is not None else None
+        kind = type(column.type).__name__ if column is not None else ""
+        if kind == "TSVector":
+            return f"Full-text search: `{texts[0]} @@ to_tsquery(...)`{only}."
+        return f"Containment and key tests on `{texts[0]}` (`@>`, `?`){only}."
+    equal = [t for t in texts if not t.endswith(" DESC")]
+    ordered = [t.removesuffix(" DESC") for t in texts if t.endswith(" DESC")]
+    query = "finds rows by " + ", ".join(f"`{t}`" for t in equal) if equal else "lists rows"
+    if ordered:
+        query += " newest first by " + ", ".join(f"`{t}`" for t in ordered)
+    if index.unique:
+        return f"Keeps {' + '.join(f'`{t}`' for t in texts)} unique{only}; {query}."
+    return f"{query[0].upper()}{query[1:]}{only}."
+
+
 def _pg_only_index(index: sa.Index) -> bool:
     ddl_if = getattr(index, "_ddl_if", None)
     if ddl_if is None:
@@ -1296,9 +1326,10 @@ def render_table(
                 "yes" if index.unique else "no",
                 _code(_sql(where, _PG)) if where is not None else "",
                 _index_on_sqlite(index, table),
+                index_purpose(index),
             ]
         )
-    out += _table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite"], rows) if rows else ["None."]
+    out += _table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite", "Serves"], rows) if rows else ["None."]
     out += [""]
     if fts:
         out += [
@@ -1359,7 +1390,7 @@ def render_readme(
     out.append(
         f"GoClaw's database at schema version {int(head.id) if head else 0}: "
         f"{len(tables)} tables in {len(domains)} domains, built by the {len(revisions)} revisions in "
-        f"[`alembic/versions`]({REVISIONS_LINK}) on PostgreSQL (with pgvector) or on SQLite. "
+        f"[`alembic/versions`]({_revisions_link.get()}) on PostgreSQL (with pgvector) or on SQLite. "
         "Each domain is one module of `goclaw_db.models`; every table has a page with its columns, "
         "constraints, foreign keys, indexes and history."
     )
@@ -1509,7 +1540,12 @@ def write(output: Path = DEFAULT_OUTPUT) -> list[Path]:
     """Write the pages to ``output``; earlier generated pages that no longer apply are removed."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    pages = render()
+    versions = (Path(script_location()) / "versions").resolve()
+    token = _revisions_link.set(Path(os.path.relpath(versions, output.resolve())).as_posix())
+    try:
+        pages = render()
+    finally:
+        _revisions_link.reset(token)
     for stale in sorted(output.glob("*.md")):
         if stale.name not in pages and stale.read_text(encoding="utf-8").startswith(GENERATED_NOTE):
             stale.unlink()
