@@ -22,6 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,7 @@ from tests.support import HEAD, admin_url_with_database, upgrade
 
 HERE = Path(__file__).resolve().parent
 HNSW = "idx_mem_vec"
+HNSW_OPS = "(embedding vector_cosine_ops)"
 
 
 def rows_for(agent_id: uuid.UUID, vectors: np.ndarray) -> list[ChunkRow]:
@@ -119,14 +121,14 @@ def main(argv: list[str] | None = None) -> int:
                     conn.execute(sa.text("TRUNCATE memory_chunks"))
                     conn.execute(sa.text(f"DROP INDEX IF EXISTS {HNSW}"))
                     if with_index:
-                        conn.execute(sa.text(
-                            f"CREATE INDEX {HNSW} ON memory_chunks USING hnsw (embedding vector_cosine_ops)"))  # fmt: skip
+                        conn.execute(sa.text(f"CREATE INDEX {HNSW} ON memory_chunks USING hnsw {HNSW_OPS}"))
 
-            figures = {
-                "psycopg binary COPY": timed(prepare, lambda: psycopg_copy(plain, rows), args.repeats),
-                "write_memory_chunks": timed(prepare, lambda: bulk_writer(engine, rows), args.repeats),
-                "ORM add_all + commit": timed(prepare, lambda: orm_add_all(engine, rows), args.repeats),
+            writers: dict[str, Callable[[list[ChunkRow]], None]] = {
+                "psycopg binary COPY": lambda batch: psycopg_copy(plain, batch),
+                "write_memory_chunks": lambda batch: bulk_writer(engine, batch),
+                "ORM add_all + commit": lambda batch: orm_add_all(engine, batch),
             }
+            figures = {name: timed(prepare, partial(write, rows), args.repeats) for name, write in writers.items()}
             floor = statistics.median(figures["psycopg binary COPY"])
             lines += [f"### {count:,} chunks × 1536-d, {label}", "",
                       "| writer | median s | rows/s | × COPY | samples (s) |", "|---|---|---|---|---|"]  # fmt: skip
@@ -140,9 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         with psycopg.connect(args.dsn, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    header = ["# Bulk loading memory chunks", "", f"`python -m benchmarks.bench_bulk --rows {args.rows}"
-              f"{f' --hnsw-rows {args.hnsw_rows}' if args.hnsw_rows else ''} --repeats {args.repeats}`"
-              " on PostgreSQL 18 + pgvector 0.8, medians of the runs; each run starts from an empty table.", ""]  # fmt: skip
+    hnsw_rows = f" --hnsw-rows {args.hnsw_rows}" if args.hnsw_rows else ""
+    command = f"python -m benchmarks.bench_bulk --rows {args.rows}{hnsw_rows} --repeats {args.repeats}"
+    header = ["# Bulk loading memory chunks", "", f"`{command}` on PostgreSQL 18 + pgvector 0.8, "
+              "medians of the runs; each run starts from an empty table.", ""]  # fmt: skip
     args.output.write_text("\n".join(header + lines))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
