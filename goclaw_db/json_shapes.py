@@ -12,7 +12,8 @@ Documents GoClaw treats as free-form maps (``agents.other_config``, settings,
 ``metadata`` columns) stay ``dict[str, Any]``.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: evaluated annotations give the classes
+# correct ``__required_keys__``/``__optional_keys__`` at run time.
 
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
@@ -91,7 +92,7 @@ class ToolPolicy(TypedDict, total=False):
     allow: list[str]
     deny: list[str]
     alsoAllow: list[str]
-    byProvider: dict[str, ToolPolicy]  # the same policy, per LLM provider
+    byProvider: dict[str, "ToolPolicy"]  # the same policy, per LLM provider
     toolCallPrefix: str  # stripped from the model's tool-call names before lookup
 
 
