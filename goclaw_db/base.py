@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, dataclass_transform
 
 import sqlalchemy as sa
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import MetaData, event
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    MappedAsDataclass,
+    composite,
+    deferred,
+    mapped_column,
+    relationship,
+    synonym,
+)
 
+from goclaw_db.tracking import track_mutations
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray
 
 # PostgreSQL's NAMEDATALEN is 64: names hold at most 63 bytes.
@@ -42,24 +52,23 @@ def postgres_default_name(table: str, columns: list[str], label: str) -> str:
     return "_".join(parts)
 
 
-def _columns_of(constraint) -> list[str]:
+def _columns_of(constraint: Any) -> list[str]:
     return [c.name if hasattr(c, "name") else str(c) for c in constraint.columns]
 
 
-def _pkey(constraint, table) -> str:
+def _pkey(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, [], "pkey")
 
 
-def _key(constraint, table) -> str:
+def _key(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, _columns_of(constraint), "key")
 
 
-def _fkey(constraint, table) -> str:
+def _fkey(constraint: Any, table: Any) -> str:
     return postgres_default_name(table.name, _columns_of(constraint), "fkey")
 
 
-
-NAMING_CONVENTION = {
+NAMING_CONVENTION: dict[str, Any] = {
     "pkey_name": _pkey,
     "key_name": _key,
     "fkey_name": _fkey,
@@ -72,8 +81,23 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Base(DeclarativeBase):
+# Tells type checkers what the run time does: every model's constructor takes
+# keyword arguments only (SQLAlchemy passes kw_only on to each subclass; a
+# checker reads it from here).
+@dataclass_transform(kw_only_default=True, field_specifiers=(mapped_column, relationship, composite, synonym, deferred))
+class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=False, repr=False):
     """Declarative base of every GoClaw model.
+
+    The models are dataclasses to type checkers and at run time: each takes its
+    columns and relationships as keyword arguments, a column the database
+    requires (NOT NULL, no default) is a required argument, and an unknown name
+    or a value of the wrong type is an error before anything runs.  A column
+    left out keeps its database default: ``None`` here means "not given", not
+    NULL.  ``eq=False`` keeps identity semantics (objects stay hashable, as the
+    session needs); ``repr=False`` keeps ``repr()`` from loading relationships.
+
+    ``AsyncAttrs``: under asyncio, ``await obj.awaitable_attrs.sessions`` loads
+    a relationship or a deferred column (``embedding``) without blocking.
 
     ``type_annotation_map`` turns a column's Python annotation into the portable
     type of ``goclaw_db.types``, so ``Mapped[uuid.UUID]`` is a ``uuid`` column on
@@ -83,7 +107,7 @@ class Base(DeclarativeBase):
     """
 
     metadata = metadata
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         uuid.UUID: UUID(),
         datetime: Timestamp(),
         dict[str, Any]: JSONB(),
@@ -94,3 +118,6 @@ class Base(DeclarativeBase):
         int: sa.Integer(),
         bool: sa.Boolean(),
     }
+
+
+event.listen(Base, "mapper_configured", track_mutations, propagate=True)

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import re
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -42,6 +44,9 @@ from goclaw_db.types import is_pg_only
 DEFAULT_OUTPUT = Path("docs/schema")
 # Where the revision files are, seen from the committed docs/schema/ pages.
 REVISIONS_LINK = "../../alembic/versions"
+# The link used while rendering: pages written elsewhere (--output) link to the
+# revisions relative to where they are written.
+_revisions_link: ContextVar[str] = ContextVar("revisions_link", default=REVISIONS_LINK)
 
 # =============================================================================
 # What each revision does, read from its source
@@ -113,15 +118,31 @@ class RevisionEffects:
 _CREATE_FIRST = {"create_table"}
 _DROP_FIRST = {"drop_table"}
 _CHANGE_FIRST = {
-    "add_column", "add_columns", "drop_column", "drop_columns", "alter_column",
-    "batch_alter_table", "create_table_comment", "drop_table_comment",
+    "add_column",
+    "add_columns",
+    "drop_column",
+    "drop_columns",
+    "alter_column",
+    "batch_alter_table",
+    "create_table_comment",
+    "drop_table_comment",
 }
 # Operations whose second argument (or ``table_name=``) is the table.
 _CHANGE_SECOND = {
-    "create_index", "create_pg_index", "create_index_concurrently", "create_gin_index",
-    "create_hnsw_index", "drop_index", "drop_pg_index", "drop_index_concurrently",
-    "create_foreign_key", "create_unique_constraint", "create_check_constraint",
-    "create_primary_key", "create_exclude_constraint", "drop_constraint",
+    "create_index",
+    "create_pg_index",
+    "create_index_concurrently",
+    "create_gin_index",
+    "create_hnsw_index",
+    "drop_index",
+    "drop_pg_index",
+    "drop_index_concurrently",
+    "create_foreign_key",
+    "create_unique_constraint",
+    "create_check_constraint",
+    "create_primary_key",
+    "create_exclude_constraint",
+    "drop_constraint",
 }
 _TABLE_KEYWORDS = ("table_name", "source_table", "table")
 _DML = {"insert", "update", "delete"}
@@ -135,10 +156,14 @@ _SQL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("created", re.compile(rf"\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)),
     ("dropped", re.compile(rf"\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)),
     ("changed", re.compile(rf"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}", re.I)),
-    ("changed", re.compile(
-        r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\s+)?"
-        rf"ON\s+(?:ONLY\s+)?{_NAME}",
-        re.I)),
+    (
+        "changed",
+        re.compile(
+            r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\s+)?"
+            rf"ON\s+(?:ONLY\s+)?{_NAME}",
+            re.I,
+        ),
+    ),
     ("changed", re.compile(rf"\bTRIGGER\s+(?:IF\s+EXISTS\s+)?\w+\s+.*?\bON\s+{_NAME}", re.I | re.S)),
     ("changed", re.compile(rf"\bCOMMENT\s+ON\s+(?:TABLE|COLUMN)\s+{_NAME}", re.I)),
     ("data", re.compile(rf"\bUPDATE\s+(?:ONLY\s+)?{_NAME}\s+SET\b", re.I)),
@@ -218,9 +243,14 @@ class _Scanner:
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return {tuple(self._single(e, env, depth) for e in node.elts)}
         if isinstance(node, ast.Dict):
-            return {DictValue(tuple(
-                (self._single(k, env, depth), self._single(v, env, depth)) for k, v in zip(node.keys, node.values)
-            ))}
+            return {
+                DictValue(
+                    tuple(
+                        (self._single(k, env, depth), self._single(v, env, depth))
+                        for k, v in zip(node.keys, node.values, strict=False)
+                    )
+                )
+            }
         if isinstance(node, ast.IfExp):
             return self.eval(node.body, env, depth + 1) | self.eval(node.orelse, env, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -230,9 +260,12 @@ class _Scanner:
                     out.add(left + right)
             return out
         if isinstance(node, ast.JoinedStr):
-            parts = [{v.value} if isinstance(v, ast.Constant) else
-                     {x for x in self.eval(v.value, env, depth + 1) if isinstance(x, str)}
-                     for v in node.values]
+            parts = [
+                {v.value}
+                if isinstance(v, ast.Constant)
+                else {x for x in self.eval(v.value, env, depth + 1) if isinstance(x, str)}
+                for v in node.values
+            ]
             if all(parts):
                 return {"".join(combo) for combo in product(*parts)}
             return set()
@@ -254,7 +287,7 @@ class _Scanner:
         if name == "text" and node.args:
             return {v for v in self.eval(node.args[0], env, depth + 1) if isinstance(v, str)}
         if name in ("reversed", "sorted", "list", "tuple", "set", "frozenset") and isinstance(func, ast.Name):
-            return {tuple(seq) for seq in self._iterate(node.args[0], env, depth) } if node.args else set()
+            return {tuple(seq) for seq in self._iterate(node.args[0], env, depth)} if node.args else set()
         if name in ("items", "keys", "values") and isinstance(func, ast.Attribute):
             out = set()
             for mapping in self.eval(func.value, env, depth + 1):
@@ -298,19 +331,18 @@ class _Scanner:
             for i, elt in enumerate(elts):
                 if isinstance(elt, ast.Starred):
                     continue
-                picked = {v[i] for v in values
-                          if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
+                picked = {v[i] for v in values if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
                 self._bind(elt, picked, env)
 
     def _bind_arguments(self, fdef: ast.FunctionDef, call: ast.Call, env: dict, depth: int) -> dict:
         params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
         local: dict = {}
         defaults = fdef.args.defaults
-        for param, default in zip(params[len(params) - len(defaults):], defaults):
+        for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
             local[param] = self.eval(default, {}, depth + 1)
-        for kwarg, default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults):
+        for kwarg, default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults, strict=False):
             local[kwarg.arg] = self.eval(default, {}, depth + 1) if default is not None else set()
-        for param, arg in zip(params, call.args):
+        for param, arg in zip(params, call.args, strict=False):
             if isinstance(arg, ast.Starred):
                 break
             local[param] = self.eval(arg, env, depth + 1)
@@ -528,7 +560,7 @@ class Revision:
         return self.slug.replace("_", " ")
 
     def link(self) -> str:
-        return f"[{self.id}]({REVISIONS_LINK}/{self.file_name}) ({self.title})"
+        return f"[{self.id}]({_revisions_link.get()}/{self.file_name}) ({self.title})"
 
 
 def load_revisions(versions_dir: Path | None = None) -> list[Revision]:
@@ -621,8 +653,21 @@ _SQLITE = sqlite.dialect()
 # Domains in the order the overview presents them; any other module follows
 # in alphabetical order.
 DOMAIN_ORDER = (
-    "agents", "sessions", "memory", "knowledge_graph", "vault", "teams", "tracing",
-    "cron", "channels", "security", "tenants", "providers", "skills", "mcp", "bookkeeping",
+    "agents",
+    "sessions",
+    "memory",
+    "knowledge_graph",
+    "vault",
+    "teams",
+    "tracing",
+    "cron",
+    "channels",
+    "security",
+    "tenants",
+    "providers",
+    "skills",
+    "mcp",
+    "bookkeeping",
 )
 _DOMAIN_TITLES = {"mcp": "MCP", "knowledge_graph": "Knowledge graph"}
 
@@ -630,10 +675,85 @@ _DOMAIN_TITLES = {"mcp": "MCP", "knowledge_graph": "Knowledge graph"}
 # gives none of its own.
 _CONVENTIONS = {
     "created_at": "When the row was created.",
-    "updated_at": "When the row was last changed.",
+    "updated_at": "When the row was last changed (set by the ORM on every update).",
     "tenant_id": "Tenant that owns the row.",
     "custom_scope": "Optional label for a scope beyond personal and team.",
+    "id": "Key of the row.",
+    "user_id": "The user (gateway user id) the row is about or belongs to.",
+    "metadata": "Free-form extra data (JSON object).",
+    "enabled": "Whether the item is in use.",
+    "name": "Name of the item.",
+    "description": "Human-readable description.",
+    "display_name": "Name shown in user interfaces.",
+    "created_by": "User who created the row.",
+    "channel": "Messaging channel (e.g. telegram, discord, web).",
+    "model": "LLM model name.",
+    "provider": "LLM provider name.",
+    "input_tokens": "Tokens sent to the model.",
+    "output_tokens": "Tokens the model produced.",
+    "chat_id": "Chat (conversation) id on the channel.",
+    "granted_by": "User who granted the access.",
+    "session_key": "Gateway key of the conversation (see sessions.session_key).",
+    "error": "Error message when the step or run failed.",
+    "duration_ms": "How long it took, in milliseconds.",
+    "actor_id": "Id of the user or agent that acted.",
+    "first_seen_at": "When it was first seen.",
+    "last_seen_at": "When it was last seen.",
+    "sender_id": "Id of the sender on the channel.",
+    "tags": "Labels for filtering.",
+    "llm_call_count": "Number of LLM calls.",
+    "tool_call_count": "Number of tool calls.",
+    "reviewed_by": "User who reviewed it.",
+    "reviewed_at": "When it was reviewed.",
+    "timezone": "IANA time zone (e.g. Europe/Berlin).",
+    "last_run_at": "When it last ran.",
+    "last_status": "Outcome of the last run.",
+    "last_error": "Error of the last run, if it failed.",
+    "summary": "Short summary.",
+    "ran_at": "When the run happened.",
+    "start_time": "When it started.",
+    "end_time": "When it ended; NULL while running.",
+    "expires_at": "When it stops being valid; NULL never.",
+    "last_used_at": "When it was last used.",
+    "file_size": "Size in bytes.",
+    "confidence_score": "Confidence between 0 and 1.",
+    "headers": "HTTP headers sent to the server (JSON object).",
+    "env": "Environment variables for the process (JSON object).",
+    "settings": "Settings (JSON object).",
+    "properties": "Attributes (JSON object).",
+    "details": "Details of the action (JSON object).",
+    "ip_address": "Client IP address.",
+    "agent_id": "The agent the row belongs to.",
+    "team_id": "The team the row belongs to, if any.",
 }
+
+
+def json_shape(table: sa.Table, column: sa.Column) -> tuple[str, str]:
+    """The TypedDict a JSON column is annotated with in its model: (first docstring line, shape)."""
+    from goclaw_db import json_shapes
+
+    model = next((m.class_ for m in Base.registry.mappers if m.local_table is table), None)
+    if model is None:
+        return "", ""
+    prop = next((p for p in sa.inspect(model).column_attrs if column in p.columns), None)
+    annotation = str(getattr(model, "__annotations__", {}).get(prop.key, "")) if prop else ""
+    names = [n for n in re.findall(r"[A-Za-z_]+", annotation) if n in json_shapes.__all__ and n != "JSONValue"]
+    if not names:
+        return "", ""
+    shape = getattr(json_shapes, names[0])
+    return _first_paragraph(shape.__doc__ or ""), _typed_dict_shape(shape, annotation.startswith("Mapped[list["))
+
+
+def _typed_dict_shape(shape: type, is_list: bool) -> str:
+    # The annotations are strings (postponed evaluation): a key is optional when the
+    # class is total=False or the key's type is NotRequired[...].
+    total = getattr(shape, "__total__", True)
+
+    def optional(annotation: object) -> bool:
+        return not total or "NotRequired[" in str(annotation)
+
+    keys = ", ".join(f"`{k}{'?' if optional(a) else ''}`" for k, a in shape.__annotations__.items())
+    return f"{'Array of' if is_list else 'Object'} `{shape.__name__}` ({keys})."
 
 
 @dataclass
@@ -795,8 +915,15 @@ def _on_delete(fk: sa.ForeignKeyConstraint) -> str:
 def _index_kind(index: sa.Index) -> str:
     options = index.dialect_options["postgresql"]
     using = (options.get("using") or "btree").lower()
-    label = {"btree": "btree", "gin": "GIN", "gist": "GiST", "hnsw": "HNSW", "ivfflat": "IVFFlat",
-             "brin": "BRIN", "hash": "hash"}.get(using, using)
+    label = {
+        "btree": "btree",
+        "gin": "GIN",
+        "gist": "GiST",
+        "hnsw": "HNSW",
+        "ivfflat": "IVFFlat",
+        "brin": "BRIN",
+        "hash": "hash",
+    }.get(using, using)
     extras = []
     ops = options.get("ops") or {}
     if using in ("hnsw", "ivfflat"):
@@ -819,6 +946,31 @@ def _index_columns(index: sa.Index) -> str:
     return ", ".join(parts)
 
 
+def index_purpose(index: sa.Index) -> str:
+    """The query an index serves, read from its definition."""
+    options = index.dialect_options["postgresql"]
+    using = (options.get("using") or "btree").lower()
+    texts = [_sql(e, _PG) for e in index.expressions]
+    where = options.get("where")
+    only = f", among rows where {_sql(where, _PG)}" if where is not None else ""
+    if using in ("hnsw", "ivfflat"):
+        return f"Nearest-neighbour search: `ORDER BY {texts[0]} <=> :query LIMIT k`{only}."
+    if using == "gin":
+        column = index.table.c.get(texts[0]) if index.table is not None else None
+        kind = type(column.type).__name__ if column is not None else ""
+        if kind == "TSVector":
+            return f"Full-text search: `{texts[0]} @@ to_tsquery(...)`{only}."
+        return f"Containment and key tests on `{texts[0]}` (`@>`, `?`){only}."
+    equal = [t for t in texts if not t.endswith(" DESC")]
+    ordered = [t.removesuffix(" DESC") for t in texts if t.endswith(" DESC")]
+    query = "finds rows by " + ", ".join(f"`{t}`" for t in equal) if equal else "lists rows"
+    if ordered:
+        query += " newest first by " + ", ".join(f"`{t}`" for t in ordered)
+    if index.unique:
+        return f"Keeps {' + '.join(f'`{t}`' for t in texts)} unique{only}; {query}."
+    return f"{query[0].upper()}{query[1:]}{only}."
+
+
 def _pg_only_index(index: sa.Index) -> bool:
     ddl_if = getattr(index, "_ddl_if", None)
     if ddl_if is None:
@@ -828,9 +980,7 @@ def _pg_only_index(index: sa.Index) -> bool:
 
 
 def _index_on_sqlite(index: sa.Index, table: sa.Table) -> str:
-    if _pg_only_index(index) or any(
-        isinstance(e, sa.Column) and sqlite_type(e) is None for e in index.expressions
-    ):
+    if _pg_only_index(index) or any(isinstance(e, sa.Column) and sqlite_type(e) is None for e in index.expressions):
         return "not created (PostgreSQL only)"
     pg_where = index.dialect_options["postgresql"].get("where")
     lite_where = index.dialect_options["sqlite"].get("where")
@@ -878,8 +1028,118 @@ GENERATED_NOTE = (
 )
 
 
+# Columns whose meaning their name and the conventions above do not carry.
+_COLUMN_DOCS = {
+    "agents.emoji": "Emoji shown beside the agent's name.",
+    "agents.agent_description": "What the agent is for, as shown to users and other agents.",
+    "agents.max_tokens": "Most tokens the model may produce per reply.",
+    "agents.skill_evolve": "Whether the agent may improve its own skills.",
+    "agents.skill_nudge_interval": "How often (in turns) the agent is reminded to record skills; 0 never.",
+    "agents.chatgpt_oauth_routing": "How calls through a ChatGPT account are routed (JSON object).",
+    "agents.shell_deny_groups": "Groups of shell commands the agent may not run (JSON object).",
+    "agents.kg_dedup_config": "Settings of knowledge-graph duplicate detection (JSON object).",
+    "channel_contacts.channel_type": "Kind of channel the contact was seen on.",
+    "channel_contacts.channel_instance": "Name of the channel instance the contact was seen on.",
+    "channel_contacts.username": "The contact's user name on the channel.",
+    "channel_contacts.avatar_url": "Address of the contact's picture.",
+    "channel_contacts.thread_type": "Kind of conversation (direct or group).",
+    "channel_pending_messages.channel_name": "Channel instance the message arrived on.",
+    "channel_pending_messages.sender": "Display name of the sender.",
+    "channel_pending_messages.platform_msg_id": "The message's id on the platform.",
+    "embedding_cache.embedding": "The cached embedding vector.",
+    "mcp_servers.args": "Command-line arguments of a stdio server (JSON array).",
+    "mcp_servers.timeout_sec": "How long a tool call may take, in seconds.",
+    "paired_devices.paired_by": "User who approved the pairing.",
+    "paired_devices.paired_at": "When the device was paired.",
+    "pairing_requests.account_id": "Channel account the request came through.",
+    "secure_cli_binaries.binary_path": "Absolute path of the executable.",
+    "secure_cli_binaries.deny_verbose": "Verbose flags refused for the binary (JSON array).",
+    "secure_cli_binaries.tips": "Usage hints shown to the agent.",
+    "skills.owner_id": "User who owns the skill.",
+    "skills.file_hash": "Hash of the skill's files, for change detection.",
+    "subagent_tasks.subject": "Short title of the task.",
+    "subagent_tasks.iterations": "Agent-loop iterations the sub-agent used.",
+    "subagent_tasks.origin_channel": "Channel of the conversation that spawned the task.",
+    "subagent_tasks.origin_chat_id": "Chat of the conversation that spawned the task.",
+    "subagent_tasks.origin_peer_kind": "Kind of that chat (direct or group).",
+    "subagent_tasks.origin_user_id": "User of the conversation that spawned the task.",
+    "subagent_tasks.spawned_by": "Id of the task or run that spawned this one.",
+    "subagent_tasks.completed_at": "When the task finished.",
+    "usage_snapshots.cache_read_tokens": "Prompt tokens served from the provider's cache.",
+    "usage_snapshots.cache_create_tokens": "Prompt tokens written to the provider's cache.",
+    "usage_snapshots.thinking_tokens": "Reasoning tokens.",
+    "usage_snapshots.total_cost": "Estimated cost in US dollars.",
+    "usage_snapshots.request_count": "Agent runs in the hour.",
+    "usage_snapshots.error_count": "Runs that failed.",
+    "usage_snapshots.avg_duration_ms": "Mean run duration in milliseconds.",
+    "usage_snapshots.memory_chunks": "Number of memory chunks when the snapshot was taken.",
+    "usage_snapshots.kg_entities": "Number of knowledge-graph entities when the snapshot was taken.",
+    "usage_snapshots.kg_relations": "Number of knowledge-graph relations when the snapshot was taken.",
+    "agent_config_permissions.config_type": "Which part of the agent's configuration the permission covers.",
+    "agent_evolution_metrics.metric_key": "Name of the measured quantity.",
+    "agent_evolution_suggestions.suggestion": "The proposed change.",
+    "agent_evolution_suggestions.rationale": "Why the change is proposed.",
+    "agent_evolution_suggestions.parameters": "Values the change would set (JSON object).",
+    "agent_heartbeats.prompt": "Message the agent receives at each heartbeat.",
+    "agent_heartbeats.light_context": "Whether heartbeats run with a reduced context.",
+    "agent_heartbeats.ack_max_chars": "Longest reply still treated as a plain acknowledgement.",
+    "agent_heartbeats.max_retries": "Retries of a failed heartbeat.",
+    "agent_heartbeats.active_hours_end": "End of the daily window in which heartbeats run.",
+    "agent_heartbeats.run_count": "Heartbeats run so far.",
+    "episodic_summaries.turn_count": "Conversation turns the summary covers.",
+    "episodic_summaries.token_count": "Tokens of the summarised turns.",
+    "mcp_access_requests.reason": "Why access is requested.",
+    "mcp_access_requests.tool_allow": "Tools asked for; NULL asks for all (JSON array).",
+    "mcp_access_requests.requested_by": "User or agent that asked.",
+    "mcp_access_requests.review_note": "The reviewer's note.",
+    "mcp_agent_grants.config_overrides": "Server settings overridden for this agent (JSON object).",
+    "mcp_user_grants.tool_deny": "Tools the grant withholds (JSON array).",
+    "secure_cli_agent_grants.deny_verbose": "Overrides the binary's verbose-flag deny list; NULL keeps it.",
+    "secure_cli_agent_grants.timeout_seconds": "Overrides the binary's time limit; NULL keeps it.",
+    "secure_cli_agent_grants.tips": "Overrides the binary's usage hints; NULL keeps them.",
+    "agent_team_members.joined_at": "When the agent joined the team.",
+    "heartbeat_run_logs.status": "Outcome of the heartbeat run.",
+    "kg_entities.source_id": "Id of what the entity was extracted from.",
+    "sessions.memory_flush_compaction_count": "Compaction count at the last memory flush.",
+    "sessions.memory_flush_at": "When memories were last flushed (Unix milliseconds).",
+    "sessions.label": "Title of the conversation.",
+    "spans.level": "Severity (DEFAULT, DEBUG, WARNING, ERROR).",
+    "spans.finish_reason": "Why the model stopped (stop, tool_calls, length).",
+    "spans.model_params": "Parameters sent with the LLM call (JSON object).",
+    "spans.tool_name": "Tool called, for tool spans.",
+    "spans.tool_call_id": "The model's id of the tool call.",
+    "spans.input_preview": "Start of the step's input.",
+    "spans.output_preview": "Start of the step's output.",
+    "team_tasks.priority": "Higher runs first.",
+    "team_tasks.result": "What the task produced.",
+    "team_tasks.assignee_user_id": "User the task is assigned to, if a person.",
+    "team_tasks.locked_at": "When an agent claimed the task.",
+    "team_tasks.progress_step": "Description of the current step.",
+    "team_tasks.followup_count": "Follow-up reminders sent.",
+    "team_tasks.followup_max": "Most follow-up reminders to send.",
+    "team_tasks.followup_message": "Text of the follow-up reminder.",
+    "team_tasks.followup_channel": "Channel the reminder goes to.",
+    "team_tasks.followup_chat_id": "Chat the reminder goes to.",
+    "team_tasks.comment_count": "Number of comments.",
+    "team_tasks.attachment_count": "Number of attachments.",
+    "traces.total_input_tokens": "Input tokens of all LLM calls in the run.",
+    "traces.total_output_tokens": "Output tokens of all LLM calls in the run.",
+    "traces.span_count": "Number of spans in the run.",
+    "vault_documents.title": "Title of the document.",
+    "kg_relations.valid_from": "When the relation became true; NULL always.",
+    "memory_chunks.path": "Path of the memory document the chunk comes from.",
+    "memory_chunks.hash": "Hash of the chunk's text, for change detection.",
+    "team_task_attachments.mime_type": "Media type of the file.",
+    "team_task_attachments.created_by_sender_id": "Channel sender who attached the file.",
+    "team_task_comments.content": "Text of the comment.",
+}
+
+
 def column_doc(table: sa.Table, column: sa.Column) -> str:
-    doc = column.info.get("doc") or column.doc or column.comment
+    doc = column.info.get("doc") or column.doc or column.comment or _COLUMN_DOCS.get(f"{table.name}.{column.name}")
+    shape_doc, shape = json_shape(table, column)
+    if shape:
+        return " ".join(f"{doc or shape_doc} {shape}".split())
     refers_to_tenants = any(fk.column.table.name == "tenants" for fk in column.foreign_keys)
     if not doc and column.name in _CONVENTIONS and (column.name != "tenant_id" or refers_to_tenants):
         doc = _CONVENTIONS[column.name]
@@ -927,8 +1187,7 @@ def _relationship(fk: sa.ForeignKeyConstraint) -> str:
 def er_domain(domain: Domain) -> list[str]:
     lines = ["erDiagram"]
     for td in domain.tables:
-        key_columns = [c for c in td.table.columns
-                       if column_keys(td.table, c) or c.info.get("doc") or c.doc]
+        key_columns = [c for c in td.table.columns if column_keys(td.table, c) or c.info.get("doc") or c.doc]
         if not key_columns:
             lines.append(f"    {td.name}")
             continue
@@ -974,8 +1233,9 @@ def _mermaid_block(lines: list[str]) -> list[str]:
 # =============================================================================
 
 
-def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | None,
-                 triggers: dict[str, DatabaseObject]) -> str:
+def render_table(
+    td: TableDoc, domains: list[Domain], history: TableHistory | None, triggers: dict[str, DatabaseObject]
+) -> str:
     table = td.table
     domain = next(d for d in domains if d.name == td.domain)
     out = [GENERATED_NOTE, "", f"# {table.name}", ""]
@@ -995,36 +1255,42 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
     fts = fts5_columns(table)
     if fts:
         facts.append(f"- SQLite full-text search: FTS5 index over ({', '.join(fts)}).")
-    out += facts + [""]
+    out += [*facts, ""]
 
     out += ["## Columns", ""]
     rows = []
     for column in table.columns:
         lite = sqlite_type(column)
-        rows.append([
-            _code(column.name),
-            _code(pg_type(column)),
-            _code(lite) if lite else "not stored",
-            "yes" if column.nullable else "no",
-            default_text(column),
-            ", ".join(column_keys(table, column)),
-            column_doc(table, column),
-        ])
-    out += _table(["Column", "PostgreSQL", "SQLite", "Null", "Default", "Key", "Description"], rows) + [""]
+        rows.append(
+            [
+                _code(column.name),
+                _code(pg_type(column)),
+                _code(lite) if lite else "not stored",
+                "yes" if column.nullable else "no",
+                default_text(column),
+                ", ".join(column_keys(table, column)),
+                column_doc(table, column),
+            ]
+        )
+    out += [*_table(["Column", "PostgreSQL", "SQLite", "Null", "Default", "Key", "Description"], rows), ""]
 
     out += ["## Constraints", ""]
     rows = []
     if table.primary_key.columns:
-        rows.append(["primary key", _code(_constraint_name(table.primary_key)),
-                     ", ".join(_code(c) for c in _columns_of(table.primary_key))])
+        rows.append(
+            [
+                "primary key",
+                _code(_constraint_name(table.primary_key)),
+                ", ".join(_code(c) for c in _columns_of(table.primary_key)),
+            ]
+        )
     for constraint in sorted(
         (c for c in table.constraints if isinstance(c, sa.UniqueConstraint)), key=_constraint_name
     ):
-        rows.append(["unique", _code(_constraint_name(constraint)),
-                     ", ".join(_code(c) for c in _columns_of(constraint))])
-    for constraint in sorted(
-        (c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name
-    ):
+        rows.append(
+            ["unique", _code(_constraint_name(constraint)), ", ".join(_code(c) for c in _columns_of(constraint))]
+        )
+    for constraint in sorted((c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name):
         rows.append(["check", _code(_constraint_name(constraint)), _code(_sql(constraint.sqltext, _PG))])
     out += (_table(["Kind", "Name", "Definition"], rows) if rows else ["None."]) + [""]
 
@@ -1032,49 +1298,57 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
     rows = []
     for fk in _foreign_keys(table):
         referred = fk.referred_table.name
-        rows.append([
-            _code(_constraint_name(fk)),
-            ", ".join(_code(c) for c in _columns_of(fk)),
-            f"{_link(referred)} ({', '.join(_code(e.column.name) for e in fk.elements)})",
-            _on_delete(fk),
-        ])
+        rows.append(
+            [
+                _code(_constraint_name(fk)),
+                ", ".join(_code(c) for c in _columns_of(fk)),
+                f"{_link(referred)} ({', '.join(_code(e.column.name) for e in fk.elements)})",
+                _on_delete(fk),
+            ]
+        )
     out += (_table(["Name", "Columns", "References", "On delete"], rows) if rows else ["None."]) + [""]
 
     referencing = sorted(
-        ((t, fk) for t in metadata.tables.values() for fk in t.foreign_key_constraints
-         if fk.referred_table is table),
+        ((t, fk) for t in metadata.tables.values() for fk in t.foreign_key_constraints if fk.referred_table is table),
         key=lambda pair: (pair[0].name, _columns_of(pair[1])),
     )
     out += ["## Referenced by", ""]
-    rows = [[_link(t.name), ", ".join(_code(c) for c in _columns_of(fk)), _on_delete(fk)]
-            for t, fk in referencing]
+    rows = [[_link(t.name), ", ".join(_code(c) for c in _columns_of(fk)), _on_delete(fk)] for t, fk in referencing]
     out += (_table(["Table", "Columns", "On delete"], rows) if rows else ["None."]) + [""]
 
     out += ["## Indexes", ""]
     rows = []
     for index in sorted(table.indexes, key=lambda i: i.name):
         where = index.dialect_options["postgresql"].get("where")
-        rows.append([
-            _code(index.name),
-            _index_kind(index),
-            _index_columns(index),
-            "yes" if index.unique else "no",
-            _code(_sql(where, _PG)) if where is not None else "",
-            _index_on_sqlite(index, table),
-        ])
-    out += (_table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite"], rows) if rows else ["None."])
+        rows.append(
+            [
+                _code(index.name),
+                _index_kind(index),
+                _index_columns(index),
+                "yes" if index.unique else "no",
+                _code(_sql(where, _PG)) if where is not None else "",
+                _index_on_sqlite(index, table),
+                index_purpose(index),
+            ]
+        )
+    out += _table(["Name", "Kind", "Columns", "Unique", "Condition", "SQLite", "Serves"], rows) if rows else ["None."]
     out += [""]
     if fts:
-        out += ["On SQLite, full-text search uses an FTS5 index over "
-                f"({', '.join(_code(c) for c in fts)}) instead of the tsvector column and GIN index.", ""]
+        out += [
+            "On SQLite, full-text search uses an FTS5 index over "
+            f"({', '.join(_code(c) for c in fts)}) instead of the tsvector column and GIN index.",
+            "",
+        ]
 
     table_triggers = sorted(
         (t for t in triggers.values() if t.details.get("table") == table.name), key=lambda t: t.name
     )
     if table_triggers:
         out += ["## Triggers", ""]
-        rows = [[_code(t.name), t.details.get("timing", ""), _code(t.details.get("function", "") + "()"),
-                 t.created.link()] for t in table_triggers]
+        rows = [
+            [_code(t.name), t.details.get("timing", ""), _code(t.details.get("function", "") + "()"), t.created.link()]
+            for t in table_triggers
+        ]
         out += _table(["Name", "When", "Runs", "Created in"], rows)
         out += ["", "Triggers exist on PostgreSQL only.", ""]
 
@@ -1089,21 +1363,28 @@ def render_table(td: TableDoc, domains: list[Domain], history: TableHistory | No
             out.append(f"- Rows migrated in {', '.join(r.link() for r in history.data)}.")
         for created, dropped in history.earlier_lives:
             if created is not None and created is not dropped:
-                out.append(f"- An earlier table of this name was created in {created.link()} "
-                           f"and replaced in {dropped.link()}.")
+                out.append(
+                    f"- An earlier table of this name was created in {created.link()} and replaced in {dropped.link()}."
+                )
             elif created is None:
                 out.append(f"- An earlier table of this name was dropped in {dropped.link()}.")
     elif table.name in pg_only_tables():
-        out.append("- Created before the first revision by every migration run on PostgreSQL "
-                   "(`goclaw_db.runtime.ensure_bookkeeping`), as golang-migrate does.")
+        out.append(
+            "- Created before the first revision by every migration run on PostgreSQL "
+            "(`goclaw_db.runtime.ensure_bookkeeping`), as golang-migrate does."
+        )
     else:
         out.append("- No revision in `alembic/versions` creates this table yet.")
     out.append("")
     return "\n".join(out)
 
 
-def render_readme(domains: list[Domain], revisions: list[Revision], histories: dict[str, TableHistory],
-                  objects: tuple[dict, dict, dict]) -> str:
+def render_readme(
+    domains: list[Domain],
+    revisions: list[Revision],
+    histories: dict[str, TableHistory],
+    objects: tuple[dict, dict, dict],
+) -> str:
     extensions, functions, triggers = objects
     tables = [td for d in domains for td in d.tables]
     head = revisions[-1] if revisions else None
@@ -1111,7 +1392,7 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
     out.append(
         f"GoClaw's database at schema version {int(head.id) if head else 0}: "
         f"{len(tables)} tables in {len(domains)} domains, built by the {len(revisions)} revisions in "
-        f"[`alembic/versions`]({REVISIONS_LINK}) on PostgreSQL (with pgvector) or on SQLite. "
+        f"[`alembic/versions`]({_revisions_link.get()}) on PostgreSQL (with pgvector) or on SQLite. "
         "Each domain is one module of `goclaw_db.models`; every table has a page with its columns, "
         "constraints, foreign keys, indexes and history."
     )
@@ -1121,35 +1402,58 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
     out += ["## Contents", ""]
     for domain in domains:
         out.append(f"- [{domain.title}](#{domain.anchor}): {_first_paragraph(domain.doc)}")
-    out += ["- [Overview diagram](#overview-diagram)", "- [Extensions and functions](#extensions-and-functions)",
-            "- [PostgreSQL and SQLite](#postgresql-and-sqlite)", ""]
+    out += [
+        "- [Overview diagram](#overview-diagram)",
+        "- [Extensions and functions](#extensions-and-functions)",
+        "- [PostgreSQL and SQLite](#postgresql-and-sqlite)",
+        "",
+    ]
 
     for domain in domains:
         out += [f"## {domain.title}", "", _first_paragraph(domain.doc), ""]
         rows = [[_link(td.name), _first_paragraph(td.doc)] for td in domain.tables]
-        out += _table(["Table", "What it holds"], rows) + [""]
-        out += _mermaid_block(er_domain(domain)) + [""]
+        out += [*_table(["Table", "What it holds"], rows), ""]
+        out += [*_mermaid_block(er_domain(domain)), ""]
 
     out += ["## Overview diagram", ""]
-    out += ["Every table and the foreign keys between them. Almost every table also references "
-            "[tenants](tenants.md) through `tenant_id`; those links are left out here and shown in "
-            "the domain diagrams.", ""]
-    out += _mermaid_block(er_overview(domains)) + [""]
+    out += [
+        "Every table and the foreign keys between them. Almost every table also references "
+        "[tenants](tenants.md) through `tenant_id`; those links are left out here and shown in "
+        "the domain diagrams.",
+        "",
+    ]
+    out += [*_mermaid_block(er_overview(domains)), ""]
 
     out += ["## Extensions and functions", ""]
     out += ["PostgreSQL only; the SQLite schema needs none of them.", ""]
-    rows = [[_code(e.name), _EXTENSION_DOCS.get(e.name, ""), e.created.link()]
-            for e in sorted(extensions.values(), key=lambda e: e.name)]
-    out += _table(["Extension", "Used for", "Created in"], rows) + [""]
-    rows = [[_code(f.details["signature"]), _code(f.details.get("returns", "")), f.details.get("language", ""),
-             _FUNCTION_DOCS.get(f.name, ""), f.created.link()]
-            for f in sorted(functions.values(), key=lambda f: f.name)]
-    out += _table(["Function", "Returns", "Language", "Purpose", "Created in"], rows) + [""]
+    rows = [
+        [_code(e.name), _EXTENSION_DOCS.get(e.name, ""), e.created.link()]
+        for e in sorted(extensions.values(), key=lambda e: e.name)
+    ]
+    out += [*_table(["Extension", "Used for", "Created in"], rows), ""]
+    rows = [
+        [
+            _code(f.details["signature"]),
+            _code(f.details.get("returns", "")),
+            f.details.get("language", ""),
+            _FUNCTION_DOCS.get(f.name, ""),
+            f.created.link(),
+        ]
+        for f in sorted(functions.values(), key=lambda f: f.name)
+    ]
+    out += [*_table(["Function", "Returns", "Language", "Purpose", "Created in"], rows), ""]
     if triggers:
-        rows = [[_code(t.name), _link(t.details["table"]), t.details.get("timing", ""),
-                 _code(t.details.get("function", "") + "()"), t.created.link()]
-                for t in sorted(triggers.values(), key=lambda t: t.name)]
-        out += _table(["Trigger", "Table", "When", "Runs", "Created in"], rows) + [""]
+        rows = [
+            [
+                _code(t.name),
+                _link(t.details["table"]),
+                t.details.get("timing", ""),
+                _code(t.details.get("function", "") + "()"),
+                t.created.link(),
+            ]
+            for t in sorted(triggers.values(), key=lambda t: t.name)
+        ]
+        out += [*_table(["Trigger", "Table", "When", "Runs", "Created in"], rows), ""]
 
     out += ["## PostgreSQL and SQLite", ""]
     out += [
@@ -1164,20 +1468,23 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
         for column in td.table.columns:
             lite = sqlite_type(column) or "not stored"
             pairs.setdefault((_generic(pg_type(column)), _generic(lite)), set()).add(type(column.type).__name__)
-    rows = [[_code(pg), _code(lite) if lite != "not stored" else lite, ", ".join(sorted(names))]
-            for (pg, lite), names in sorted(pairs.items())]
-    out += _table(["PostgreSQL", "SQLite", "Type in the models"], rows) + [""]
+    rows = [
+        [_code(pg), _code(lite) if lite != "not stored" else lite, ", ".join(sorted(names))]
+        for (pg, lite), names in sorted(pairs.items())
+    ]
+    out += [*_table(["PostgreSQL", "SQLite", "Type in the models"], rows), ""]
     pg_only_indexes = sorted(
-        (i.name, td.name) for td in tables for i in td.table.indexes
+        (i.name, td.name)
+        for td in tables
+        for i in td.table.indexes
         if _index_on_sqlite(i, td.table).startswith("not created")
     )
-    not_stored = sorted(
-        (td.name, c.name) for td in tables for c in td.table.columns if sqlite_type(c) is None
-    )
+    not_stored = sorted((td.name, c.name) for td in tables for c in td.table.columns if sqlite_type(c) is None)
     fts_tables = [(td.name, fts5_columns(td.table)) for td in tables if fts5_columns(td.table)]
     out += [
         f"- Vector (pgvector) and tsvector columns exist on PostgreSQL only ({len(not_stored)} columns: "
-        + ", ".join(f"{_link(t)}.{c}" for t, c in not_stored) + ").",
+        + ", ".join(f"{_link(t)}.{c}" for t, c in not_stored)
+        + ").",
         f"- GIN, HNSW and other PostgreSQL-only indexes are not created on SQLite ({len(pg_only_indexes)} "
         "indexes); partial and expression B-tree indexes are created on both.",
         "- UUID keys come from `uuid_generate_v7()` or `gen_random_uuid()` on PostgreSQL; on SQLite the "
@@ -1186,8 +1493,11 @@ def render_readme(domains: list[Domain], revisions: list[Revision], histories: d
         "- JSONB, arrays and UUIDs are stored as text on SQLite (JSON text for arrays).",
     ]
     if fts_tables:
-        out.append("- Full-text search on SQLite uses FTS5 indexes instead of tsvector columns: "
-                   + "; ".join(f"{_link(t)} over ({', '.join(cols)})" for t, cols in fts_tables) + ".")
+        out.append(
+            "- Full-text search on SQLite uses FTS5 indexes instead of tsvector columns: "
+            + "; ".join(f"{_link(t)} over ({', '.join(cols)})" for t, cols in fts_tables)
+            + "."
+        )
     out.append(
         "- The bookkeeping tables that GoClaw's binaries read ("
         + ", ".join(_link(t) for t in sorted(pg_only_tables()))
@@ -1203,8 +1513,9 @@ _EXTENSION_DOCS = {
 }
 _FUNCTION_DOCS = {
     "uuid_generate_v7": "Default of most `id` columns: time-ordered UUIDv7 values.",
-    "immutable_array_to_string":
-        "`array_to_string` declared immutable, so generated tsvector columns can join a `text[]`.",
+    "immutable_array_to_string": (
+        "`array_to_string` declared immutable, so generated tsvector columns can join a `text[]`."
+    ),
     "vault_docs_team_null_scope_fix": "Resets a vault document's scope to `personal` when it loses its team.",
 }
 
@@ -1231,7 +1542,12 @@ def write(output: Path = DEFAULT_OUTPUT) -> list[Path]:
     """Write the pages to ``output``; earlier generated pages that no longer apply are removed."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    pages = render()
+    versions = (Path(script_location()) / "versions").resolve()
+    token = _revisions_link.set(Path(os.path.relpath(versions, output.resolve())).as_posix())
+    try:
+        pages = render()
+    finally:
+        _revisions_link.reset(token)
     for stale in sorted(output.glob("*.md")):
         if stale.name not in pages and stale.read_text(encoding="utf-8").startswith(GENERATED_NOTE):
             stale.unlink()

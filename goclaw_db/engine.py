@@ -1,26 +1,48 @@
-"""Engines for GoClaw's database: sync (psycopg 3) and async (asyncpg).
+"""Engines and sessions for GoClaw's database: sync (psycopg 3) and async (asyncpg).
 
-Both resolve the URL the way GoClaw does (goclaw_db.config) and register
-pgvector's types on every new PostgreSQL connection, so embeddings travel in
-pgvector's binary form (psycopg).  Through SQLAlchemy an embedding reads back as a plain
-``list[float]``; pass a list or a ``numpy`` array when writing.  On SQLite,
-every connection gets the settings GoClaw's desktop build gives its own.
+Both engines resolve the URL the way GoClaw does (goclaw_db.config), size their
+connection pool as GoClaw sizes its own (25 connections open at most, 10 kept
+idle; ``pool_max_conns`` in the DSN overrides, as GoClaw's database set-up
+describes) and check a pooled connection before handing it out (pre-ping), so
+a server restart does not surface as an error in the application.  On
+PostgreSQL every new connection gets pgvector's types, so embeddings travel in
+pgvector's binary form; through SQLAlchemy an embedding reads back as a plain
+``list[float]`` (write a list or a ``numpy`` array).  On SQLite, every
+connection gets the settings GoClaw's desktop build gives its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext import asyncio as sa_asyncio
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from goclaw_db.config import resolve_url
+from goclaw_db.types import BINARY_VECTORS
+
+__all__ = [
+    "GOCLAW_POOL_IDLE",
+    "GOCLAW_POOL_OPEN",
+    "async_session_factory",
+    "create_async_engine",
+    "create_engine",
+    "pool_options",
+    "session_factory",
+]
+
+# GoClaw's own pool: database/sql with at most 25 open and 10 idle connections.
+GOCLAW_POOL_OPEN = 25
+GOCLAW_POOL_IDLE = 10
 
 
-def _register_vector_psycopg(dbapi_connection, _record) -> None:
+def _register_vector_psycopg(dbapi_connection: Any, _record: Any) -> None:
     from pgvector.psycopg import register_vector
 
     try:
@@ -43,33 +65,110 @@ SQLITE_CONNECTION_PRAGMAS = (
 )
 
 
-def _sqlite_connection_settings(dbapi_connection, _record) -> None:
+def _sqlite_connection_settings(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_CONNECTION_PRAGMAS:
         dbapi_connection.execute(pragma)
 
 
-def create_engine(
-    url: str | None = None, *, sqlite_path: str | os.PathLike | None = None, **kw
-) -> sa.Engine:
-    """A sync engine for the GoClaw database (explicit URL, else GoClaw's environment)."""
-    engine = sa.create_engine(resolve_url(url, sqlite_path=sqlite_path, driver="psycopg"), **kw)
+_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
+_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _go_duration_seconds(text: str) -> float:
+    """Seconds in a Go duration such as ``1h30m`` or ``90s``."""
+    parts = _GO_DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"pool duration {text!r} is not a Go duration such as 30m or 1h")
+    return sum(float(n) * _SECONDS[u] for n, u in parts)
+
+
+def pool_options(url: sa.URL) -> tuple[sa.URL, dict[str, Any]]:
+    """The URL without pgx's pool parameters, and the engine options they and GoClaw's defaults give.
+
+    A GoClaw DSN may carry pgx pool settings in its query string
+    (``?pool_max_conns=40``); libpq refuses them, so they are taken out of the
+    URL and become the pool's size: ``pool_max_conns`` connections at most, of
+    which up to 10 stay idle; ``pool_max_conn_lifetime`` (a Go duration)
+    recycles older connections.  The other ``pool_*`` parameters have no
+    SQLAlchemy counterpart and are dropped.
+    """
+    if url.get_backend_name() != "postgresql":
+        return url, {}
+    pool_params = {k: v for k, v in url.query.items() if k.startswith("pool_")}
+    url = url.difference_update_query(pool_params)
+    most = GOCLAW_POOL_OPEN
+    if "pool_max_conns" in pool_params:
+        raw = pool_params["pool_max_conns"]
+        text = raw if isinstance(raw, str) else raw[-1]
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"pool_max_conns={text!r} in the DSN: give a whole number of connections, 1 or more")
+        most = int(text)
+    idle = min(GOCLAW_POOL_IDLE, most)
+    options: dict[str, Any] = {"pool_size": idle, "max_overflow": most - idle, "pool_pre_ping": True}
+    if "pool_max_conn_lifetime" in pool_params:
+        raw = pool_params["pool_max_conn_lifetime"]
+        options["pool_recycle"] = _go_duration_seconds(raw if isinstance(raw, str) else raw[-1])
+    return url, options
+
+
+def create_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None, **kw: Any) -> sa.Engine:
+    """A sync engine for the GoClaw database (explicit URL, else GoClaw's environment).
+
+    Keyword arguments go to :func:`sqlalchemy.create_engine` and win over the
+    pool sizing described in the module docstring.
+    """
+    resolved, options = pool_options(resolve_url(url, sqlite_path=sqlite_path, driver="psycopg"))
+    if "poolclass" in kw:
+        options = {k: v for k, v in options.items() if k == "pool_pre_ping"}
+    engine = sa.create_engine(resolved, **{**options, **kw})
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _register_vector_psycopg)
+        setattr(engine.dialect, BINARY_VECTORS, True)
     else:
         event.listen(engine, "connect", _sqlite_connection_settings)
     return engine
 
 
-def create_async_engine(url: str | None = None, **kw) -> sa_asyncio.AsyncEngine:
-    """An asyncio engine (asyncpg) for a GoClaw PostgreSQL database."""
-    resolved = resolve_url(url, driver="asyncpg")
+def create_async_engine(url: str | None = None, **kw: Any) -> sa_asyncio.AsyncEngine:
+    """An asyncio engine (asyncpg) for a GoClaw PostgreSQL database, pooled as :func:`create_engine`."""
+    resolved, options = pool_options(resolve_url(url, driver="asyncpg"))
     if resolved.get_backend_name() != "postgresql":
         raise ValueError("the async engine is for PostgreSQL; use create_engine() for SQLite")
-    # No asyncpg codec: pgvector's SQLAlchemy type already sends vectors as text,
+    if "poolclass" in kw:
+        options = {k: v for k, v in options.items() if k == "pool_pre_ping"}
+    # No asyncpg codec: pgvector's SQLAlchemy type sends vectors as text here,
     # and a binary codec on the connection would refuse that text.
-    return sa_asyncio.create_async_engine(resolved, **kw)
+    return sa_asyncio.create_async_engine(resolved, **{**options, **kw})
 
 
-def session_factory(engine: sa.Engine) -> sessionmaker:
-    """Sessions bound to ``engine`` that keep objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: sa.Engine, *, tenant_id: uuid.UUID | None = None) -> sessionmaker[Session]:
+    """Sessions bound to ``engine`` that keep objects usable after commit.
+
+    With ``tenant_id`` the sessions read and write only that tenant's rows
+    (:mod:`goclaw_db.tenancy` says exactly what is scoped and what is not).
+    """
+    if tenant_id is None:
+        return sessionmaker(engine, expire_on_commit=False)
+    from goclaw_db.tenancy import TENANT_KEY, TenantSession
+
+    scoped = sessionmaker(engine, class_=TenantSession, expire_on_commit=False, info={TENANT_KEY: tenant_id})
+    return cast("sessionmaker[Session]", scoped)
+
+
+def async_session_factory(
+    engine: sa_asyncio.AsyncEngine, *, tenant_id: uuid.UUID | None = None
+) -> sa_asyncio.async_sessionmaker[sa_asyncio.AsyncSession]:
+    """Asyncio sessions bound to ``engine``; the same settings as :func:`session_factory`.
+
+    Load what an object does not hold yet with ``await obj.awaitable_attrs.name``
+    (relationships and deferred columns such as ``embedding``) or up front with
+    ``selectinload``/``undefer``; touching it directly would need I/O outside
+    the event loop (``MissingGreenlet``).
+    """
+    if tenant_id is None:
+        return sa_asyncio.async_sessionmaker(engine, expire_on_commit=False)
+    from goclaw_db.tenancy import TENANT_KEY, TenantSession
+
+    return sa_asyncio.async_sessionmaker(
+        engine, sync_session_class=TenantSession, expire_on_commit=False, info={TENANT_KEY: tenant_id}
+    )

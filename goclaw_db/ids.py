@@ -24,7 +24,7 @@ import os
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["uuid7", "uuid7_datetime"]
 
@@ -53,4 +53,4 @@ def uuid7_datetime(value: uuid.UUID) -> datetime:
     """The moment (to the millisecond, UTC) a UUIDv7 was made."""
     if value.version != 7:
         raise ValueError(f"{value} is not a version 7 UUID")
-    return datetime.fromtimestamp((value.int >> 80) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp((value.int >> 80) / 1000, tz=UTC)

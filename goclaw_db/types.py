@@ -22,88 +22,101 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
+from pgvector import Vector as PGVector
 from pgvector.sqlalchemy import VECTOR
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
+from sqlalchemy.sql.compiler import DDLCompiler, SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.schema import Column
+from sqlalchemy.types import TypeEngine
 
 EMBEDDING_DIMENSIONS = 1536
+
+_T = TypeVar("_T")
+
+# Set on the dialect of an engine whose connections can take vectors in binary (goclaw_db.engine).
+BINARY_VECTORS = "goclaw_binary_vectors"
 
 # GoClaw's desktop build writes timestamps with this layout; SQLite's
 # strftime('%Y-%m-%dT%H:%M:%fZ', 'now') produces the same shape (milliseconds).
 SQLITE_TIMESTAMP_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
-class UUID(sa.types.TypeDecorator):
+class UUID(sa.types.TypeDecorator[uuid.UUID]):
     """A UUID; ``uuid.UUID`` in Python."""
 
     impl = postgresql.UUID
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
         return dialect.type_descriptor(sa.Text())
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name == "postgresql":
             return value
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or isinstance(value, uuid.UUID):
             return value
         return uuid.UUID(str(value))
 
 
-class Timestamp(sa.types.TypeDecorator):
+class Timestamp(sa.types.TypeDecorator[datetime]):
     """A moment in time; a timezone-aware ``datetime`` in Python."""
 
     impl = sa.TIMESTAMP(timezone=True)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(sa.TIMESTAMP(timezone=True))
         return dialect.type_descriptor(sa.Text())
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name == "postgresql":
             return value
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: GoClaw stores timestamps with a time zone")
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or isinstance(value, datetime):
             return value
         parsed = datetime.fromisoformat(str(value).replace(" ", "T"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class _JSONText(sa.types.TypeDecorator):
+class _JSONText(sa.types.TypeDecorator[_T]):
     """Shared shape of types that SQLite keeps as JSON text."""
 
-    impl = sa.Text
+    impl: Any = sa.Text
     cache_ok = True
-    postgres_type: sa.types.TypeEngine
+    postgres_type: TypeEngine[Any]
+    # Values are dicts or lists: goclaw_db.tracking saves changes made inside them.
+    holds_containers = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(self.postgres_type)
         return dialect.type_descriptor(sa.Text())
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name == "postgresql":
             return value
         return json.dumps(self._to_json(value), separators=(",", ":"))
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name == "postgresql":
             return value
         return self._from_json(json.loads(value))
@@ -115,7 +128,7 @@ class _JSONText(sa.types.TypeDecorator):
         return value
 
 
-class JSONB(_JSONText):
+class JSONB(_JSONText[Any]):
     """A JSON document; ``dict`` or ``list`` in Python."""
 
     cache_ok = True
@@ -124,7 +137,7 @@ class JSONB(_JSONText):
     postgres_type = postgresql.JSONB()
 
 
-class TextArray(_JSONText):
+class TextArray(_JSONText[list[str]]):
     """A list of strings."""
 
     cache_ok = True
@@ -133,7 +146,7 @@ class TextArray(_JSONText):
     postgres_type = postgresql.ARRAY(sa.Text)
 
 
-class UUIDArray(_JSONText):
+class UUIDArray(_JSONText[list[uuid.UUID]]):
     """A list of UUIDs."""
 
     cache_ok = True
@@ -141,14 +154,14 @@ class UUIDArray(_JSONText):
     impl = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
     postgres_type = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
 
-    def _to_json(self, value):
+    def _to_json(self, value: Any) -> Any:
         return [str(v) for v in value]
 
-    def _from_json(self, value):
+    def _from_json(self, value: Any) -> Any:
         return [uuid.UUID(v) for v in value]
 
 
-class Vector(sa.types.TypeDecorator):
+class Vector(sa.types.TypeDecorator[list[float]]):
     """A pgvector embedding; reads back as ``list[float]``, accepts a list or a numpy array."""
 
     impl = VECTOR
@@ -159,33 +172,48 @@ class Vector(sa.types.TypeDecorator):
         super().__init__(dim)
         self.dim = dim
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(VECTOR(self.dim))
         return dialect.type_descriptor(sa.LargeBinary())
 
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if getattr(dialect, BINARY_VECTORS, False):
+            # A pgvector Vector (packed float32) goes out through the binary dumper that
+            # goclaw_db.engine registers on every connection: 4 bytes a dimension instead of
+            # pgvector's ~13-character text per dimension.  Engines made otherwise get text.
+            def to_vector(value: Any) -> Any:
+                return None if value is None else PGVector(value)
 
-class _absent_on_sqlite(sa.sql.expression.ColumnElement):
+            return to_vector
+        return super().bind_processor(dialect)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        # pgvector hands back a numpy array when numpy is installed; the models promise a list.
+        return value.tolist() if hasattr(value, "tolist") else value
+
+
+class _absent_on_sqlite(sa.sql.expression.ColumnElement[Any]):
     """A column as itself on PostgreSQL; ``NULL`` on SQLite, whose schema has no such column."""
 
     inherit_cache = True
 
-    def __init__(self, column):
+    def __init__(self, column: ColumnElement[Any]) -> None:
         self.column = column
         self.type = column.type
 
 
 @compiles(_absent_on_sqlite)
-def _absent_default(element, compiler, **kw):
+def _absent_default(element: _absent_on_sqlite, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.column, **kw)
 
 
 @compiles(_absent_on_sqlite, "sqlite")
-def _absent_sqlite(element, compiler, **kw):
+def _absent_sqlite(element: _absent_on_sqlite, compiler: SQLCompiler, **kw: Any) -> str:
     return "NULL"
 
 
-class TSVector(sa.types.TypeDecorator):
+class TSVector(sa.types.TypeDecorator[str]):
     """A PostgreSQL text-search vector, generated by the database.
 
     The desktop (SQLite) schema has no such column, yet the ORM asks for
@@ -197,11 +225,11 @@ class TSVector(sa.types.TypeDecorator):
     cache_ok = True
     pg_only = True
 
-    def column_expression(self, colexpr):
+    def column_expression(self, colexpr: ColumnElement[Any]) -> ColumnElement[Any]:
         return _absent_on_sqlite(colexpr)
 
 
-def is_pg_only(type_: sa.types.TypeEngine) -> bool:
+def is_pg_only(type_: TypeEngine[Any]) -> bool:
     """True for a type the desktop (SQLite) schema leaves out."""
     return getattr(type_, "pg_only", False)
 
@@ -209,7 +237,7 @@ def is_pg_only(type_: sa.types.TypeEngine) -> bool:
 # --- server defaults -------------------------------------------------------
 
 
-class now(FunctionElement):
+class now(FunctionElement[datetime]):
     """``now()`` on PostgreSQL; GoClaw desktop's UTC text timestamp on SQLite."""
 
     type = Timestamp()
@@ -217,25 +245,29 @@ class now(FunctionElement):
 
 
 @compiles(now, "postgresql")
-def _now_pg(element, compiler, **kw):
+def _now_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return "now()"
 
 
 @compiles(now, "sqlite")
-def _now_sqlite(element, compiler, **kw):
+def _now_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return SQLITE_TIMESTAMP_NOW
 
 
-class uuid_generate_v7(FunctionElement):
+class uuid_generate_v7(FunctionElement[uuid.UUID]):
     """GoClaw's time-ordered UUIDv7 default (a function created by revision 000001)."""
 
     type = UUID()
     inherit_cache = True
+    # Time-ordered, and in the models always preceded by the Python-side uuid7()
+    # default: this lets the ORM insert many rows per statement and still match
+    # each RETURNING row to its object by key (SQLAlchemy's "insert sentinel").
+    monotonic = True
     generated_in_application_on_sqlite = True
 
 
 @compiles(uuid_generate_v7, "postgresql")
-def _uuid_v7_pg(element, compiler, **kw):
+def _uuid_v7_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return "uuid_generate_v7()"
 
 
@@ -245,18 +277,19 @@ def _uuid_v7_pg(element, compiler, **kw):
 # of the desktop schema (see _desktop_column below).
 _SQLITE_EPOCH_MS = "printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))"
 _SQLITE_UUID_TAIL = (
-    "'-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) "
-    "|| '-' || hex(randomblob(6))"
+    "'-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))"
 )
 
 
 @compiles(uuid_generate_v7, "sqlite")
-def _uuid_v7_sqlite(element, compiler, **kw):
-    return (f"lower(substr({_SQLITE_EPOCH_MS}, 1, 8) || '-' || substr({_SQLITE_EPOCH_MS}, 9, 4) "
-            f"|| '-7' || substr(hex(randomblob(2)), 2) || {_SQLITE_UUID_TAIL})")
+def _uuid_v7_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    return (
+        f"lower(substr({_SQLITE_EPOCH_MS}, 1, 8) || '-' || substr({_SQLITE_EPOCH_MS}, 9, 4) "
+        f"|| '-7' || substr(hex(randomblob(2)), 2) || {_SQLITE_UUID_TAIL})"
+    )
 
 
-class gen_random_uuid(FunctionElement):
+class gen_random_uuid(FunctionElement[uuid.UUID]):
     """PostgreSQL's random (v4) UUID default."""
 
     type = UUID()
@@ -265,33 +298,35 @@ class gen_random_uuid(FunctionElement):
 
 
 @compiles(gen_random_uuid, "postgresql")
-def _uuid_v4_pg(element, compiler, **kw):
+def _uuid_v4_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return "gen_random_uuid()"
 
 
 @compiles(gen_random_uuid, "sqlite")
-def _uuid_v4_sqlite(element, compiler, **kw):
-    return (f"lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
-            f"|| {_SQLITE_UUID_TAIL})")
+def _uuid_v4_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    return (
+        f"lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+        f"|| {_SQLITE_UUID_TAIL})"
+    )
 
 
-class empty_array(sa.sql.expression.ColumnElement):
+class empty_array(sa.sql.expression.ColumnElement[Any]):
     """An empty array: ``'{}'`` on PostgreSQL, ``'[]'`` (JSON) on SQLite."""
 
     inherit_cache = True
 
-    def __init__(self, type_: sa.types.TypeEngine):
+    def __init__(self, type_: TypeEngine[Any]) -> None:
         self.type = type_
 
 
 @compiles(empty_array, "postgresql")
-def _empty_array_pg(element, compiler, **kw):
+def _empty_array_pg(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     pg_type = element.type.load_dialect_impl(compiler.dialect).compile(dialect=compiler.dialect)
     return f"'{{}}'::{pg_type}"
 
 
 @compiles(empty_array, "sqlite")
-def _empty_array_sqlite(element, compiler, **kw):
+def _empty_array_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return "'[]'"
 
 
@@ -301,20 +336,20 @@ def _empty_array_sqlite(element, compiler, **kw):
 # columns through this hook, so both give the desktop form.
 
 
-def _generated_in_application(column) -> bool:
+def _generated_in_application(column: Column[Any]) -> bool:
     default = getattr(column.server_default, "arg", None)
     return getattr(default, "generated_in_application_on_sqlite", False)
 
 
 @compiles(CreateColumn, "sqlite")
-def _desktop_column(element, compiler, **kw):
+def _desktop_column(element: CreateColumn, compiler: DDLCompiler, **kw: Any) -> str | None:
     column = element.element
     if is_pg_only(column.type):
         return None
     if not _generated_in_application(column):
-        return compiler.visit_create_column(element, **kw)
+        return cast("str | None", compiler.visit_create_column(element, **kw))  # type: ignore[no-untyped-call]
     server_default, column.server_default = column.server_default, None
     try:
-        return compiler.visit_create_column(element, **kw)
+        return cast("str | None", compiler.visit_create_column(element, **kw))  # type: ignore[no-untyped-call]
     finally:
         column.server_default = server_default

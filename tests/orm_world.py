@@ -8,9 +8,14 @@ documents and a trace with spans.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
+import psycopg
+import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from goclaw_db.engine import create_engine
 from goclaw_db.models import (
     MASTER_TENANT_ID,
     Agent,
@@ -33,6 +38,7 @@ from goclaw_db.models import (
     VaultLink,
     VaultVersion,
 )
+from tests.support import HEAD, admin_url_with_database, upgrade
 
 MASTER_TENANT = MASTER_TENANT_ID
 
@@ -64,14 +70,21 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
             MemoryChunk(agent_id=scout.id, path="notes/bay.md", hash=f"c{i}", text=text, tenant_id=MASTER_TENANT)
             for i, text in enumerate(["tides at dawn", "pilot boarding point"])
         ]
-        job = CronJob(agent_id=scout.id, name="morning report", schedule_kind="cron",
-                      payload={"message": "report"}, tenant_id=MASTER_TENANT)
+        job = CronJob(
+            agent_id=scout.id,
+            name="morning report",
+            schedule_kind="cron",
+            payload={"message": "report"},
+            tenant_id=MASTER_TENANT,
+        )
         job.run_logs = [CronRunLog(status="ok", summary="sent")]
 
-        harbour = KGEntity(agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place",
-                           tenant_id=MASTER_TENANT)
-        pilot = KGEntity(agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person",
-                         tenant_id=MASTER_TENANT)
+        harbour = KGEntity(
+            agent_id=scout.id, external_id="harbour", name="Harbour", entity_type="place", tenant_id=MASTER_TENANT
+        )
+        pilot = KGEntity(
+            agent_id=scout.id, external_id="pilot", name="Pilot", entity_type="person", tenant_id=MASTER_TENANT
+        )
         harbour.outgoing_relations = [
             KGRelation(agent_id=scout.id, relation_type="employs", target_entity=pilot, tenant_id=MASTER_TENANT)
         ]
@@ -83,10 +96,58 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
         db.add_all([team, note, job, harbour, pilot, chart, tides, trace])
         db.flush()
 
-        db.add_all([
-            Span(trace_id=trace.id, span_type="llm_call", name="think", tenant_id=MASTER_TENANT),
-            Span(trace_id=trace.id, span_type="tool_call", name="look", tenant_id=MASTER_TENANT),
-        ])
+        db.add_all(
+            [
+                Span(trace_id=trace.id, span_type="llm_call", name="think", tenant_id=MASTER_TENANT),
+                Span(trace_id=trace.id, span_type="tool_call", name="look", tenant_id=MASTER_TENANT),
+            ]
+        )
         db.commit()
-        return {"lead": lead.id, "scout": scout.id, "team": team.id, "task": task.id, "note": note.id,
-                "job": job.id, "harbour": harbour.id, "chart": chart.id, "trace": trace.id}
+        return {
+            "lead": lead.id,
+            "scout": scout.id,
+            "team": team.id,
+            "task": task.id,
+            "note": note.id,
+            "job": job.id,
+            "harbour": harbour.id,
+            "chart": chart.id,
+            "trace": trace.id,
+        }
+
+
+BACKENDS = ["postgresql", "sqlite"]
+
+
+def engine_at_head(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """Body of a module-scoped fixture parametrized by BACKENDS: a database built by the chain to head.
+
+    One database per test module and backend; the engine is made as users make it.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('goclaw') / 'goclaw.db'}"
+        drop = None
+    else:
+        server = request.getfixturevalue("postgres_server_url")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = admin_url_with_database(server, name)
+        drop = (server, name)
+    upgrade(url, HEAD)
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+    if drop:
+        with psycopg.connect(drop[0], autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
+
+
+def new_agent(db: Session, key: str | None = None, tenant_id: uuid.UUID = MASTER_TENANT) -> Agent:
+    """A flushed agent with a key of its own, so tests sharing a database do not collide."""
+    agent = Agent(
+        agent_key=key or f"agent-{uuid.uuid4().hex[:8]}", owner_id="owner", model="model-x", tenant_id=tenant_id
+    )
+    db.add(agent)
+    db.flush()
+    return agent

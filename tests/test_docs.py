@@ -6,6 +6,7 @@ Needs no database.  When ``test_committed_docs_are_current`` fails, run
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from goclaw_db import docs
 from goclaw_db.cli import main
 from goclaw_db.models import metadata
+from goclaw_db.runtime import script_location
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "docs" / "schema"
@@ -188,7 +190,11 @@ def test_cli_writes_the_docs(tmp_path, capsys):
     assert main(["docs", "--output", str(out)]) == 0
     assert "wrote" in capsys.readouterr().out
     written = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.md")}
-    assert written == docs.render()
+    # Links to the revisions are made relative to where the pages are written, so they resolve there.
+    link = os.path.relpath(Path(script_location()) / "versions", out.resolve())
+    assert written == {name: text.replace(docs.REVISIONS_LINK, link) for name, text in docs.render().items()}
+    targets = re.findall(r"\]\(([^)]*/versions/[^)]+\.py)\)", written["agents.md"])
+    assert targets and all((out / target).resolve().is_file() for target in targets)
     # A page for a table that no longer exists is removed on the next run; other files stay.
     (out / "gone.md").write_text(docs.GENERATED_NOTE + "\n", encoding="utf-8")
     (out / "notes.md").write_text("mine\n", encoding="utf-8")

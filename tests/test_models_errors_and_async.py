@@ -27,13 +27,13 @@ def Session(head_url):
 
 
 def agent(**fields) -> Agent:
-    return Agent(**{"agent_key": "scout", "owner_id": "alice", "model": "m", "tenant_id": MASTER_TENANT_ID,
-                    **fields})
+    return Agent(**{"agent_key": "scout", "owner_id": "alice", "model": "m", "tenant_id": MASTER_TENANT_ID, **fields})
 
 
 def chunk(agent_id, **fields) -> MemoryChunk:
-    return MemoryChunk(**{"agent_id": agent_id, "path": "p.md", "hash": "h", "text": "t",
-                          "tenant_id": MASTER_TENANT_ID, **fields})
+    return MemoryChunk(
+        **{"agent_id": agent_id, "path": "p.md", "hash": "h", "text": "t", "tenant_id": MASTER_TENANT_ID, **fields}
+    )
 
 
 def count(Session, model) -> int:
@@ -42,26 +42,23 @@ def count(Session, model) -> int:
 
 
 def test_embedding_of_the_wrong_dimension_is_refused_and_nothing_is_written(Session):
-    with pytest.raises(sa.exc.DataError, match="expected 1536 dimensions, not 3"):
-        with Session.begin() as db:
-            scout = agent()
-            db.add(scout)
-            db.flush()
-            db.add(chunk(scout.id, embedding=[0.1, 0.2, 0.3]))
+    with pytest.raises(sa.exc.DataError, match="expected 1536 dimensions, not 3"), Session.begin() as db:
+        scout = agent()
+        db.add(scout)
+        db.flush()
+        db.add(chunk(scout.id, embedding=[0.1, 0.2, 0.3]))
     assert (count(Session, Agent), count(Session, MemoryChunk)) == (0, 0)
 
 
 def test_agent_without_its_model_is_refused(Session):
-    with pytest.raises(sa.exc.IntegrityError, match='null value in column "model"'):
-        with Session.begin() as db:
-            db.add(agent(model=None))
+    with pytest.raises(sa.exc.IntegrityError, match='null value in column "model"'), Session.begin() as db:
+        db.add(agent(model=None))
     assert count(Session, Agent) == 0
 
 
 def test_memory_of_an_agent_that_does_not_exist_is_refused(Session):
-    with pytest.raises(sa.exc.IntegrityError, match="memory_chunks_agent_id_fkey"):
-        with Session.begin() as db:
-            db.add(chunk(uuid.uuid4()))
+    with pytest.raises(sa.exc.IntegrityError, match="memory_chunks_agent_id_fkey"), Session.begin() as db:
+        db.add(chunk(uuid.uuid4()))
     assert count(Session, MemoryChunk) == 0
 
 
@@ -73,14 +70,17 @@ def test_async_engine_writes_and_finds_nearest_memory(head_url):
                 scout = agent()
                 db.add(scout)
                 await db.flush()
-                db.add_all([
-                    chunk(scout.id, hash="a", text="east", embedding=[1.0] + [0.0] * 1535),
-                    chunk(scout.id, hash="b", text="north", embedding=[0.0, 1.0] + [0.0] * 1534),
-                ])
+                db.add_all(
+                    [
+                        chunk(scout.id, hash="a", text="east", embedding=[1.0] + [0.0] * 1535),
+                        chunk(scout.id, hash="b", text="north", embedding=[0.0, 1.0] + [0.0] * 1534),
+                    ]
+                )
                 await db.commit()
                 probe = [0.2, 0.9] + [0.0] * 1534
-                rows = await db.scalars(sa.select(MemoryChunk.text)
-                                        .order_by(MemoryChunk.embedding.cosine_distance(probe)))
+                rows = await db.scalars(
+                    sa.select(MemoryChunk.text).order_by(MemoryChunk.embedding.cosine_distance(probe))
+                )
                 return list(rows)
         finally:
             await engine.dispose()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import goclaw_db.models as models
+from goclaw_db import models
 from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING
 from tests.support import HEAD, postgres_reference
 

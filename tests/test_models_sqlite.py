@@ -13,13 +13,13 @@ import re
 import sqlite3
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
-import goclaw_db.models as models
+from goclaw_db import models
 from goclaw_db.engine import create_engine
 from goclaw_db.ids import uuid7, uuid7_datetime
 from goclaw_db.models import (
@@ -55,7 +55,7 @@ PG_ONLY_MODELS = [Agent, MemoryChunk, KGEntity, TeamTask, VaultDocument, Episodi
 
 
 def test_uuid7_has_the_rfc_9562_layout():
-    moment = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
     ns = int(moment.timestamp()) * 1_000_000_000 + 890_123_000
     value = uuid7(timestamp_ns=ns)
     assert value.version == 7
@@ -70,9 +70,9 @@ def test_uuid7_has_the_rfc_9562_layout():
 
 
 def test_uuid7_is_now_and_strictly_increasing():
-    before = datetime.now(timezone.utc) - timedelta(milliseconds=1)
+    before = datetime.now(UTC) - timedelta(milliseconds=1)
     ids = [uuid7() for _ in range(20_000)]
-    after = datetime.now(timezone.utc) + timedelta(milliseconds=1)
+    after = datetime.now(UTC) + timedelta(milliseconds=1)
     assert before <= uuid7_datetime(ids[0]) <= uuid7_datetime(ids[-1]) <= after
     assert len(set(ids)) == len(ids)
     assert ids == sorted(ids)
@@ -135,10 +135,17 @@ def add_agent(db: Session, key: str) -> Agent:
 def test_connections_get_goclaw_desktops_settings(engine, sqlite_path):
     # Beside a running GoClaw desktop: same journal, and 15 s of waiting for its writer.
     with engine.connect() as conn:
-        settings = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                    for name in ("journal_mode", "busy_timeout", "synchronous", "cache_size", "foreign_keys")}
-    assert settings == {"journal_mode": "wal", "busy_timeout": 15000, "synchronous": 1, "cache_size": -8000,
-                        "foreign_keys": 1}
+        settings = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "synchronous", "cache_size", "foreign_keys")
+        }
+    assert settings == {
+        "journal_mode": "wal",
+        "busy_timeout": 15000,
+        "synchronous": 1,
+        "cache_size": -8000,
+        "foreign_keys": 1,
+    }
     assert raw(sqlite_path, "PRAGMA journal_mode") == [("wal",)]  # WAL stays with the file
 
 
@@ -160,14 +167,18 @@ def test_rows_written_through_the_models_are_stored_in_desktop_formats(engine, s
         db.add_all([team, blocker])
         db.flush()
         task = TeamTask(subject="second", team=team, blocked_by=[blocker.id], tenant_id=TENANT)
-        summary = EpisodicSummary(agent_id=agent.id, session_key="s1", summary="we met",
-                                  key_topics=["tides", "pilots"], tenant_id=TENANT)
+        summary = EpisodicSummary(
+            agent_id=agent.id, session_key="s1", summary="we met", key_topics=["tides", "pilots"], tenant_id=TENANT
+        )
         db.add_all([task, summary])
         db.commit()
         agent_id, task_id, blocker_id = agent.id, task.id, blocker.id
 
-    (row,) = raw(sqlite_path, "SELECT id, tenant_id, created_at, updated_at, deleted_at, tools_config, "
-                              "other_config, restrict_to_workspace, typeof(id) FROM agents")
+    (row,) = raw(
+        sqlite_path,
+        "SELECT id, tenant_id, created_at, updated_at, deleted_at, tools_config, "
+        "other_config, restrict_to_workspace, typeof(id) FROM agents",
+    )
     assert row[0] == str(agent_id) and UUID_TEXT.match(row[0]) and row[8] == "text"
     assert row[1] == str(TENANT)
     assert RFC3339_UTC.match(row[2]) and RFC3339_UTC.match(row[3])  # the server default
@@ -206,14 +217,14 @@ def test_rows_in_desktop_formats_read_back_as_python_values(engine, sqlite_path)
     with Session(engine) as db:
         agent = db.get(Agent, agent_id)
         assert isinstance(agent.id, uuid.UUID) and agent.tenant_id == TENANT
-        assert agent.created_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
-        assert agent.deleted_at == datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=timezone.utc)
+        assert agent.created_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+        assert agent.deleted_at == datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
         assert agent.updated_at.tzinfo is not None  # written by the server default
         assert agent.tools_config == {"a": [1, "b"]}
         assert agent.other_config == {}
         task = db.get(TeamTask, blocker_id)
         assert task.blocked_by == [agent_id]
-        assert task.updated_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+        assert task.updated_at == datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
         assert task.team.lead_agent is agent
 
 
@@ -227,12 +238,14 @@ def test_insert_select_update_delete_of_models_with_postgres_only_columns(engine
         make = {
             Agent: lambda: Agent(agent_key="other", owner_id="o", model="m", tenant_id=TENANT),
             MemoryChunk: lambda: MemoryChunk(agent_id=agent.id, path="p", hash="h", text="tides", tenant_id=TENANT),
-            KGEntity: lambda: KGEntity(agent_id=agent.id, external_id="x", name="Harbour", entity_type="place",
-                                       tenant_id=TENANT),
+            KGEntity: lambda: KGEntity(
+                agent_id=agent.id, external_id="x", name="Harbour", entity_type="place", tenant_id=TENANT
+            ),
             TeamTask: lambda: TeamTask(subject="chart", team_id=team.id, tenant_id=TENANT),
             VaultDocument: lambda: VaultDocument(agent_id=agent.id, path="a.md", title="A", tenant_id=TENANT),
-            EpisodicSummary: lambda: EpisodicSummary(agent_id=agent.id, session_key="s", summary="met",
-                                                     tenant_id=TENANT),
+            EpisodicSummary: lambda: EpisodicSummary(
+                agent_id=agent.id, session_key="s", summary="met", tenant_id=TENANT
+            ),
         }[model]
         row = make()
         db.add(row)
@@ -242,8 +255,14 @@ def test_insert_select_update_delete_of_models_with_postgres_only_columns(engine
 
     with Session(engine) as db:
         row = db.scalars(sa.select(model).where(model.id == row_id)).one()
-        text_column = {Agent: "frontmatter", MemoryChunk: "text", KGEntity: "description", TeamTask: "description",
-                       VaultDocument: "title", EpisodicSummary: "summary"}[model]
+        text_column = {
+            Agent: "frontmatter",
+            MemoryChunk: "text",
+            KGEntity: "description",
+            TeamTask: "description",
+            VaultDocument: "title",
+            EpisodicSummary: "summary",
+        }[model]
         setattr(row, text_column, "changed")
         db.commit()
     with Session(engine) as db:
@@ -287,9 +306,21 @@ def test_deleting_an_agent_cascades_on_delete_and_sets_null(engine, world):
     with Session(engine) as db:
         db.delete(db.get(Agent, world["scout"]))
         db.commit()
-    remaining = {model.__name__: count(engine, model) for model in
-                 (ChatSession, MemoryDocument, MemoryChunk, CronJob, CronRunLog, KGEntity, KGRelation,
-                  VaultDocument, VaultLink, VaultVersion)}
+    remaining = {
+        model.__name__: count(engine, model)
+        for model in (
+            ChatSession,
+            MemoryDocument,
+            MemoryChunk,
+            CronJob,
+            CronRunLog,
+            KGEntity,
+            KGRelation,
+            VaultDocument,
+            VaultLink,
+            VaultVersion,
+        )
+    }
     assert remaining == dict.fromkeys(remaining, 0)
     with Session(engine) as db:
         task = db.get(TeamTask, world["task"])
@@ -316,8 +347,9 @@ def test_models_work_on_a_file_built_by_the_revision_chain(tmp_path):
             if tenant is None:
                 tenant = Tenant(id=TENANT, name="Master", slug="master")
                 db.add(tenant)
-            agent = Agent(agent_key="scout", owner_id="owner", model="model-x", tenant_id=tenant.id,
-                          other_config={"k": "v"})
+            agent = Agent(
+                agent_key="scout", owner_id="owner", model="model-x", tenant_id=tenant.id, other_config={"k": "v"}
+            )
             db.add(agent)
             db.flush()
             doc = MemoryDocument(agent=agent, path="n.md", hash="h", tenant_id=tenant.id)
@@ -349,8 +381,9 @@ def test_postgres_only_columns_are_deferred_but_readable_on_postgres(make_databa
             agent = Agent(agent_key="scout", owner_id="owner", model="model-x", tenant_id=tenant_id)
             db.add(agent)
             db.flush()
-            chunk = MemoryChunk(agent_id=agent.id, path="p", hash="h", text="pilot boarding", embedding=vector,
-                                tenant_id=tenant_id)
+            chunk = MemoryChunk(
+                agent_id=agent.id, path="p", hash="h", text="pilot boarding", embedding=vector, tenant_id=tenant_id
+            )
             db.add(chunk)
             db.commit()
             chunk_id, agent_id = chunk.id, agent.id
@@ -358,8 +391,9 @@ def test_postgres_only_columns_are_deferred_but_readable_on_postgres(make_databa
         with Session(engine) as db:
             plain = str(sa.select(MemoryChunk).compile(engine))
             assert "embedding" not in plain and "tsv" not in plain
-            chunk = db.scalars(sa.select(MemoryChunk).options(undefer(MemoryChunk.embedding),
-                                                              undefer(MemoryChunk.tsv))).one()
+            chunk = db.scalars(
+                sa.select(MemoryChunk).options(undefer(MemoryChunk.embedding), undefer(MemoryChunk.tsv))
+            ).one()
             assert list(chunk.embedding) == vector
             assert "'pilot'" in chunk.tsv
             assert list(db.scalars(sa.select(MemoryChunk.embedding)).one()) == vector

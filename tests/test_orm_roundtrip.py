@@ -49,7 +49,7 @@ def unit_vector(seed: int) -> list[float]:
 def nudged(vector: list[float], amount: float, seed: int) -> list[float]:
     """A vector close to ``vector``: the larger ``amount``, the further away."""
     noise = unit_vector(seed)
-    return [v + amount * n for v, n in zip(vector, noise)]
+    return [v + amount * n for v, n in zip(vector, noise, strict=False)]
 
 
 @pytest.fixture
@@ -104,9 +104,21 @@ def test_deleting_an_agent_cascades_to_its_sessions_memory_and_jobs(engine, ids)
     with Session(engine) as db:
         db.delete(db.get(Agent, ids["scout"]))
         db.commit()
-    remaining = {model.__name__: count(engine, model) for model in
-                 (ChatSession, MemoryDocument, MemoryChunk, CronJob, CronRunLog, KGEntity, KGRelation,
-                  VaultDocument, VaultLink, VaultVersion)}
+    remaining = {
+        model.__name__: count(engine, model)
+        for model in (
+            ChatSession,
+            MemoryDocument,
+            MemoryChunk,
+            CronJob,
+            CronRunLog,
+            KGEntity,
+            KGRelation,
+            VaultDocument,
+            VaultLink,
+            VaultVersion,
+        )
+    }
     assert remaining == dict.fromkeys(remaining, 0)
 
 
@@ -134,8 +146,17 @@ def test_memory_chunks_come_back_nearest_first_by_cosine_distance(engine, ids):
     distances = {"near": 0.05, "middle": 0.5, "far": 3.0}
     with Session(engine) as db:
         for seed, (label, amount) in enumerate(distances.items(), start=10):
-            db.add(MemoryChunk(agent_id=ids["scout"], document_id=ids["note"], path="notes/bay.md", hash=label,
-                               text=label, embedding=nudged(query, amount, seed), tenant_id=MASTER_TENANT))
+            db.add(
+                MemoryChunk(
+                    agent_id=ids["scout"],
+                    document_id=ids["note"],
+                    path="notes/bay.md",
+                    hash=label,
+                    text=label,
+                    embedding=nudged(query, amount, seed),
+                    tenant_id=MASTER_TENANT,
+                )
+            )
         db.commit()
         ranked = db.execute(
             sa.select(MemoryChunk.text, MemoryChunk.embedding.cosine_distance(query).label("distance"))

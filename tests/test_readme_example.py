@@ -24,7 +24,8 @@ def test_readme_example_stores_and_searches_memory(make_database_at):
     url = make_database_at(HEAD)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     env["GOCLAW_POSTGRES_DSN"] = url
-    result = subprocess.run([sys.executable, "-c", readme_example()], capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", readme_example()], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["high tide at dawn", "['the pilot boards at the outer buoy']"]

@@ -14,7 +14,7 @@ portable column type by ``Base.type_annotation_map`` (goclaw_db/base.py).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -29,27 +29,43 @@ from goclaw_db.types import (
     uuid_generate_v7,
 )
 
-__all__ = ["embedding_vector", "random_uuid_pk", "tenant_fk", "timestamp_now", "uuid_pk"]
+__all__ = [
+    "embedding_vector",
+    "random_uuid_pk",
+    "tenant_fk",
+    "timestamp_now",
+    "timestamp_updated",
+    "utc_now",
+    "uuid_pk",
+]
 
 # A generated UUID key.  PostgreSQL keeps its server default (the catalog is
 # GoClaw's); the Python default makes the id in the application, as GoClaw's
 # desktop build does, so inserts work on SQLite, which has no UUID function.
-uuid_pk = Annotated[
-    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=uuid_generate_v7())
-]
+uuid_pk = Annotated[uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=uuid_generate_v7())]
 
 # The same for the tables whose PostgreSQL default is gen_random_uuid() (v4);
 # ids made by the application are still time-ordered v7.
 random_uuid_pk = Annotated[
-    uuid.UUID, mapped_column(primary_key=True, default=uuid7, server_default=gen_random_uuid())
+    uuid.UUID, mapped_column(primary_key=True, insert_default=uuid7, server_default=gen_random_uuid())
 ]
 
 # The owning tenant (no ON DELETE action; tables whose rows go with the tenant
 # spell out their foreign key).
 tenant_fk = Annotated[uuid.UUID, mapped_column(sa.ForeignKey("tenants.id"))]
 
-# A moment that defaults to when the row is written: created_at, updated_at and the like.
+# A moment that defaults to when the row is written: created_at, start_time and the like.
 timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# When the row last changed: written at INSERT by the database, and at every
+# UPDATE the ORM issues (GoClaw's Go code sets it in each UPDATE statement; the
+# schema has no trigger), so "most recently updated" queries see Python's writes.
+timestamp_updated = Annotated[datetime, mapped_column(server_default=now(), onupdate=utc_now)]
 
 # A pgvector embedding.  Deferred: it is large (1536 floats) and seldom needed
 # with the rest of the row, and GoClaw's desktop (SQLite) schema has no such
@@ -59,7 +75,7 @@ timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
 # instead of being sent as NULL, so inserting a row never names the column the
 # desktop schema lacks (setting it explicitly, even to None, still does).
 embedding_vector = Annotated[
-    Any, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
+    list[float] | None, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
 ]
 
 
@@ -74,8 +90,12 @@ def where(condition: str) -> dict[str, Any]:
 def hnsw_index(name: str, column: str = "embedding", *, where: str | None = None, **build: int) -> sa.Index:
     """A pgvector HNSW index for cosine distance (PostgreSQL only); ``build``: m, ef_construction."""
     return sa.Index(
-        name, column, postgresql_using="hnsw", postgresql_ops={column: "vector_cosine_ops"},
-        postgresql_with=build or None, postgresql_where=sa.text(where) if where else None,
+        name,
+        column,
+        postgresql_using="hnsw",
+        postgresql_ops={column: "vector_cosine_ops"},
+        postgresql_with=build or None,
+        postgresql_where=sa.text(where) if where else None,
     ).ddl_if(dialect="postgresql")
 
 

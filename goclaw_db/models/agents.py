@@ -10,6 +10,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import (
+    CompactionConfig,
+    ContextPruningConfig,
+    JSONValue,
+    MemoryConfig,
+    ReasoningConfig,
+    SandboxConfig,
+    SubagentsConfig,
+    ToolPolicy,
+    WorkspaceSharing,
+)
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
@@ -17,6 +29,7 @@ from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
@@ -24,11 +37,28 @@ from goclaw_db.types import JSONB, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.channels import ChannelInstance
-    from goclaw_db.models.cron import AgentHeartbeat, CronJob
-    from goclaw_db.models.memory import MemoryDocument
+    from goclaw_db.models.cron import (
+        AgentHeartbeat,
+        CronJob,
+        CronRunLog,
+        HeartbeatRunLog,
+    )
+    from goclaw_db.models.knowledge_graph import KGDedupCandidate, KGEntity, KGRelation
+    from goclaw_db.models.mcp import MCPAccessRequest, MCPAgentGrant
+    from goclaw_db.models.memory import EpisodicSummary, MemoryChunk, MemoryDocument
+    from goclaw_db.models.security import SecureCLIAgentGrant
     from goclaw_db.models.sessions import ChatSession
-    from goclaw_db.models.teams import AgentTeam, AgentTeamMember, TeamTask
+    from goclaw_db.models.skills import SkillAgentGrant
+    from goclaw_db.models.teams import (
+        AgentTeam,
+        AgentTeamMember,
+        TeamTask,
+        TeamTaskAttachment,
+        TeamTaskComment,
+    )
     from goclaw_db.models.tenants import Tenant
+    from goclaw_db.models.tracing import Span, Trace
+    from goclaw_db.models.vault import VaultDocument
 
 
 class Agent(Base):
@@ -65,69 +95,73 @@ class Agent(Base):
         {"info": {"fts5": ["display_name", "frontmatter"]}},
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     agent_key: Mapped[str] = mapped_column(
         sa.String(100), info={"doc": "Stable identifier used in routing and session keys."}
     )
     display_name: Mapped[str | None] = mapped_column(
-        sa.String(255), info={"doc": "Name shown to people; the agent_key stays stable."}
+        sa.String(255), info={"doc": "Name shown to people; the agent_key stays stable."}, default=None
     )
-    owner_id: Mapped[str] = mapped_column(
-        sa.String(255), info={"doc": "User who created and owns the agent."}
-    )
+    owner_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who created and owns the agent."})
     provider: Mapped[str] = mapped_column(
-        sa.String(50), server_default="openrouter", info={"doc": "Name of the LLM provider the agent calls."}
+        sa.String(50),
+        server_default="openrouter",
+        info={"doc": "Name of the LLM provider the agent calls."},
+        default=None,
     )
-    model: Mapped[str] = mapped_column(
-        sa.String(200), info={"doc": "Model identifier passed to the provider."}
-    )
+    model: Mapped[str] = mapped_column(sa.String(200), info={"doc": "Model identifier passed to the provider."})
     context_window: Mapped[int] = mapped_column(
-        server_default=sa.text("200000"), info={"doc": "Size of the model's context window in tokens."}
+        server_default=sa.text("200000"), info={"doc": "Size of the model's context window in tokens."}, default=None
     )
     max_tool_iterations: Mapped[int] = mapped_column(
-        server_default=sa.text("20"), info={"doc": "Upper bound on tool calls in one run."}
+        server_default=sa.text("20"), info={"doc": "Upper bound on tool calls in one run."}, default=None
     )
-    workspace: Mapped[str] = mapped_column(server_default=".", info={"doc": "Folder the agent works in."})
+    workspace: Mapped[str] = mapped_column(server_default=".", info={"doc": "Folder the agent works in."}, default=None)
     restrict_to_workspace: Mapped[bool] = mapped_column(
-        server_default=sa.true(), info={"doc": "Keep file tools inside the workspace."}
+        server_default=sa.true(), info={"doc": "Keep file tools inside the workspace."}, default=None
     )
-    tools_config: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Which tools the agent may use, and their settings (JSON)."}
+    tools_config: Mapped[ToolPolicy] = mapped_column(
+        JSONB(),
+        server_default="{}",
+        info={"doc": "Which tools the agent may use, and their settings (JSON)."},
+        default=None,
     )
-    sandbox_config: Mapped[Any] = mapped_column(
+    sandbox_config: Mapped[SandboxConfig | None] = mapped_column(
         JSONB(),
         nullable=True,
         info={"doc": "Sandbox settings for command execution (JSON); NULL uses the defaults."},
+        default=None,
     )
-    subagents_config: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    memory_config: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Long-term memory settings (JSON); NULL uses the defaults."}
+    subagents_config: Mapped[SubagentsConfig | None] = mapped_column(JSONB(), nullable=True, default=None)
+    memory_config: Mapped[MemoryConfig | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Long-term memory settings (JSON); NULL uses the defaults."}, default=None
     )
-    compaction_config: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "When and how long conversations are compacted (JSON)."}
+    compaction_config: Mapped[CompactionConfig | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "When and how long conversations are compacted (JSON)."}, default=None
     )
-    context_pruning: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    context_pruning: Mapped[ContextPruningConfig | None] = mapped_column(JSONB(), nullable=True, default=None)
     other_config: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Further settings without a column of their own (JSON)."}
+        server_default="{}", info={"doc": "Further settings without a column of their own (JSON)."}, default=None
     )
     is_default: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "The agent used when a request names none."}
+        server_default=sa.false(), info={"doc": "The agent used when a request names none."}, default=None
     )
     agent_type: Mapped[str] = mapped_column(
         sa.String(20),
         server_default="open",
         info={"doc": "open (per-user context) or predefined (shared context)."},
+        default=None,
     )
     status: Mapped[str | None] = mapped_column(
-        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}, default=None
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "Set when the agent is soft-deleted; NULL while active."}
+        info={"doc": "Set when the agent is soft-deleted; NULL while active."}, default=None
     )
     frontmatter: Mapped[str | None] = mapped_column(
-        info={"doc": "Short self-description used for agent discovery."}
+        info={"doc": "Short self-description used for agent discovery."}, default=None
     )
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
@@ -138,70 +172,155 @@ class Agent(Base):
         ),
         deferred=True,
         info={"doc": "Full-text search vector over display name and frontmatter (generated)."},
+        init=False,
     )
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the agent description, for semantic discovery."}
+        info={"doc": "Embedding of the agent description, for semantic discovery."}, default=None
     )
     budget_monthly_cents: Mapped[int | None] = mapped_column(
-        info={"doc": "Monthly spending cap in cents; NULL means unlimited."}
+        info={"doc": "Monthly spending cap in cents; NULL means unlimited."}, default=None
     )
-    tenant_id: Mapped[tenant_fk]
-    emoji: Mapped[str] = mapped_column(server_default="")
-    agent_description: Mapped[str] = mapped_column(server_default="")
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    emoji: Mapped[str] = mapped_column(server_default="", default=None)
+    agent_description: Mapped[str] = mapped_column(server_default="", default=None)
     thinking_level: Mapped[str] = mapped_column(
         server_default="",
         info={"doc": "Reasoning effort requested from the model; empty for the provider default."},
+        default=None,
     )
-    max_tokens: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    max_tokens: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     self_evolve: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Lets the agent propose changes to itself."}
+        server_default=sa.false(), info={"doc": "Lets the agent propose changes to itself."}, default=None
     )
-    skill_evolve: Mapped[bool] = mapped_column(server_default=sa.false())
-    skill_nudge_interval: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    reasoning_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
-    workspace_sharing: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
-    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
-    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
-    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    skill_evolve: Mapped[bool] = mapped_column(server_default=sa.false(), default=None)
+    skill_nudge_interval: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    reasoning_config: Mapped[ReasoningConfig] = mapped_column(JSONB(), server_default="{}", default=None)
+    workspace_sharing: Mapped[WorkspaceSharing] = mapped_column(JSONB(), server_default="{}", default=None)
+    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
+    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
+    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
 
-    tenant: Mapped[Tenant] = relationship(back_populates="agents")
+    tenant: Mapped[Tenant] = relationship(back_populates="agents", default=None)
     sessions: Mapped[list[ChatSession]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     context_files: Mapped[list[AgentContextFile]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     outgoing_links: Mapped[list[AgentLink]] = relationship(
         foreign_keys="AgentLink.source_agent_id",
         back_populates="source_agent",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        default_factory=list,
     )
     incoming_links: Mapped[list[AgentLink]] = relationship(
         foreign_keys="AgentLink.target_agent_id",
         back_populates="target_agent",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        default_factory=list,
     )
     memory_documents: Mapped[list[MemoryDocument]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     led_teams: Mapped[list[AgentTeam]] = relationship(
-        back_populates="lead_agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="lead_agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     team_memberships: Mapped[list[AgentTeamMember]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     owned_tasks: Mapped[list[TeamTask]] = relationship(
-        foreign_keys="TeamTask.owner_agent_id", back_populates="owner_agent", passive_deletes=True
+        foreign_keys="TeamTask.owner_agent_id", back_populates="owner_agent", passive_deletes=True, default_factory=list
     )
     cron_jobs: Mapped[list[CronJob]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     channel_instances: Mapped[list[ChannelInstance]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True)
+    heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True, default=None)
+    config_permissions: Mapped[list[AgentConfigPermission]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    evolution_metrics: Mapped[list[AgentEvolutionMetric]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    evolution_suggestions: Mapped[list[AgentEvolutionSuggestion]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    shares: Mapped[list[AgentShare]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    episodic_summaries: Mapped[list[EpisodicSummary]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    mcp_access_requests: Mapped[list[MCPAccessRequest]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    mcp_grants: Mapped[list[MCPAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    secure_cli_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    skill_grants: Mapped[list[SkillAgentGrant]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_overrides: Mapped[list[UserAgentOverride]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_profiles: Mapped[list[UserAgentProfile]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    user_context_files: Mapped[list[UserContextFile]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    heartbeat_run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    kg_entities: Mapped[list[KGEntity]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    created_tasks: Mapped[list[TeamTask]] = relationship(
+        foreign_keys="TeamTask.created_by_agent_id",
+        back_populates="created_by_agent",
+        passive_deletes=True,
+        default_factory=list,
+    )
+    vault_documents: Mapped[list[VaultDocument]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+        back_populates="agent", passive_deletes=True, default_factory=list
+    )
+    kg_dedup_candidates: Mapped[list[KGDedupCandidate]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    kg_relations: Mapped[list[KGRelation]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    created_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+        back_populates="created_by_agent", default_factory=list
+    )
+    task_comments: Mapped[list[TeamTaskComment]] = relationship(
+        back_populates="agent", passive_deletes=True, default_factory=list
+    )
+    traces: Mapped[list[Trace]] = relationship(
+        primaryjoin="Agent.id == foreign(Trace.agent_id)",
+        back_populates="agent",
+        passive_deletes="all",
+        default_factory=list,
+    )
+    spans: Mapped[list[Span]] = relationship(
+        primaryjoin="Agent.id == foreign(Span.agent_id)",
+        back_populates="agent",
+        passive_deletes="all",
+        default_factory=list,
+    )
 
 
 class AgentLink(Base):
@@ -224,35 +343,41 @@ class AgentLink(Base):
         sa.Index("idx_agent_links_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    source_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    target_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    source_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    target_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     direction: Mapped[str] = mapped_column(
         sa.String(20),
         server_default="outbound",
         info={"doc": "outbound, inbound or bidirectional delegation."},
+        default=None,
     )
-    description: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(default=None)
     max_concurrent: Mapped[int] = mapped_column(
         server_default=sa.text("3"),
         info={"doc": "How many delegated runs may be in flight over this link at once."},
+        default=None,
     )
-    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="active", info={"doc": "active links are used for delegation."}
+        sa.String(20), server_default="active", info={"doc": "active links are used for delegation."}, default=None
     )
     created_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     source_agent: Mapped[Agent] = relationship(
-        foreign_keys="AgentLink.source_agent_id", back_populates="outgoing_links"
+        foreign_keys="AgentLink.source_agent_id", back_populates="outgoing_links", default=None
     )
     target_agent: Mapped[Agent] = relationship(
-        foreign_keys="AgentLink.target_agent_id", back_populates="incoming_links"
+        foreign_keys="AgentLink.target_agent_id", back_populates="incoming_links", default=None
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="agent_links", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class AgentShare(Base):
@@ -265,15 +390,18 @@ class AgentShare(Base):
         sa.Index("idx_agent_shares_user", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(
-        sa.String(20), server_default="user", info={"doc": "What the user may do with the shared agent."}
+        sa.String(20), server_default="user", info={"doc": "What the user may do with the shared agent."}, default=None
     )
     granted_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="shares", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class AgentContextFile(Base):
@@ -285,15 +413,16 @@ class AgentContextFile(Base):
         sa.Index("idx_agent_context_files_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file, e.g. AGENTS.md."})
-    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."}, default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="context_files")
+    agent: Mapped[Agent] = relationship(back_populates="context_files", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class UserContextFile(Base):
@@ -305,14 +434,17 @@ class UserContextFile(Base):
         sa.Index("idx_user_context_files_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     file_name: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Name of the file."})
-    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."})
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The file's text."}, default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="user_context_files", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class AgentConfigPermission(Base):
@@ -325,19 +457,22 @@ class AgentConfigPermission(Base):
         sa.Index("idx_agent_config_permissions_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     scope: Mapped[str] = mapped_column(
         sa.String(255), info={"doc": "Which part of the configuration the permission covers."}
     )
     config_type: Mapped[str] = mapped_column(sa.String(50))
     user_id: Mapped[str] = mapped_column(sa.String(255))
     permission: Mapped[str] = mapped_column(sa.String(10), info={"doc": "The access level granted."})
-    granted_by: Mapped[str | None] = mapped_column(sa.String(255))
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="config_permissions", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class UserAgentOverride(Base):
@@ -349,17 +484,20 @@ class UserAgentOverride(Base):
         sa.Index("idx_user_agent_overrides_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
-    provider: Mapped[str | None] = mapped_column(sa.String(50))
-    model: Mapped[str | None] = mapped_column(sa.String(200))
+    provider: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     settings: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Further per-user settings (JSON)."}
+        server_default="{}", info={"doc": "Further per-user settings (JSON)."}, default=None
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="user_overrides", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class UserAgentProfile(Base):
@@ -369,16 +507,19 @@ class UserAgentProfile(Base):
     __table_args__ = (sa.Index("idx_user_agent_profiles_tenant", "tenant_id"),)
 
     agent_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     user_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     workspace: Mapped[str | None] = mapped_column(
-        info={"doc": "The user's own workspace folder for this agent."}
+        info={"doc": "The user's own workspace folder for this agent."}, default=None
     )
-    first_seen_at: Mapped[timestamp_now | None]
-    last_seen_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    tenant_id: Mapped[tenant_fk]
+    first_seen_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    last_seen_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="user_profiles", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class AgentEvolutionMetric(Base):
@@ -391,14 +532,17 @@ class AgentEvolutionMetric(Base):
         sa.Index("idx_evo_metrics_tenant", "tenant_id"),
     )
 
-    id: Mapped[random_uuid_pk]
-    tenant_id: Mapped[tenant_fk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     session_key: Mapped[str]
     metric_type: Mapped[str] = mapped_column(info={"doc": "Kind of observation, used to group metrics."})
     metric_key: Mapped[str]
-    value: Mapped[Any] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
-    created_at: Mapped[timestamp_now]
+    value: Mapped[JSONValue] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="evolution_metrics", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class AgentEvolutionSuggestion(Base):
@@ -410,16 +554,19 @@ class AgentEvolutionSuggestion(Base):
         sa.Index("idx_evo_suggestions_tenant", "tenant_id"),
     )
 
-    id: Mapped[random_uuid_pk]
-    tenant_id: Mapped[tenant_fk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     suggestion_type: Mapped[str] = mapped_column(info={"doc": "What kind of change is proposed."})
     suggestion: Mapped[str]
     rationale: Mapped[str]
-    parameters: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     status: Mapped[str] = mapped_column(
-        server_default="pending", info={"doc": "pending until someone reviews the suggestion."}
+        server_default="pending", info={"doc": "pending until someone reviews the suggestion."}, default=None
     )
-    reviewed_by: Mapped[str | None]
-    reviewed_at: Mapped[datetime | None]
-    created_at: Mapped[timestamp_now]
+    reviewed_by: Mapped[str | None] = mapped_column(default=None)
+    reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="evolution_suggestions", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

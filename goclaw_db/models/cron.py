@@ -10,11 +10,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import CronPayload
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
+    from goclaw_db.models.providers import LLMProvider
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class CronJob(Base):
@@ -32,54 +43,58 @@ class CronJob(Base):
         sa.Index("idx_cron_jobs_user_id", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    user_id: Mapped[str | None]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[str | None] = mapped_column(default=None)
     name: Mapped[str] = mapped_column(sa.String(255))
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     schedule_kind: Mapped[str] = mapped_column(
         sa.String(10), info={"doc": "at (one-off), every (interval) or cron (expression)."}
     )
     cron_expression: Mapped[str | None] = mapped_column(
-        sa.String(100), info={"doc": "Schedule of a cron job, in cron syntax."}
+        sa.String(100), info={"doc": "Schedule of a cron job, in cron syntax."}, default=None
     )
     interval_ms: Mapped[int | None] = mapped_column(
-        sa.BigInteger(), info={"doc": "Interval of an every job, in milliseconds."}
+        sa.BigInteger(), info={"doc": "Interval of an every job, in milliseconds."}, default=None
     )
-    run_at: Mapped[datetime | None] = mapped_column(info={"doc": "Time of an at (one-off) job."})
-    timezone: Mapped[str | None] = mapped_column(sa.String(50))
-    payload: Mapped[Any] = mapped_column(
+    run_at: Mapped[datetime | None] = mapped_column(info={"doc": "Time of an at (one-off) job."}, default=None)
+    timezone: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    payload: Mapped[CronPayload] = mapped_column(
         JSONB(), nullable=False, info={"doc": "Message and options handed to the agent at each run."}
     )
     delete_after_run: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Remove the job once it has run."}
+        server_default=sa.false(), info={"doc": "Remove the job once it has run."}, default=None
     )
-    next_run_at: Mapped[datetime | None] = mapped_column(info={"doc": "When the job runs next."})
-    last_run_at: Mapped[datetime | None]
-    last_status: Mapped[str | None] = mapped_column(sa.String(20))
-    last_error: Mapped[str | None]
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
+    next_run_at: Mapped[datetime | None] = mapped_column(info={"doc": "When the job runs next."}, default=None)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_status: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+    last_error: Mapped[str | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     stateless: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Run without loading the agent's conversation history."}
+        server_default=sa.false(), info={"doc": "Run without loading the agent's conversation history."}, default=None
     )
     deliver: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Post the result to a chat."}
+        server_default=sa.false(), info={"doc": "Post the result to a chat."}, default=None
     )
     deliver_channel: Mapped[str] = mapped_column(
-        server_default="", info={"doc": "Channel the result goes to."}
+        server_default="", info={"doc": "Channel the result goes to."}, default=None
     )
-    deliver_to: Mapped[str] = mapped_column(server_default="", info={"doc": "Chat the result goes to."})
+    deliver_to: Mapped[str] = mapped_column(server_default="", info={"doc": "Chat the result goes to."}, default=None)
     wake_heartbeat: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Trigger the agent's heartbeat after the run."}
+        server_default=sa.false(), info={"doc": "Trigger the agent's heartbeat after the run."}, default=None
     )
 
-    agent: Mapped[Agent | None] = relationship(back_populates="cron_jobs")
+    agent: Mapped[Agent | None] = relationship(back_populates="cron_jobs", default=None)
     run_logs: Mapped[list[CronRunLog]] = relationship(
-        back_populates="job", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="job", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_jobs", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class CronRunLog(Base):
@@ -95,20 +110,24 @@ class CronRunLog(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cron_jobs.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cron_jobs.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     status: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Outcome of the run."})
-    summary: Mapped[str | None]
-    error: Mapped[str | None]
-    duration_ms: Mapped[int | None]
-    input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    ran_at: Mapped[timestamp_now | None]
-    created_at: Mapped[timestamp_now | None]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
+    summary: Mapped[str | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    ran_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
 
-    job: Mapped[CronJob] = relationship(back_populates="run_logs")
+    job: Mapped[CronJob] = relationship(back_populates="run_logs", default=None)
+    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_run_logs", default=None)
+    agent: Mapped[Agent | None] = relationship(back_populates="cron_run_logs", default=None)
 
 
 class AgentHeartbeat(Base):
@@ -123,46 +142,53 @@ class AgentHeartbeat(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), unique=True)
-    enabled: Mapped[bool] = mapped_column(server_default=sa.false(), info={"doc": "Whether heartbeats run."})
-    interval_sec: Mapped[int] = mapped_column(
-        server_default=sa.text("1800"), info={"doc": "Seconds between heartbeat runs."}
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), unique=True, default=None
     )
-    prompt: Mapped[str | None]
-    provider_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("llm_providers.id"))
-    model: Mapped[str | None] = mapped_column(sa.String(200))
+    enabled: Mapped[bool] = mapped_column(
+        server_default=sa.false(), info={"doc": "Whether heartbeats run."}, default=None
+    )
+    interval_sec: Mapped[int] = mapped_column(
+        server_default=sa.text("1800"), info={"doc": "Seconds between heartbeat runs."}, default=None
+    )
+    prompt: Mapped[str | None] = mapped_column(default=None)
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("llm_providers.id"), default=None)
+    model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     isolated_session: Mapped[bool] = mapped_column(
         server_default=sa.true(),
         info={"doc": "Run in a session of its own rather than the agent's main one."},
+        default=None,
     )
-    light_context: Mapped[bool] = mapped_column(server_default=sa.false())
-    ack_max_chars: Mapped[int] = mapped_column(server_default=sa.text("300"))
-    max_retries: Mapped[int] = mapped_column(server_default=sa.text("2"))
+    light_context: Mapped[bool] = mapped_column(server_default=sa.false(), default=None)
+    ack_max_chars: Mapped[int] = mapped_column(server_default=sa.text("300"), default=None)
+    max_retries: Mapped[int] = mapped_column(server_default=sa.text("2"), default=None)
     active_hours_start: Mapped[str | None] = mapped_column(
-        sa.String(5), info={"doc": "Start of the daily window in which heartbeats run."}
+        sa.String(5), info={"doc": "Start of the daily window in which heartbeats run."}, default=None
     )
-    active_hours_end: Mapped[str | None] = mapped_column(sa.String(5))
-    timezone: Mapped[str | None]
-    channel: Mapped[str | None] = mapped_column(sa.String(50))
-    chat_id: Mapped[str | None]
-    next_run_at: Mapped[datetime | None] = mapped_column(info={"doc": "When the next heartbeat is due."})
-    last_run_at: Mapped[datetime | None]
-    last_status: Mapped[str | None] = mapped_column(sa.String(20))
-    last_error: Mapped[str | None]
-    run_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    active_hours_end: Mapped[str | None] = mapped_column(sa.String(5), default=None)
+    timezone: Mapped[str | None] = mapped_column(default=None)
+    channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    chat_id: Mapped[str | None] = mapped_column(default=None)
+    next_run_at: Mapped[datetime | None] = mapped_column(info={"doc": "When the next heartbeat is due."}, default=None)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_status: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+    last_error: Mapped[str | None] = mapped_column(default=None)
+    run_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     suppress_count: Mapped[int] = mapped_column(
         server_default=sa.text("0"),
         info={"doc": "Runs whose reply was not delivered because there was nothing to report."},
+        default=None,
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
 
     run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
-        back_populates="heartbeat", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="heartbeat", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agent: Mapped[Agent] = relationship(back_populates="heartbeat")
+    agent: Mapped[Agent] = relationship(back_populates="heartbeat", default=None)
+    provider: Mapped[LLMProvider | None] = relationship(back_populates="heartbeats", default=None)
 
 
 class HeartbeatRunLog(Base):
@@ -174,20 +200,23 @@ class HeartbeatRunLog(Base):
         sa.Index("idx_hb_logs_heartbeat", "heartbeat_id", sa.text("ran_at DESC")),
     )
 
-    id: Mapped[uuid_pk]
-    heartbeat_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(sa.String(20))
-    summary: Mapped[str | None]
-    error: Mapped[str | None]
-    duration_ms: Mapped[int | None]
-    input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    skip_reason: Mapped[str | None] = mapped_column(
-        sa.String(50), info={"doc": "Why the run was skipped, if it was."}
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    heartbeat_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), default=None
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    ran_at: Mapped[timestamp_now | None]
-    created_at: Mapped[timestamp_now | None]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    summary: Mapped[str | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    skip_reason: Mapped[str | None] = mapped_column(
+        sa.String(50), info={"doc": "Why the run was skipped, if it was."}, default=None
+    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    ran_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
 
-    heartbeat: Mapped[AgentHeartbeat] = relationship(back_populates="run_logs")
+    heartbeat: Mapped[AgentHeartbeat] = relationship(back_populates="run_logs", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="heartbeat_run_logs", default=None)

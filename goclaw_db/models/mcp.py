@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.ids import uuid7
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
 from goclaw_db.types import JSONB
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class MCPServer(Base):
@@ -23,41 +34,42 @@ class MCPServer(Base):
         sa.Index("idx_mcp_servers_tenant_name", "tenant_id", "name", unique=True),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
-    display_name: Mapped[str | None] = mapped_column(sa.String(255))
+    display_name: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     transport: Mapped[str] = mapped_column(sa.String(50), info={"doc": "stdio, sse or streamable-http."})
-    command: Mapped[str | None] = mapped_column(info={"doc": "Command that starts a stdio server."})
-    args: Mapped[list[Any] | None] = mapped_column(server_default="[]")
-    url: Mapped[str | None] = mapped_column(info={"doc": "Endpoint of an HTTP-based server."})
-    headers: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
-    env: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}")
+    command: Mapped[str | None] = mapped_column(info={"doc": "Command that starts a stdio server."}, default=None)
+    args: Mapped[list[str] | None] = mapped_column(JSONB(), server_default="[]", default=None)
+    url: Mapped[str | None] = mapped_column(info={"doc": "Endpoint of an HTTP-based server."}, default=None)
+    headers: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
+    env: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
     api_key: Mapped[str | None] = mapped_column(
-        info={"doc": "Credential for the server, encrypted by the gateway."}
+        info={"doc": "Credential for the server, encrypted by the gateway."}, default=None
     )
     tool_prefix: Mapped[str | None] = mapped_column(
-        sa.String(50), info={"doc": "Prefix added to the server's tool names."}
+        sa.String(50), info={"doc": "Prefix added to the server's tool names."}, default=None
     )
-    timeout_sec: Mapped[int | None] = mapped_column(server_default=sa.text("60"))
-    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    timeout_sec: Mapped[int | None] = mapped_column(server_default=sa.text("60"), default=None)
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     created_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     agent_grants: Mapped[list[MCPAgentGrant]] = relationship(
-        back_populates="server", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     user_grants: Mapped[list[MCPUserGrant]] = relationship(
-        back_populates="server", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     access_requests: Mapped[list[MCPAccessRequest]] = relationship(
-        back_populates="server", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     user_credentials: Mapped[list[MCPUserCredential]] = relationship(
-        back_populates="server", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class MCPAgentGrant(Base):
@@ -70,20 +82,24 @@ class MCPAgentGrant(Base):
         sa.Index("idx_mcp_agent_grants_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    tool_allow: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    tool_allow: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Tools the grant withholds."})
-    config_overrides: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    tool_deny: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None
+    )
+    config_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
     granted_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="agent_grants")
+    server: Mapped[MCPServer] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="mcp_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class MCPUserGrant(Base):
@@ -96,19 +112,20 @@ class MCPUserGrant(Base):
         sa.Index("idx_mcp_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    tool_allow: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    tool_allow: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    tool_deny: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
     granted_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="user_grants")
+    server: Mapped[MCPServer] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class MCPAccessRequest(Base):
@@ -125,26 +142,29 @@ class MCPAccessRequest(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    scope: Mapped[str] = mapped_column(
-        sa.String(10), info={"doc": "Whether access is asked for an agent or a user."}
-    )
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    scope: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Whether access is asked for an agent or a user."})
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="pending", info={"doc": "pending until someone reviews the request."}
+        sa.String(20),
+        server_default="pending",
+        info={"doc": "pending until someone reviews the request."},
+        default=None,
     )
-    reason: Mapped[str | None]
-    tool_allow: Mapped[Any] = mapped_column(JSONB(), nullable=True)
+    reason: Mapped[str | None] = mapped_column(default=None)
+    tool_allow: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
     requested_by: Mapped[str] = mapped_column(sa.String(255))
-    reviewed_by: Mapped[str | None] = mapped_column(sa.String(255))
-    reviewed_at: Mapped[datetime | None]
-    review_note: Mapped[str | None]
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
+    review_note: Mapped[str | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="access_requests")
+    server: Mapped[MCPServer] = relationship(back_populates="access_requests", default=None)
+    agent: Mapped[Agent | None] = relationship(back_populates="mcp_access_requests", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class MCPUserCredential(Base):
@@ -157,16 +177,17 @@ class MCPUserCredential(Base):
         sa.Index("idx_mcp_user_credentials_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     api_key: Mapped[str | None] = mapped_column(
-        info={"doc": "The user's own credential for the server, encrypted."}
+        info={"doc": "The user's own credential for the server, encrypted."}, default=None
     )
-    headers: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
-    env: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
-    tenant_id: Mapped[tenant_fk]
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    headers: Mapped[bytes | None] = mapped_column(sa.LargeBinary(), default=None)
+    env: Mapped[bytes | None] = mapped_column(sa.LargeBinary(), default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="user_credentials")
+    server: Mapped[MCPServer] = relationship(back_populates="user_credentials", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

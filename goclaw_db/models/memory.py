@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
@@ -17,6 +18,7 @@ from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
@@ -24,6 +26,8 @@ from goclaw_db.types import TextArray, TSVector, empty_array
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class MemoryDocument(Base):
@@ -41,26 +45,28 @@ class MemoryDocument(Base):
         sa.Index("idx_memory_documents_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    path: Mapped[str] = mapped_column(
-        sa.String(500), info={"doc": "Path of the document inside the agent's memory."}
-    )
-    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The full document text."})
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    path: Mapped[str] = mapped_column(sa.String(500), info={"doc": "Path of the document inside the agent's memory."})
+    content: Mapped[str] = mapped_column(server_default="", info={"doc": "The full document text."}, default=None)
     hash: Mapped[str] = mapped_column(
         sa.String(64), info={"doc": "Content hash, used to skip re-indexing unchanged documents."}
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
-
-    agent: Mapped[Agent] = relationship(back_populates="memory_documents")
-    chunks: Mapped[list[MemoryChunk]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
     )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+
+    agent: Mapped[Agent] = relationship(back_populates="memory_documents", default=None)
+    chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_documents", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class MemoryChunk(Base):
@@ -87,39 +93,45 @@ class MemoryChunk(Base):
         {"info": {"fts5": ["text"]}},
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     document_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("memory_documents.id", ondelete="CASCADE")
+        sa.ForeignKey("memory_documents.id", ondelete="CASCADE"), default=None
     )
     user_id: Mapped[str | None] = mapped_column(
-        sa.String(255), info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."}
+        sa.String(255), info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."}, default=None
     )
     path: Mapped[str]
     start_line: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "First line of the chunk in its document."}
+        server_default=sa.text("0"), info={"doc": "First line of the chunk in its document."}, default=None
     )
     end_line: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Last line of the chunk in its document."}
+        server_default=sa.text("0"), info={"doc": "Last line of the chunk in its document."}, default=None
     )
     hash: Mapped[str] = mapped_column(sa.String(64))
     text: Mapped[str] = mapped_column(info={"doc": "Text of the chunk."})
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the chunk text for vector search."}
+        info={"doc": "Embedding of the chunk text for vector search."}, default=None
     )
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed("to_tsvector('simple'::regconfig, text)", persisted=True),
         deferred=True,
         info={"doc": "Full-text search vector over the chunk text (generated)."},
+        init=False,
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks")
+    document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="memory_chunks", default=None)
+    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_chunks", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class EmbeddingCache(Base):
@@ -128,22 +140,22 @@ class EmbeddingCache(Base):
     __tablename__ = "embedding_cache"
     __table_args__ = (sa.Index("idx_embedding_cache_tenant", "tenant_id"),)
 
-    hash: Mapped[str] = mapped_column(
-        sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."}
-    )
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True, info={"doc": "Hash of the embedded content."})
     provider: Mapped[str] = mapped_column(
         sa.String(50), primary_key=True, info={"doc": "Embedding provider that computed the vector."}
     )
     model: Mapped[str] = mapped_column(
         sa.String(200), primary_key=True, info={"doc": "Embedding model that computed the vector."}
     )
-    embedding: Mapped[embedding_vector]
+    embedding: Mapped[embedding_vector] = mapped_column(default=None)
     dims: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Number of dimensions of the embedding."}
+        server_default=sa.text("0"), info={"doc": "Number of dimensions of the embedding."}, default=None
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class EpisodicSummary(Base):
@@ -189,32 +201,32 @@ class EpisodicSummary(Base):
         {"info": {"fts5": ["summary", "key_topics"]}},
     )
 
-    id: Mapped[random_uuid_pk]
-    tenant_id: Mapped[tenant_fk]
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     session_key: Mapped[str]
     summary: Mapped[str] = mapped_column(info={"doc": "Condensed account of the episode."})
     l0_abstract: Mapped[str] = mapped_column(
-        server_default="", info={"doc": "One-line abstract of the summary."}
+        server_default="", info={"doc": "One-line abstract of the summary."}, default=None
     )
     key_topics: Mapped[list[str] | None] = mapped_column(
-        server_default=empty_array(TextArray()), info={"doc": "Main topics of the episode."}
+        server_default=empty_array(TextArray()), info={"doc": "Main topics of the episode."}, default=None
     )
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the summary for semantic search."}
+        info={"doc": "Embedding of the summary for semantic search."}, default=None
     )
     source_type: Mapped[str] = mapped_column(
-        server_default="session", info={"doc": "What the summary was made from, e.g. a session."}
+        server_default="session", info={"doc": "What the summary was made from, e.g. a session."}, default=None
     )
     source_id: Mapped[str | None] = mapped_column(
-        info={"doc": "Id of the source; unique per agent and user when set."}
+        info={"doc": "Id of the source; unique per agent and user when set."}, default=None
     )
-    turn_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    token_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    created_at: Mapped[timestamp_now]
+    turn_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    token_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
     expires_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the summary may be discarded; NULL keeps it."}
+        info={"doc": "When the summary may be discarded; NULL keeps it."}, default=None
     )
     search_vector: Mapped[str | None] = mapped_column(
         TSVector(),
@@ -225,7 +237,11 @@ class EpisodicSummary(Base):
         ),
         deferred=True,
         info={"doc": "Full-text search vector over summary and topics (generated)."},
+        init=False,
     )
     promoted_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the episode was promoted into long-term memory."}
+        info={"doc": "When the episode was promoted into long-term memory."}, default=None
     )
+
+    agent: Mapped[Agent] = relationship(back_populates="episodic_summaries", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     random_uuid_pk,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TextArray, empty_array
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class APIKey(Base):
@@ -43,7 +49,8 @@ class APIKey(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # GoClaw's schema gives this key no default; the application makes it.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, insert_default=uuid7, default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(100))
     prefix: Mapped[str] = mapped_column(
         sa.String(8), info={"doc": "First characters of the key, shown to identify it."}
@@ -52,22 +59,25 @@ class APIKey(Base):
         sa.String(64), unique=True, info={"doc": "Hash of the key; the key itself is never stored."}
     )
     scopes: Mapped[list[str]] = mapped_column(
-        server_default=empty_array(TextArray()), info={"doc": "Permissions the key grants."}
+        server_default=empty_array(TextArray()), info={"doc": "Permissions the key grants."}, default=None
     )
-    expires_at: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "A revoked key is refused."}
+        server_default=sa.false(), info={"doc": "A revoked key is refused."}, default=None
     )
-    created_by: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    created_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
     owner_id: Mapped[str | None] = mapped_column(
         sa.String(255),
         comment="The user this key acts as; requests made with it cannot claim another user.",
         info={"doc": "User the key acts as; NULL for a gateway-wide key."},
+        default=None,
     )
-    tenant_id: Mapped[tenant_fk | None]
+    tenant_id: Mapped[tenant_fk | None] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant | None] = relationship(default=None)
 
 
 class ConfigSecret(Base):
@@ -78,9 +88,11 @@ class ConfigSecret(Base):
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Name of the secret."})
     value: Mapped[bytes] = mapped_column(sa.LargeBinary(), info={"doc": "Encrypted secret value."})
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True, default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class PairedDevice(Base):
@@ -98,19 +110,19 @@ class PairedDevice(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    sender_id: Mapped[str] = mapped_column(
-        sa.String(200), info={"doc": "Id of the paired sender on its channel."}
-    )
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    sender_id: Mapped[str] = mapped_column(sa.String(200), info={"doc": "Id of the paired sender on its channel."})
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator")
-    paired_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
+    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator", default=None)
+    paired_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     expires_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the pairing lapses; NULL keeps it."}
+        info={"doc": "When the pairing lapses; NULL keeps it."}, default=None
     )
-    tenant_id: Mapped[tenant_fk]
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class PairingRequest(Base):
@@ -119,18 +131,20 @@ class PairingRequest(Base):
     __tablename__ = "pairing_requests"
     __table_args__ = (sa.Index("idx_pairing_requests_tenant", "tenant_id"),)
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     code: Mapped[str] = mapped_column(
         sa.String(8), unique=True, info={"doc": "Short code the sender presents to pair."}
     )
     sender_id: Mapped[str] = mapped_column(sa.String(200))
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default")
+    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default", default=None)
     expires_at: Mapped[datetime] = mapped_column(info={"doc": "When the code stops being valid."})
-    created_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIBinary(Base):
@@ -143,37 +157,38 @@ class SecureCLIBinary(Base):
         sa.Index("idx_secure_cli_unique_binary_tenant", "binary_name", "tenant_id", unique=True),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     binary_name: Mapped[str] = mapped_column(info={"doc": "Command name agents call."})
-    binary_path: Mapped[str | None]
-    description: Mapped[str] = mapped_column(server_default="")
+    binary_path: Mapped[str | None] = mapped_column(default=None)
+    description: Mapped[str] = mapped_column(server_default="", default=None)
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(),
         info={"doc": "Environment variables (credentials) injected into the tool, encrypted."},
     )
-    deny_args: Mapped[list[Any]] = mapped_column(
-        server_default="[]", info={"doc": "Argument patterns the tool must refuse."}
+    deny_args: Mapped[list[str]] = mapped_column(
+        JSONB(), server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
     )
-    deny_verbose: Mapped[list[Any]] = mapped_column(server_default="[]")
+    deny_verbose: Mapped[list[str]] = mapped_column(JSONB(), server_default="[]", default=None)
     timeout_seconds: Mapped[int] = mapped_column(
-        server_default=sa.text("30"), info={"doc": "Longest a call may run."}
+        server_default=sa.text("30"), info={"doc": "Longest a call may run."}, default=None
     )
-    tips: Mapped[str] = mapped_column(server_default="")
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    created_by: Mapped[str] = mapped_column(server_default="")
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
+    tips: Mapped[str] = mapped_column(server_default="", default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    created_by: Mapped[str] = mapped_column(server_default="", default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     is_global: Mapped[bool] = mapped_column(
-        server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}
+        server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}, default=None
     )
 
     user_credentials: Mapped[list[SecureCLIUserCredential]] = relationship(
-        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     agent_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
-        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIUserCredential(Base):
@@ -186,18 +201,21 @@ class SecureCLIUserCredential(Base):
         sa.Index("idx_scuc_tenant", "tenant_id"),
     )
 
-    id: Mapped[random_uuid_pk]
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(), info={"doc": "The user's credentials for the tool, encrypted."}
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
-    tenant_id: Mapped[tenant_fk]
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials")
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SecureCLIAgentGrant(Base):
@@ -211,18 +229,22 @@ class SecureCLIAgentGrant(Base):
         sa.Index("idx_scag_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    binary_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    deny_args: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    binary_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
     )
-    deny_verbose: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    timeout_seconds: Mapped[int | None]
-    tips: Mapped[str | None]
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    tenant_id: Mapped[tenant_fk]
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    deny_args: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}, default=None
+    )
+    deny_verbose: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    timeout_seconds: Mapped[int | None] = mapped_column(default=None)
+    tips: Mapped[str | None] = mapped_column(default=None)
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants")
+    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="secure_cli_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

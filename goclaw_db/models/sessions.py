@@ -10,11 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
-from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
+from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import SessionMessage
+from goclaw_db.models._columns import (
+    tenant_fk,
+    timestamp_now,
+    timestamp_updated,
+    uuid_pk,
+    where,
+)
+from goclaw_db.types import JSONB
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
     from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class ChatSession(Base):
@@ -40,46 +50,50 @@ class ChatSession(Base):
         sa.Index("idx_sessions_user", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     session_key: Mapped[str] = mapped_column(
         sa.String(500), info={"doc": "Gateway-side key of the conversation, unique per tenant."}
     )
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    messages: Mapped[list[Any]] = mapped_column(
-        server_default="[]", info={"doc": "The conversation history as a JSON array."}
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    messages: Mapped[list[SessionMessage]] = mapped_column(
+        JSONB(), server_default="[]", info={"doc": "The conversation history as a JSON array."}, default=None
     )
     summary: Mapped[str | None] = mapped_column(
-        info={"doc": "Summary of earlier turns, kept after compaction."}
+        info={"doc": "Summary of earlier turns, kept after compaction."}, default=None
     )
-    model: Mapped[str | None] = mapped_column(sa.String(200))
-    provider: Mapped[str | None] = mapped_column(sa.String(50))
+    model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    provider: Mapped[str | None] = mapped_column(sa.String(50), default=None)
     channel: Mapped[str | None] = mapped_column(
-        sa.String(50), info={"doc": "Channel the conversation runs on."}
+        sa.String(50), info={"doc": "Channel the conversation runs on."}, default=None
     )
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
     compaction_count: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "How often the history has been compacted."}
+        server_default=sa.text("0"), info={"doc": "How often the history has been compacted."}, default=None
     )
-    memory_flush_compaction_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    memory_flush_at: Mapped[int | None] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    label: Mapped[str | None] = mapped_column(sa.String(500))
+    memory_flush_compaction_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    memory_flush_at: Mapped[int | None] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    label: Mapped[str | None] = mapped_column(sa.String(500), default=None)
     spawned_by: Mapped[str | None] = mapped_column(
-        sa.String(200), info={"doc": "Session key of the parent when a sub-agent session was spawned."}
+        sa.String(200), info={"doc": "Session key of the parent when a sub-agent session was spawned."}, default=None
     )
     spawn_depth: Mapped[int] = mapped_column(
         server_default=sa.text("0"),
         info={"doc": "Nesting depth when the session was spawned by another agent."},
+        default=None,
     )
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent | None] = relationship(back_populates="sessions")
-    team: Mapped[AgentTeam | None] = relationship(back_populates="sessions")
+    agent: Mapped[Agent | None] = relationship(back_populates="sessions", default=None)
+    team: Mapped[AgentTeam | None] = relationship(back_populates="sessions", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SubagentTask(Base):
@@ -107,37 +121,40 @@ class SubagentTask(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), default=None)
     parent_agent_key: Mapped[str] = mapped_column(
         sa.String(255), info={"doc": "Key of the agent that spawned the task."}
     )
-    session_key: Mapped[str | None] = mapped_column(sa.String(500))
+    session_key: Mapped[str | None] = mapped_column(sa.String(500), default=None)
     subject: Mapped[str] = mapped_column(sa.String(255))
     description: Mapped[str]
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="running", info={"doc": "running, completed, failed or cancelled."}
+        sa.String(20), server_default="running", info={"doc": "running, completed, failed or cancelled."}, default=None
     )
-    result: Mapped[str | None] = mapped_column(info={"doc": "What the sub-agent returned."})
+    result: Mapped[str | None] = mapped_column(info={"doc": "What the sub-agent returned."}, default=None)
     depth: Mapped[int] = mapped_column(
         server_default=sa.text("1"),
         info={"doc": "How deep in the chain of spawned sub-agents the task runs."},
+        default=None,
     )
-    model: Mapped[str | None] = mapped_column(sa.String(255))
-    provider: Mapped[str | None] = mapped_column(sa.String(255))
-    iterations: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    origin_channel: Mapped[str | None] = mapped_column(sa.String(50))
-    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255))
-    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20))
-    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    spawned_by: Mapped[uuid.UUID | None]
-    completed_at: Mapped[datetime | None]
+    model: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    provider: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    iterations: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    origin_channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    spawned_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
     archived_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "Set when a finished task has been archived."}
+        info={"doc": "Set when a finished task has been archived."}, default=None
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now]
-    updated_at: Mapped[timestamp_now]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
     hnsw_index,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TextArray, empty_array
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.tenants import Tenant
 
 
 class Skill(Base):
@@ -49,52 +55,53 @@ class Skill(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
     slug: Mapped[str] = mapped_column(
         sa.String(255), info={"doc": "URL-safe identifier of the skill, unique per tenant."}
     )
-    description: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(default=None)
     owner_id: Mapped[str] = mapped_column(sa.String(255))
     visibility: Mapped[str] = mapped_column(
-        sa.String(10), server_default="private", info={"doc": "private, internal or public."}
+        sa.String(10), server_default="private", info={"doc": "private, internal or public."}, default=None
     )
     version: Mapped[int] = mapped_column(
-        server_default=sa.text("1"), info={"doc": "Version number of the skill."}
+        server_default=sa.text("1"), info={"doc": "Version number of the skill."}, default=None
     )
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}, default=None
     )
     frontmatter: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Metadata read from the skill's header (JSON)."}
+        server_default="{}", info={"doc": "Metadata read from the skill's header (JSON)."}, default=None
     )
     file_path: Mapped[str] = mapped_column(info={"doc": "Where the skill's files are stored."})
-    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    file_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    file_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the skill description for semantic search."}
+        info={"doc": "Embedding of the skill description for semantic search."}, default=None
     )
-    tags: Mapped[list[str] | None]
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    tags: Mapped[list[str] | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     is_system: Mapped[bool] = mapped_column(
-        server_default=sa.false(), info={"doc": "Shipped with the gateway rather than uploaded."}
+        server_default=sa.false(), info={"doc": "Shipped with the gateway rather than uploaded."}, default=None
     )
     deps: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "What the skill needs to run (JSON)."}
+        server_default="{}", info={"doc": "What the skill needs to run (JSON)."}, default=None
     )
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
-    tenant_id: Mapped[tenant_fk]
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     agent_grants: Mapped[list[SkillAgentGrant]] = relationship(
-        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     user_grants: Mapped[list[SkillUserGrant]] = relationship(
-        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     tenant_configs: Mapped[list[SkillTenantConfig]] = relationship(
-        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SkillAgentGrant(Base):
@@ -107,15 +114,17 @@ class SkillAgentGrant(Base):
         sa.Index("idx_skill_agent_grants_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
-    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     pinned_version: Mapped[int] = mapped_column(info={"doc": "Skill version the agent uses."})
     granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="agent_grants")
+    skill: Mapped[Skill] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="skill_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SkillUserGrant(Base):
@@ -128,14 +137,15 @@ class SkillUserGrant(Base):
         sa.Index("idx_skill_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
-    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who may use the skill."})
     granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
-    created_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="user_grants")
+    skill: Mapped[Skill] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class SkillTenantConfig(Base):
@@ -145,17 +155,18 @@ class SkillTenantConfig(Base):
     __table_args__ = (sa.Index("idx_skill_tenant_configs_tenant", "tenant_id"),)
 
     skill_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     enabled: Mapped[bool] = mapped_column(
-        server_default=sa.true(), info={"doc": "Whether the skill is enabled for the tenant."}
+        server_default=sa.true(), info={"doc": "Whether the skill is enabled for the tenant."}, default=None
     )
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="tenant_configs")
+    skill: Mapped[Skill] = relationship(back_populates="tenant_configs", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class BuiltinTool(Base):
@@ -164,27 +175,27 @@ class BuiltinTool(Base):
     __tablename__ = "builtin_tools"
     __table_args__ = (sa.Index("idx_builtin_tools_category", "category"),)
 
-    name: Mapped[str] = mapped_column(
-        sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."}
-    )
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True, info={"doc": "Tool name as agents call it."})
     display_name: Mapped[str] = mapped_column(sa.String(255))
-    description: Mapped[str] = mapped_column(server_default="")
+    description: Mapped[str] = mapped_column(server_default="", default=None)
     category: Mapped[str] = mapped_column(
-        sa.String(50), server_default="general", info={"doc": "Group the tool is listed under."}
+        sa.String(50), server_default="general", info={"doc": "Group the tool is listed under."}, default=None
     )
-    enabled: Mapped[bool] = mapped_column(server_default=sa.true())
+    enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     settings: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Default settings (JSON)."}
+        server_default="{}", info={"doc": "Default settings (JSON)."}, default=None
     )
     requires: Mapped[list[str] | None] = mapped_column(
-        server_default=empty_array(TextArray()), info={"doc": "Other tools or settings this tool depends on."}
+        server_default=empty_array(TextArray()),
+        info={"doc": "Other tools or settings this tool depends on."},
+        default=None,
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
 
     tenant_configs: Mapped[list[BuiltinToolTenantConfig]] = relationship(
-        back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="tool", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
 
 
@@ -195,17 +206,18 @@ class BuiltinToolTenantConfig(Base):
     __table_args__ = (sa.Index("idx_builtin_tool_tenant_configs_tenant", "tenant_id"),)
 
     tool_name: Mapped[str] = mapped_column(
-        sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True
+        sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True, default=None
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     enabled: Mapped[bool | None] = mapped_column(
-        info={"doc": "Tenant's switch; NULL keeps the tool's default."}
+        info={"doc": "Tenant's switch; NULL keeps the tool's default."}, default=None
     )
-    settings: Mapped[Any] = mapped_column(
-        JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}
+    settings: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Tenant's settings; NULL keeps the defaults."}, default=None
     )
-    updated_at: Mapped[timestamp_now]
+    updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs")
+    tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

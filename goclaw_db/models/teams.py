@@ -10,21 +10,28 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
     hnsw_index,
     tenant_fk,
     timestamp_now,
+    timestamp_updated,
     uuid_pk,
     where,
 )
 from goclaw_db.types import JSONB, TSVector, UUIDArray, empty_array
 
 if TYPE_CHECKING:
-    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.agents import Agent, AgentLink
+    from goclaw_db.models.cron import CronJob, CronRunLog
+    from goclaw_db.models.knowledge_graph import KGEntity, KGRelation
+    from goclaw_db.models.memory import MemoryChunk, MemoryDocument
     from goclaw_db.models.sessions import ChatSession
     from goclaw_db.models.tenants import Tenant
+    from goclaw_db.models.tracing import Span, Trace
+    from goclaw_db.models.vault import VaultDocument
 
 
 class AgentTeam(Base):
@@ -33,31 +40,65 @@ class AgentTeam(Base):
     __tablename__ = "agent_teams"
     __table_args__ = (sa.Index("idx_agent_teams_tenant", "tenant_id"),)
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     name: Mapped[str] = mapped_column(sa.String(255))
     lead_agent_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="CASCADE"), info={"doc": "The agent that coordinates the team."}
+        sa.ForeignKey("agents.id", ondelete="CASCADE"),
+        info={"doc": "The agent that coordinates the team."},
+        default=None,
     )
-    description: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(
-        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}
+        sa.String(20), server_default="active", info={"doc": "Lifecycle state, e.g. active."}, default=None
     )
     settings: Mapped[dict[str, Any]] = mapped_column(
-        server_default="{}", info={"doc": "Team settings (JSON)."}
+        server_default="{}", info={"doc": "Team settings (JSON)."}, default=None
     )
     created_by: Mapped[str] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(back_populates="teams")
-    sessions: Mapped[list[ChatSession]] = relationship(back_populates="team", passive_deletes=True)
-    lead_agent: Mapped[Agent] = relationship(back_populates="led_teams")
+    tenant: Mapped[Tenant] = relationship(back_populates="teams", default=None)
+    sessions: Mapped[list[ChatSession]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    lead_agent: Mapped[Agent] = relationship(back_populates="led_teams", default=None)
     members: Mapped[list[AgentTeamMember]] = relationship(
-        back_populates="team", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     tasks: Mapped[list[TeamTask]] = relationship(
-        back_populates="team", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    agent_links: Mapped[list[AgentLink]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    cron_jobs: Mapped[list[CronJob]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    kg_entities: Mapped[list[KGEntity]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    memory_documents: Mapped[list[MemoryDocument]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    spans: Mapped[list[Span]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    user_grants: Mapped[list[TeamUserGrant]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+    )
+    traces: Mapped[list[Trace]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    vault_documents: Mapped[list[VaultDocument]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    kg_relations: Mapped[list[KGRelation]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+        back_populates="team", passive_deletes=True, default_factory=list
+    )
+    task_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
 
 
@@ -68,19 +109,20 @@ class AgentTeamMember(Base):
     __table_args__ = (sa.Index("idx_agent_team_members_tenant", "tenant_id"),)
 
     team_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     agent_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, default=None
     )
     role: Mapped[str] = mapped_column(
-        sa.String(20), server_default="member", info={"doc": "The agent's role in the team, e.g. member."}
+        sa.String(20), server_default="member", info={"doc": "The agent's role in the team, e.g. member."}, default=None
     )
-    joined_at: Mapped[timestamp_now | None]
-    tenant_id: Mapped[tenant_fk]
+    joined_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    team: Mapped[AgentTeam] = relationship(back_populates="members")
-    agent: Mapped[Agent] = relationship(back_populates="team_memberships")
+    team: Mapped[AgentTeam] = relationship(back_populates="members", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="team_memberships", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class TeamTask(Base):
@@ -132,94 +174,102 @@ class TeamTask(Base):
         {"info": {"fts5": ["subject", "description"]}},
     )
 
-    id: Mapped[uuid_pk]
-    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), default=None)
     subject: Mapped[str] = mapped_column(sa.String(500), info={"doc": "One-line title of the task."})
-    description: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(
         sa.String(20),
         server_default="pending",
         info={"doc": "Board column, e.g. pending, in_progress or completed."},
+        default=None,
     )
     owner_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="SET NULL"), info={"doc": "Agent working on the task."}
+        sa.ForeignKey("agents.id", ondelete="SET NULL"), info={"doc": "Agent working on the task."}, default=None
     )
     blocked_by: Mapped[list[uuid.UUID] | None] = mapped_column(
         server_default=empty_array(UUIDArray()),
         info={"doc": "Ids of tasks that must finish before this one."},
+        default=None,
     )
-    priority: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    result: Mapped[str | None]
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
+    priority: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    result: Mapped[str | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
-            "to_tsvector('simple'::regconfig, (((subject)::text || ' '::text) ||"
-            " COALESCE(description, ''::text)))",
+            "to_tsvector('simple'::regconfig, (((subject)::text || ' '::text) || COALESCE(description, ''::text)))",
             persisted=True,
         ),
         deferred=True,
         info={"doc": "Full-text search vector over subject and description (generated)."},
+        init=False,
     )
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    channel: Mapped[str | None] = mapped_column(sa.String(50))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
     task_type: Mapped[str] = mapped_column(
-        sa.String(30), server_default="general", info={"doc": "Kind of task, e.g. general."}
+        sa.String(30), server_default="general", info={"doc": "Kind of task, e.g. general."}, default=None
     )
     task_number: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Sequence number of the task within its team."}
+        server_default=sa.text("0"), info={"doc": "Sequence number of the task within its team."}, default=None
     )
     identifier: Mapped[str | None] = mapped_column(
-        sa.String(20), info={"doc": "Human-readable task id such as ABC-12, unique per team."}
+        sa.String(20), info={"doc": "Human-readable task id such as ABC-12, unique per team."}, default=None
     )
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="SET NULL")
+        sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
-    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="SET NULL"))
-    chat_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
-    locked_at: Mapped[datetime | None]
+    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), default=None
+    )
+    chat_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
+    locked_at: Mapped[datetime | None] = mapped_column(default=None)
     lock_expires_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the current owner's claim on the task lapses."}
+        info={"doc": "When the current owner's claim on the task lapses."}, default=None
     )
     progress_percent: Mapped[int | None] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Completion estimate from 0 to 100."}
+        server_default=sa.text("0"), info={"doc": "Completion estimate from 0 to 100."}, default=None
     )
-    progress_step: Mapped[str | None]
+    progress_step: Mapped[str | None] = mapped_column(default=None)
     followup_at: Mapped[datetime | None] = mapped_column(
-        info={"doc": "When the next follow-up reminder is due."}
+        info={"doc": "When the next follow-up reminder is due."}, default=None
     )
-    followup_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    followup_max: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    followup_message: Mapped[str | None]
-    followup_channel: Mapped[str | None] = mapped_column(sa.String(60))
-    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255))
-    confidence_score: Mapped[float | None] = mapped_column(sa.Double())
-    comment_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    attachment_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    followup_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    followup_max: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    followup_message: Mapped[str | None] = mapped_column(default=None)
+    followup_channel: Mapped[str | None] = mapped_column(sa.String(60), default=None)
+    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), default=None)
+    comment_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    attachment_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the task for semantic search."}
+        info={"doc": "Embedding of the task for semantic search."}, default=None
     )
-    tenant_id: Mapped[tenant_fk]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    team: Mapped[AgentTeam] = relationship(back_populates="tasks")
+    team: Mapped[AgentTeam] = relationship(back_populates="tasks", default=None)
     owner_agent: Mapped[Agent | None] = relationship(
-        foreign_keys="TeamTask.owner_agent_id", back_populates="owned_tasks"
+        foreign_keys="TeamTask.owner_agent_id", back_populates="owned_tasks", default=None
     )
     comments: Mapped[list[TeamTaskComment]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     events: Mapped[list[TeamTaskEvent]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     attachments: Mapped[list[TeamTaskAttachment]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks")
-    subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True)
+    parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks", default=None)
+    subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True, default_factory=list)
+    created_by_agent: Mapped[Agent | None] = relationship(
+        foreign_keys="TeamTask.created_by_agent_id", back_populates="created_tasks", default=None
+    )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class TeamTaskComment(Base):
@@ -231,21 +281,23 @@ class TeamTaskComment(Base):
         sa.Index("idx_ttc_task", "task_id"),
     )
 
-    id: Mapped[uuid_pk]
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     content: Mapped[str]
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now]
-    confidence_score: Mapped[float | None] = mapped_column(sa.Double())
-    tenant_id: Mapped[tenant_fk]
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    confidence_score: Mapped[float | None] = mapped_column(sa.Double(), default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     comment_type: Mapped[str] = mapped_column(
-        sa.String(20), server_default="note", info={"doc": "Kind of comment, e.g. note."}
+        sa.String(20), server_default="note", info={"doc": "Kind of comment, e.g. note."}, default=None
     )
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="comments")
+    task: Mapped[TeamTask] = relationship(back_populates="comments", default=None)
+    agent: Mapped[Agent | None] = relationship(back_populates="task_comments", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class TeamTaskEvent(Base):
@@ -257,19 +309,20 @@ class TeamTaskEvent(Base):
         sa.Index("idx_tte_task", "task_id"),
     )
 
-    id: Mapped[uuid_pk]
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
-    event_type: Mapped[str] = mapped_column(
-        sa.String(30), info={"doc": "What happened, e.g. a status change."}
-    )
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    event_type: Mapped[str] = mapped_column(sa.String(30), info={"doc": "What happened, e.g. a status change."})
     actor_type: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Kind of actor, e.g. agent."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
-    data: Mapped[Any] = mapped_column(JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."})
-    created_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    data: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, info={"doc": "Details of the event (JSON)."}, default=None
+    )
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="events")
+    task: Mapped[TeamTask] = relationship(back_populates="events", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class TeamTaskAttachment(Base):
@@ -283,21 +336,24 @@ class TeamTaskAttachment(Base):
         sa.Index("idx_tta_team", "team_id"),
     )
 
-    id: Mapped[uuid_pk]
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"))
-    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
-    chat_id: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), default=None)
+    chat_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     path: Mapped[str] = mapped_column(info={"doc": "Path of the attached file in the team workspace."})
-    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    mime_type: Mapped[str | None] = mapped_column(sa.String(100), server_default="")
-    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id"))
-    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="")
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    mime_type: Mapped[str | None] = mapped_column(sa.String(100), server_default="", default=None)
+    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id"), default=None)
+    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="attachments")
+    task: Mapped[TeamTask] = relationship(back_populates="attachments", default=None)
+    created_by_agent: Mapped[Agent | None] = relationship(back_populates="created_attachments", default=None)
+    team: Mapped[AgentTeam] = relationship(back_populates="task_attachments", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class TeamUserGrant(Base):
@@ -311,14 +367,18 @@ class TeamUserGrant(Base):
         sa.Index("idx_team_user_grants_user", "user_id"),
     )
 
-    id: Mapped[uuid_pk]
-    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(
         sa.String(50),
         server_default="viewer",
         info={"doc": "What the user may do with the team, e.g. viewer."},
+        default=None,
     )
-    granted_by: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
+    granted_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    team: Mapped[AgentTeam] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)

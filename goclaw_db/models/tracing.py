@@ -5,14 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
+from goclaw_db.json_shapes import SpanMetadata
 from goclaw_db.models._columns import tenant_fk, timestamp_now, uuid_pk, where
 from goclaw_db.types import JSONB
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class Trace(Base):
@@ -64,45 +71,60 @@ class Trace(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
-    agent_id: Mapped[uuid.UUID | None]
-    user_id: Mapped[str | None] = mapped_column(sa.String(255))
-    session_key: Mapped[str | None]
-    run_id: Mapped[str | None] = mapped_column(info={"doc": "Gateway id of the run."})
-    start_time: Mapped[timestamp_now]
-    end_time: Mapped[datetime | None]
-    duration_ms: Mapped[int | None]
-    name: Mapped[str | None]
-    channel: Mapped[str | None] = mapped_column(sa.String(50))
-    input_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's input."})
-    output_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's output."})
-    total_input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    total_output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    session_key: Mapped[str | None] = mapped_column(default=None)
+    run_id: Mapped[str | None] = mapped_column(info={"doc": "Gateway id of the run."}, default=None)
+    start_time: Mapped[timestamp_now] = mapped_column(default=None)
+    end_time: Mapped[datetime | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    name: Mapped[str | None] = mapped_column(default=None)
+    channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    input_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's input."}, default=None)
+    output_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's output."}, default=None)
+    total_input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    total_output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
     total_cost: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(12, 6),
         server_default=sa.text("0"),
         info={"doc": "Estimated cost of the run in US dollars."},
+        default=None,
     )
-    span_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    llm_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
-    tool_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"))
+    span_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    llm_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    tool_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
     status: Mapped[str | None] = mapped_column(
-        sa.String(20), server_default="running", info={"doc": "Run state, e.g. running or error."}
+        sa.String(20), server_default="running", info={"doc": "Run state, e.g. running or error."}, default=None
     )
-    error: Mapped[str | None]
-    metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True)
-    tags: Mapped[list[str] | None]
-    created_at: Mapped[timestamp_now]
+    error: Mapped[str | None] = mapped_column(default=None)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
+    tags: Mapped[list[str] | None] = mapped_column(default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
     parent_trace_id: Mapped[uuid.UUID | None] = mapped_column(
-        info={"doc": "Trace of the run that delegated this one; NULL for root runs."}
+        info={"doc": "Trace of the run that delegated this one; NULL for root runs."}, default=None
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    # GoClaw keeps spans without a foreign key (they are written while the trace is still open).
+    # GoClaw's schema has no foreign key from spans to traces (spans are written
+    # while the trace is still open), yet spans belong to their trace: added
+    # through it they are saved with it, and deleting a trace deletes its spans,
+    # as pruning old traces expects.
     spans: Mapped[list[Span]] = relationship(
-        primaryjoin="Trace.id == foreign(Span.trace_id)", viewonly=True, order_by="Span.start_time"
+        primaryjoin="Trace.id == foreign(Span.trace_id)",
+        back_populates="trace",
+        cascade="all, delete-orphan",
+        order_by="Span.start_time",
+        default_factory=list,
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="traces", default=None)
+    agent: Mapped[Agent | None] = relationship(
+        primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="traces", default=None
+    )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class Span(Base):
@@ -144,41 +166,62 @@ class Span(Base):
         sa.Index("idx_spans_type", "span_type", sa.text("created_at DESC")),
     )
 
-    id: Mapped[uuid_pk]
-    trace_id: Mapped[uuid.UUID] = mapped_column(info={"doc": "The trace this span belongs to."})
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
+    trace_id: Mapped[uuid.UUID] = mapped_column(info={"doc": "The trace this span belongs to."}, default=None)
     parent_span_id: Mapped[uuid.UUID | None] = mapped_column(
-        info={"doc": "Enclosing span; NULL for top-level spans."}
+        info={"doc": "Enclosing span; NULL for top-level spans."}, default=None
     )
-    agent_id: Mapped[uuid.UUID | None]
-    span_type: Mapped[str] = mapped_column(
-        sa.String(20), info={"doc": "llm_call, tool_call, agent and so on."}
-    )
-    name: Mapped[str | None]
-    start_time: Mapped[timestamp_now]
-    end_time: Mapped[datetime | None]
-    duration_ms: Mapped[int | None]
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    span_type: Mapped[str] = mapped_column(sa.String(20), info={"doc": "llm_call, tool_call, agent and so on."})
+    name: Mapped[str | None] = mapped_column(default=None)
+    start_time: Mapped[timestamp_now] = mapped_column(default=None)
+    end_time: Mapped[datetime | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
     status: Mapped[str | None] = mapped_column(
-        sa.String(20), server_default="running", info={"doc": "Step state, e.g. running or error."}
+        sa.String(20), server_default="running", info={"doc": "Step state, e.g. running or error."}, default=None
     )
-    error: Mapped[str | None]
-    level: Mapped[str | None] = mapped_column(sa.String(10), server_default="DEFAULT")
-    model: Mapped[str | None] = mapped_column(sa.String(200))
-    provider: Mapped[str | None] = mapped_column(sa.String(50))
-    input_tokens: Mapped[int | None]
-    output_tokens: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(default=None)
+    level: Mapped[str | None] = mapped_column(sa.String(10), server_default="DEFAULT", default=None)
+    model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    provider: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    input_tokens: Mapped[int | None] = mapped_column(default=None)
+    output_tokens: Mapped[int | None] = mapped_column(default=None)
     total_cost: Mapped[Decimal | None] = mapped_column(
-        sa.Numeric(12, 8), info={"doc": "Estimated cost of the step in US dollars."}
+        sa.Numeric(12, 8), info={"doc": "Estimated cost of the step in US dollars."}, default=None
     )
-    finish_reason: Mapped[str | None] = mapped_column(sa.String(50))
-    model_params: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    tool_name: Mapped[str | None] = mapped_column(sa.String(200))
-    tool_call_id: Mapped[str | None] = mapped_column(sa.String(100))
-    input_preview: Mapped[str | None]
-    output_preview: Mapped[str | None]
-    metadata_: Mapped[Any] = mapped_column("metadata", JSONB(), nullable=True)
-    created_at: Mapped[timestamp_now]
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    tenant_id: Mapped[tenant_fk]
+    finish_reason: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    model_params: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    tool_name: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    tool_call_id: Mapped[str | None] = mapped_column(sa.String(100), default=None)
+    input_preview: Mapped[str | None] = mapped_column(default=None)
+    output_preview: Mapped[str | None] = mapped_column(default=None)
+    metadata_: Mapped[SpanMetadata | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    trace: Mapped[Trace] = relationship(
+        primaryjoin="Trace.id == foreign(Span.trace_id)", back_populates="spans", default=None
+    )
+    parent_span: Mapped[Span | None] = relationship(
+        primaryjoin="Span.id == foreign(Span.parent_span_id)",
+        remote_side="Span.id",
+        back_populates="child_spans",
+        default=None,
+    )
+    child_spans: Mapped[list[Span]] = relationship(
+        primaryjoin="Span.id == foreign(Span.parent_span_id)",
+        back_populates="parent_span",
+        passive_deletes="all",
+        default_factory=list,
+    )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="spans", default=None)
+    agent: Mapped[Agent | None] = relationship(
+        primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="spans", default=None
+    )
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class UsageSnapshot(Base):
@@ -213,34 +256,38 @@ class UsageSnapshot(Base):
         ),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     bucket_hour: Mapped[datetime] = mapped_column(info={"doc": "Start of the hour the totals cover."})
-    agent_id: Mapped[uuid.UUID | None]
-    provider: Mapped[str] = mapped_column(sa.String(50), server_default="")
-    model: Mapped[str] = mapped_column(sa.String(200), server_default="")
-    channel: Mapped[str] = mapped_column(sa.String(50), server_default="")
-    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    cache_read_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    cache_create_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    thinking_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"))
-    total_cost: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), server_default=sa.text("0"))
-    request_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    llm_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    tool_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    error_count: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    provider: Mapped[str] = mapped_column(sa.String(50), server_default="", default=None)
+    model: Mapped[str] = mapped_column(sa.String(200), server_default="", default=None)
+    channel: Mapped[str] = mapped_column(sa.String(50), server_default="", default=None)
+    input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    cache_read_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    cache_create_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    thinking_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
+    total_cost: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), server_default=sa.text("0"), default=None)
+    request_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    llm_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    tool_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    error_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     unique_users: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Distinct users seen in the hour."}
+        server_default=sa.text("0"), info={"doc": "Distinct users seen in the hour."}, default=None
     )
-    avg_duration_ms: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    avg_duration_ms: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     memory_docs: Mapped[int] = mapped_column(
-        server_default=sa.text("0"), info={"doc": "Number of memory documents when the snapshot was taken."}
+        server_default=sa.text("0"),
+        info={"doc": "Number of memory documents when the snapshot was taken."},
+        default=None,
     )
-    memory_chunks: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    kg_entities: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    kg_relations: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    created_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
+    memory_chunks: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    kg_entities: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    kg_relations: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class ActivityLog(Base):
@@ -255,15 +302,19 @@ class ActivityLog(Base):
         sa.Index("idx_activity_logs_tenant", "tenant_id"),
     )
 
-    id: Mapped[uuid_pk]
+    id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     actor_type: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Who acted: user, agent or system."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
-    action: Mapped[str] = mapped_column(
-        sa.String(100), info={"doc": "What was done, e.g. a create or delete."}
+    action: Mapped[str] = mapped_column(sa.String(100), info={"doc": "What was done, e.g. a create or delete."})
+    entity_type: Mapped[str | None] = mapped_column(
+        sa.String(50), info={"doc": "Kind of object acted on."}, default=None
     )
-    entity_type: Mapped[str | None] = mapped_column(sa.String(50), info={"doc": "Kind of object acted on."})
-    entity_id: Mapped[str | None] = mapped_column(sa.String(255), info={"doc": "Id of the object acted on."})
-    details: Mapped[Any] = mapped_column(JSONB(), nullable=True)
-    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
-    created_at: Mapped[timestamp_now]
-    tenant_id: Mapped[tenant_fk]
+    entity_id: Mapped[str | None] = mapped_column(
+        sa.String(255), info={"doc": "Id of the object acted on."}, default=None
+    )
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45), default=None)
+    created_at: Mapped[timestamp_now] = mapped_column(default=None)
+    tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
+
+    tenant: Mapped[Tenant] = relationship(default=None)

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goclaw_db.base import Base
+from goclaw_db.ids import uuid7
 from goclaw_db.models._columns import (
     embedding_vector,
     gin_index,
     hnsw_index,
     random_uuid_pk,
     timestamp_now,
+    timestamp_updated,
     where,
 )
 from goclaw_db.types import TSVector
+
+if TYPE_CHECKING:
+    from goclaw_db.models.agents import Agent
+    from goclaw_db.models.teams import AgentTeam
+    from goclaw_db.models.tenants import Tenant
 
 
 class VaultDocument(Base):
@@ -48,25 +55,27 @@ class VaultDocument(Base):
         {"info": {"fts5": ["title", "path", "summary"]}},
     )
 
-    id: Mapped[random_uuid_pk]
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     scope: Mapped[str] = mapped_column(
-        server_default="personal", info={"doc": "Visibility: personal, team, shared or custom."}
+        server_default="personal", info={"doc": "Visibility: personal, team, shared or custom."}, default=None
     )
     path: Mapped[str] = mapped_column(info={"doc": "Path of the document in the vault."})
-    title: Mapped[str] = mapped_column(server_default="")
-    doc_type: Mapped[str] = mapped_column(server_default="note", info={"doc": "Kind of document, e.g. note."})
+    title: Mapped[str] = mapped_column(server_default="", default=None)
+    doc_type: Mapped[str] = mapped_column(
+        server_default="note", info={"doc": "Kind of document, e.g. note."}, default=None
+    )
     content_hash: Mapped[str] = mapped_column(
-        server_default="", info={"doc": "Hash of the document content, for change detection."}
+        server_default="", info={"doc": "Hash of the document content, for change detection."}, default=None
     )
     embedding: Mapped[embedding_vector] = mapped_column(
-        info={"doc": "Embedding of the document for semantic search."}
+        info={"doc": "Embedding of the document for semantic search."}, default=None
     )
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}")
-    created_at: Mapped[timestamp_now | None]
-    updated_at: Mapped[timestamp_now | None]
-    summary: Mapped[str] = mapped_column(server_default="", info={"doc": "Short summary, also searched."})
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
+    summary: Mapped[str] = mapped_column(server_default="", info={"doc": "Short summary, also searched."}, default=None)
     tsv: Mapped[str | None] = mapped_column(
         TSVector(),
         sa.Computed(
@@ -76,25 +85,33 @@ class VaultDocument(Base):
         ),
         deferred=True,
         info={"doc": "Full-text search vector over title, path and summary (generated)."},
+        init=False,
     )
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="SET NULL"))
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
+    )
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
     outgoing_links: Mapped[list[VaultLink]] = relationship(
         foreign_keys="VaultLink.from_doc_id",
         back_populates="from_doc",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        default_factory=list,
     )
     incoming_links: Mapped[list[VaultLink]] = relationship(
         foreign_keys="VaultLink.to_doc_id",
         back_populates="to_doc",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        default_factory=list,
     )
     versions: Mapped[list[VaultVersion]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
+    team: Mapped[AgentTeam | None] = relationship(back_populates="vault_documents", default=None)
+    agent: Mapped[Agent] = relationship(back_populates="vault_documents", default=None)
+    tenant: Mapped[Tenant] = relationship(default=None)
 
 
 class VaultLink(Base):
@@ -107,23 +124,25 @@ class VaultLink(Base):
         sa.Index("idx_vault_links_to", "to_doc_id"),
     )
 
-    id: Mapped[random_uuid_pk]
-    from_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
-    to_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    from_doc_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None
+    )
+    to_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
     link_type: Mapped[str] = mapped_column(
-        server_default="wikilink", info={"doc": "Kind of link, e.g. a wikilink found in the text."}
+        server_default="wikilink", info={"doc": "Kind of link, e.g. a wikilink found in the text."}, default=None
     )
     context: Mapped[str] = mapped_column(
-        server_default="", info={"doc": "Text around the link where it was found."}
+        server_default="", info={"doc": "Text around the link where it was found."}, default=None
     )
-    created_at: Mapped[timestamp_now | None]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
     from_doc: Mapped[VaultDocument] = relationship(
-        foreign_keys="VaultLink.from_doc_id", back_populates="outgoing_links"
+        foreign_keys="VaultLink.from_doc_id", back_populates="outgoing_links", default=None
     )
     to_doc: Mapped[VaultDocument] = relationship(
-        foreign_keys="VaultLink.to_doc_id", back_populates="incoming_links"
+        foreign_keys="VaultLink.to_doc_id", back_populates="incoming_links", default=None
     )
 
 
@@ -133,16 +152,16 @@ class VaultVersion(Base):
     __tablename__ = "vault_versions"
     __table_args__ = (sa.UniqueConstraint("doc_id", "version"),)
 
-    id: Mapped[random_uuid_pk]
-    doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"))
+    id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
+    doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
     version: Mapped[int] = mapped_column(
-        server_default=sa.text("1"), info={"doc": "Version number, counting from 1 per document."}
+        server_default=sa.text("1"), info={"doc": "Version number, counting from 1 per document."}, default=None
     )
     content: Mapped[str] = mapped_column(
-        server_default="", info={"doc": "Document text as it was in that version."}
+        server_default="", info={"doc": "Document text as it was in that version."}, default=None
     )
-    changed_by: Mapped[str] = mapped_column(server_default="", info={"doc": "Who made the change."})
-    created_at: Mapped[timestamp_now | None]
-    custom_scope: Mapped[str | None] = mapped_column(sa.String(255))
+    changed_by: Mapped[str] = mapped_column(server_default="", info={"doc": "Who made the change."}, default=None)
+    created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    document: Mapped[VaultDocument] = relationship(back_populates="versions")
+    document: Mapped[VaultDocument] = relationship(back_populates="versions", default=None)

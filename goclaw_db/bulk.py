@@ -1,0 +1,101 @@
+"""Bulk loading of memory chunks with their embeddings.
+
+Indexing a workspace writes thousands of chunks at once.  Through the ORM each
+row is an object and a parameter set; :func:`write_memory_chunks` instead
+streams plain rows: on PostgreSQL with ``COPY ... FROM STDIN (FORMAT BINARY)``
+(embeddings as packed float32, the ``vector`` type's own binary form), on
+SQLite with one ``executemany`` (GoClaw's desktop schema keeps no embeddings,
+so they are left out there).
+
+Columns a row leaves out get the table's defaults; ``id`` is made in Python
+(UUIDv7) when absent.  The rows are written in the caller's transaction: pass
+a ``Connection`` (``engine.begin()``) or a ``Session`` and commit it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import sqlalchemy as sa
+from pgvector import Vector as PGVector
+from sqlalchemy.orm import Session
+
+from goclaw_db.ids import uuid7
+from goclaw_db.models.memory import MemoryChunk
+
+__all__ = ["ChunkRow", "write_memory_chunks"]
+
+
+class ChunkRow(TypedDict):
+    """One memory chunk to write (the columns of ``memory_chunks`` an indexer fills)."""
+
+    agent_id: uuid.UUID
+    tenant_id: uuid.UUID
+    path: str
+    hash: str
+    text: str
+    id: NotRequired[uuid.UUID]
+    document_id: NotRequired[uuid.UUID | None]
+    user_id: NotRequired[str | None]
+    start_line: NotRequired[int]
+    end_line: NotRequired[int]
+    embedding: NotRequired[Sequence[float] | Any | None]  # a list or a numpy array
+    team_id: NotRequired[uuid.UUID | None]
+    custom_scope: NotRequired[str | None]
+
+
+# Written in this order; COPY names them, and every row gives all of them.
+_COLUMNS = (
+    "id", "agent_id", "document_id", "user_id", "path", "start_line", "end_line", "hash", "text",
+    "embedding", "team_id", "tenant_id", "custom_scope",
+)  # fmt: skip
+_POSTGRES_TYPES = (
+    "uuid", "uuid", "uuid", "varchar", "text", "int4", "int4", "varchar", "text",
+    "vector", "uuid", "uuid", "varchar",
+)  # fmt: skip
+_DEFAULTS: dict[str, Any] = {"start_line": 0, "end_line": 0}
+
+
+def _complete(row: ChunkRow) -> dict[str, Any]:
+    values: dict[str, Any] = {**_DEFAULTS, **row}
+    values.setdefault("id", uuid7())
+    return {name: values.get(name) for name in _COLUMNS}
+
+
+def write_memory_chunks(target: sa.Connection | Session, rows: Iterable[ChunkRow]) -> int:
+    """Write ``rows`` into ``memory_chunks`` in ``target``'s transaction; returns how many were written."""
+    connection = target.connection() if isinstance(target, Session) else target
+    if connection.dialect.name == "postgresql":
+        return _copy_binary(connection, rows)
+    return _executemany(connection, rows)
+
+
+def _copy_binary(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
+    # The psycopg connection under SQLAlchemy's; pgvector's binary dumper is registered on it.
+    raw: Any = connection.connection.driver_connection
+    from pgvector.psycopg import register_vector
+
+    register_vector(raw)
+    written = 0
+    with raw.cursor() as cursor:
+        statement = f"COPY memory_chunks ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(statement) as copy:
+            copy.set_types(list(_POSTGRES_TYPES))
+            for row in rows:
+                values = _complete(row)
+                if values["embedding"] is not None:
+                    values["embedding"] = PGVector(values["embedding"])
+                copy.write_row(tuple(values.values()))
+                written += 1
+    return written
+
+
+def _executemany(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
+    # The desktop schema has no embedding column; the generated search column is not written.
+    columns = [name for name in _COLUMNS if name != "embedding"]
+    batch = [{name: values[name] for name in columns} for values in map(_complete, rows)]
+    if batch:
+        connection.execute(sa.insert(MemoryChunk), batch)
+    return len(batch)

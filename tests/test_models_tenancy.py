@@ -1,0 +1,125 @@
+"""A session scoped to one tenant reads and writes only that tenant's rows, on PostgreSQL and SQLite.
+
+GoClaw names ``tenant_id`` in every query; ``session_factory(engine,
+tenant_id=...)`` does it for the application.  Two tenants share one database
+here, and nothing of the other tenant may leak through a SELECT, ``get``, a
+relationship load or an ORM UPDATE, nor be written to or pointed at.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from goclaw_db.engine import session_factory
+from goclaw_db.models import Agent, ChatSession, MemoryChunk, Tenant
+from goclaw_db.tenancy import ALL_TENANTS, CrossTenantError
+from tests.orm_world import BACKENDS, MASTER_TENANT, engine_at_head
+
+OTHER = uuid.UUID("0193a5b0-7000-7000-8000-0000000000bb")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def head_engine(request, tmp_path_factory):
+    yield from engine_at_head(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def world(head_engine) -> dict[str, uuid.UUID]:
+    """Each tenant with an agent, a session and a chunk; one stray chunk of OTHER's points at ours."""
+    with Session(head_engine) as db:
+        db.add(Tenant(id=OTHER, name="Other", slug="other"))
+        ids = {}
+        for name, tenant in (("ours", MASTER_TENANT), ("theirs", OTHER)):
+            agent = Agent(agent_key=name, owner_id="o", model="m", tenant_id=tenant)
+            agent.sessions.append(ChatSession(session_key=f"{name}:1", tenant_id=tenant))
+            agent.memory_chunks.append(MemoryChunk(path="p", hash=name, text=name, tenant_id=tenant))
+            db.add(agent)
+            db.flush()
+            ids[name] = agent.id
+        db.add(MemoryChunk(agent_id=ids["ours"], path="p", hash="stray", text="stray", tenant_id=OTHER))
+        db.commit()
+    return ids
+
+
+@pytest.fixture
+def Scoped(head_engine, world):
+    return session_factory(head_engine, tenant_id=MASTER_TENANT)
+
+
+def everything(engine, model) -> list:
+    with Session(engine) as db:
+        return list(db.scalars(sa.select(model)))
+
+
+def test_selects_and_get_see_only_the_tenants_rows(Scoped, world):
+    with Scoped() as db:
+        assert [a.agent_key for a in db.scalars(sa.select(Agent))] == ["ours"]
+        assert sorted(db.scalars(sa.select(MemoryChunk.text))) == ["ours"]
+        assert [t.id for t in db.scalars(sa.select(Tenant))] == [MASTER_TENANT]
+        assert db.get(Agent, world["theirs"]) is None
+
+
+def test_relationship_loads_see_only_the_tenants_rows(Scoped, world):
+    with Scoped() as db:
+        ours = db.get(Agent, world["ours"])
+        assert [c.text for c in ours.memory_chunks] == ["ours"]  # not the other tenant's stray chunk
+        assert [s.session_key for s in ours.sessions] == ["ours:1"]
+
+
+def test_all_tenants_is_an_explicit_choice(Scoped):
+    with Scoped() as db:
+        keys = db.scalars(sa.select(Agent.agent_key).execution_options(**{ALL_TENANTS: True}))
+        assert sorted(keys) == ["ours", "theirs"]
+
+
+def test_new_rows_get_the_tenant(head_engine, Scoped, world):
+    with Scoped() as db:
+        chat = ChatSession(session_key=f"ours:{uuid.uuid4().hex[:6]}", agent_id=world["ours"])
+        db.add(chat)
+        db.commit()
+        chat_id = chat.id
+    with Session(head_engine) as db:
+        assert db.get(ChatSession, chat_id).tenant_id == MASTER_TENANT
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            lambda ids: MemoryChunk(agent_id=ids["theirs"], path="p", hash="x", text="x"), id="pointing-at-their-agent"
+        ),
+        pytest.param(
+            lambda ids: ChatSession(session_key="sneaky", agent_id=ids["ours"], tenant_id=OTHER), id="in-their-tenant"
+        ),
+        pytest.param(
+            lambda ids: MemoryChunk(agent_id=uuid.uuid4(), path="p", hash="x", text="x"), id="pointing-at-no-agent"
+        ),
+    ],
+)
+def test_rows_crossing_tenants_are_refused_before_the_database_sees_them(head_engine, Scoped, world, row):
+    before = (len(everything(head_engine, MemoryChunk)), len(everything(head_engine, ChatSession)))
+    with Scoped() as db:
+        db.add(row(world))
+        with pytest.raises(CrossTenantError, match="writes only that tenant's rows"):
+            db.commit()
+    assert (len(everything(head_engine, MemoryChunk)), len(everything(head_engine, ChatSession))) == before
+
+
+def test_moving_a_row_to_another_tenant_is_refused(Scoped, world):
+    with Scoped() as db:
+        agent = db.get(Agent, world["ours"])
+        agent.tenant_id = OTHER
+        with pytest.raises(CrossTenantError):
+            db.flush()
+
+
+def test_orm_updates_touch_only_the_tenants_rows(head_engine, Scoped):
+    with Scoped() as db:
+        db.execute(sa.update(Agent).values(frontmatter="scoped update"))
+        db.commit()
+    touched = {a.agent_key: a.frontmatter for a in everything(head_engine, Agent)}
+    assert touched["ours"] == "scoped update" and touched["theirs"] != "scoped update"
