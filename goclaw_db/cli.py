@@ -25,7 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db import hooks, ownership, runtime
+from goclaw_db import hooks, operations, ownership, runtime
 from goclaw_db.config import ConfigurationError, display_url, resolve_url
 
 
@@ -206,6 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="write the schema documentation (needs no database)")
     docs.add_argument("--output", metavar="DIR", default="docs/schema",
                       help="folder for the Markdown pages (default: docs/schema)")
+    operations.add_parsers(sub)
     return parser
 
 
@@ -278,6 +279,9 @@ def run(args: argparse.Namespace) -> None:
         _write_docs(args.output)
         return
     url = resolve_url(args.dsn, sqlite_path=args.sqlite)
+    if args.command in operations.COMMANDS:
+        operations.run(args, url)
+        return
     if url.get_backend_name() == "sqlite" and url.database:
         from pathlib import Path
 
