@@ -9,18 +9,19 @@ import argparse
 
 import sqlalchemy as sa
 
-COMMANDS = ("prune",)
+COMMANDS = ("prune", "backup", "restore")
 
 
 def add_parsers(sub) -> None:
-    from goclaw_db.operations import prune
+    from goclaw_db.operations import backup, prune
 
     prune.add_parser(sub)
+    backup.add_parsers(sub)
 
 
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     """Run one of ``COMMANDS``; a failure raises CommandError with its one line."""
-    from goclaw_db.operations import prune
+    from goclaw_db.operations import backup, prune
 
-    handlers = {"prune": prune.run}
+    handlers = {"prune": prune.run, "backup": backup.run_backup, "restore": backup.run_restore}
     handlers[args.command](args, url)
