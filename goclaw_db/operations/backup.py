@@ -101,7 +101,7 @@ def _libpq(url: sa.URL) -> tuple[str, dict[str, str]]:
 
 
 def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
+    result = subprocess.run(argv, check=False, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         raise CommandError(f"{what} failed: {lines[0] if lines else f'exit status {result.returncode}'}")
