@@ -51,7 +51,7 @@ PRUNABLE = (
              "agent evolution metrics (agent_evolution_metrics)"),
 )
 
-DEFAULT_BATCH = 2000
+DEFAULT_BATCH = 500
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
@@ -73,7 +73,8 @@ def add_parser(sub) -> None:
                             help=f"delete {prunable.what} older than AGE (30d, 12h, 2w, ...)")
     parser.add_argument("--dry-run", action="store_true", help="print what would go, per table; change nothing")
     parser.add_argument("--batch", type=int, default=None, metavar="N",
-                        help=f"rows per transaction (default {DEFAULT_BATCH}; traces: N traces and their spans)")
+                        help="rows per transaction (traces: N traces and their spans); default: sized so that "
+                             f"each batch takes about {BATCH_SECONDS * 1000:.0f} ms, starting at {DEFAULT_BATCH}")
     parser.add_argument("--vacuum", action="store_true",
                         help="SQLite: VACUUM the file afterwards (locks it meanwhile). "
                              "PostgreSQL always runs VACUUM ANALYZE on the pruned tables")
@@ -175,16 +176,29 @@ class Progress:
             self.stream.flush()
 
 
-def prune(connection: sa.Connection, plans: list[Plan], batch: int, stream: TextIO) -> None:
+# Without --batch, each batch is sized to take about this long: GoClaw's own writes
+# wait at most one batch (SQLite has one writer at a time).
+BATCH_SECONDS = 0.05
+
+
+def next_batch_size(size: int, seconds: float) -> int:
+    """Aim the next batch at BATCH_SECONDS, changing the size by at most a factor of two at a time."""
+    wanted = size * BATCH_SECONDS / max(seconds, 1e-6)
+    return max(1, min(int(min(max(wanted, size / 2), size * 2)), 50_000))
+
+
+def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, stream: TextIO) -> None:
+    """Delete each plan's rows batch by batch; ``plan.rows`` (counted before) becomes what went."""
     for plan in plans:
-        count(connection, plan)
-        connection.rollback()
         progress = Progress(plan.prunable.table, plan.rows, stream)
-        after, spans_deleted = None, 0
+        after, spans_deleted, size = None, 0, batch or DEFAULT_BATCH
         while True:
-            deleted, spans, after = delete_batch(connection, plan, after, batch)
+            started = time.monotonic()
+            deleted, spans, after = delete_batch(connection, plan, after, size)
             if not deleted:
                 break
+            if batch is None:
+                size = next_batch_size(size, time.monotonic() - started)
             spans_deleted += spans
             progress.advance(deleted)
         progress.finish()
@@ -227,8 +241,11 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
                     print(_summary(plan, "would delete"))
                 print(f"dry run: nothing was changed in {display_url(url)}")
                 return
+            for plan in plans:  # totals for the progress, read before any write lock is taken
+                count(connection, plan)
+            connection.rollback()
             runtime.transactional_sqlite(connection)
-            prune(connection, plans, args.batch or DEFAULT_BATCH, sys.stderr)
+            prune(connection, plans, args.batch, sys.stderr)
         for plan in plans:
             print(_summary(plan, "deleted"))
         if plans:
