@@ -9,19 +9,20 @@ import argparse
 
 import sqlalchemy as sa
 
-COMMANDS = ("prune", "backup", "restore")
+COMMANDS = ("prune", "backup", "restore", "doctor")
 
 
 def add_parsers(sub) -> None:
-    from goclaw_db.operations import backup, prune
+    from goclaw_db.operations import backup, doctor, prune
 
     prune.add_parser(sub)
     backup.add_parsers(sub)
+    doctor.add_parser(sub)
 
 
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     """Run one of ``COMMANDS``; a failure raises CommandError with its one line."""
-    from goclaw_db.operations import backup, prune
+    from goclaw_db.operations import backup, doctor, prune
 
-    handlers = {"prune": prune.run, "backup": backup.run_backup, "restore": backup.run_restore}
+    handlers = {"prune": prune.run, "backup": backup.run_backup, "restore": backup.run_restore, "doctor": doctor.run}
     handlers[args.command](args, url)
