@@ -199,6 +199,11 @@ def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, strea
                 break
             if batch is None:
                 size = next_batch_size(size, time.monotonic() - started)
+            if connection.dialect.name == "sqlite":
+                # Copy this batch's pages back into the file now, without blocking anyone: left
+                # to SQLite, a GoClaw commit would stop to checkpoint the whole grown WAL.
+                # (On the driver itself: through SQLAlchemy it would open a write transaction.)
+                connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
             spans_deleted += spans
             progress.advance(deleted)
         progress.finish()
