@@ -51,7 +51,7 @@ PRUNABLE = (
              "agent evolution metrics (agent_evolution_metrics)"),
 )
 
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 50  # the first batch, before its time is known: small, so it cannot stall GoClaw
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
