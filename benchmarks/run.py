@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only 1,4] [--output FILE]``: run the six benchmarks, write RESULTS.md."""
+"""``python -m benchmarks [--quick] [--only 1,4] [--output FILE]``: run the benchmarks, write RESULTS.md."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import bench_fts, bench_import, bench_migrate, bench_search, bench_vector
+from benchmarks import bench_fts, bench_import, bench_migrate, bench_prune, bench_search, bench_vector
 from benchmarks.common import Postgres, Result, machine, warm_bytecode
 
 HERE = Path(__file__).resolve().parent
@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="scaled-down sizes, fewer repetitions (development)")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated benchmark numbers")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated benchmark numbers")
     parser.add_argument("--output", type=Path, default=None,
                         help="Markdown file to write (default: benchmarks/RESULTS.md; --quick: RESULTS-quick.md)")
     parser.add_argument("--render", type=Path, metavar="PICKLE",
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-bench-work-"))
     warm_bytecode()
-    pg = Postgres() if only & {1, 4, 5, 7} else None
+    pg = Postgres() if only & {1, 4, 5, 7, 8} else None
     steps = {
         1: lambda: bench_migrate.empty_postgres(pg, plan["reps_ddl"], workdir),
         2: lambda: bench_migrate.empty_sqlite(plan["reps_ddl"], workdir),
@@ -57,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         6: lambda: bench_fts.fts_search(workdir, plan["fts_chunks"]),
         7: lambda: bench_search.search_benchmark(pg, workdir, plan["vec_chunks"], plan["vec_agents"],
                                                  plan["search_queries"]),
+        8: lambda: bench_prune.prune_benchmark(pg, workdir),
     }
     titles = {1: "Upgrade an empty PostgreSQL database", 2: "Upgrade an empty SQLite file",
               3: "Import cost", 4: "Data migrations at scale", 5: "Vector search", 6: "SQLite full-text search",
-              7: "goclaw_db.search"}
+              7: "goclaw_db.search",
+              8: "Prune 1,000,000 spans while GoClaw writes"}
     try:
         for number in sorted(only):
             t0 = time.time()

@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from alembic import command
-from goclaw_db import hooks, locking, ownership, runtime
+from goclaw_db import hooks, locking, operations, ownership, runtime
 from goclaw_db.config import ConfigurationError, display_url, resolve_url
 
 
@@ -240,6 +240,7 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="write the schema documentation (needs no database)")
     docs.add_argument("--output", metavar="DIR", default="docs/schema",
                       help="folder for the Markdown pages (default: docs/schema)")
+    operations.add_parsers(sub)
     return parser
 
 
@@ -320,6 +321,9 @@ def run(args: argparse.Namespace) -> None:
         return
     locking.set_timeouts(connect=args.connect_timeout, lock=args.lock_timeout)
     url = resolve_url(args.dsn, sqlite_path=args.sqlite)
+    if args.command in operations.COMMANDS:
+        operations.run(args, url)
+        return
     if url.get_backend_name() == "sqlite" and url.database and _writes(args):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     hooks.load_entry_points()

@@ -1,0 +1,28 @@
+"""Day-to-day operations on a GoClaw database: ``prune``, ``backup``/``restore``, ``doctor``.
+
+The command line adds these parsers and hands the parsed arguments to ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import sqlalchemy as sa
+
+COMMANDS = ("prune", "backup", "restore", "doctor")
+
+
+def add_parsers(sub) -> None:
+    from goclaw_db.operations import backup, doctor, prune
+
+    prune.add_parser(sub)
+    backup.add_parsers(sub)
+    doctor.add_parser(sub)
+
+
+def run(args: argparse.Namespace, url: sa.URL) -> None:
+    """Run one of ``COMMANDS``; a failure raises CommandError with its one line."""
+    from goclaw_db.operations import backup, doctor, prune
+
+    handlers = {"prune": prune.run, "backup": backup.run_backup, "restore": backup.run_restore, "doctor": doctor.run}
+    handlers[args.command](args, url)

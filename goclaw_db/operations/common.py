@@ -1,0 +1,40 @@
+"""What the operations share: an engine with GoClaw's connection settings, the database's identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.util import CommandError
+
+from goclaw_db import runtime
+from goclaw_db.config import display_url
+from goclaw_db.engine import create_engine
+
+
+def open_engine(url: sa.URL) -> sa.Engine:
+    """An engine without a pool; on SQLite the file must exist (an operation never creates one)."""
+    if url.get_backend_name() == "sqlite":
+        if not url.database or not Path(url.database).is_file():
+            raise CommandError(f"there is no SQLite database at {url.database}: give GoClaw's goclaw.db "
+                               "with --sqlite PATH; nothing was changed.")
+        runtime.require_sqlite_file(url.database)
+    return create_engine(url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
+
+
+def existing_tables(connection: sa.Connection) -> set[str]:
+    return set(sa.inspect(connection).get_table_names())
+
+
+def require_goclaw_database(connection: sa.Connection) -> tuple[int, bool]:
+    """The recorded (version, dirty), refusing a database that records no GoClaw version."""
+    recorded = runtime.goclaw_version(connection)
+    if recorded is None:
+        raise CommandError(f"{display_url(connection.engine.url)} records no GoClaw schema version: it is not a "
+                           "GoClaw database (or was never migrated); nothing was changed.")
+    return recorded
+
+
+def first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
