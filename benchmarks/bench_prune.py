@@ -1,4 +1,4 @@
-"""Benchmark 7: ``goclaw-db prune --traces 90d`` over 1,000,000 spans while GoClaw keeps writing.
+"""Benchmark 8: ``goclaw-db prune --traces 90d`` over 1,000,000 spans while GoClaw keeps writing.
 
 100,000 traces older than the cutoff, ten spans each, and a few young ones,
 made set-based in SQL.  While the real command runs, a separate process
@@ -92,7 +92,7 @@ def _prune_while_writing(kind: str, target: str, cli_target: list[str], workdir:
 
 
 def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
-    result = Result(7, "Prune 1,000,000 spans with their traces while GoClaw writes",
+    result = Result(8, "Prune 1,000,000 spans with their traces while GoClaw writes",
                     "longest single-row INSERT into spans during the prune < 200 ms")
     rows = TRACES * (SPANS_EACH + 1)
     worst = []
