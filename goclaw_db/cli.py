@@ -25,7 +25,8 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from alembic import command
-from goclaw_db import hooks, locking, operations, ownership, runtime
+from goclaw_db import desktop_ladder, hooks, locking, operations, ownership, runtime
+from goclaw_db.bookkeeping import DESKTOP_EQUIVALENT_VERSION, DESKTOP_SCHEMA_VERSION
 from goclaw_db.config import ConfigurationError, display_url, resolve_url
 
 
@@ -37,6 +38,8 @@ class Status:
     head: int
     pending_revisions: list[str]
     pending_hooks: list[str]
+    # A GoClaw desktop file not yet taken over: what the next upgrade does to it first.
+    pending_adoption: str | None = None
 
 
 class Migrator:
@@ -68,6 +71,7 @@ class Migrator:
     def status(self) -> Status:
         version, dirty = self.current()
         pending = [f"{n:06d}" for n in range(version + 1, self.head + 1)]
+        adoption = None
         if self.url.get_backend_name() == "sqlite" and not _sqlite_file_exists(self.url):
             hook_names = [h.name for h in hooks.registered()]
         else:
@@ -75,9 +79,10 @@ class Migrator:
             try:
                 with runtime.connect(engine) as conn:
                     hook_names = [h.name for h in hooks.pending(conn, self.head)]
+                    adoption = _desktop_adoption(conn)
             finally:
                 engine.dispose()
-        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names)
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, adoption)
 
     def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
         if sql and self.url.get_backend_name() == "sqlite":
@@ -244,6 +249,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _desktop_adoption(conn: sa.Connection) -> str | None:
+    """What adoption will do to a desktop file GoClaw made, or None where there is nothing to adopt."""
+    if conn.dialect.name != "sqlite" or MigrationContext.configure(conn).get_current_revision() is not None:
+        return None
+    desktop = desktop_ladder.desktop_version(conn)
+    if desktop is None:
+        return None
+    return (f"GoClaw desktop file at schema_version {desktop}: the next upgrade rebuilds it into the "
+            f"desktop schema {DESKTOP_SCHEMA_VERSION} (GoClaw version {DESKTOP_EQUIVALENT_VERSION}) "
+            "with its search indexes")
+
+
 def _print_status(status: Status, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(status), indent=2))
@@ -254,6 +271,7 @@ def _print_status(status: Status, as_json: bool) -> None:
         ("head", str(status.head)),
         ("pending revisions", ", ".join(status.pending_revisions) or "none"),
         ("pending data hooks", ", ".join(status.pending_hooks) or "none"),
+        *([("pending adoption", status.pending_adoption)] if status.pending_adoption else []),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:

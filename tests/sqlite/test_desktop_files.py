@@ -9,6 +9,7 @@ desktop ladder would leave and the FTS5 search indexes filled.
 from __future__ import annotations
 
 import gzip
+import json
 import hashlib
 import shutil
 import sqlite3
@@ -267,3 +268,12 @@ def test_rows_whose_foreign_keys_point_at_nothing_are_refused_and_left_alone(tmp
     path = unpack(6, tmp_path)
     change(path, "UPDATE kg_entities SET agent_id = 'no-such-agent'")
     assert "foreign key points at nothing (first: kg_entities -> agents)" in refused(path).stderr
+
+
+def test_status_of_a_file_not_yet_adopted_says_what_the_next_upgrade_does(tmp_path):
+    path = unpack(5, tmp_path)
+    before = path.read_bytes()
+    status = finish(goclaw_db(path, "migrate", "status", "--json"))
+    assert status.returncode == 0, status.stderr
+    assert "schema_version 5: the next upgrade rebuilds it" in json.loads(status.stdout)["pending_adoption"]
+    assert path.read_bytes() == before
