@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeVar, overload
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from goclaw_db.base import Base
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
 T = TypeVar("T")
@@ -48,13 +47,6 @@ def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None:
             f"database (one producing {EMBEDDING_DIMENSIONS}-dimension vectors)"
         )
     return vector
-
-
-def table_of(model: type[Base]) -> sa.Table:
-    """The mapped ``Table`` of a model (SQLAlchemy types ``__table__`` as any FROM clause)."""
-    table = model.__table__
-    assert isinstance(table, sa.Table), f"{model.__name__} is not mapped to a Table"
-    return table
 
 
 # --- full text -----------------------------------------------------------------

@@ -24,8 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import KGEntity
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async, table_of
+from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
     EXACT_NEAREST,
     TextIndex,

@@ -34,6 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import MemoryChunk
 from goclaw_db.search._common import (
     Plan,
@@ -41,7 +42,6 @@ from goclaw_db.search._common import (
     fts5_all_words,
     starts_with,
     sync_and_async,
-    table_of,
 )
 from goclaw_db.search._hybrid import (
     EXACT_NEAREST,

@@ -26,13 +26,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import TeamTask
 from goclaw_db.search._common import (
     Plan,
     bm25_relevance,
     checked_embedding,
     sync_and_async,
-    table_of,
     ts_rank,
 )
 from goclaw_db.search._hybrid import EXACT_NEAREST, merged_by_id, vector_candidates

@@ -27,8 +27,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import VaultDocument
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async, table_of
+from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
     EXACT_NEAREST,
     TextIndex,
