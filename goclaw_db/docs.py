@@ -42,6 +42,8 @@ from goclaw_db.models import Base, metadata
 from goclaw_db.runtime import script_location
 from goclaw_db.types import is_pg_only
 
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
 DEFAULT_OUTPUT = Path("docs/schema")
 # Where the revision files are, seen from the committed docs/schema/ pages.
 REVISIONS_LINK = "../../alembic/versions"
@@ -213,7 +215,7 @@ class _Scanner:
     MAX_DEPTH = 12
 
     def __init__(self, tree: ast.Module):
-        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.functions: dict[str, _FunctionNode] = {}
         self.constants: dict[str, set] = {}
         self.effects = RevisionEffects()
         self._visited: set = set()
@@ -312,7 +314,7 @@ class _Scanner:
                 out.append(tuple(value))
         return out
 
-    def _returns(self, fdef: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, env: dict, depth: int) -> set:
+    def _returns(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int) -> set:
         if depth > self.MAX_DEPTH:
             return set()
         local = self._bind_arguments(fdef, call, env, depth)
@@ -335,7 +337,7 @@ class _Scanner:
                 picked = {v[i] for v in values if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
                 self._bind(elt, picked, env)
 
-    def _bind_arguments(self, fdef: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, env: dict, depth: int) -> dict:
+    def _bind_arguments(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int) -> dict:
         params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
         local: dict = {}
         defaults = fdef.args.defaults
@@ -478,7 +480,7 @@ class _Scanner:
             for sql in self._strings(args[0], env, depth):
                 self._sql(sql)
 
-    def _follow(self, fdef: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, env: dict, depth: int, collect: bool) -> None:
+    def _follow(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int, collect: bool) -> None:
         if depth >= self.MAX_DEPTH:
             return
         local = self._bind_arguments(fdef, call, env, depth)
@@ -517,7 +519,7 @@ class _Scanner:
             effects.extensions.add(match.group(1))
 
 
-def _own_nodes(fdef: ast.FunctionDef | ast.AsyncFunctionDef, kind: type) -> list:
+def _own_nodes(fdef: _FunctionNode, kind: type) -> list:
     """Nodes of ``kind`` inside ``fdef`` but not inside functions nested in it."""
     found = []
     stack: list[ast.AST] = list(fdef.body)

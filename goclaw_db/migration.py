@@ -23,7 +23,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple, Unpack
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from alembic.operations import Operations, ops, toimpl
@@ -492,7 +492,7 @@ def delete_rows(table: sa.TableClause, condition: sa.ColumnElement) -> None:
 def _delete_following_rules(table: sa.TableClause, condition: sa.ColumnElement, through: tuple[str, ...]) -> None:
     for child, columns, keys, on_delete in _sqlite_references_to(table.name):
         referring_table = sa.table(child, *map(sa.column, columns))
-        referred: sa.Select[Unpack[tuple[Any, ...]]] = sa.select(*map(sa.column, keys)).select_from(table).where(condition)
+        referred: sa.Select[*tuple[Any, ...]] = sa.select(*map(sa.column, keys)).select_from(table).where(condition)
         references = list(referring_table.c)
         referring = (references[0] if len(references) == 1 else sa.tuple_(*references)).in_(referred)
         if on_delete == "CASCADE":
