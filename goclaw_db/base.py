@@ -121,3 +121,10 @@ class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=Fals
 
 
 event.listen(Base, "mapper_configured", track_mutations, propagate=True)
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The mapped ``Table`` of a model (SQLAlchemy types ``__table__`` as any FROM clause)."""
+    table = model.__table__
+    assert isinstance(table, sa.Table), f"{model.__name__} is not mapped to a Table"
+    return table

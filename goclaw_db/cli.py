@@ -204,7 +204,7 @@ class Migrator:
 def _sqlite_file_exists(url: sa.URL) -> bool:
     from pathlib import Path
 
-    return bool(url.database) and Path(url.database).exists()
+    return bool(url.database and Path(url.database).exists())
 
 
 def _parser() -> argparse.ArgumentParser:

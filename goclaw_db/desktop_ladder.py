@@ -47,6 +47,7 @@ from alembic.util import CommandError
 
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSION, schema_version
+from goclaw_db.engine import driver_connection
 from goclaw_db.migration import rebuild_fts5_index_statement
 from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
 from goclaw_db.sqlite_functions import register_sqlite_functions
@@ -75,7 +76,8 @@ def desktop_version(connection: sa.Connection) -> int | None:
     """The desktop build's ``schema_version``, or None where the file has none."""
     if not sa.inspect(connection).has_table("schema_version"):
         return None
-    return connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
+    version: int | None = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
+    return version
 
 
 @contextmanager
@@ -104,7 +106,7 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
             f"the GoClaw desktop file has tables that GoClaw's desktop schema has not ({', '.join(unknown)}): "
             "move them to another file, then run again."
         )
-    driver = connection.connection.driver_connection
+    driver = driver_connection(connection)
     connection.rollback()  # the pragmas below work outside a transaction only
     foreign_keys_before = driver.execute("PRAGMA foreign_keys").fetchone()[0]
     driver.execute("PRAGMA foreign_keys = OFF")
@@ -187,7 +189,9 @@ def _copy_rows(connection: sa.Connection, source: str, target: str) -> None:
 
 
 def _indexed_table(search_table_sql: str) -> str:
-    return re.search(r"content='(\w+)'", search_table_sql).group(1)
+    content = re.search(r"content='(\w+)'", search_table_sql)
+    assert content is not None, "every search table of the chain is an external-content FTS5 index"
+    return content.group(1)
 
 
 @cache
@@ -196,7 +200,7 @@ def head_schema() -> HeadSchema:
     engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
     try:
         with engine.connect() as connection:
-            register_sqlite_functions(connection.connection.driver_connection)
+            register_sqlite_functions(driver_connection(connection))
             # The models' metadata names unnamed constraints as the chain's runs do.
             context = MigrationContext.configure(connection, opts={"target_metadata": metadata})
             with Operations.context(context):

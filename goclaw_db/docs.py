@@ -31,15 +31,18 @@ from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from goclaw_db.base import table_of
 from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING
 from goclaw_db.models import Base, metadata
 from goclaw_db.runtime import script_location
 from goclaw_db.types import is_pg_only
+
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 DEFAULT_OUTPUT = Path("docs/schema")
 # Where the revision files are, seen from the committed docs/schema/ pages.
@@ -212,7 +215,7 @@ class _Scanner:
     MAX_DEPTH = 12
 
     def __init__(self, tree: ast.Module):
-        self.functions: dict[str, ast.FunctionDef] = {}
+        self.functions: dict[str, _FunctionNode] = {}
         self.constants: dict[str, set] = {}
         self.effects = RevisionEffects()
         self._visited: set = set()
@@ -261,9 +264,9 @@ class _Scanner:
             return out
         if isinstance(node, ast.JoinedStr):
             parts = [
-                {v.value}
+                {str(v.value)}  # an f-string's literal parts are str already
                 if isinstance(v, ast.Constant)
-                else {x for x in self.eval(v.value, env, depth + 1) if isinstance(x, str)}
+                else {x for x in self.eval(cast(ast.FormattedValue, v).value, env, depth + 1) if isinstance(x, str)}
                 for v in node.values
             ]
             if all(parts):
@@ -273,7 +276,7 @@ class _Scanner:
             return self._eval_call(node, env, depth)
         return set()
 
-    def _single(self, node: ast.AST, env: dict, depth: int) -> Any:
+    def _single(self, node: ast.AST | None, env: dict, depth: int) -> Any:
         values = self.eval(node, env, depth + 1)
         return next(iter(values)) if len(values) == 1 else _UNKNOWN
 
@@ -311,7 +314,7 @@ class _Scanner:
                 out.append(tuple(value))
         return out
 
-    def _returns(self, fdef: ast.FunctionDef, call: ast.Call, env: dict, depth: int) -> set:
+    def _returns(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int) -> set:
         if depth > self.MAX_DEPTH:
             return set()
         local = self._bind_arguments(fdef, call, env, depth)
@@ -334,14 +337,14 @@ class _Scanner:
                 picked = {v[i] for v in values if isinstance(v, tuple) and len(v) == len(elts) and v[i] is not _UNKNOWN}
                 self._bind(elt, picked, env)
 
-    def _bind_arguments(self, fdef: ast.FunctionDef, call: ast.Call, env: dict, depth: int) -> dict:
+    def _bind_arguments(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int) -> dict:
         params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
         local: dict = {}
         defaults = fdef.args.defaults
         for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
             local[param] = self.eval(default, {}, depth + 1)
-        for kwarg, default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults, strict=False):
-            local[kwarg.arg] = self.eval(default, {}, depth + 1) if default is not None else set()
+        for kwarg, kw_default in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults, strict=False):
+            local[kwarg.arg] = self.eval(kw_default, {}, depth + 1) if kw_default is not None else set()
         for param, arg in zip(params, call.args, strict=False):
             if isinstance(arg, ast.Starred):
                 break
@@ -390,7 +393,7 @@ class _Scanner:
             self._walk_body(stmt.body, env, depth, collect)
             self._walk_body(stmt.orelse, env, depth, collect)
             return
-        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        if isinstance(stmt, (ast.Try, ast.TryStar)):
             self._walk_body(stmt.body, env, depth, collect)
             for handler in stmt.handlers:
                 self._walk_body(handler.body, env, depth, collect)
@@ -433,6 +436,7 @@ class _Scanner:
             isinstance(v, Batch) for v in self.eval(func.value, env, depth)
         )
         if on_batch:
+            assert isinstance(func, ast.Attribute)
             for batch in (v for v in self.eval(func.value, env, depth) if isinstance(v, Batch)):
                 effects.changed |= batch.tables
             return
@@ -476,7 +480,7 @@ class _Scanner:
             for sql in self._strings(args[0], env, depth):
                 self._sql(sql)
 
-    def _follow(self, fdef: ast.FunctionDef, call: ast.Call, env: dict, depth: int, collect: bool) -> None:
+    def _follow(self, fdef: _FunctionNode, call: ast.Call, env: dict, depth: int, collect: bool) -> None:
         if depth >= self.MAX_DEPTH:
             return
         local = self._bind_arguments(fdef, call, env, depth)
@@ -515,9 +519,10 @@ class _Scanner:
             effects.extensions.add(match.group(1))
 
 
-def _own_nodes(fdef: ast.FunctionDef, kind: type) -> list:
+def _own_nodes(fdef: _FunctionNode, kind: type) -> list:
     """Nodes of ``kind`` inside ``fdef`` but not inside functions nested in it."""
-    found, stack = [], list(fdef.body)
+    found = []
+    stack: list[ast.AST] = list(fdef.body)
     while stack:
         node = stack.pop()
         if isinstance(node, kind):
@@ -795,7 +800,7 @@ def _modules_of_tables() -> dict[str, ModuleType]:
     """The goclaw_db module that defines each table (model class or plain ``sa.Table``)."""
     found: dict[str, ModuleType] = {}
     for mapper in Base.registry.mappers:
-        found[mapper.local_table.name] = sys.modules[mapper.class_.__module__]
+        found[table_of(mapper.class_).name] = sys.modules[mapper.class_.__module__]
     for module_name, module in sorted(sys.modules.items()):
         if module is None or not module_name.startswith("goclaw_db."):
             continue
@@ -807,7 +812,7 @@ def _modules_of_tables() -> dict[str, ModuleType]:
 
 def collect_domains() -> list[Domain]:
     """Every table of the metadata, grouped by the module that defines it."""
-    models = {m.local_table.name: m.class_ for m in Base.registry.mappers}
+    models = {table_of(m.class_).name: m.class_ for m in Base.registry.mappers}
     modules = _modules_of_tables()
     grouped: dict[str, list[TableDoc]] = {}
     domain_docs: dict[str, str] = {}
@@ -885,7 +890,7 @@ def _unique_sets(table: sa.Table) -> list[set[str]]:
     for index in table.indexes:
         where = index.dialect_options["postgresql"].get("where")
         if index.unique and where is None and all(isinstance(e, sa.Column) for e in index.expressions):
-            sets.append({e.name for e in index.expressions})
+            sets.append({e.name for e in index.expressions if isinstance(e, sa.Column)})
     return sets
 
 
@@ -1170,7 +1175,7 @@ def mermaid_type(type_name: str) -> str:
 
 
 def _cardinality(fk: sa.ForeignKeyConstraint) -> str:
-    table = fk.parent
+    table = fk.table
     columns = set(_columns_of(fk))
     nullable = any(c.nullable for c in fk.columns)
     parent = "|o" if nullable else "||"
@@ -1290,8 +1295,8 @@ def render_table(
         rows.append(
             ["unique", _code(_constraint_name(constraint)), ", ".join(_code(c) for c in _columns_of(constraint))]
         )
-    for constraint in sorted((c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name):
-        rows.append(["check", _code(_constraint_name(constraint)), _code(_sql(constraint.sqltext, _PG))])
+    for check in sorted((c for c in table.constraints if isinstance(c, sa.CheckConstraint)), key=_constraint_name):
+        rows.append(["check", _code(_constraint_name(check)), _code(_sql(check.sqltext, _PG))])
     out += (_table(["Kind", "Name", "Definition"], rows) if rows else ["None."]) + [""]
 
     out += ["## Foreign keys", ""]
@@ -1318,11 +1323,11 @@ def render_table(
 
     out += ["## Indexes", ""]
     rows = []
-    for index in sorted(table.indexes, key=lambda i: i.name):
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
         where = index.dialect_options["postgresql"].get("where")
         rows.append(
             [
-                _code(index.name),
+                _code(str(index.name)),
                 _index_kind(index),
                 _index_columns(index),
                 "yes" if index.unique else "no",

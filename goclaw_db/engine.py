@@ -42,6 +42,13 @@ GOCLAW_POOL_OPEN = 25
 GOCLAW_POOL_IDLE = 10
 
 
+def driver_connection(connection: sa.Connection) -> Any:
+    """The driver's own connection under ``connection`` (sqlite3's, psycopg's): untyped, as DBAPI is."""
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a Connection in use always holds its driver connection"
+    return driver
+
+
 def _register_vector_psycopg(dbapi_connection: Any, _record: Any) -> None:
     from pgvector.psycopg import register_vector
 

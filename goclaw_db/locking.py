@@ -35,15 +35,17 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, RevisionStep
 from alembic.util import CommandError
 
 from goclaw_db.config import ConfigurationError
+from goclaw_db.engine import driver_connection
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def migration_engine(url: sa.URL) -> sa.Engine:
     application name shows other sessions (and a waiting run) which process
     this is, also through a pooler, which hides the client's address.
     """
-    connect_args: dict = {}
+    connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
         connect_args["prepare_threshold"] = None
         if "connect_timeout" not in url.query:
@@ -137,7 +139,7 @@ _BLOCKERS = sa.text(
 )
 
 
-def describe_session(row) -> str:
+def describe_session(row: sa.Row[Any]) -> str:
     """'pid 123 (application 'x', idle in transaction, from 10.0.0.5): SELECT ...' for messages."""
     details = [f"application {row.application_name!r}" if row.application_name else "no application name",
                row.state or "state unknown"]
@@ -159,7 +161,7 @@ class MigrationLock:
         self.outside_guard: sa.Connection | None = None
         self.current_step: RevisionStep | None = None
         self.watcher = LockWaitWatcher(connection.engine, interval=min(1.0, max(0.1, timeouts.lock / 4)))
-        self._last_wait_report: set | None = None
+        self._last_wait_report: set[tuple[int, str | None]] | None = None
 
     def install(self) -> None:
         self.connection.info[_STATE_KEY] = self
@@ -173,7 +175,7 @@ class MigrationLock:
             sa.event.remove(self.connection, name, listener)
         self.connection.info.pop(_STATE_KEY, None)
 
-    def _listeners(self):
+    def _listeners(self) -> tuple[tuple[str, Callable[..., None]], ...]:
         return (("begin", self.on_begin), ("commit", self.watcher.transaction_ended),
                 ("rollback", self.watcher.transaction_ended),
                 ("before_cursor_execute", self.watcher.statement_started),
@@ -181,8 +183,8 @@ class MigrationLock:
 
     def on_begin(self, connection: sa.Connection) -> None:
         """Start every transaction of the run holding the migration lock, with a lock timeout."""
-        driver_connection = connection.connection.driver_connection
-        if driver_connection.autocommit:  # an autocommit block: no transaction to hold a lock in
+        driver = driver_connection(connection)
+        if driver.autocommit:  # an autocommit block: no transaction to hold a lock in
             return
         while True:
             acquired, backend_pid = connection.execute(sa.text(
@@ -192,13 +194,13 @@ class MigrationLock:
             if acquired and not any(h.key == OUTSIDE_TRANSACTION_KEY for h in others):
                 break
             self._report_wait(others)
-            driver_connection.rollback()  # wait holding nothing, not even a pooled server connection
+            driver.rollback()  # wait holding nothing, not even a pooled server connection
             time.sleep(self.poll_seconds)
         self._last_wait_report = None
         connection.execute(sa.text(f"SET LOCAL lock_timeout = '{int(self.timeouts.lock * 1000)}ms'"))
         self.watcher.watch(backend_pid)
 
-    def _report_wait(self, holders) -> None:
+    def _report_wait(self, holders: Sequence[sa.Row[Any]]) -> None:
         """One line per holder: through a pooler the query changes with every statement of a run."""
         holder = {(h.pid, h.application_name) for h in holders}
         if holder == self._last_wait_report or (not holder and self._last_wait_report is not None):
@@ -209,13 +211,16 @@ class MigrationLock:
         else:
             log.warning("goclaw-db: waiting for another migration run of this database")
 
-    def checked_steps(self, steps: Callable) -> Callable:
+    def checked_steps(
+        self, steps: Callable[..., Iterable[RevisionStep]],
+    ) -> Callable[[tuple[str, ...], MigrationContext], Iterator[RevisionStep]]:
         """Alembic's steps, each first checked against the version read under the lock."""
-        def run(heads, context: MigrationContext) -> Iterator:
+        def run(heads: tuple[str, ...], context: MigrationContext) -> Iterator[RevisionStep]:
             for step in steps(heads, context):
                 if isinstance(step, RevisionStep):
                     found = set(context.get_current_heads())  # begins the step's transaction: the lock
                     if found != set(step.from_revisions):
+                        assert context.connection is not None  # the lock is only installed on a connection
                         context.connection.rollback()
                         raise VersionMovedOn()
                     self.current_step = step
@@ -245,7 +250,7 @@ def remove_lock(connection: sa.Connection) -> None:
         lock.remove()
 
 
-def kept_outside_transaction(context: MigrationContext):
+def kept_outside_transaction(context: MigrationContext) -> AbstractContextManager[None]:
     """Around an autocommit block: keep other runs out while no transaction holds the lock."""
     lock = _lock_of(context)
     return lock.held_outside_transaction() if lock is not None else nullcontext()
@@ -262,7 +267,9 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
     if lock is None:
         run()
         return
-    context._migrations_fn = lock.checked_steps(context._migrations_fn)
+    steps = context._migrations_fn
+    assert steps is not None, "Alembic runs revisions only with the command's steps function"
+    context._migrations_fn = lock.checked_steps(steps)
     failures = 0
     while True:
         try:
@@ -306,7 +313,7 @@ class LockWaitWatcher:
         self.interval = interval
         self.backend_pid: int | None = None
         self.last_report: str | None = None
-        self._last_blocker: set | None = None
+        self._last_blocker: set[tuple[int, str | None]] | None = None
         self._statement_since: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="goclaw-db lock watcher", daemon=True)
@@ -324,13 +331,13 @@ class LockWaitWatcher:
         self.last_report = self._last_blocker = None
         self.backend_pid = backend_pid
 
-    def statement_started(self, *_args) -> None:
+    def statement_started(self, *_args: Any) -> None:
         self._statement_since = time.monotonic()
 
-    def statement_ended(self, *_args) -> None:
+    def statement_ended(self, *_args: Any) -> None:
         self._statement_since = None
 
-    def transaction_ended(self, *_args) -> None:
+    def transaction_ended(self, *_args: Any) -> None:
         # Through a pooler the backend serves other clients once the transaction ends.
         self._statement_since = None
         self.backend_pid = None

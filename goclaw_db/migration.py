@@ -23,7 +23,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from alembic.operations import Operations, ops, toimpl
@@ -199,7 +199,9 @@ def _generated_columns(table: str, definitions: dict[str, list], generated_names
     reflected = {column["name"]: column for column in sa.inspect(op.get_bind()).get_columns(table)}
     columns = []
     for name in generated_names:
-        expression, stored = _generated_expression(definitions[name])
+        generated = _generated_expression(definitions[name])
+        assert generated is not None, "generated_names holds only columns with a generation expression"
+        expression, stored = generated
         columns.append(sa.Column(
             name, reflected[name]["type"], sa.Computed(sa.text(expression), persisted=stored),
             nullable=reflected[name]["nullable"],
@@ -490,7 +492,7 @@ def delete_rows(table: sa.TableClause, condition: sa.ColumnElement) -> None:
 def _delete_following_rules(table: sa.TableClause, condition: sa.ColumnElement, through: tuple[str, ...]) -> None:
     for child, columns, keys, on_delete in _sqlite_references_to(table.name):
         referring_table = sa.table(child, *map(sa.column, columns))
-        referred = sa.select(*map(sa.column, keys)).select_from(table).where(condition)
+        referred: sa.Select[*tuple[Any, ...]] = sa.select(*map(sa.column, keys)).select_from(table).where(condition)
         references = list(referring_table.c)
         referring = (references[0] if len(references) == 1 else sa.tuple_(*references)).in_(referred)
         if on_delete == "CASCADE":
@@ -606,6 +608,7 @@ def _rows_changed(context, operation: ops.ExecuteSQLOp) -> str | None:
     if not isinstance(statement, (sa.Delete, sa.Update)):
         return None
     table = statement.table
+    assert not isinstance(table, sa.Join), "the revisions delete from and update one table at a time"
     # The same WHERE in a SELECT picks the same rows: its subqueries correlate
     # with the target table as they do in the DELETE or UPDATE.
     counting = sa.select(sa.func.count()).select_from(table)
@@ -626,7 +629,7 @@ def _table_dropped(context, operation: ops.DropTableOp) -> str | None:
 
 
 def _column_dropped(context, operation: ops.DropColumnOp) -> str | None:
-    column = sa.column(operation.column_name)
+    column: sa.ColumnClause[Any] = sa.column(operation.column_name)
     holding = sa.select(sa.func.count()).select_from(sa.table(operation.table_name, column)).where(column.is_not(None))
     count = _count(context, holding)
     where = f"{operation.table_name}.{operation.column_name}"

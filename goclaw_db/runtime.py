@@ -10,9 +10,12 @@ import logging
 import os
 import time
 from pathlib import Path
+from types import ModuleType
 
 try:
-    import fcntl
+    import fcntl as _fcntl
+
+    fcntl: ModuleType | None = _fcntl
 except ImportError:  # Windows: runs on one SQLite file are not serialised there
     fcntl = None
 
@@ -31,6 +34,7 @@ from goclaw_db.bookkeeping import (
     schema_version,
 )
 from goclaw_db.config import display_url
+from goclaw_db.engine import driver_connection
 from goclaw_db.sqlite_functions import register_sqlite_functions
 
 log = logging.getLogger(__name__)
@@ -99,8 +103,8 @@ def preflight(connection: sa.Connection) -> None:
     """Refuse a database that cannot hold GoClaw's schema, before changing anything."""
     if connection.dialect.name == "sqlite":
         require_sound_sqlite_file(connection)
-        require_fts5(connection.connection.driver_connection)
-        register_sqlite_functions(connection.connection.driver_connection)
+        require_fts5(driver_connection(connection))
+        register_sqlite_functions(driver_connection(connection))
         return
     version_num = int(connection.scalar(sa.text("SELECT current_setting('server_version_num')")))
     if version_num < 150000:
@@ -157,7 +161,7 @@ def transactional_sqlite(connection: sa.Connection) -> None:
     if connection.dialect.name != "sqlite":
         return
     connection.rollback()
-    connection.connection.driver_connection.isolation_level = None
+    driver_connection(connection).isolation_level = None
     sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
 
@@ -172,7 +176,7 @@ def suspend_sqlite_foreign_keys(connection: sa.Connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    dbapi_connection = connection.connection.driver_connection
+    dbapi_connection = driver_connection(connection)
     connection.info[_FOREIGN_KEYS_BEFORE] = _sqlite_foreign_keys_on(dbapi_connection)
     dbapi_connection.execute("PRAGMA foreign_keys = OFF")
     if _sqlite_foreign_keys_on(dbapi_connection):
@@ -188,7 +192,7 @@ def restore_sqlite_foreign_keys(connection: sa.Connection) -> None:
         return
     if connection.in_transaction():
         connection.rollback()  # what a failed run left open; the PRAGMA would be ignored inside it
-    connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+    driver_connection(connection).execute("PRAGMA foreign_keys = ON")
 
 
 _FOREIGN_KEYS_BEFORE = "goclaw_sqlite_foreign_keys_before"
@@ -407,7 +411,7 @@ def enter_callers_sqlite_transaction(connection: sa.Connection) -> None:
             "foreign keys are on in the transaction handed over, and SQLite cannot switch them off inside it: "
             "run 'PRAGMA foreign_keys = OFF' before beginning it, or hand over an Engine."
         )
-    if not connection.connection.driver_connection.in_transaction:
+    if not driver_connection(connection).in_transaction:
         # pysqlite opens its transaction lazily, before the first data change; the DDL must be in it too.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -27,6 +27,9 @@ the desktop file itself never depends on a function GoClaw's binary lacks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -161,7 +164,7 @@ class json_without(sa.sql.expression.ColumnElement):
         ("document", InternalTraversal.dp_clauseelement), ("keys", InternalTraversal.dp_string_list),
     ]
 
-    def __init__(self, document, keys):
+    def __init__(self, document: Any, keys: Iterable[str]) -> None:
         self.document = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, document)
         self.keys = tuple(keys)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -26,6 +26,10 @@ class EmbeddingDimensionError(ValueError):
     """The query vector does not have the dimension GoClaw's schema stores."""
 
 
+@overload
+def checked_embedding(embedding: Sequence[float]) -> list[float]: ...
+@overload
+def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None: ...
 def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None:
     """The query vector as a list of floats, refused when its length is not the schema's.
 
@@ -112,12 +116,12 @@ def starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[
 # --- running a plan ------------------------------------------------------------
 
 
-class SearchResults(list, Generic[T]):
+class SearchResults(list[T]):
     """The ranked results, and ``debug``: how the statement searched (for people, not programs)."""
 
     debug: dict[str, str]
 
-    def __init__(self, items=(), debug: dict[str, str] | None = None):
+    def __init__(self, items: Iterable[T] = (), debug: dict[str, str] | None = None) -> None:
         super().__init__(items)
         self.debug = debug or {}
 
@@ -127,10 +131,10 @@ class Plan(Generic[T]):
     """One statement and how to turn its rows into results."""
 
     statement: sa.Executable | None  # None: nothing can match, no round trip needed
-    convert: Callable[[sa.Row], T]
+    convert: Callable[[sa.Row[Any]], T]
     debug: dict[str, str]
 
-    def results(self, rows: Sequence[sa.Row]) -> SearchResults[T]:
+    def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
         return SearchResults((self.convert(row) for row in rows), self.debug)
 
 
@@ -138,10 +142,12 @@ Bind = sa.Connection | sa.Engine
 AsyncBind = AsyncConnection | AsyncEngine
 
 
-def sync_and_async(build: Callable[..., Plan[T]]):
+def sync_and_async(
+    build: Callable[..., Plan[T]],
+) -> tuple[Callable[..., SearchResults[T]], Callable[..., Awaitable[SearchResults[T]]]]:
     """The sync and the async search made from one plan builder ``build(dialect_name, ...)``."""
 
-    def search(bind: Bind, *args, **kwargs) -> SearchResults[T]:
+    def search(bind: Bind, *args: Any, **kwargs: Any) -> SearchResults[T]:
         plan = build(bind.dialect.name, *args, **kwargs)
         if plan.statement is None:
             return plan.results([])
@@ -151,7 +157,7 @@ def sync_and_async(build: Callable[..., Plan[T]]):
                     return plan.results(connection.execute(plan.statement).all())
             return plan.results(bind.execute(plan.statement).all())
 
-    async def search_async(bind: AsyncBind, *args, **kwargs) -> SearchResults[T]:
+    async def search_async(bind: AsyncBind, *args: Any, **kwargs: Any) -> SearchResults[T]:
         plan = build(bind.dialect.name, *args, **kwargs)
         if plan.statement is None:
             return plan.results([])
@@ -167,7 +173,7 @@ def sync_and_async(build: Callable[..., Plan[T]]):
 
 
 @contextlib.contextmanager
-def _explained():
+def _explained() -> Iterator[None]:
     """Turn "no such function/table" of a desktop file without vectors into one clear error."""
     from goclaw_db.search.vectors import explain_missing
 

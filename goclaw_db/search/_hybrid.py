@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.search._common import (
     bm25_relevance,
@@ -33,7 +34,9 @@ class TextIndex:
     config: str  # the text-search configuration GoClaw's generated column uses
 
 
-def text_source(dialect: str, t: sa.Table, index: TextIndex, query: str):
+def text_source(
+    dialect: str, t: sa.Table, index: TextIndex, query: str,
+) -> tuple[sa.FromClause, sa.ColumnElement[float], sa.ColumnElement[bool]]:
     """(FROM clause, relevance, match condition) of the full-text side."""
     if dialect == "postgresql":
         words = tsquery(index.config, query)
@@ -43,7 +46,9 @@ def text_source(dialect: str, t: sa.Table, index: TextIndex, query: str):
     return source, bm25_relevance(f"{t.name}_fts"), matches
 
 
-def vector_source(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column, value: Any):
+def vector_source(
+    dialect: str, t: sa.Table | NamedFromClause, vector: list[float], partition: sa.ColumnElement[Any], value: Any,
+) -> tuple[sa.FromClause, sa.ColumnElement[float], list[sa.ColumnElement[bool]]]:
     """(FROM clause, cosine distance, conditions) of the vector side.
 
     On PostgreSQL the table's own ``embedding``; on SQLite the side table holding
@@ -58,7 +63,8 @@ def vector_source(dialect: str, t: sa.Table, vector: list[float], partition: sa.
     return joined, sqlite_cosine_distance(side.c.embedding, vector), conditions
 
 
-def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str, where: Sequence, limit: int,
+def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str,
+                    where: Sequence[sa.ColumnElement[bool]], limit: int,
                     name: str = "text_hits") -> sa.CTE:
     source, score, matches = text_source(dialect, t, index, query)
     return (
@@ -75,7 +81,7 @@ EXACT_NEAREST = ("exact: cosine distance of every row that passes the filters, c
                  "on PostgreSQL the HNSW index is bypassed, so a selective filter cannot cost recall")
 
 
-def nearest_rows(candidates: sa.Select, limit: int, name: str) -> sa.Subquery:
+def nearest_rows(candidates: sa.Select[Any], limit: int, name: str) -> sa.Subquery:
     """The ``limit`` rows of ``candidates`` (which carry a ``distance`` column) nearest first, exactly.
 
     GoClaw's searches always filter (an agent, a team, a tenant).  Left to itself
@@ -90,8 +96,8 @@ def nearest_rows(candidates: sa.Select, limit: int, name: str) -> sa.Subquery:
     return sa.select(filtered).order_by(filtered.c.distance).limit(limit).subquery(f"{name}_nearest")
 
 
-def vector_candidates(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column, value: Any,
-                      where: Sequence, limit: int, name: str = "vector_hits") -> sa.CTE:
+def vector_candidates(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column[Any], value: Any,
+                      where: Sequence[sa.ColumnElement[bool]], limit: int, name: str = "vector_hits") -> sa.CTE:
     """The nearest rows by id, scored ``1 - distance`` (see ``nearest_rows``)."""
     source, distance, conditions = vector_source(dialect, t, vector, partition, value)
     candidates = sa.select(t.c.id, distance.label("distance")).select_from(source).where(*conditions, *where)
@@ -103,8 +109,8 @@ def has_rows(cte: sa.CTE) -> sa.ColumnElement[bool]:
     return sa.exists(sa.select(sa.literal(1)).select_from(cte))
 
 
-def _weighted(side: sa.CTE, weight, normalize: bool):
-    score = side.c.score
+def _weighted(side: sa.CTE, weight: sa.ColumnElement[float] | float, normalize: bool) -> sa.Select[Any]:
+    score: sa.ColumnElement[Any] = side.c.score
     if normalize:
         # Divided by the side's best score (when that is positive), so each side spans (0, 1].
         best = sa.select(sa.func.max(side.c.score)).scalar_subquery()
@@ -112,13 +118,14 @@ def _weighted(side: sa.CTE, weight, normalize: bool):
     return sa.select(side.c.id, (score * weight).label("weighted"))
 
 
-def merged_by_id(text: sa.CTE, vector: sa.CTE | None, text_weight, vector_weight, *,
+def merged_by_id(text: sa.CTE, vector: sa.CTE | None, text_weight: sa.ColumnElement[float] | float,
+                 vector_weight: sa.ColumnElement[float] | float, *,
                  normalize: bool = False) -> sa.Subquery:
     """One row per id: the sum of its weighted scores from both sides."""
-    hits = _weighted(text, text_weight, normalize)
+    sides: sa.Select[Any] | sa.CompoundSelect[Any] = _weighted(text, text_weight, normalize)
     if vector is not None:
-        hits = sa.union_all(hits, _weighted(vector, vector_weight, normalize))
-    hits = hits.subquery("hits")
+        sides = sa.union_all(sides, _weighted(vector, vector_weight, normalize))
+    hits = sides.subquery("hits")
     return (
         sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score"))
         .group_by(hits.c.id)

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.models import Agent, AgentLink, AgentTeam
 from goclaw_db.search._common import (
@@ -42,7 +44,9 @@ _LINK_COLUMNS = ("id", "source_agent_id", "target_agent_id", "direction", "team_
                  "max_concurrent", "settings", "status", "created_by", "created_at", "updated_at")
 
 
-def _links(from_agent_id: uuid.UUID, tenant_id: uuid.UUID):
+def _links(
+    from_agent_id: uuid.UUID, tenant_id: uuid.UUID,
+) -> tuple[sa.FromClause, NamedFromClause, list[sa.ColumnElement[Any]], list[sa.ColumnElement[bool]]]:
     """(FROM clause, the other agent, the columns every result carries, the conditions)."""
     link = AgentLink.__table__
     me = Agent.__table__.alias("me")
@@ -57,7 +61,7 @@ def _links(from_agent_id: uuid.UUID, tenant_id: uuid.UUID):
         .outerjoin(team, team.c.id == link.c.team_id)
     )
     leads = sa.select(led.c.name).where(led.c.lead_agent_id == other.c.id, led.c.status == "active")
-    columns = [
+    columns: list[sa.ColumnElement[Any]] = [
         *(link.c[name] for name in _LINK_COLUMNS),
         me.c.agent_key.label("source_agent_key"),
         sa.func.coalesce(me.c.display_name, "").label("source_display_name"),
@@ -112,6 +116,7 @@ def delegate_vector_plan(dialect: str, embedding: Sequence[float], *, from_agent
     source, other, columns, conditions = _links(from_agent_id, tenant_id)
     nearest, distance, near_conditions = vector_source(dialect, other, vector, other.c.tenant_id, None)
     if dialect != "postgresql":
+        assert isinstance(nearest, sa.Join)  # vector_source joins the side table on SQLite
         side = nearest.left  # the side table, joined to the other agent by id
         source = source.join(side, other.c.id == side.c.row_id)
     statement = (
@@ -124,7 +129,7 @@ def delegate_vector_plan(dialect: str, embedding: Sequence[float], *, from_agent
                 _result, {"search": "cosine distance"})
 
 
-def _result(row: sa.Row) -> DelegateTarget:
+def _result(row: sa.Row[Any]) -> DelegateTarget:
     fields = dict(row._mapping)
     fields["target_is_team_lead"] = bool(fields["target_is_team_lead"])
     fields["score"] = float(fields["score"])

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import EpisodicSummary
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
@@ -59,7 +61,7 @@ def episodic_search_plan(
     max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
     text_weight = text_weight or DEFAULT_TEXT_WEIGHT
     vector_weight = vector_weight or DEFAULT_VECTOR_WEIGHT
-    t = EpisodicSummary.__table__
+    t = table_of(EpisodicSummary)
     where = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
     if user_id:
         where.append(t.c.user_id == user_id)
@@ -82,7 +84,7 @@ def episodic_search_plan(
     return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
-def _result(row: sa.Row) -> EpisodicSearchResult:
+def _result(row: sa.Row[Any]) -> EpisodicSearchResult:
     return EpisodicSearchResult(episodic_id=row.id, l0_abstract=row.l0_abstract, score=float(row.score),
                                 created_at=row.created_at, session_key=row.session_key)
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import KGEntity
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
@@ -57,7 +59,7 @@ def entity_search_plan(
     """Search an agent's knowledge-graph entities the way GoClaw does (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
-    t = KGEntity.__table__
+    t = table_of(KGEntity)
     where = [t.c.agent_id == agent_id, t.c.valid_until.is_(None), t.c.tenant_id == tenant_id]
     if user_id and not shared:
         where.append(t.c.user_id == user_id)
@@ -82,7 +84,7 @@ def entity_search_plan(
     return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
-def _result(row: sa.Row) -> EntitySearchResult:
+def _result(row: sa.Row[Any]) -> EntitySearchResult:
     fields = row._mapping
     return EntitySearchResult(**{name: fields[name] for name in _ENTITY_COLUMNS}, score=float(row.score))
 

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import MemoryChunk
 from goclaw_db.search._common import (
     Plan,
@@ -63,7 +65,8 @@ def _owned(t: sa.Table) -> sa.ColumnElement[bool]:
     return sa.and_(t.c.user_id.is_not(None), t.c.user_id != "")
 
 
-def _who(t: sa.Table, agent_id, tenant_id, user_id: str, shared: bool) -> list[sa.ColumnElement[bool]]:
+def _who(t: sa.Table, agent_id: uuid.UUID, tenant_id: uuid.UUID, user_id: str,
+         shared: bool) -> list[sa.ColumnElement[bool]]:
     conditions = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
     if shared:
         return conditions
@@ -72,7 +75,7 @@ def _who(t: sa.Table, agent_id, tenant_id, user_id: str, shared: bool) -> list[s
     return [*conditions, t.c.user_id.is_(None)]
 
 
-def _hit_columns(t: sa.Table, side: int) -> list:
+def _hit_columns(t: sa.Table, side: int) -> list[sa.ColumnElement[Any]]:
     return [
         t.c.path, t.c.start_line, t.c.end_line, t.c.text,
         sa.case((_owned(t), 1), else_=0).label("personal"),
@@ -80,7 +83,8 @@ def _hit_columns(t: sa.Table, side: int) -> list:
     ]
 
 
-def _text_candidates(dialect: str, t: sa.Table, query: str, who, limit: int) -> sa.CTE:
+def _text_candidates(dialect: str, t: sa.Table, query: str, who: Sequence[sa.ColumnElement[bool]],
+                     limit: int) -> sa.CTE:
     source, score, matches = text_source(dialect, t, _TEXT_INDEX, query)
     return (
         sa.select(*_hit_columns(t, _TEXT), score.label("score"))
@@ -92,7 +96,8 @@ def _text_candidates(dialect: str, t: sa.Table, query: str, who, limit: int) -> 
     )
 
 
-def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id, who, limit: int) -> sa.CTE:
+def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id: uuid.UUID,
+                       who: Sequence[sa.ColumnElement[bool]], limit: int) -> sa.CTE:
     """The nearest chunks, exactly (see ``nearest_rows``), scored ``1 - distance``."""
     source, distance, conditions = vector_source(dialect, t, vector, t.c.agent_id, agent_id)
     candidates = (
@@ -105,7 +110,7 @@ def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id,
     return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte("vector_hits")
 
 
-def _weighted(hits: sa.CTE, weight: sa.ColumnElement[float] | float):
+def _weighted(hits: sa.CTE, weight: sa.ColumnElement[float] | float) -> sa.Select[Any]:
     boost = sa.case((hits.c.personal == 1, PER_USER_BOOST), else_=1.0)
     return sa.select(hits, ((hits.c.score * weight) * boost).label("weighted"))
 
@@ -142,23 +147,23 @@ def memory_search_plan(
     vector_weight = vector_weight if vector_weight > 0 else DEFAULT_VECTOR_WEIGHT
     if vector is None and fts5_all_words(query) is None:
         return Plan(None, _result, {"vector_search": "none: no word and no query vector"})
-    t = MemoryChunk.__table__
+    t = table_of(MemoryChunk)
     who = _who(t, agent_id, tenant_id, user_id, shared)
     limit = max_results * 2
 
     text = _text_candidates(dialect, t, query, who, limit)
     if vector is None:
-        hits = _weighted(text, 1.0)
+        sides: sa.Select[Any] | sa.CompoundSelect[Any] = _weighted(text, 1.0)
         strategy = "full text only (no query vector)"
     else:
         near = _vector_candidates(dialect, t, vector, agent_id, who, limit)
         # A side that found nothing hands its weight to the other one.
-        hits = sa.union_all(
+        sides = sa.union_all(
             _weighted(text, sa.case((_has_rows(near), text_weight), else_=1.0)),
             _weighted(near, sa.case((_has_rows(text), vector_weight), else_=1.0)),
         )
         strategy = EXACT_NEAREST
-    hits = hits.subquery("hits")
+    hits = sides.subquery("hits")
 
     position = (hits.c.path, hits.c.start_line)
     first_seen = (hits.c.side, hits.c.score.desc())
@@ -195,7 +200,7 @@ def memory_search_plan(
     return Plan(statement, _result, {"vector_search": strategy})
 
 
-def _result(row: sa.Row) -> MemorySearchResult:
+def _result(row: sa.Row[Any]) -> MemorySearchResult:
     return MemorySearchResult(
         path=row.path, start_line=row.start_line, end_line=row.end_line, score=float(row.score),
         snippet=row.snippet, source="memory", scope=row.scope,

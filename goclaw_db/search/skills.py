@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import Skill
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import EXACT_NEAREST, vector_candidates
@@ -37,7 +39,7 @@ def skill_search_plan(
     """The skills nearest to ``embedding`` the way GoClaw finds them (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
-    t = Skill.__table__
+    t = table_of(Skill)
     where = [
         t.c.status == "active", t.c.enabled.is_(True), t.c.visibility != "private",
         sa.or_(t.c.is_system.is_(True), t.c.tenant_id == tenant_id),
@@ -53,7 +55,7 @@ def skill_search_plan(
     return Plan(statement, lambda row: _result(row, base_dir), {"vector_search": EXACT_NEAREST})
 
 
-def _result(row: sa.Row, base_dir: str) -> SkillSearchResult:
+def _result(row: sa.Row[Any], base_dir: str) -> SkillSearchResult:
     folder = row.file_path if row.file_path else f"{base_dir}/{row.slug}/{row.version}"
     return SkillSearchResult(name=row.name, slug=row.slug, description=row.description, path=f"{folder}/SKILL.md",
                              score=float(row.score))

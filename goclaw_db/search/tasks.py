@@ -22,9 +22,11 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import TeamTask
 from goclaw_db.search._common import (
     Plan,
@@ -50,7 +52,9 @@ def task_words(query: str) -> list[str]:
     return [word for word in kept if word]
 
 
-def _text_candidates(dialect: str, t: sa.Table, words: list[str], where, limit: int) -> sa.CTE:
+def _text_candidates(dialect: str, t: sa.Table, words: list[str], where: Sequence[sa.ColumnElement[bool]],
+                     limit: int) -> sa.CTE:
+    source: sa.FromClause
     if dialect == "postgresql":
         prefixes = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
                                       sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text))
@@ -92,7 +96,7 @@ def task_search_plan(
     words = task_words(query)
     if not words:
         return Plan(None, _result, {"vector_search": "none: no word"})
-    t = TeamTask.__table__
+    t = table_of(TeamTask)
     where = [t.c.team_id == team_id, t.c.tenant_id == tenant_id]
     if user_id:
         where.append(t.c.user_id == user_id)
@@ -112,7 +116,7 @@ def task_search_plan(
     return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
-def _result(row: sa.Row) -> TaskSearchResult:
+def _result(row: sa.Row[Any]) -> TaskSearchResult:
     fields = row._mapping
     return TaskSearchResult(**{name: fields[name] for name in _TASK_COLUMNS}, score=float(row.score))
 

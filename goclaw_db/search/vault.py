@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
+from goclaw_db.base import table_of
 from goclaw_db.models import VaultDocument
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
@@ -61,7 +63,7 @@ def vault_search_plan(
     """Search an agent's vault documents the way GoClaw does (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
-    t = VaultDocument.__table__
+    t = table_of(VaultDocument)
     where = [t.c.tenant_id == tenant_id, t.c.agent_id == agent_id]
     if team_id is not None:
         where.append(t.c.team_id.is_(None) if team_id == "" else t.c.team_id == team_id)
@@ -88,7 +90,7 @@ def vault_search_plan(
     return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
 
 
-def _result(row: sa.Row) -> VaultSearchResult:
+def _result(row: sa.Row[Any]) -> VaultSearchResult:
     fields = row._mapping
     document = VaultDocumentData(**{name: fields[name] for name in _DOCUMENT_COLUMNS})
     return VaultSearchResult(document=document, score=float(row.score), source="vault")

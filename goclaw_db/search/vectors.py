@@ -24,10 +24,12 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterable, Sequence
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.sql.selectable import NamedFromClause
 
 MISSING = (
     "vector search on SQLite needs sqlite-vec and an SQLite driver that loads extensions: "
@@ -54,9 +56,11 @@ def side_table_name(table: str) -> str:
     return f"{table}_vec"
 
 
-def side_table(t: sa.Table | sa.Alias) -> sa.TableClause:
+def side_table(t: sa.Table | NamedFromClause) -> sa.TableClause:
     """The side table of ``t`` (a table or an alias of one), typed like the columns it mirrors."""
-    name = t.element.name if isinstance(t, sa.Alias) else t.name
+    table = t.element if isinstance(t, sa.Alias) else t
+    assert isinstance(table, sa.Table), "side tables mirror tables (or aliases of them)"
+    name = table.name
     partition = t.c[PARTITION_COLUMNS[name]]
     return sa.table(
         side_table_name(name),
@@ -79,14 +83,14 @@ def sqlite_cosine_distance(embedding: sa.ColumnElement[Any], vector: Sequence[fl
 # --- the driver ------------------------------------------------------------------
 
 
-def _driver():
+def _driver() -> tuple[ModuleType, ModuleType]:
     """pysqlite3 when installed, else Python's own sqlite3 if its build can load extensions."""
     try:
-        import sqlite_vec
+        import sqlite_vec  # type: ignore[import-untyped]  # the package ships no type hints
     except ImportError as missing:
         raise VectorsUnavailable(MISSING) from missing
     try:
-        import pysqlite3.dbapi2 as driver
+        import pysqlite3.dbapi2 as driver  # type: ignore[import-untyped]  # the package ships no type hints
     except ImportError:
         import sqlite3 as driver
 
@@ -95,7 +99,8 @@ def _driver():
     return driver, sqlite_vec
 
 
-def create_vector_engine(url: str | None = None, *, sqlite_path: str | os.PathLike | None = None, **kw) -> sa.Engine:
+def create_vector_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None,
+                         **kw: Any) -> sa.Engine:
     """An engine on a desktop file whose connections have sqlite-vec loaded (and GoClaw's settings)."""
     from goclaw_db.engine import create_engine
 
@@ -105,7 +110,7 @@ def create_vector_engine(url: str | None = None, *, sqlite_path: str | os.PathLi
         raise ValueError("create_vector_engine() is for SQLite files; PostgreSQL has pgvector built in")
 
     @event.listens_for(engine, "connect")
-    def load_sqlite_vec(dbapi_connection, _record) -> None:
+    def load_sqlite_vec(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.enable_load_extension(True)
         sqlite_vec.load(dbapi_connection)
         dbapi_connection.enable_load_extension(False)
