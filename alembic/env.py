@@ -206,8 +206,8 @@ def run_on(connection: sa.Connection) -> None:
     runtime.preflight(connection)
     runtime.lock_migrations(connection)
     try:
+        runtime.suspend_sqlite_foreign_keys(connection)  # before any read opens a transaction
         runtime.refuse_foreign_database(connection)
-        runtime.suspend_sqlite_foreign_keys(connection)
         runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
         runtime.ensure_bookkeeping(connection)
         connection.commit()

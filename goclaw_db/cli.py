@@ -165,12 +165,20 @@ class Migrator:
         engine = self._engine()
         try:
             with runtime.connect(engine) as conn:
+                runtime.transactional_sqlite(conn)
                 runtime.preflight(conn)
+                recorded = runtime.goclaw_version(conn)
+                if recorded and version < recorded[0]:
+                    runtime.refuse_downgrade_of_goclaw_desktop_file(conn)
                 conn.rollback()
-                with conn.begin():
-                    runtime.ensure_bookkeeping(conn)
-                    runtime.write_version(conn, version)
-                    MigrationContext.configure(conn).stamp(self.script, f"{version:06d}" if version else "base")
+                runtime.lock_migrations(conn)  # never under a running migration
+                try:
+                    with conn.begin():
+                        runtime.ensure_bookkeeping(conn)
+                        runtime.write_version(conn, version)
+                        MigrationContext.configure(conn).stamp(self.script, f"{version:06d}" if version else "base")
+                finally:
+                    runtime.unlock_migrations(conn)
         finally:
             engine.dispose()
 
