@@ -6,10 +6,9 @@ import sqlite3
 import time
 from pathlib import Path
 
+from benchmarks.common import Figure, Result, goclaw_db_command, percentile, run_timed
 from goclaw_db.engine import SQLITE_CONNECTION_PRAGMAS
 from goclaw_db.models import MASTER_TENANT_ID
-
-from benchmarks.common import Figure, Result, percentile, run_timed, goclaw_db_command
 
 CONSONANTS, VOWELS = "bdfgklmnprstvz", "aeiou"
 SYLLABLES = "".join(c + v for c in CONSONANTS for v in VOWELS)  # 70 two-letter syllables
@@ -18,8 +17,8 @@ VOCABULARY = 8000
 
 def word(i: int) -> str:
     """Six letters; words are space-separated, so LIKE '%word%' and MATCH find the same chunks."""
-    s = [(i // 70 ** k) % 70 for k in range(3)]
-    return "".join(SYLLABLES[2 * k: 2 * k + 2] for k in s)
+    s = [(i // 70**k) % 70 for k in range(3)]
+    return "".join(SYLLABLES[2 * k : 2 * k + 2] for k in s)
 
 
 def prepare(workdir: Path, chunks: int) -> tuple[sqlite3.Connection, str, str]:
@@ -57,8 +56,11 @@ def prepare(workdir: Path, chunks: int) -> tuple[sqlite3.Connection, str, str]:
 
 
 # Ten query words from each frequency band, by vocabulary rank.
-BANDS = {"common (ranks 1-37)": range(1, 40, 4), "middling (ranks 400-1840)": range(400, 2000, 160),
-         "rare (ranks 5000-7610)": range(5000, 7900, 290)}
+BANDS = {
+    "common (ranks 1-37)": range(1, 40, 4),
+    "middling (ranks 400-1840)": range(400, 2000, 160),
+    "rare (ranks 5000-7610)": range(5000, 7900, 290),
+}
 
 
 def timed(conn, sql: str, params, reps: int = 3) -> tuple[float, int]:
@@ -72,17 +74,23 @@ def timed(conn, sql: str, params, reps: int = 3) -> tuple[float, int]:
 
 
 def fts_search(workdir: Path, chunks: int) -> Result:
-    res = Result(6, f"SQLite full-text search over {chunks:,} chunks", "FTS5 MATCH ≥ 50× faster than LIKE at the median")
+    res = Result(
+        6, f"SQLite full-text search over {chunks:,} chunks", "FTS5 MATCH ≥ 50× faster than LIKE at the median"
+    )
     start = time.perf_counter()
     conn, fts, where = prepare(workdir, chunks)
     words = [(band, word(rank)) for band, ranks in BANDS.items() for rank in ranks]
-    res.notes.append(f"{where}. Data made in SQL in {time.perf_counter() - start:.1f} s: 80 words a chunk "
-                     f"from an {VOCABULARY:,}-word vocabulary of six-letter words, skewed to the common ones.")
+    res.notes.append(
+        f"{where}. Data made in SQL in {time.perf_counter() - start:.1f} s: 80 words a chunk "
+        f"from an {VOCABULARY:,}-word vocabulary of six-letter words, skewed to the common ones."
+    )
     like_all = "SELECT id FROM memory_chunks WHERE text LIKE ?"
     fts_all = f"SELECT m.id FROM {fts} f JOIN memory_chunks m ON m.rowid = f.rowid WHERE {fts} MATCH ?"
     like_top = "SELECT id FROM memory_chunks WHERE agent_id = ? AND text LIKE ? LIMIT 10"
-    fts_top = (f"SELECT m.id FROM {fts} f JOIN memory_chunks m ON m.rowid = f.rowid "
-               f"WHERE {fts} MATCH ? AND m.agent_id = ? ORDER BY f.rank LIMIT 10")
+    fts_top = (
+        f"SELECT m.id FROM {fts} f JOIN memory_chunks m ON m.rowid = f.rowid "
+        f"WHERE {fts} MATCH ? AND m.agent_id = ? ORDER BY f.rank LIMIT 10"
+    )
     t_like, t_fts, t_like10, t_fts10, mismatch = [], [], [], [], 0
     hits = []
     for _band, w in words:
@@ -98,23 +106,30 @@ def fts_search(workdir: Path, chunks: int) -> Result:
     f_like10 = Figure("LIKE, one agent, LIMIT 10", t_like10, unit="ms")
     f_fts10 = Figure("FTS5, one agent, ORDER BY rank LIMIT 10", t_fts10, unit="ms")
     speedups = [a / b for a, b in zip(t_like, t_fts)]
-    res.figures = [f_like, f_fts, Figure("speed-up LIKE / FTS5 (per word)", speedups, unit="×"),
-                   f_like10, f_fts10]
+    res.figures = [f_like, f_fts, Figure("speed-up LIKE / FTS5 (per word)", speedups, unit="×"), f_like10, f_fts10]
     ratio = f_like.median / f_fts.median
-    res.headline = (f"FTS5 {ratio:.0f}× faster at the median ({f_fts.median:.2f} ms vs LIKE "
-                    f"{f_like.median:.1f} ms); LIMIT-10 per agent: {f_like10.median / f_fts10.median:.1f}×")
+    res.headline = (
+        f"FTS5 {ratio:.0f}× faster at the median ({f_fts.median:.2f} ms vs LIKE "
+        f"{f_like.median:.1f} ms); LIMIT-10 per agent: {f_like10.median / f_fts10.median:.1f}×"
+    )
     res.met = ratio >= 50
-    table = ["| words | matching chunks (median) | LIKE median | FTS5 median | speed-up at the median |",
-             "|---|---|---|---|---|"]
+    table = [
+        "| words | matching chunks (median) | LIKE median | FTS5 median | speed-up at the median |",
+        "|---|---|---|---|---|",
+    ]
     for band in BANDS:
         picked = [i for i, (b, _w) in enumerate(words) if b == band]
         like_b = percentile([t_like[i] for i in picked], 0.5)
         fts_b = percentile([t_fts[i] for i in picked], 0.5)
-        table.append(f"| {band} | {int(percentile([hits[i] for i in picked], 0.5)):,} | {like_b:.1f} ms | "
-                     f"{fts_b:.2f} ms | {like_b / fts_b:.0f}× |")
+        table.append(
+            f"| {band} | {int(percentile([hits[i] for i in picked], 0.5)):,} | {like_b:.1f} ms | "
+            f"{fts_b:.2f} ms | {like_b / fts_b:.0f}× |"
+        )
     res.extra.append("All matching chunks, by how common the word is:\n\n" + "\n".join(table))
-    res.notes.append(f"{len(words)} query words, {min(hits):,} to {max(hits):,} matching chunks each "
-                     f"(median {int(percentile(hits, 0.5)):,}); each query timed 3 times, best kept; "
-                     f"LIKE and MATCH returned different counts for {mismatch} words.")
+    res.notes.append(
+        f"{len(words)} query words, {min(hits):,} to {max(hits):,} matching chunks each "
+        f"(median {int(percentile(hits, 0.5)):,}); each query timed 3 times, best kept; "
+        f"LIKE and MATCH returned different counts for {mismatch} words."
+    )
     conn.close()
     return res

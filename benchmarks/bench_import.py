@@ -22,16 +22,21 @@ def import_cost(reps: int) -> Result:
             samples[who].append(run_timed([PYTHON, "-c", codes[who]]).seconds)
     f_bare = Figure("`python -c 'import sqlalchemy'`", samples["sa"])
     f_ours = Figure("`python -c 'import goclaw_db.models'`", samples["models"])
-    f_floor = Figure("`python -c 'import sqlalchemy.orm, sqlalchemy.dialects.postgresql, pgvector.sqlalchemy'` "
-                     "(what any declarative model package for PostgreSQL and pgvector imports)", samples["floor"])
+    f_floor = Figure(
+        "`python -c 'import sqlalchemy.orm, sqlalchemy.dialects.postgresql, pgvector.sqlalchemy'` "
+        "(what any declarative model package for PostgreSQL and pgvector imports)",
+        samples["floor"],
+    )
     f_empty = Figure("`python -c pass` (interpreter start-up)", samples["empty"])
     f_diff = Figure("difference (per pair)", [o - b for o, b in zip(samples["models"], samples["sa"])])
     res.figures = [f_ours, f_bare, f_diff, f_floor, f_empty]
     diff = f_ours.median - f_bare.median
     res.headline = f"+{fmt(diff)} over SQLAlchemy alone ({fmt(f_ours.median)} vs {fmt(f_bare.median)})"
-    res.notes.append(f"Of the difference, {fmt(f_floor.median - f_bare.median)} is SQLAlchemy's ORM, its "
-                     f"PostgreSQL dialect and pgvector's types; {fmt(f_ours.median - f_floor.median)} is goclaw_db "
-                     "itself (62 mapped classes, ~800 columns, their indexes and constraints).")
+    res.notes.append(
+        f"Of the difference, {fmt(f_floor.median - f_bare.median)} is SQLAlchemy's ORM, its "
+        f"PostgreSQL dialect and pgvector's types; {fmt(f_ours.median - f_floor.median)} is goclaw_db "
+        "itself (62 mapped classes, ~800 columns, their indexes and constraints)."
+    )
     res.met = diff <= 0.150
     # Where the extra time goes: -X importtime, modules not imported by sqlalchemy itself.
     trace = run_timed([PYTHON, "-X", "importtime", "-c", "import sqlalchemy; import goclaw_db.models"]).stderr
@@ -55,6 +60,8 @@ def import_cost(reps: int) -> Result:
     ours_own = sum(o for _c, o, _d, n in after if n.startswith("goclaw_db"))
     table.append(f"| all goclaw_db modules (own time) | {ours_own / 1000:.1f} ms | |")
     table.append(f"| everything after sqlalchemy (own time) | {total / 1000:.1f} ms | |")
-    res.extra.append("`python -X importtime -c 'import sqlalchemy; import goclaw_db.models'`, the "
-                     "largest imports that follow SQLAlchemy (one run):\n\n" + "\n".join(table))
+    res.extra.append(
+        "`python -X importtime -c 'import sqlalchemy; import goclaw_db.models'`, the "
+        "largest imports that follow SQLAlchemy (one run):\n\n" + "\n".join(table)
+    )
     return res

@@ -81,8 +81,12 @@ open(out, "w").write(json.dumps(waits))
 
 def _prune_while_writing(kind: str, target: str, cli_target: list[str], workdir: Path) -> tuple[float, list[float]]:
     stop, out = workdir / f"{kind}.stop", workdir / f"{kind}.waits.json"
-    writer = subprocess.Popen([PYTHON, "-c", _WRITER, kind, target, str(stop), str(out), TENANT],
-                              stdout=subprocess.PIPE, text=True, env=child_env())
+    writer = subprocess.Popen(
+        [PYTHON, "-c", _WRITER, kind, target, str(stop), str(out), TENANT],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
     assert writer.stdout.readline() == "ready\n"
     time.sleep(0.5)
     run = run_timed([*goclaw_db_command(), *cli_target, "prune", "--traces", "90d"])
@@ -92,8 +96,11 @@ def _prune_while_writing(kind: str, target: str, cli_target: list[str], workdir:
 
 
 def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
-    result = Result(8, "Prune 1,000,000 spans with their traces while GoClaw writes",
-                    "longest single-row INSERT into spans during the prune < 200 ms")
+    result = Result(
+        8,
+        "Prune 1,000,000 spans with their traces while GoClaw writes",
+        "longest single-row INSERT into spans during the prune < 200 ms",
+    )
     rows = TRACES * (SPANS_EACH + 1)
     worst = []
     for kind in ("postgresql", "sqlite"):
@@ -120,8 +127,10 @@ def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
             Figure(f"{name}: concurrent INSERT wait, p99", [percentile(waits, 0.99) * 1000], "ms"),
             Figure(f"{name}: concurrent INSERT wait, median", [percentile(waits, 0.5) * 1000], "ms"),
         ]
-        result.notes.append(f"{name}: {len(waits)} concurrent inserts during the prune; "
-                            f"{rows / seconds:,.0f} rows/s; longest wait {max(waits) * 1000:.1f} ms")
+        result.notes.append(
+            f"{name}: {len(waits)} concurrent inserts during the prune; "
+            f"{rows / seconds:,.0f} rows/s; longest wait {max(waits) * 1000:.1f} ms"
+        )
         worst.append(f"{name} {rows / seconds:,.0f} rows/s, longest INSERT wait {max(waits) * 1000:.0f} ms")
         if kind == "postgresql":
             pg.drop(database)
@@ -130,8 +139,10 @@ def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         result.met = (result.met is not False) and max(waits) * 1000 < 200
     result.headline = "; ".join(worst)
-    result.notes.append("Batches are sized to take about 50 ms each (no --batch given); each is one transaction "
-                        "deleting the traces and their spans together.")
+    result.notes.append(
+        "Batches are sized to take about 50 ms each (no --batch given); each is one transaction "
+        "deleting the traces and their spans together."
+    )
     return result
 
 

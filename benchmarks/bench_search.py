@@ -42,8 +42,12 @@ def _ms(samples: list[float]) -> str:
 def goclaw_vector_statement(t, vector: list[float], who, limit: int) -> sa.Select:
     """GoClaw's vector statement: ``1 - distance`` selected, the distance expression repeated in ORDER BY."""
     distance = cosine_distance(t.c.embedding, vector)
-    return (sa.select(*memory._hit_columns(t, 1), (1.0 - distance).label("score"))
-            .where(t.c.embedding.is_not(None), *who).order_by(distance).limit(limit))
+    return (
+        sa.select(*memory._hit_columns(t, 1), (1.0 - distance).label("score"))
+        .where(t.c.embedding.is_not(None), *who)
+        .order_by(distance)
+        .limit(limit)
+    )
 
 
 def goclaw_way(connection, query: str, agent_id, vector: list[float]) -> list[tuple]:
@@ -69,9 +73,18 @@ def goclaw_way(connection, query: str, agent_id, vector: list[float]) -> list[tu
 
 
 def ours_way(connection, query: str, agent_id, vector: list[float]) -> list[tuple]:
-    return [(r.path, r.start_line) for r in search_memory(
-        connection, query, agent_id=agent_id, tenant_id=MASTER_TENANT_ID, user_id=USER, embedding=vector,
-        max_results=MAX_RESULTS)]
+    return [
+        (r.path, r.start_line)
+        for r in search_memory(
+            connection,
+            query,
+            agent_id=agent_id,
+            tenant_id=MASTER_TENANT_ID,
+            user_id=USER,
+            embedding=vector,
+            max_results=MAX_RESULTS,
+        )
+    ]
 
 
 def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Result) -> None:
@@ -93,14 +106,19 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
             WHERE m.id = w.id""")
         conn.execute(indexdef)
         conn.execute("VACUUM ANALYZE memory_chunks")
-    res.notes.append(f"PostgreSQL data: benchmark 5's vectors, then 40 words a chunk (of 3,000, skewed) and a "
-                     f"fifth of the chunks owned by one of 3 users, made in SQL in "
-                     f"{time.perf_counter() - start:.0f} s (HNSW index rebuilt after).")
-    engine = sa.create_engine(pg.url_for(db).replace("postgresql://", "postgresql+psycopg://", 1),
-                              poolclass=sa.pool.NullPool)
+    res.notes.append(
+        f"PostgreSQL data: benchmark 5's vectors, then 40 words a chunk (of 3,000, skewed) and a "
+        f"fifth of the chunks owned by one of 3 users, made in SQL in "
+        f"{time.perf_counter() - start:.0f} s (HNSW index rebuilt after)."
+    )
+    engine = sa.create_engine(
+        pg.url_for(db).replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool
+    )
     with psycopg.connect(pg.url_for(db)) as conn:
-        qs = [(agent, [float(x) for x in v.strip("[]").split(",")])
-              for agent, v in conn.execute("SELECT agent_id, v::text FROM bench_query ORDER BY q")]
+        qs = [
+            (agent, [float(x) for x in v.strip("[]").split(",")])
+            for agent, v in conn.execute("SELECT agent_id, v::text FROM bench_query ORDER BY q")
+        ]
     ours_ms, goclaw_ms, same, tied_at_cut, vector_recall, goclaw_recall, vector_ms = [], [], 0, 0, [], [], []
     with engine.connect() as connection:
         for i, (agent, vector) in enumerate(qs):
@@ -119,8 +137,12 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
                 # Equal text ranks straddling the candidate cut: which of them GoClaw keeps is its planner's whim.
                 t = MemoryChunk.__table__
                 who = memory._who(t, agent, MASTER_TENANT_ID, USER, False)
-                ranks = [r.score for r in connection.execute(
-                    memory._text_candidates("postgresql", t, word, who, MAX_RESULTS * 2 + 1).element)]
+                ranks = [
+                    r.score
+                    for r in connection.execute(
+                        memory._text_candidates("postgresql", t, word, who, MAX_RESULTS * 2 + 1).element
+                    )
+                ]
                 tied_at_cut += len(ranks) > MAX_RESULTS * 2 and ranks[-1] == ranks[-2]
             # The vector half alone, against exact search (no index): recall@10 at one agent's 2% of rows.
             t = MemoryChunk.__table__
@@ -133,26 +155,33 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
             exact = {(r.path, r.start_line, r.text) for r in connection.execute(statement)}
             connection.exec_driver_sql("RESET enable_indexscan")
             vector_recall.append(len(found & exact) / max(len(exact), 1))
-            theirs = {(r.path, r.start_line, r.text) for r in connection.execute(goclaw_vector_statement(
-                t, vector, who, 10))}
+            theirs = {
+                (r.path, r.start_line, r.text) for r in connection.execute(goclaw_vector_statement(t, vector, who, 10))
+            }
             goclaw_recall.append(len(theirs & exact) / max(len(exact), 1))
             connection.rollback()
     engine.dispose()
     pg.drop(db)
     ratio = statistics.median(ours_ms) / statistics.median(goclaw_ms)
-    res.figures += [Figure("PostgreSQL hybrid memory search, GoClaw's two statements + merge", goclaw_ms, "ms"),
-                    Figure("PostgreSQL hybrid memory search, goclaw_db.search (one statement)", ours_ms, "ms"),
-                    Figure("PostgreSQL agent-filtered vector top-10 (the vector half)", vector_ms, "ms")]
-    res.notes.append(f"PostgreSQL: {len(qs)} queries (one word of middling frequency, user {USER!r}, a vector "
-                     f"near one of the agent's topics), each timed both ways in alternating order on one "
-                     f"connection; {same}/{len(qs)} top-10 lists identical to GoClaw's, in order ({len(qs) - same} differ: "
-                     f"{tied_at_cut} of them where equal text ranks straddle GoClaw's candidate cut, so its own "
-                     f"choice is arbitrary); "
-                     f"ours/GoClaw median ratio {ratio:.2f}; agent-filtered vector top-10 (no user filter) recall@10 "
-                     f"against exact search: ours {statistics.mean(vector_recall):.3f} ({_ms(vector_ms)}), "
-                     f"GoClaw's statement {statistics.mean(goclaw_recall):.3f}.")
-    res.headline = (f"PostgreSQL: ours {_ms(ours_ms)} vs GoClaw {_ms(goclaw_ms)} (ratio {ratio:.2f}), "
-                    f"{same}/{len(qs)} top-10 identical, vector recall@10 {statistics.mean(vector_recall):.3f}")
+    res.figures += [
+        Figure("PostgreSQL hybrid memory search, GoClaw's two statements + merge", goclaw_ms, "ms"),
+        Figure("PostgreSQL hybrid memory search, goclaw_db.search (one statement)", ours_ms, "ms"),
+        Figure("PostgreSQL agent-filtered vector top-10 (the vector half)", vector_ms, "ms"),
+    ]
+    res.notes.append(
+        f"PostgreSQL: {len(qs)} queries (one word of middling frequency, user {USER!r}, a vector "
+        f"near one of the agent's topics), each timed both ways in alternating order on one "
+        f"connection; {same}/{len(qs)} top-10 lists identical to GoClaw's, in order ({len(qs) - same} differ: "
+        f"{tied_at_cut} of them where equal text ranks straddle GoClaw's candidate cut, so its own "
+        f"choice is arbitrary); "
+        f"ours/GoClaw median ratio {ratio:.2f}; agent-filtered vector top-10 (no user filter) recall@10 "
+        f"against exact search: ours {statistics.mean(vector_recall):.3f} ({_ms(vector_ms)}), "
+        f"GoClaw's statement {statistics.mean(goclaw_recall):.3f}."
+    )
+    res.headline = (
+        f"PostgreSQL: ours {_ms(ours_ms)} vs GoClaw {_ms(goclaw_ms)} (ratio {ratio:.2f}), "
+        f"{same}/{len(qs)} top-10 identical, vector recall@10 {statistics.mean(vector_recall):.3f}"
+    )
     res.met = ratio <= 0.7 and same == len(qs)
 
 
@@ -166,9 +195,11 @@ def sqlite_side(workdir: Path, chunks: int, agents: int, queries: int, res: Resu
     conn, _fts, _ = bench_fts.prepare(workdir, chunks)
     # bench_fts names rows 'c00000001' and agents 'agent-01'; searches bind UUIDs, so give them UUID text.
     conn.execute("BEGIN")
-    conn.execute("UPDATE memory_chunks SET id = printf('00000000-0000-0001-0000-%012x', CAST(substr(id, 2) AS "
-                 "INTEGER)), agent_id = printf('00000000-0000-0000-0000-%012x', CAST(substr(agent_id, 7) AS "
-                 "INTEGER) + 1)")
+    conn.execute(
+        "UPDATE memory_chunks SET id = printf('00000000-0000-0001-0000-%012x', CAST(substr(id, 2) AS "
+        "INTEGER)), agent_id = printf('00000000-0000-0000-0000-%012x', CAST(substr(agent_id, 7) AS "
+        "INTEGER) + 1)"
+    )
     conn.execute("COMMIT")
     conn.close()
     path = workdir / "fts.db"
@@ -183,14 +214,20 @@ def sqlite_side(workdir: Path, chunks: int, agents: int, queries: int, res: Resu
             vectors = topics[(ids % agents) * 10 + (ids // agents) % 10] + rng.normal(0, 0.3, (len(ids), 1536))
             connection.exec_driver_sql(
                 "INSERT INTO memory_chunks_vec (partition_key, row_id, embedding) VALUES (?, ?, ?)",
-                [(f"00000000-0000-0000-0000-{i % agents + 1:012x}", f"00000000-0000-0001-0000-{i:012x}",
-                  v.astype(np.float32).tobytes()) for i, v in zip(ids.tolist(), vectors)])
+                [
+                    (
+                        f"00000000-0000-0000-0000-{i % agents + 1:012x}",
+                        f"00000000-0000-0001-0000-{i:012x}",
+                        v.astype(np.float32).tobytes(),
+                    )
+                    for i, v in zip(ids.tolist(), vectors)
+                ],
+            )
     fill = time.perf_counter() - start
     sample = [(f"00000000-0000-0001-0000-{i:012x}", topics[i % (agents * 10)]) for i in range(1000)]
     start = time.perf_counter()
     with engine.begin() as connection:
-        store_embeddings(connection, MemoryChunk.__table__, [(uuid.UUID(k), v.tolist())
-                                                             for k, v in sample])
+        store_embeddings(connection, MemoryChunk.__table__, [(uuid.UUID(k), v.tolist()) for k, v in sample])
     writer = time.perf_counter() - start
     exact_ms, hybrid_ms, recall = [], [], []
     t = MemoryChunk.__table__
@@ -206,35 +243,45 @@ def sqlite_side(workdir: Path, chunks: int, agents: int, queries: int, res: Resu
             exact_ms.append((time.perf_counter() - t0) * 1000)
             word = bench_fts.word(400 + (q * 160) % 1600)
             t0 = time.perf_counter()
-            search_memory(connection, word, agent_id=agent, tenant_id=MASTER_TENANT_ID, embedding=vector,
-                          max_results=10)
+            search_memory(
+                connection, word, agent_id=agent, tenant_id=MASTER_TENANT_ID, embedding=vector, max_results=10
+            )
             hybrid_ms.append((time.perf_counter() - t0) * 1000)
             if q < 10:  # exactness, against numpy over the agent's vectors
                 rows = connection.exec_driver_sql(
                     "SELECT c.text, v.embedding FROM memory_chunks_vec v JOIN memory_chunks c ON c.id = v.row_id "
-                    "WHERE v.partition_key = ?", (str(agent),)).all()
+                    "WHERE v.partition_key = ?",
+                    (str(agent),),
+                ).all()
                 matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), 1536)
                 query = np.asarray(vector, dtype=np.float32)
                 cosine = matrix @ query / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(query))
                 best = {rows[i][0] for i in np.argsort(-cosine)[:10]}
                 recall.append(len(best & set(found)) / 10)
     engine.dispose()
-    res.figures += [Figure("SQLite agent-filtered exact vector top-10 (memory_chunks_vec)", exact_ms, "ms"),
-                    Figure("SQLite hybrid memory search (FTS5 bm25 + vectors)", hybrid_ms, "ms")]
-    res.notes.append(f"SQLite: benchmark 6's desktop file ({chunks:,} chunks, 80 words each) with its "
-                     f"vectors (10 topics per agent plus noise) in memory_chunks_vec, written at "
-                     f"{chunks / fill:,.0f} rows/s by one executemany per 5,000; store_embeddings() wrote 1,000 "
-                     f"at {1000 / writer:,.0f} rows/s. {queries} queries; exact top-10 recall against numpy "
-                     f"{statistics.mean(recall):.3f}; {path.stat().st_size / 2**20:,.0f} MiB file.")
-    res.headline += (f"; SQLite: exact top-10 {_ms(exact_ms)}, hybrid {_ms(hybrid_ms)}")
+    res.figures += [
+        Figure("SQLite agent-filtered exact vector top-10 (memory_chunks_vec)", exact_ms, "ms"),
+        Figure("SQLite hybrid memory search (FTS5 bm25 + vectors)", hybrid_ms, "ms"),
+    ]
+    res.notes.append(
+        f"SQLite: benchmark 6's desktop file ({chunks:,} chunks, 80 words each) with its "
+        f"vectors (10 topics per agent plus noise) in memory_chunks_vec, written at "
+        f"{chunks / fill:,.0f} rows/s by one executemany per 5,000; store_embeddings() wrote 1,000 "
+        f"at {1000 / writer:,.0f} rows/s. {queries} queries; exact top-10 recall against numpy "
+        f"{statistics.mean(recall):.3f}; {path.stat().st_size / 2**20:,.0f} MiB file."
+    )
+    res.headline += f"; SQLite: exact top-10 {_ms(exact_ms)}, hybrid {_ms(hybrid_ms)}"
     res.met = bool(res.met) and statistics.median(exact_ms) <= 20 and statistics.median(hybrid_ms) <= 30
 
 
 def search_benchmark(pg: Postgres, workdir: Path, chunks: int, agents: int, queries: int) -> Result:
-    res = Result(7, f"goclaw_db.search: {chunks:,} memory chunks × 1536-d across {agents} agents",
-                 "PostgreSQL hybrid: GoClaw's top 10 in order, median ≤ 0.7× GoClaw's two statements + merge; "
-                 "filtered vector recall@10 ≥ 0.95 with median ≤ 10 ms; SQLite: agent-filtered exact top-10 "
-                 "median ≤ 20 ms, hybrid ≤ 30 ms")
+    res = Result(
+        7,
+        f"goclaw_db.search: {chunks:,} memory chunks × 1536-d across {agents} agents",
+        "PostgreSQL hybrid: GoClaw's top 10 in order, median ≤ 0.7× GoClaw's two statements + merge; "
+        "filtered vector recall@10 ≥ 0.95 with median ≤ 10 ms; SQLite: agent-filtered exact top-10 "
+        "median ≤ 20 ms, hybrid ≤ 30 ms",
+    )
     postgres_side(pg, chunks, agents, queries, res)
     sqlite_side(workdir, chunks, agents, min(queries, 100), res)
     return res

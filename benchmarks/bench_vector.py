@@ -6,9 +6,9 @@ import time
 
 import psycopg
 
+from benchmarks.common import Figure, Postgres, Result, fmt, goclaw_db_command, percentile, run_timed
 from goclaw_db.models import MASTER_TENANT_ID
 
-from benchmarks.common import Figure, Postgres, Result, fmt, goclaw_db_command, percentile, run_timed
 
 def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> tuple[float, str]:
     """Clustered 1536-d vectors made in SQL: each agent has 10 topics; chunk = topic + 2 noise vectors."""
@@ -18,17 +18,22 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
         conn.execute(f"""
             INSERT INTO agents (agent_key, owner_id, model, tenant_id)
             SELECT 'vec-' || i, 'owner', 'gpt-4o', '{MASTER_TENANT_ID}' FROM generate_series(1, {agents}) i""")
-        conn.execute("""
+        conn.execute(
+            """
             CREATE TABLE bench_topic AS SELECT t, (SELECT array_agg(random() * 2 - 1)::vector(1536)
                 FROM generate_series(1, 1536) k WHERE t >= 0) AS v
-            FROM generate_series(0, %d) t""" % (agents * 10 - 1))
+            FROM generate_series(0, %d) t"""
+            % (agents * 10 - 1)
+        )
         conn.execute("""
             CREATE TABLE bench_noise AS SELECT n, (SELECT array_agg((random() * 2 - 1) * 0.35)::vector(1536)
                 FROM generate_series(1, 1536) k WHERE n > -1) AS v
             FROM generate_series(0, 1999) n""")
         conn.execute("CREATE UNIQUE INDEX ON bench_topic (t); CREATE UNIQUE INDEX ON bench_noise (n)")
-        conn.execute("CREATE TABLE bench_agent AS SELECT row_number() OVER (ORDER BY agent_key) - 1 AS k, id "
-                     "FROM agents WHERE agent_key LIKE 'vec-%'")
+        conn.execute(
+            "CREATE TABLE bench_agent AS SELECT row_number() OVER (ORDER BY agent_key) - 1 AS k, id "
+            "FROM agents WHERE agent_key LIKE 'vec-%'"
+        )
         conn.execute(f"""
             INSERT INTO memory_chunks (agent_id, tenant_id, path, hash, text, embedding)
             SELECT a.id, '{MASTER_TENANT_ID}', 'notes/' || (i % 500) || '.md', md5(i::text), 'chunk ' || i,
@@ -55,22 +60,24 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
 
 
 # Without a sort step the only way to the ORDER BY is the HNSW index.
-FORCE_HNSW = {"enable_sort": "off", "enable_incremental_sort": "off", "enable_bitmapscan": "off",
-              "enable_seqscan": "off"}
+FORCE_HNSW = {
+    "enable_sort": "off",
+    "enable_incremental_sort": "off",
+    "enable_bitmapscan": "off",
+    "enable_seqscan": "off",
+}
 
 # With index scans off the HNSW index cannot serve the ORDER BY: an exact search.
 EXACT = {"enable_indexscan": "off"}
 
-SEARCH = ("SELECT id FROM memory_chunks WHERE agent_id = %s "
-          "ORDER BY embedding <=> %s::vector LIMIT 10")
+SEARCH = "SELECT id FROM memory_chunks WHERE agent_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
 
 
 def run_queries(conn, qs, settings: dict[str, str]) -> tuple[list[float], list[list], str]:
     for k, v in settings.items():
         conn.execute(f"SET {k} = {v}")
     plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + SEARCH, qs[0]).fetchall())
-    scans = [line.strip().removeprefix("->").strip().split("  ")[0] for line in plan.splitlines()
-             if "Scan" in line]
+    scans = [line.strip().removeprefix("->").strip().split("  ")[0] for line in plan.splitlines() if "Scan" in line]
     node = " / ".join(s.split(" (")[0] for s in scans) or "?"
     # Never prepared: a prepared statement may switch to a generic plan, and
     # the plan column must be the one that ran.
@@ -92,10 +99,16 @@ MODES = [
     ("pgvector defaults (iterative scan off, ef_search 40)", {}, True),
     ("iterative scan relaxed_order", {"hnsw.iterative_scan": "relaxed_order"}, True),
     ("iterative scan strict_order", {"hnsw.iterative_scan": "strict_order"}, True),
-    ("iterative scan relaxed_order, ef_search 100",
-     {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100"}, True),
-    ("iterative scan relaxed_order, ef_search 200",
-     {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "200"}, True),
+    (
+        "iterative scan relaxed_order, ef_search 100",
+        {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100"},
+        True,
+    ),
+    (
+        "iterative scan relaxed_order, ef_search 200",
+        {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "200"},
+        True,
+    ),
     ("HNSW forced (sorts disabled), iterative off", FORCE_HNSW, False),
     ("HNSW forced, iterative relaxed_order", {**FORCE_HNSW, "hnsw.iterative_scan": "relaxed_order"}, False),
     ("exact: HNSW not used (index scans disabled)", EXACT, False),
@@ -104,9 +117,14 @@ MODES = [
 # goes out of line to TOAST.  MAIN keeps it in the heap page.
 LAYOUTS = [
     ("GoClaw's storage (EXTENDED: vectors in TOAST)", None),
-    ("embedding SET STORAGE MAIN (vectors in the heap page)",
-     ["ALTER TABLE memory_chunks ALTER COLUMN embedding SET STORAGE MAIN", "VACUUM FULL memory_chunks",
-      "ANALYZE memory_chunks"]),
+    (
+        "embedding SET STORAGE MAIN (vectors in the heap page)",
+        [
+            "ALTER TABLE memory_chunks ALTER COLUMN embedding SET STORAGE MAIN",
+            "VACUUM FULL memory_chunks",
+            "ANALYZE memory_chunks",
+        ],
+    ),
 ]
 
 
@@ -118,8 +136,10 @@ def measure_layout(conn, qs, exact, layout: str, res: Result) -> tuple[list[str]
         full = sum(len(r) == 10 for r in rows) / len(qs)
         mean_rows = sum(map(len, rows)) / len(qs)
         med, p95 = percentile(times, 0.5), percentile(times, 0.95)
-        rows_out.append(f"| {layout} | {label} | {node} | {med:.2f} ms | {p95:.2f} ms | {recall:.3f} | "
-                        f"{full:.0%} | {mean_rows:.1f} |")
+        rows_out.append(
+            f"| {layout} | {label} | {node} | {med:.2f} ms | {p95:.2f} ms | {recall:.3f} | "
+            f"{full:.0%} | {mean_rows:.1f} |"
+        )
         res.figures.append(Figure(f"latency, {layout}, {label}", times, unit="ms"))
         if usable:
             summary[label] = (med, p95, recall, full)
@@ -127,33 +147,46 @@ def measure_layout(conn, qs, exact, layout: str, res: Result) -> tuple[list[str]
 
 
 def fastest_meeting_recall(summary: dict) -> tuple | None:
-    meeting = [(med, label, med, p95, recall, full) for label, (med, p95, recall, full) in summary.items()
-               if recall >= 0.95 and full == 1.0]
+    meeting = [
+        (med, label, med, p95, recall, full)
+        for label, (med, p95, recall, full) in summary.items()
+        if recall >= 0.95 and full == 1.0
+    ]
     return min(meeting)[1:] if meeting else None
 
 
 def relation_sizes(conn) -> str:
     heap, toast = conn.execute(
         "SELECT pg_relation_size('memory_chunks'), pg_relation_size(reltoastrelid) FROM pg_class "
-        "WHERE relname = 'memory_chunks'").fetchone()
+        "WHERE relname = 'memory_chunks'"
+    ).fetchone()
     return f"heap {heap / 2**20:.0f} MiB, TOAST {toast / 2**20:.0f} MiB"
 
 
 def vector_search(pg: Postgres, chunks: int, agents: int, queries: int) -> Result:
-    res = Result(5, f"Vector search: {chunks:,} memory chunks × 1536-d across {agents} agents",
-                 "median ≤ 10 ms, recall@10 ≥ 0.95, filtered searches return 10 rows")
+    res = Result(
+        5,
+        f"Vector search: {chunks:,} memory chunks × 1536-d across {agents} agents",
+        "median ≤ 10 ms, recall@10 ≥ 0.95, filtered searches return 10 rows",
+    )
     db = pg.create("vec")
     run_timed([*goclaw_db_command(), "--dsn", pg.url_for(db), "migrate", "up"])
     start = time.perf_counter()
     build, indexdef = generate(pg, db, chunks, agents, queries)
     res.figures.append(Figure("HNSW build (CREATE INDEX)", [build]))
-    res.notes.append(f"Data made in SQL in {fmt(time.perf_counter() - start - build)}: each agent has 10 "
-                     "random topic vectors, a chunk is its topic plus two of 2,000 noise vectors; a query is "
-                     "a stored chunk's vector plus a third noise vector, searched within that chunk's agent.")
-    res.notes.append(f"Index: `{indexdef}` (the schema's own definition, pgvector defaults m=16, "
-                     "ef_construction=64), built with maintenance_work_mem=2GB and 1 parallel worker.")
-    table = ["| storage | mode | plan | median | p95 | recall@10 | searches with 10 rows | mean rows |",
-             "|---|---|---|---|---|---|---|---|"]
+    res.notes.append(
+        f"Data made in SQL in {fmt(time.perf_counter() - start - build)}: each agent has 10 "
+        "random topic vectors, a chunk is its topic plus two of 2,000 noise vectors; a query is "
+        "a stored chunk's vector plus a third noise vector, searched within that chunk's agent."
+    )
+    res.notes.append(
+        f"Index: `{indexdef}` (the schema's own definition, pgvector defaults m=16, "
+        "ef_construction=64), built with maintenance_work_mem=2GB and 1 parallel worker."
+    )
+    table = [
+        "| storage | mode | plan | median | p95 | recall@10 | searches with 10 rows | mean rows |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     summaries = {}
     with psycopg.connect(pg.url_for(db), autocommit=True) as conn:
         qs = [(a, v) for a, v in conn.execute("SELECT agent_id, v::text FROM bench_query ORDER BY q")]
@@ -163,22 +196,34 @@ def vector_search(pg: Postgres, chunks: int, agents: int, queries: int) -> Resul
                 start = time.perf_counter()
                 for statement in change:
                     conn.execute(statement)
-                res.figures.append(Figure("SET STORAGE MAIN + VACUUM FULL (rewrites the table and rebuilds "
-                                          "its indexes, HNSW included)", [time.perf_counter() - start]))
+                res.figures.append(
+                    Figure(
+                        "SET STORAGE MAIN + VACUUM FULL (rewrites the table and rebuilds its indexes, HNSW included)",
+                        [time.perf_counter() - start],
+                    )
+                )
             res.notes.append(f"{layout}: {relation_sizes(conn)}.")
             rows_out, summaries[layout] = measure_layout(conn, qs, exact, layout, res)
             table += rows_out
-    res.extra.append(f"{len(qs)} queries per mode, each sent unprepared and timed at the client "
-                     "(Unix socket, psycopg), after a warm-up; exact answers from the same query with "
-                     "index scans disabled.\n\n" + "\n".join(table))
+    res.extra.append(
+        f"{len(qs)} queries per mode, each sent unprepared and timed at the client "
+        "(Unix socket, psycopg), after a warm-up; exact answers from the same query with "
+        "index scans disabled.\n\n" + "\n".join(table)
+    )
     best = {layout: fastest_meeting_recall(summary) for layout, summary in summaries.items()}
     res.headline = f"HNSW build {fmt(build)}; " + "; ".join(
-        f"{layout.split(' (')[0]}: " + (f"median {m[1]:.2f} ms, p95 {m[2]:.2f} ms, recall@10 {m[3]:.3f}, "
-                                        f"{m[4]:.0%} return 10 rows with {m[0]}" if m else
-                                        "no setting reaches recall@10 0.95 with 10 rows")
-        for layout, m in best.items())
+        f"{layout.split(' (')[0]}: "
+        + (
+            f"median {m[1]:.2f} ms, p95 {m[2]:.2f} ms, recall@10 {m[3]:.3f}, {m[4]:.0%} return 10 rows with {m[0]}"
+            if m
+            else "no setting reaches recall@10 0.95 with 10 rows"
+        )
+        for layout, m in best.items()
+    )
     res.met = any(m and m[1] <= 10 for m in best.values())
-    res.notes.append("Headline: per storage layout, the fastest setting (forced plans left out) whose "
-                     "searches reach recall@10 ≥ 0.95 and all return 10 rows.")
+    res.notes.append(
+        "Headline: per storage layout, the fastest setting (forced plans left out) whose "
+        "searches reach recall@10 ≥ 0.95 and all return 10 rows."
+    )
     pg.drop(db)
     return res

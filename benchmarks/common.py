@@ -36,8 +36,11 @@ def child_env() -> dict[str, str]:
 
 def warm_bytecode() -> None:
     """Compile the package, the revisions and the benchmark helpers once, before timing anything."""
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(REPO / "goclaw_db"), str(REPO / "alembic"),
-                    str(REPO / "benchmarks")], env=child_env(), check=True)
+    subprocess.run(
+        [PYTHON, "-m", "compileall", "-q", str(REPO / "goclaw_db"), str(REPO / "alembic"), str(REPO / "benchmarks")],
+        env=child_env(),
+        check=True,
+    )
 
 
 def goclaw_db_command() -> list[str]:
@@ -47,6 +50,7 @@ def goclaw_db_command() -> list[str]:
 
 
 # ---------------------------------------------------------------- statistics
+
 
 @dataclass
 class Figure:
@@ -93,13 +97,14 @@ class Result:
     title: str
     goal: str
     figures: list[Figure] = field(default_factory=list)
-    headline: str = ""          # the figure the goal is about, as text
-    met: bool | None = None     # None: could not be measured
+    headline: str = ""  # the figure the goal is about, as text
+    met: bool | None = None  # None: could not be measured
     notes: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)  # Markdown blocks (tables, profiles)
 
 
 # ---------------------------------------------------------------- processes
+
 
 @dataclass
 class Run:
@@ -110,8 +115,14 @@ class Run:
     stderr: str
 
 
-def run_timed(argv: list[str], *, stdin_path: Path | None = None, cwd: Path | None = None,
-              env: dict | None = None, check: bool = True) -> Run:
+def run_timed(
+    argv: list[str],
+    *,
+    stdin_path: Path | None = None,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    check: bool = True,
+) -> Run:
     """Run a command; wall time and the child's own peak RSS (os.wait4)."""
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
@@ -125,14 +136,20 @@ def run_timed(argv: list[str], *, stdin_path: Path | None = None, cwd: Path | No
         stdin.close()
     out.seek(0)
     err.seek(0)
-    run = Run(seconds, proc.returncode, usage.ru_maxrss / 1024, out.read().decode(errors="replace"),
-              err.read().decode(errors="replace"))
+    run = Run(
+        seconds,
+        proc.returncode,
+        usage.ru_maxrss / 1024,
+        out.read().decode(errors="replace"),
+        err.read().decode(errors="replace"),
+    )
     if check and run.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
     return run
 
 
 # ---------------------------------------------------------------- PostgreSQL
+
 
 class Postgres:
     """An embedded PostgreSQL 18 + pgvector server of the benchmark's own."""
@@ -152,7 +169,8 @@ class Postgres:
             conn.execute("SELECT pg_reload_conf()")
             self.version = conn.execute("SHOW server_version").fetchone()[0]
             self.pgvector = conn.execute(
-                "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'").fetchone()[0]
+                "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
+            ).fetchone()[0]
 
     @property
     def psql(self) -> str:
@@ -172,8 +190,22 @@ class Postgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def psql_file(self, database: str, path: Path, *, check: bool = True) -> Run:
-        return run_timed([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url_for(database),
-                          "-f", str(path), "-o", os.devnull], check=check)
+        return run_timed(
+            [
+                self.psql,
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                self.url_for(database),
+                "-f",
+                str(path),
+                "-o",
+                os.devnull,
+            ],
+            check=check,
+        )
 
     def execute(self, database: str, sql: str) -> None:
         with psycopg.connect(self.url_for(database), autocommit=True) as conn:
@@ -185,6 +217,7 @@ class Postgres:
 
 
 # ---------------------------------------------------------------- profiles
+
 
 def profile_call(fn, *, top: int = 18, sort: str = "cumulative") -> tuple[float, str]:
     """Run fn under cProfile; (seconds, the top entries as text)."""
@@ -206,8 +239,9 @@ def profile_call(fn, *, top: int = 18, sort: str = "cumulative") -> tuple[float,
 
 
 def machine() -> dict[str, str]:
-    import alembic
     import sqlalchemy
+
+    import alembic
 
     cpu = platform.processor() or ""
     try:

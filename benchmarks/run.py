@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import pickle
 import datetime as dt
+import pickle
 import sys
 import tempfile
 import time
@@ -21,10 +21,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="scaled-down sizes, fewer repetitions (development)")
     parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated benchmark numbers")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="Markdown file to write (default: benchmarks/RESULTS.md; --quick: RESULTS-quick.md)")
-    parser.add_argument("--render", type=Path, metavar="PICKLE",
-                        help="only re-write the Markdown from a saved run (picks up benchmarks/analysis/*.md)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="Markdown file to write (default: benchmarks/RESULTS.md; --quick: RESULTS-quick.md)",
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="PICKLE",
+        help="only re-write the Markdown from a saved run (picks up benchmarks/analysis/*.md)",
+    )
     args = parser.parse_args(argv)
     if args.render:
         saved = pickle.loads(args.render.read_bytes())
@@ -38,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     plan = {
         "reps_ddl": 3 if q else 7,
         "reps_import": 5 if q else 15,
-        "scale": 0.02 if q else 1.0, "small_scale": 0.005 if q else 0.1, "reps_data": 1 if q else 2,
-        "vec_chunks": 5_000 if q else 100_000, "vec_agents": 50, "vec_queries": 50 if q else 200,
+        "scale": 0.02 if q else 1.0,
+        "small_scale": 0.005 if q else 0.1,
+        "reps_data": 1 if q else 2,
+        "vec_chunks": 5_000 if q else 100_000,
+        "vec_agents": 50,
+        "vec_queries": 50 if q else 200,
         "fts_chunks": 10_000 if q else 100_000,
         "search_queries": 30 if q else 200,
     }
@@ -55,14 +67,21 @@ def main(argv: list[str] | None = None) -> int:
         4: lambda: bench_migrate.data_at_scale(pg, plan["scale"], plan["reps_data"], workdir, plan["small_scale"]),
         5: lambda: bench_vector.vector_search(pg, plan["vec_chunks"], plan["vec_agents"], plan["vec_queries"]),
         6: lambda: bench_fts.fts_search(workdir, plan["fts_chunks"]),
-        7: lambda: bench_search.search_benchmark(pg, workdir, plan["vec_chunks"], plan["vec_agents"],
-                                                 plan["search_queries"]),
+        7: lambda: bench_search.search_benchmark(
+            pg, workdir, plan["vec_chunks"], plan["vec_agents"], plan["search_queries"]
+        ),
         8: lambda: bench_prune.prune_benchmark(pg, workdir),
     }
-    titles = {1: "Upgrade an empty PostgreSQL database", 2: "Upgrade an empty SQLite file",
-              3: "Import cost", 4: "Data migrations at scale", 5: "Vector search", 6: "SQLite full-text search",
-              7: "goclaw_db.search",
-              8: "Prune 1,000,000 spans while GoClaw writes"}
+    titles = {
+        1: "Upgrade an empty PostgreSQL database",
+        2: "Upgrade an empty SQLite file",
+        3: "Import cost",
+        4: "Data migrations at scale",
+        5: "Vector search",
+        6: "SQLite full-text search",
+        7: "goclaw_db.search",
+        8: "Prune 1,000,000 spans while GoClaw writes",
+    }
     try:
         for number in sorted(only):
             t0 = time.time()
@@ -93,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def render(results: list[Result], info: dict, plan: dict, quick: bool, seconds: float) -> str:
     out = ["# goclaw-db benchmarks", ""]
-    out.append(f"Written by `python -m benchmarks{' --quick' if quick else ''}` on "
-               f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; the whole run took {seconds / 60:.1f} min. "
-               "Every ratio compares the two sides measured alternately in the same run; "
-               "medians, with min/max over the repetitions as the spread.")
+    out.append(
+        f"Written by `python -m benchmarks{' --quick' if quick else ''}` on "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; the whole run took {seconds / 60:.1f} min. "
+        "Every ratio compares the two sides measured alternately in the same run; "
+        "medians, with min/max over the repetitions as the spread."
+    )
     out += ["", "## Machine", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in info.items()]
     out += [f"| sizes | {', '.join(f'{k}={v}' for k, v in plan.items())} |", ""]

@@ -21,10 +21,15 @@ from goclaw_db.types import Timestamp, now
 schema_migrations = sa.Table(
     "schema_migrations",
     metadata,
-    sa.Column("version", sa.BigInteger, primary_key=True, autoincrement=False,
-              info={"doc": "GoClaw schema version reached."}),
-    sa.Column("dirty", sa.Boolean, nullable=False,
-              info={"doc": "True while a migration is part-way; a dirty database is refused."}),
+    sa.Column(
+        "version", sa.BigInteger, primary_key=True, autoincrement=False, info={"doc": "GoClaw schema version reached."}
+    ),
+    sa.Column(
+        "dirty",
+        sa.Boolean,
+        nullable=False,
+        info={"doc": "True while a migration is part-way; a dirty database is refused."},
+    ),
     info={"doc": "golang-migrate's record of the schema version: one row, read by GoClaw's binaries."},
 )
 
@@ -32,10 +37,8 @@ data_migrations = sa.Table(
     "data_migrations",
     metadata,
     sa.Column("name", sa.String(255), primary_key=True, info={"doc": "Name of the data hook."}),
-    sa.Column("version", sa.Integer, nullable=False,
-              info={"doc": "Schema version the hook belongs to."}),
-    sa.Column("applied_at", Timestamp, nullable=False, server_default=now(),
-              info={"doc": "When the hook ran."}),
+    sa.Column("version", sa.Integer, nullable=False, info={"doc": "Schema version the hook belongs to."}),
+    sa.Column("applied_at", Timestamp, nullable=False, server_default=now(), info={"doc": "When the hook ran."}),
     info={"doc": "GoClaw's record of the data hooks that have run, one row per hook."},
 )
 

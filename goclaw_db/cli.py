@@ -100,8 +100,10 @@ class Migrator:
         """The SQL that would take this database from its version to head (read-only)."""
         version, dirty = self.current()
         if dirty:
-            raise CommandError(f"the database is dirty at version {version}: a migration stopped part-way. "
-                               f"Repair what it left, then run: goclaw-db migrate force {version - 1}")
+            raise CommandError(
+                f"the database is dirty at version {version}: a migration stopped part-way. "
+                f"Repair what it left, then run: goclaw-db migrate force {version - 1}"
+            )
         if version >= self.head:
             print(f"-- {display_url(self.url)} is at version {version}: nothing to apply")
             return
@@ -219,12 +221,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goclaw-db", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dsn", help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)")
     parser.add_argument("--sqlite", metavar="PATH", help="SQLite database file")
-    parser.add_argument("--connect-timeout", metavar="SECONDS", type=float,
-                        help=f"give up connecting after this long (default 10, or {locking.CONNECT_TIMEOUT_VARIABLE}; "
-                             "a connect_timeout in the URL wins)")
-    parser.add_argument("--lock-timeout", metavar="SECONDS", type=float,
-                        help="how long a migration statement waits for a table lock before the revision is retried "
-                             f"(default 5, or {locking.LOCK_TIMEOUT_VARIABLE})")
+    parser.add_argument(
+        "--connect-timeout",
+        metavar="SECONDS",
+        type=float,
+        help=f"give up connecting after this long (default 10, or {locking.CONNECT_TIMEOUT_VARIABLE}; "
+        "a connect_timeout in the URL wins)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        metavar="SECONDS",
+        type=float,
+        help="how long a migration statement waits for a table lock before the revision is retried "
+        f"(default 5, or {locking.LOCK_TIMEOUT_VARIABLE})",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     migrate = sub.add_parser("migrate", help="GoClaw's migrate commands")
@@ -242,8 +252,11 @@ def _parser() -> argparse.ArgumentParser:
     goto.add_argument("version", type=int)
     drop = steps.add_parser("drop", help="drop GoClaw's tables, functions and bookkeeping (DANGEROUS)")
     drop.add_argument("--yes", action="store_true", help="drop without asking")
-    drop.add_argument("--everything-in-schema", action="store_true",
-                      help="golang-migrate's drop: every table in the schema or file, GoClaw's or not")
+    drop.add_argument(
+        "--everything-in-schema",
+        action="store_true",
+        help="golang-migrate's drop: every table in the schema or file, GoClaw's or not",
+    )
 
     upgrade = sub.add_parser("upgrade", help="migrations, then pending data hooks")
     upgrade.add_argument("--status", action="store_true", help="show what would run")
@@ -251,8 +264,9 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--json", action="store_true")
 
     docs = sub.add_parser("docs", help="write the schema documentation (needs no database)")
-    docs.add_argument("--output", metavar="DIR", default="docs/schema",
-                      help="folder for the Markdown pages (default: docs/schema)")
+    docs.add_argument(
+        "--output", metavar="DIR", default="docs/schema", help="folder for the Markdown pages (default: docs/schema)"
+    )
     operations.add_parsers(sub)
     return parser
 
@@ -264,9 +278,11 @@ def _desktop_adoption(conn: sa.Connection) -> str | None:
     desktop = desktop_ladder.desktop_version(conn)
     if desktop is None:
         return None
-    return (f"GoClaw desktop file at schema_version {desktop}: the next upgrade rebuilds it into the "
-            f"desktop schema {DESKTOP_SCHEMA_VERSION} (GoClaw version {DESKTOP_EQUIVALENT_VERSION}) "
-            "with its search indexes")
+    return (
+        f"GoClaw desktop file at schema_version {desktop}: the next upgrade rebuilds it into the "
+        f"desktop schema {DESKTOP_SCHEMA_VERSION} (GoClaw version {DESKTOP_EQUIVALENT_VERSION}) "
+        "with its search indexes"
+    )
 
 
 def _print_status(status: Status, as_json: bool) -> None:
@@ -323,13 +339,20 @@ def _drop(migrator: Migrator, *, yes: bool, everything_in_schema: bool) -> None:
     if not doomed and not inventory.owned_functions:
         print(f"nothing of GoClaw's to drop in {display_url(migrator.url)}")
         return
-    print(f"to drop from {display_url(migrator.url)}: {len(doomed)} tables ({', '.join(doomed)})"
-          + (f"; functions {', '.join(inventory.owned_functions)}" if inventory.owned_functions else "")
-          + ("; extensions vector and pgcrypto where nothing else uses them"
-             if migrator.url.get_backend_name() == "postgresql" else ""))
+    print(
+        f"to drop from {display_url(migrator.url)}: {len(doomed)} tables ({', '.join(doomed)})"
+        + (f"; functions {', '.join(inventory.owned_functions)}" if inventory.owned_functions else "")
+        + (
+            "; extensions vector and pgcrypto where nothing else uses them"
+            if migrator.url.get_backend_name() == "postgresql"
+            else ""
+        )
+    )
     if inventory.foreign_tables and not everything_in_schema:
-        print(f"leaving {len(inventory.foreign_tables)} tables that are not GoClaw's: "
-              + ", ".join(inventory.foreign_tables))
+        print(
+            f"leaving {len(inventory.foreign_tables)} tables that are not GoClaw's: "
+            + ", ".join(inventory.foreign_tables)
+        )
     if not yes:
         if not sys.stdin.isatty():
             raise CommandError("nothing was dropped: run again with --yes to confirm")
@@ -363,8 +386,10 @@ def run(args: argparse.Namespace) -> None:
         else:
             _show_progress()
             ran = migrator.upgrade()
-            print(f"{display_url(url)} is at GoClaw schema version {migrator.head}"
-                  + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
+            print(
+                f"{display_url(url)} is at GoClaw schema version {migrator.head}"
+                + (f"; data hooks run: {', '.join(ran)}" if ran else "")
+            )
         return
     action = args.action
     if action == "up":
@@ -402,12 +427,17 @@ def main(argv: list[str] | None = None) -> int:
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if "malformed" in reason:  # SQLite found a damaged page while reading
-            print(f"goclaw-db: the SQLite file is damaged ({reason}): restore it from a backup or recover it "
-                  "with sqlite3's .recover; nothing was changed.", file=sys.stderr)
+            print(
+                f"goclaw-db: the SQLite file is damaged ({reason}): restore it from a backup or recover it "
+                "with sqlite3's .recover; nothing was changed.",
+                file=sys.stderr,
+            )
             return 1
-        print(f"goclaw-db: the database refused the change: {reason}; "
-              "the database is at the last completed version (see 'goclaw-db migrate status').",
-              file=sys.stderr)
+        print(
+            f"goclaw-db: the database refused the change: {reason}; "
+            "the database is at the last completed version (see 'goclaw-db migrate status').",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:
         # The reader went away (``migrate up --sql | head``): stop quietly, as

@@ -55,9 +55,7 @@ def normalize_url(url: str, driver: str = "psycopg") -> sa.URL:
         return parsed.set(drivername=f"postgresql+{driver}")
     if backend == "sqlite":
         return parsed.set(drivername="sqlite")
-    raise ConfigurationError(
-        f"unsupported database {backend!r} in URL: GoClaw runs on postgresql:// or sqlite:///path"
-    )
+    raise ConfigurationError(f"unsupported database {backend!r} in URL: GoClaw runs on postgresql:// or sqlite:///path")
 
 
 def sqlite_url(path: str | os.PathLike) -> sa.URL:
@@ -92,9 +90,7 @@ def resolve_url(
         return normalize_url(dsn, driver)
     if backend == "sqlite":
         return sqlite_url(default_sqlite_path(environ))
-    raise ConfigurationError(
-        f"GOCLAW_STORAGE_BACKEND={backend!r} is not a backend: use 'postgres' or 'sqlite'"
-    )
+    raise ConfigurationError(f"GOCLAW_STORAGE_BACKEND={backend!r} is not a backend: use 'postgres' or 'sqlite'")
 
 
 def display_url(url: sa.URL) -> str:

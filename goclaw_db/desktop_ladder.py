@@ -159,7 +159,8 @@ def _rebuild(connection: sa.Connection, head: HeadSchema, version: int) -> None:
 def _file_tables(connection: sa.Connection) -> tuple[list[str], list[str]]:
     """The file's tables (no SQLite internals) and its search tables (without their shadow tables)."""
     rows = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).all()
     search = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
     tables = [name for name, _sql in rows if not any(name == s or name.startswith(f"{s}_") for s in search)]
     return tables, search
@@ -174,8 +175,9 @@ def _move_aside(connection: sa.Connection) -> list[str]:
     for table in tables:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{MOVED_ASIDE.format(table)}"')
     for kind, name in connection.exec_driver_sql(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-            "AND tbl_name LIKE '%\\_\\_desktop' ESCAPE '\\'").all():
+        "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+        "AND tbl_name LIKE '%\\_\\_desktop' ESCAPE '\\'"
+    ).all():
         connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
     return tables
 
@@ -207,14 +209,18 @@ def head_schema() -> HeadSchema:
                 for revision in reversed(list(_chain().walk_revisions())):
                     revision.module.upgrade()
             rows = connection.exec_driver_sql(
-                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").all()
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+            ).all()
     finally:
         engine.dispose()
     search = {name: sql for kind, name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")}
     shadow = {f"{name}_{part}" for name in search for part in ("data", "idx", "content", "docsize", "config")}
     return HeadSchema(
-        tables={name: sql for kind, name, sql in rows
-                if kind == "table" and name not in search and name not in shadow and name not in KEPT_TABLES},
+        tables={
+            name: sql
+            for kind, name, sql in rows
+            if kind == "table" and name not in search and name not in shadow and name not in KEPT_TABLES
+        },
         search_tables=search,
         indexes=tuple(sql for kind, name, sql in rows if kind == "index"),
         triggers=tuple(sql for kind, name, sql in rows if kind == "trigger"),
@@ -230,10 +236,13 @@ def head_schema() -> HeadSchema:
 
 def _promote_cron_delivery(connection: sa.Connection) -> None:
     """2 to 3: a cron job's delivery settings move from its payload into columns (the payload keeps them)."""
-    jobs = sa.table("cron_jobs", *(sa.column(c) for c in (
-        "payload", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")))
+    jobs = sa.table(
+        "cron_jobs", *(sa.column(c) for c in ("payload", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat"))
+    )
     connection.execute(
-        sa.update(jobs).where(jobs.c.payload.is_not(None)).values(
+        sa.update(jobs)
+        .where(jobs.c.payload.is_not(None))
+        .values(
             deliver=sa.func.coalesce(json_bool(jobs.c.payload, "deliver"), 0),
             deliver_channel=sa.func.coalesce(json_text(jobs.c.payload, "channel"), ""),
             deliver_to=sa.func.coalesce(json_text(jobs.c.payload, "to"), ""),
@@ -251,17 +260,22 @@ def _grant_agent_bound_binaries(connection: sa.Connection) -> None:
     GoClaw's own PostgreSQL migration 36 keeps it: ``is_global`` false and a
     grant for its agent.
     """
-    old = sa.table(MOVED_ASIDE.format("secure_cli_binaries"),
-                   *(sa.column(c) for c in ("id", "agent_id", "enabled", "tenant_id")))
+    old = sa.table(
+        MOVED_ASIDE.format("secure_cli_binaries"), *(sa.column(c) for c in ("id", "agent_id", "enabled", "tenant_id"))
+    )
     binaries = sa.table("secure_cli_binaries", sa.column("id"), sa.column("is_global"))
-    grants = sa.table("secure_cli_agent_grants", *(sa.column(c) for c in (
-        "id", "binary_id", "agent_id", "enabled", "tenant_id")))
+    grants = sa.table(
+        "secure_cli_agent_grants", *(sa.column(c) for c in ("id", "binary_id", "agent_id", "enabled", "tenant_id"))
+    )
     bound = sa.select(old.c.id).where(old.c.agent_id.is_not(None))
-    connection.execute(grants.insert().from_select(
-        ["id", "binary_id", "agent_id", "enabled", "tenant_id"],
-        sa.select(uuid_generate_v7(), old.c.id, old.c.agent_id, old.c.enabled, old.c.tenant_id)
-        .where(old.c.agent_id.is_not(None)),
-    ))
+    connection.execute(
+        grants.insert().from_select(
+            ["id", "binary_id", "agent_id", "enabled", "tenant_id"],
+            sa.select(uuid_generate_v7(), old.c.id, old.c.agent_id, old.c.enabled, old.c.tenant_id).where(
+                old.c.agent_id.is_not(None)
+            ),
+        )
+    )
     connection.execute(sa.update(binaries).where(binaries.c.id.in_(bound)).values(is_global=False))
 
 
@@ -287,13 +301,18 @@ def _promote_agent_settings(connection: sa.Connection) -> None:
     agents = sa.table("agents", sa.column("other_config"), *(sa.column(c) for c, *_ in PROMOTED_AGENT_SETTINGS))
     config = agents.c.other_config
     connection.execute(
-        sa.update(agents).where(config.is_not(None), config != "{}").values({
-            column: sa.func.coalesce(read(config, key), absent)
-            for column, key, read, absent in PROMOTED_AGENT_SETTINGS
-        })
+        sa.update(agents)
+        .where(config.is_not(None), config != "{}")
+        .values(
+            {
+                column: sa.func.coalesce(read(config, key), absent)
+                for column, key, read, absent in PROMOTED_AGENT_SETTINGS
+            }
+        )
     )
-    connection.execute(sa.update(agents).values(
-        other_config=json_without(config, [key for _c, key, *_ in PROMOTED_AGENT_SETTINGS])))
+    connection.execute(
+        sa.update(agents).values(other_config=json_without(config, [key for _c, key, *_ in PROMOTED_AGENT_SETTINGS]))
+    )
 
 
 def _seed_core_and_task_files(connection: sa.Connection) -> None:

@@ -141,8 +141,10 @@ _BLOCKERS = sa.text(
 
 def describe_session(row: sa.Row[Any]) -> str:
     """'pid 123 (application 'x', idle in transaction, from 10.0.0.5): SELECT ...' for messages."""
-    details = [f"application {row.application_name!r}" if row.application_name else "no application name",
-               row.state or "state unknown"]
+    details = [
+        f"application {row.application_name!r}" if row.application_name else "no application name",
+        row.state or "state unknown",
+    ]
     if row.client:
         details.append(f"from {row.client}")
     query = " ".join((row.query or "").split())
@@ -176,10 +178,13 @@ class MigrationLock:
         self.connection.info.pop(_STATE_KEY, None)
 
     def _listeners(self) -> tuple[tuple[str, Callable[..., None]], ...]:
-        return (("begin", self.on_begin), ("commit", self.watcher.transaction_ended),
-                ("rollback", self.watcher.transaction_ended),
-                ("before_cursor_execute", self.watcher.statement_started),
-                ("after_cursor_execute", self.watcher.statement_ended))
+        return (
+            ("begin", self.on_begin),
+            ("commit", self.watcher.transaction_ended),
+            ("rollback", self.watcher.transaction_ended),
+            ("before_cursor_execute", self.watcher.statement_started),
+            ("after_cursor_execute", self.watcher.statement_ended),
+        )
 
     def on_begin(self, connection: sa.Connection) -> None:
         """Start every transaction of the run holding the migration lock, with a lock timeout."""
@@ -187,8 +192,9 @@ class MigrationLock:
         if driver.autocommit:  # an autocommit block: no transaction to hold a lock in
             return
         while True:
-            acquired, backend_pid = connection.execute(sa.text(
-                f"SELECT pg_try_advisory_xact_lock({MIGRATION_LOCK_KEY}), pg_backend_pid()")).one()
+            acquired, backend_pid = connection.execute(
+                sa.text(f"SELECT pg_try_advisory_xact_lock({MIGRATION_LOCK_KEY}), pg_backend_pid()")
+            ).one()
             holders = [] if acquired and self.outside_guard else connection.execute(_HOLDERS_OF_KEYS).all()
             others = [h for h in holders if h.pid != backend_pid]
             if acquired and not any(h.key == OUTSIDE_TRANSACTION_KEY for h in others):
@@ -207,14 +213,18 @@ class MigrationLock:
             return
         self._last_wait_report = holder
         if holders:
-            log.warning("goclaw-db: waiting for the migration lock, held by %s", "; ".join(map(describe_session, holders)))
+            log.warning(
+                "goclaw-db: waiting for the migration lock, held by %s", "; ".join(map(describe_session, holders))
+            )
         else:
             log.warning("goclaw-db: waiting for another migration run of this database")
 
     def checked_steps(
-        self, steps: Callable[..., Iterable[RevisionStep]],
+        self,
+        steps: Callable[..., Iterable[RevisionStep]],
     ) -> Callable[[tuple[str, ...], MigrationContext], Iterator[RevisionStep]]:
         """Alembic's steps, each first checked against the version read under the lock."""
+
         def run(heads: tuple[str, ...], context: MigrationContext) -> Iterator[RevisionStep]:
             for step in steps(heads, context):
                 if isinstance(step, RevisionStep):
@@ -225,6 +235,7 @@ class MigrationLock:
                         raise VersionMovedOn()
                     self.current_step = step
                 yield step
+
         return run
 
     @contextmanager
@@ -365,6 +376,7 @@ class LockWaitWatcher:
         if blocker == self._last_blocker:
             return
         self._last_blocker = blocker
-        self.last_report = (f"waiting for {blockers[0].wanted or 'a lock'}, held by "
-                            + "; ".join(map(describe_session, blockers)))
+        self.last_report = f"waiting for {blockers[0].wanted or 'a lock'}, held by " + "; ".join(
+            map(describe_session, blockers)
+        )
         log.warning("goclaw-db: %s", self.last_report)

@@ -112,8 +112,11 @@ def batch_alter_table(table: str, **kw) -> Iterator:
     if last_key is not None:
         # The copy's counter starts from its highest key; keys already handed out and deleted stay used.
         op.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = :table").bindparams(table=table))
-        op.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)")
-                   .bindparams(table=table, seq=last_key))
+        op.execute(
+            sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)").bindparams(
+                table=table, seq=last_key
+            )
+        )
     present = _sqlite_objects_on(table)
     lost = {name: sql for name, sql in kept.items() if name not in present}
     dropped = columns_before - _sqlite_columns(table)
@@ -165,7 +168,10 @@ def _sqlite_table_as_declared(table: str) -> _DeclaredTable:
         # resolve_fks=False: Alembic stubs the tables a foreign key refers to;
         # reflecting them too (recursively) was most of a SQLite run.
         described = sa.Table(
-            table, sa.MetaData(), autoload_with=bind, resolve_fks=False,
+            table,
+            sa.MetaData(),
+            autoload_with=bind,
+            resolve_fks=False,
             include_columns=[name for name in definitions if name not in generated_names],
         )
     _set_foreign_key_rules(described)
@@ -183,9 +189,12 @@ def _sqlite_table_as_declared(table: str) -> _DeclaredTable:
 def _set_foreign_key_rules(described: sa.Table) -> None:
     rules: dict[int, tuple[str, list[str], str, str]] = {}
     for key_id, _seq, parent, column, _to, on_update, on_delete, _match in op.get_bind().exec_driver_sql(
-            f'PRAGMA foreign_key_list("{described.name}")'):
+        f'PRAGMA foreign_key_list("{described.name}")'
+    ):
         rules.setdefault(key_id, (parent, [], on_update, on_delete))[1].append(column)
-    by_columns = {(parent, tuple(columns)): (on_update, on_delete) for parent, columns, on_update, on_delete in rules.values()}
+    by_columns = {
+        (parent, tuple(columns)): (on_update, on_delete) for parent, columns, on_update, on_delete in rules.values()
+    }
     for key in described.foreign_key_constraints:
         parent = key.elements[0].target_fullname.rpartition(".")[0]
         on_update, on_delete = by_columns[(parent, tuple(key.column_keys))]
@@ -202,10 +211,14 @@ def _generated_columns(table: str, definitions: dict[str, list], generated_names
         generated = _generated_expression(definitions[name])
         assert generated is not None, "generated_names holds only columns with a generation expression"
         expression, stored = generated
-        columns.append(sa.Column(
-            name, reflected[name]["type"], sa.Computed(sa.text(expression), persisted=stored),
-            nullable=reflected[name]["nullable"],
-        ))
+        columns.append(
+            sa.Column(
+                name,
+                reflected[name]["type"],
+                sa.Computed(sa.text(expression), persisted=stored),
+                nullable=reflected[name]["nullable"],
+            )
+        )
     return columns
 
 
@@ -218,17 +231,23 @@ def _add_generated_columns(batch, declared: _DeclaredTable) -> None:
     """
     operations = batch.impl.batch
     dropped = {arguments[1].name for name, arguments, _kw in operations if name == "drop_column"}
-    operations[:] = [(name, arguments, kw) for name, arguments, kw in operations
-                     if not (name == "drop_column" and arguments[1].name not in declared.table.c)]
+    operations[:] = [
+        (name, arguments, kw)
+        for name, arguments, kw in operations
+        if not (name == "drop_column" and arguments[1].name not in declared.table.c)
+    ]
     generated = {column.name for column in declared.generated}
-    added = [arguments[1].name for name, arguments, kw in operations
-             if name == "add_column" and not {"insert_before", "insert_after"} & set(kw)]
+    added = [
+        arguments[1].name
+        for name, arguments, kw in operations
+        if name == "add_column" and not {"insert_before", "insert_after"} & set(kw)
+    ]
     order = [name for name in declared.column_order if name not in dropped] + added
     for column in declared.generated:
         if column.name in dropped:
             continue
         position = order.index(column.name)
-        following = [name for name in order[position + 1:] if name not in generated]
+        following = [name for name in order[position + 1 :] if name not in generated]
         place = {"insert_before": following[0]} if following else {}  # else: after the last column
         if following and position:
             place["insert_after"] = order[position - 1]
@@ -251,7 +270,7 @@ def _column_definitions(create_sql: str) -> dict[str, list[re.Match]]:
     start = next(i for i, t in enumerate(tokens) if t.group() == "(")
     items: list[list[re.Match]] = [[]]
     depth = 0
-    for token in tokens[start + 1:]:
+    for token in tokens[start + 1 :]:
         text = token.group()
         if text == ")" and depth == 0:
             break
@@ -260,7 +279,9 @@ def _column_definitions(create_sql: str) -> dict[str, list[re.Match]]:
             items.append([])
         else:
             items[-1].append(token)
-    return {_unquote(item[0].group()): item[1:] for item in items if item[0].group().upper() not in _TABLE_CONSTRAINT_WORDS}
+    return {
+        _unquote(item[0].group()): item[1:] for item in items if item[0].group().upper() not in _TABLE_CONSTRAINT_WORDS
+    }
 
 
 def _unquote(name: str) -> str:
@@ -297,7 +318,7 @@ def _generated_expression(tokens: list[re.Match]) -> tuple[str, bool] | None:
         if text == "AS" and following == "(":
             close = next(p for p, t in outer if p > after and t == ")")
             source = tokens[after].string
-            expression = source[tokens[after].end():tokens[close].start()].strip()
+            expression = source[tokens[after].end() : tokens[close].start()].strip()
             stored = close + 1 < len(tokens) and tokens[close + 1].group().upper() == "STORED"
             return expression, stored
     return None
@@ -312,9 +333,13 @@ def _sqlite_autoincrement_sequence(table: str) -> int | None:
 
 
 def _sqlite_objects_on(table: str) -> dict[str, str]:
-    rows = op.get_bind().execute(sa.text(
-        "SELECT name, sql FROM sqlite_master WHERE tbl_name = :table AND type IN ('index', 'trigger') "
-        "AND sql IS NOT NULL"), {"table": table})
+    rows = op.get_bind().execute(
+        sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = :table AND type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL"
+        ),
+        {"table": table},
+    )
     return dict(rows.all())
 
 
@@ -387,13 +412,20 @@ def create_pg_index(name: str, table: str, columns: Sequence, **kw) -> None:
 
 
 def create_hnsw_index(
-    name: str, table: str, column: str = "embedding", *, m: int | None = None,
-    ef_construction: int | None = None, where: str | None = None,
+    name: str,
+    table: str,
+    column: str = "embedding",
+    *,
+    m: int | None = None,
+    ef_construction: int | None = None,
+    where: str | None = None,
 ) -> None:
     """A pgvector HNSW index for cosine distance, with GoClaw's build options when it sets them."""
     options = {k: v for k, v in (("m", m), ("ef_construction", ef_construction)) if v is not None}
     create_pg_index(
-        name, table, [column],
+        name,
+        table,
+        [column],
         postgresql_using="hnsw",
         postgresql_ops={column: "vector_cosine_ops"},
         postgresql_with=options or None,
@@ -404,7 +436,10 @@ def create_hnsw_index(
 def create_gin_index(name: str, table: str, column, *, where: str | None = None) -> None:
     """A GIN index over a tsvector, jsonb or array column (or an expression)."""
     create_pg_index(
-        name, table, [column], postgresql_using="gin",
+        name,
+        table,
+        [column],
+        postgresql_using="gin",
         postgresql_where=sa.text(where) if where else None,
     )
 
@@ -429,14 +464,14 @@ def create_extension_if_offered(name: str) -> None:
     if not on_postgresql():
         return
     if op.get_context().as_sql:
-        op.execute(sa.text(
-            f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = '{name}') "
-            f'THEN CREATE EXTENSION IF NOT EXISTS "{name}"; END IF; END $$'
-        ))
+        op.execute(
+            sa.text(
+                f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = '{name}') "
+                f'THEN CREATE EXTENSION IF NOT EXISTS "{name}"; END IF; END $$'
+            )
+        )
         return
-    offered = op.get_bind().scalar(
-        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = :name"), {"name": name}
-    )
+    offered = op.get_bind().scalar(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = :name"), {"name": name})
     if offered:
         create_extension(name)
 
@@ -465,9 +500,13 @@ def create_index_concurrently(name: str, table: str, columns: Sequence, where: s
         return
     with kept_outside_transaction(context), context.autocommit_block():
         if not context.as_sql:
-            invalid = op.get_bind().scalar(sa.text(
-                "SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-                "WHERE i.relname = :name AND NOT x.indisvalid"), {"name": name})
+            invalid = op.get_bind().scalar(
+                sa.text(
+                    "SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                    "WHERE i.relname = :name AND NOT x.indisvalid"
+                ),
+                {"name": name},
+            )
             if invalid:
                 op.drop_index(name, table_name=table, postgresql_concurrently=True)
         op.create_index(name, table, list(columns), postgresql_concurrently=True, if_not_exists=True, **kw)
@@ -507,10 +546,18 @@ def _delete_following_rules(table: sa.TableClause, condition: sa.ColumnElement, 
 
 def _sqlite_references_to(table: str) -> list[tuple[str, list[str], list[str], str]]:
     """(referring table, its columns, the referred key columns, ON DELETE rule) of every foreign key to ``table``."""
-    rows = op.get_bind().execute(sa.text(
-        "SELECT m.name, f.id, f.\"from\", f.\"to\", f.on_delete FROM sqlite_master AS m, "
-        "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND f.\"table\" = :table "
-        "ORDER BY m.name, f.id, f.seq"), {"table": table}).all()
+    rows = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                'SELECT m.name, f.id, f."from", f."to", f.on_delete FROM sqlite_master AS m, '
+                "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND f.\"table\" = :table "
+                "ORDER BY m.name, f.id, f.seq"
+            ),
+            {"table": table},
+        )
+        .all()
+    )
     primary_key = sa.inspect(op.get_bind()).get_pk_constraint(table)["constrained_columns"]
     references: dict[tuple[str, int], tuple[str, list[str], list[str], str]] = {}
     for child, key_id, column, key, on_delete in rows:
@@ -561,9 +608,12 @@ def drop_fts5_index(table: str) -> None:
 
 
 def _has_fts5_index(table: str) -> bool:
-    return op.get_bind().scalar(
-        sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": _fts(table)}
-    ) is not None
+    return (
+        op.get_bind().scalar(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": _fts(table)}
+        )
+        is not None
+    )
 
 
 def _rebuild_fts5_index(table: str) -> None:
@@ -574,7 +624,6 @@ def _rebuild_fts5_index(table: str) -> None:
 def rebuild_fts5_index_statement(table: str) -> sa.TextClause:
     """The statement that fills ``table``'s FTS5 index from its current rows (on any SQLite connection)."""
     return sa.text(f"INSERT INTO {_fts(table)}({_fts(table)}) VALUES ('rebuild')")
-
 
 
 # --- saying what a step does to rows before it does it -----------------------

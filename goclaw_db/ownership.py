@@ -15,24 +15,80 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 # Every table any GoClaw version has had, its own bookkeeping excluded.
-GOCLAW_TABLES = frozenset({
-    "activity_logs", "agent_config_permissions", "agent_context_files", "agent_evolution_metrics",
-    "agent_evolution_suggestions", "agent_heartbeats", "agent_links", "agent_shares",
-    "agent_team_members", "agent_teams", "agents", "api_keys", "builtin_tool_tenant_configs",
-    "builtin_tools", "channel_contacts", "channel_instances", "channel_pending_messages",
-    "config_secrets", "cron_jobs", "cron_run_logs", "custom_tools", "delegation_history",
-    "embedding_cache", "episodic_summaries", "group_file_writers", "handoff_routes",
-    "heartbeat_run_logs", "kg_dedup_candidates", "kg_entities", "kg_relations", "llm_providers",
-    "mcp_access_requests", "mcp_agent_grants", "mcp_servers", "mcp_user_credentials",
-    "mcp_user_grants", "memory_chunks", "memory_documents", "paired_devices", "pairing_requests",
-    "secure_cli_agent_grants", "secure_cli_binaries", "secure_cli_user_credentials", "sessions",
-    "skill_agent_grants", "skill_tenant_configs", "skill_user_grants", "skills", "spans",
-    "subagent_tasks", "system_configs", "team_messages", "team_task_attachments",
-    "team_task_comments", "team_task_events", "team_tasks", "team_user_grants",
-    "team_workspace_comments", "team_workspace_file_versions", "team_workspace_files",
-    "tenant_users", "tenants", "traces", "usage_snapshots", "user_agent_overrides",
-    "user_agent_profiles", "user_context_files", "vault_documents", "vault_links", "vault_versions",
-})
+GOCLAW_TABLES = frozenset(
+    {
+        "activity_logs",
+        "agent_config_permissions",
+        "agent_context_files",
+        "agent_evolution_metrics",
+        "agent_evolution_suggestions",
+        "agent_heartbeats",
+        "agent_links",
+        "agent_shares",
+        "agent_team_members",
+        "agent_teams",
+        "agents",
+        "api_keys",
+        "builtin_tool_tenant_configs",
+        "builtin_tools",
+        "channel_contacts",
+        "channel_instances",
+        "channel_pending_messages",
+        "config_secrets",
+        "cron_jobs",
+        "cron_run_logs",
+        "custom_tools",
+        "delegation_history",
+        "embedding_cache",
+        "episodic_summaries",
+        "group_file_writers",
+        "handoff_routes",
+        "heartbeat_run_logs",
+        "kg_dedup_candidates",
+        "kg_entities",
+        "kg_relations",
+        "llm_providers",
+        "mcp_access_requests",
+        "mcp_agent_grants",
+        "mcp_servers",
+        "mcp_user_credentials",
+        "mcp_user_grants",
+        "memory_chunks",
+        "memory_documents",
+        "paired_devices",
+        "pairing_requests",
+        "secure_cli_agent_grants",
+        "secure_cli_binaries",
+        "secure_cli_user_credentials",
+        "sessions",
+        "skill_agent_grants",
+        "skill_tenant_configs",
+        "skill_user_grants",
+        "skills",
+        "spans",
+        "subagent_tasks",
+        "system_configs",
+        "team_messages",
+        "team_task_attachments",
+        "team_task_comments",
+        "team_task_events",
+        "team_tasks",
+        "team_user_grants",
+        "team_workspace_comments",
+        "team_workspace_file_versions",
+        "team_workspace_files",
+        "tenant_users",
+        "tenants",
+        "traces",
+        "usage_snapshots",
+        "user_agent_overrides",
+        "user_agent_profiles",
+        "user_context_files",
+        "vault_documents",
+        "vault_links",
+        "vault_versions",
+    }
+)
 # Tables that record versions rather than hold GoClaw's data: golang-migrate's,
 # GoClaw's data hooks', the desktop's counter, and Alembic's.
 BOOKKEEPING_TABLES = frozenset({"schema_migrations", "data_migrations", "schema_version", "alembic_version"})
@@ -77,15 +133,20 @@ def take_inventory(connection: sa.Connection) -> Inventory:
     inspector = sa.inspect(connection)
     names = sorted(inspector.get_table_names())
     if connection.dialect.name == "sqlite":
-        shadow = {f"{fts}_{part}" for fts in names if fts.endswith(_FTS5_SUFFIX)
-                  for part in ("data", "idx", "docsize", "config", "content")}
+        shadow = {
+            f"{fts}_{part}"
+            for fts in names
+            if fts.endswith(_FTS5_SUFFIX)
+            for part in ("data", "idx", "docsize", "config", "content")
+        }
         names = [name for name in names if name not in shadow]
     inventory = Inventory()
     for name in names:
         (inventory.owned_tables if is_owned_table(name) else inventory.foreign_tables).append(name)
     if connection.dialect.name == "postgresql":
         inventory.owned_functions = [
-            signature for signature in GOCLAW_FUNCTIONS
+            signature
+            for signature in GOCLAW_FUNCTIONS
             if connection.scalar(sa.text("SELECT to_regprocedure(:signature)"), {"signature": signature})
         ]
     return inventory
@@ -110,7 +171,8 @@ def drop_owned(connection: sa.Connection, inventory: Inventory) -> tuple[list[st
     if connection.dialect.name != "postgresql":
         return dropped, kept
     present_extensions = [
-        name for name in GOCLAW_EXTENSIONS
+        name
+        for name in GOCLAW_EXTENSIONS
         if connection.scalar(sa.text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": name})
     ]
     for what, statement in [

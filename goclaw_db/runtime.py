@@ -88,8 +88,10 @@ def require_sqlite_file(path: str | None) -> None:
 def require_sound_sqlite_file(connection: sa.Connection) -> None:
     """Refuse a damaged SQLite file before writing to it (``PRAGMA quick_check``)."""
     problems = [
-        line for (report,) in connection.exec_driver_sql("PRAGMA quick_check").all()
-        for line in report.splitlines() if line.strip() and not line.startswith("*** in database")
+        line
+        for (report,) in connection.exec_driver_sql("PRAGMA quick_check").all()
+        for line in report.splitlines()
+        if line.strip() and not line.startswith("*** in database")
     ]
     if problems != ["ok"]:
         raise CommandError(
@@ -108,21 +110,21 @@ def preflight(connection: sa.Connection) -> None:
         return
     version_num = int(connection.scalar(sa.text("SELECT current_setting('server_version_num')")))
     if version_num < 150000:
-        raise CommandError(
-            f"PostgreSQL {version_num // 10000} is too old: GoClaw needs PostgreSQL 15 or newer."
-        )
-    has_vector = connection.scalar(sa.text(
-        "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
+        raise CommandError(f"PostgreSQL {version_num // 10000} is too old: GoClaw needs PostgreSQL 15 or newer.")
+    has_vector = connection.scalar(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
     if not has_vector:
         raise CommandError(
             "the PostgreSQL server has no pgvector extension: install pgvector "
             "(or use the pgvector/pgvector:pg18 image) and run again."
         )
-    may_create = connection.scalar(sa.text(
-        "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')"
-        " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-        " OR (has_database_privilege(current_database(), 'CREATE') AND EXISTS ("
-        "     SELECT 1 FROM pg_available_extension_versions WHERE name = 'vector' AND trusted))"))
+    may_create = connection.scalar(
+        sa.text(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')"
+            " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+            " OR (has_database_privilege(current_database(), 'CREATE') AND EXISTS ("
+            "     SELECT 1 FROM pg_available_extension_versions WHERE name = 'vector' AND trusted))"
+        )
+    )
     if not may_create:
         raise CommandError(
             f"the role {connection.scalar(sa.text('SELECT current_user'))} may not create the vector "
@@ -260,7 +262,7 @@ def _lock_sqlite_file(connection: sa.Connection) -> None:
         return
     path = f"{database}.migrate-lock"
     try:
-        handle = open(path, "a+")
+        handle = open(path, "a+")  # noqa: SIM115  (held for the whole run: closing it releases the flock)
     except OSError as exc:
         raise CommandError(
             f"cannot open the lock file {path}: {exc.strerror}. It may belong to another user "
@@ -330,8 +332,11 @@ def refuse_foreign_database(connection: sa.Connection) -> None:
             "empty database, or move those tables away; nothing was changed."
         )
     if inventory.foreign_tables:
-        log.warning("leaving %d tables that are not GoClaw's: %s",
-                    len(inventory.foreign_tables), ", ".join(inventory.foreign_tables))
+        log.warning(
+            "leaving %d tables that are not GoClaw's: %s",
+            len(inventory.foreign_tables),
+            ", ".join(inventory.foreign_tables),
+        )
 
 
 def adopt(connection: sa.Connection, head: int, *, in_callers_transaction: bool = False) -> None:
@@ -392,8 +397,12 @@ def handed_connectable(given: object) -> sa.Connection | sa.Engine:
 
 def require_existing_sqlite(url: sa.URL) -> None:
     """A read-only command on a SQLite path that does not exist: say so, create nothing."""
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-            and not Path(url.database).exists():
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        and not Path(url.database).exists()
+    ):
         raise CommandError(f"no SQLite database at {url.database}: check the path (nothing was created).")
 
 
@@ -424,8 +433,7 @@ def lock_migrations_in_transaction(connection: sa.Connection, poll_seconds: floa
     """
     if connection.dialect.name != "postgresql":
         return
-    while not connection.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                {"key": locking.MIGRATION_LOCK_KEY}):
+    while not connection.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": locking.MIGRATION_LOCK_KEY}):
         time.sleep(poll_seconds)
 
 
@@ -487,11 +495,18 @@ def write_version(connection: sa.Connection, version: int) -> None:
 def version_statements(dialect_name: str, version: int) -> list[sa.Executable]:
     """golang-migrate's one clean row (PostgreSQL), or the desktop's counter at head (SQLite)."""
     if dialect_name == "postgresql":
-        return [schema_migrations.delete(),
-                *([schema_migrations.insert().values(version=version, dirty=False)] if version else [])]
-    return [schema_version.delete(),
-            *([schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION)]
-              if version == DESKTOP_EQUIVALENT_VERSION else [])]
+        return [
+            schema_migrations.delete(),
+            *([schema_migrations.insert().values(version=version, dirty=False)] if version else []),
+        ]
+    return [
+        schema_version.delete(),
+        *(
+            [schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION)]
+            if version == DESKTOP_EQUIVALENT_VERSION
+            else []
+        ),
+    ]
 
 
 def on_version_apply(ctx, step, heads, run_args) -> None:

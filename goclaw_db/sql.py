@@ -129,8 +129,10 @@ def _json_value_sqlite(element, compiler, **kw):
     # json_quote passes JSON from json_extract through unchanged and quotes a bare string.
     document = compiler.process(element.document, **kw)
     path = compiler.process(sa.literal(_path(element.key)), **kw)
-    return (f"(CASE WHEN json_type({document}, {path}) IS NULL THEN NULL "
-            f"ELSE json_quote(json_extract({document}, {path})) END)")
+    return (
+        f"(CASE WHEN json_type({document}, {path}) IS NULL THEN NULL "
+        f"ELSE json_quote(json_extract({document}, {path})) END)"
+    )
 
 
 class json_merge(sa.sql.expression.ColumnElement):
@@ -161,7 +163,8 @@ class json_without(sa.sql.expression.ColumnElement):
     type = JSONB()
     inherit_cache = True
     _traverse_internals = [
-        ("document", InternalTraversal.dp_clauseelement), ("keys", InternalTraversal.dp_string_list),
+        ("document", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_string_list),
     ]
 
     def __init__(self, document: Any, keys: Iterable[str]) -> None:
@@ -203,8 +206,7 @@ def _first_part_pg(element, compiler, **kw):
 def _first_part_sqlite(element, compiler, **kw):
     text = compiler.process(element.text, **kw)
     sep = compiler.process(sa.literal(element.separator), **kw)
-    return (f"(CASE WHEN instr({text}, {sep}) > 0 THEN substr({text}, 1, instr({text}, {sep}) - 1) "
-            f"ELSE {text} END)")
+    return f"(CASE WHEN instr({text}, {sep}) > 0 THEN substr({text}, 1, instr({text}, {sep}) - 1) ELSE {text} END)"
 
 
 class regexp_remove(FunctionElement):

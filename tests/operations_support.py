@@ -85,21 +85,32 @@ def days_ago(days: float) -> dt.datetime:
     return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
 
 
-def add_traces(engine: sa.Engine, count: int, spans_each: int, age_days: float,
-               span_age_days: float | None = None) -> list[str]:
+def add_traces(
+    engine: sa.Engine, count: int, spans_each: int, age_days: float, span_age_days: float | None = None
+) -> list[str]:
     """``count`` traces of the given age, each with ``spans_each`` spans; returns the trace ids."""
     moment = timestamp(engine, days_ago(age_days))
     span_moment = timestamp(engine, days_ago(age_days if span_age_days is None else span_age_days))
     traces = [{"id": str(uuid7()), "at": moment, "tenant": MASTER_TENANT} for _ in range(count)]
-    spans = [{"id": str(uuid7()), "trace": t["id"], "at": span_moment, "tenant": MASTER_TENANT}
-             for t in traces for _ in range(spans_each)]
+    spans = [
+        {"id": str(uuid7()), "trace": t["id"], "at": span_moment, "tenant": MASTER_TENANT}
+        for t in traces
+        for _ in range(spans_each)
+    ]
     with engine.begin() as conn:
         if traces:
-            conn.execute(sa.text("INSERT INTO traces (id, start_time, created_at, tenant_id) "
-                                 "VALUES (:id, :at, :at, :tenant)"), traces)
+            conn.execute(
+                sa.text("INSERT INTO traces (id, start_time, created_at, tenant_id) VALUES (:id, :at, :at, :tenant)"),
+                traces,
+            )
         if spans:
-            conn.execute(sa.text("INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id) "
-                                 "VALUES (:id, :trace, 'llm_call', :at, :at, :tenant)"), spans)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id) "
+                    "VALUES (:id, :trace, 'llm_call', :at, :at, :tenant)"
+                ),
+                spans,
+            )
     return [t["id"] for t in traces]
 
 

@@ -15,13 +15,19 @@ class GoclawDbRun:
     def __init__(self, *args: str, **settings: str):
         env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
         env.update(settings)
-        self.process = subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", *args], env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "goclaw_db.cli", *args],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.stdout_lines: list[str] = []
         self.stderr_lines: list[str] = []
-        self._readers = [threading.Thread(target=self._read, args=(stream, lines), daemon=True)
-                         for stream, lines in ((self.process.stdout, self.stdout_lines),
-                                               (self.process.stderr, self.stderr_lines))]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.process.stdout, self.stdout_lines), (self.process.stderr, self.stderr_lines))
+        ]
         for reader in self._readers:
             reader.start()
 

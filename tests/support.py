@@ -7,9 +7,9 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.script import ScriptDirectory
 
+from alembic import command
 from goclaw_db.config import normalize_url
 from goclaw_db.models.tenants import MASTER_TENANT_ID
 from goclaw_db.runtime import alembic_config, version_number
@@ -64,6 +64,7 @@ def catalog_differences(expected: dict, actual: dict) -> list[str]:
 
 def column_order_differences(expected: dict, actual: dict) -> list[str]:
     """Tables whose columns stand in another order (the catalogs record each position)."""
+
     def order(table: dict) -> list[str]:
         return sorted(table["columns"], key=lambda name: table["columns"][name]["position"])
 

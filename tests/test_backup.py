@@ -25,8 +25,7 @@ def every_row(url: str) -> dict[str, list[str]]:
     try:
         with engine.connect() as conn:
             names = [n for n in sa.inspect(conn).get_table_names() if n != "alembic_version"]
-            return {name: sorted(map(repr, conn.execute(sa.text(f'SELECT * FROM "{name}"')).all()))
-                    for name in names}
+            return {name: sorted(map(repr, conn.execute(sa.text(f'SELECT * FROM "{name}"')).all())) for name in names}
     finally:
         engine.dispose()
 
@@ -68,8 +67,7 @@ def test_exclude_keeps_the_table_but_none_of_its_rows(capsys, world_url, empty_t
     assert restored["spans"] == [] and restored["traces"] == every_row(world_url)["traces"]
 
 
-def test_restore_refuses_a_database_holding_goclaw_tables_unless_forced(capsys, world_url, copy_database,
-                                                                        tmp_path):
+def test_restore_refuses_a_database_holding_goclaw_tables_unless_forced(capsys, world_url, copy_database, tmp_path):
     archive = tmp_path / "goclaw.backup"
     assert goclaw_db(capsys, world_url, "backup", str(archive))[0] == 0
     target = copy_database()
@@ -99,8 +97,9 @@ def test_bad_destinations_and_inputs_are_one_line_and_write_nothing(capsys, gocl
         status, _out, err = goclaw_db(capsys, goclaw_url, *args)
         assert status == 1 and err.count("\n") == 1 and message in err, (args, err)
     assert existing.read_text() == "keep me"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.backup", "notes.txt"] or \
-        goclaw_url.startswith("sqlite")  # the SQLite database itself lives in tmp_path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.backup", "notes.txt"] or goclaw_url.startswith(
+        "sqlite"
+    )  # the SQLite database itself lives in tmp_path
 
 
 def test_a_backup_of_the_other_database_kind_is_refused(capsys, goclaw_url, tmp_path):
@@ -155,8 +154,9 @@ def test_sqlite_backup_is_consistent_while_goclaw_writes_in_wal_mode(capsys, hea
     engine = sa.create_engine(goclaw_url, poolclass=sa.pool.NullPool)
     add_traces(engine, 2000, 2, age_days=1)  # enough pages that a copy and the writer overlap
     database = sa.make_url(goclaw_url).database
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, database, ops.MASTER_TENANT],
-                              stdout=subprocess.PIPE, text=True, env=os.environ)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, database, ops.MASTER_TENANT], stdout=subprocess.PIPE, text=True, env=os.environ
+    )
     try:
         assert writer.stdout.readline() == "wrote\n"
         copies = []
@@ -168,8 +168,9 @@ def test_sqlite_backup_is_consistent_while_goclaw_writes_in_wal_mode(capsys, hea
     finally:
         writer.kill()
         writer.wait()
-    counts = [(scalar(copy, "SELECT count(*) FROM traces"), scalar(copy, "SELECT count(*) FROM spans"))
-              for copy in copies]
+    counts = [
+        (scalar(copy, "SELECT count(*) FROM traces"), scalar(copy, "SELECT count(*) FROM spans")) for copy in copies
+    ]
     # each copy is one snapshot: every trace with both of its spans, and the writer moved on between copies
     assert all(spans == 2 * traces for traces, spans in counts), counts
     assert counts[-1][0] > 2000

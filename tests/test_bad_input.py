@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -19,7 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 def run_alembic(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "-x", f"url={url}", *args],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
 
 
@@ -44,9 +47,10 @@ def test_server_without_pgvector_is_refused_before_anything_changes(postgres_url
     plain = normalize_url(postgres_url).set(drivername="postgresql")
     with tempfile.TemporaryDirectory(prefix="no-extensions-") as empty:
         os.chmod(empty, 0o755)
-        with psycopg.connect(plain.set(database="postgres").render_as_string(hide_password=False),
-                             autocommit=True) as conn:
-            conn.execute(f'ALTER DATABASE "{plain.database}" SET extension_control_path = \'{empty}\'')
+        with psycopg.connect(
+            plain.set(database="postgres").render_as_string(hide_password=False), autocommit=True
+        ) as conn:
+            conn.execute(f"ALTER DATABASE \"{plain.database}\" SET extension_control_path = '{empty}'")
         result = run_alembic(postgres_url, "upgrade", "head")
 
     assert_one_clear_line(result, "pgvector", "install")
@@ -76,6 +80,7 @@ def test_role_that_may_not_create_pgvector_is_refused_before_anything_changes(po
     finally:
         with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f'DROP OWNED BY "{role}"')
-        with psycopg.connect(plain.set(database="postgres").render_as_string(hide_password=False),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            plain.set(database="postgres").render_as_string(hide_password=False), autocommit=True
+        ) as conn:
             conn.execute(f'DROP ROLE "{role}"')

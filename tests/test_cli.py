@@ -17,8 +17,14 @@ from tests.support import HEAD, catalog_differences, catalog_of, execute, postgr
 
 def goclaw_db(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
-    return subprocess.run([sys.executable, "-m", "goclaw_db.cli", "--dsn", url, *args],
-                          capture_output=True, text=True, timeout=600, env=env, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "goclaw_db.cli", "--dsn", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        **kw,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -67,8 +73,15 @@ def test_force_clears_dirty_without_applying_anything(postgres_url):
 
 
 def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
-    runs = [subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     applied_first_revision = [err for _out, err in outputs if "Running upgrade  -> 000001" in err]
@@ -87,8 +100,10 @@ def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
 def test_migrate_up_applies_every_revision_without_building_the_models(postgres_url):
     # Revisions never read the models; loading all of them would add about a
     # third of a second to every goclaw-db command.
-    probe = ("import sys; from goclaw_db.cli import main; main(['--dsn', sys.argv[1], 'migrate', 'up']); "
-             "print('models loaded:', 'goclaw_db.models' in sys.modules)")
+    probe = (
+        "import sys; from goclaw_db.cli import main; main(['--dsn', sys.argv[1], 'migrate', 'up']); "
+        "print('models loaded:', 'goclaw_db.models' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", probe, postgres_url], capture_output=True, text=True, timeout=600)
     assert result.stdout.splitlines() == [f"version: {HEAD}", "models loaded: False"], result.stderr
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
@@ -100,7 +115,10 @@ def test_sql_piped_into_a_reader_that_stops_early_ends_without_a_traceback(postg
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up", "--sql"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdout.read(100)
     proc.stdout.close()
     stderr = proc.stderr.read().decode()
@@ -114,8 +132,13 @@ def test_printed_sql_builds_goclaws_schema_when_applied_to_an_empty_database(pos
 
     script = goclaw_db(postgres_url, "migrate", "up", "--sql").stdout
     plain = normalize_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    applied = subprocess.run([str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
-                             input=script, capture_output=True, text=True, timeout=300)
+    applied = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert applied.returncode == 0, applied.stderr
     assert execute(postgres_url, "SELECT version, dirty FROM schema_migrations") == [(HEAD, False)]
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
@@ -159,8 +182,9 @@ def test_data_hook_runs_once_after_the_migrations_and_is_recorded(postgres_url, 
 
 
 def test_unreachable_server_is_one_line():
-    assert_one_line_error(goclaw_db("postgres://goclaw@127.0.0.1:1/goclaw", "migrate", "up"),
-                          "cannot connect", "127.0.0.1:1")
+    assert_one_line_error(
+        goclaw_db("postgres://goclaw@127.0.0.1:1/goclaw", "migrate", "up"), "cannot connect", "127.0.0.1:1"
+    )
 
 
 def test_drop_asks_for_confirmation(postgres_url):
@@ -171,20 +195,26 @@ def test_drop_asks_for_confirmation(postgres_url):
 
 
 def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(postgres_url):
-    run = subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         reached = 0
         while reached < 5 and run.poll() is None:
-            rows = execute(postgres_url, "SELECT version FROM schema_migrations") \
-                if execute(postgres_url, "SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0] else []
+            rows = (
+                execute(postgres_url, "SELECT version FROM schema_migrations")
+                if execute(postgres_url, "SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0]
+                else []
+            )
             reached = rows[0][0] if rows else 0
         run.kill()
     finally:
         run.wait()
     assert run.returncode != 0, "the run finished before it could be killed"
 
-    (version, dirty), = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
+    ((version, dirty),) = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
     assert not dirty
     assert catalog_differences(postgres_reference(version), catalog_of(postgres_url)) == []
 

@@ -14,8 +14,9 @@ from tests.support import HEAD
 def goclaw_db_at_home(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     env["HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "goclaw_db.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "goclaw_db.cli", *args], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 def test_upgrade_with_no_settings_creates_the_embedded_default_and_says_where(tmp_path):
@@ -31,9 +32,16 @@ def test_upgrade_with_no_settings_creates_the_embedded_default_and_says_where(tm
 def test_three_concurrent_upgrades_of_one_sqlite_file_apply_the_schema_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     database = tmp_path / "goclaw.db"
-    runs = [subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "migrate", "up"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "migrate", "up"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     assert sum("Running upgrade  -> 000001" in err for _out, err in outputs) == 1
@@ -67,4 +75,5 @@ def test_sql_mode_on_sqlite_is_refused_in_one_line_and_creates_nothing(tmp_path)
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "--sql prints PostgreSQL scripts only" in result.stderr
     assert not database.exists() or sqlite3.connect(database).execute(
-        "SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+        "SELECT count(*) FROM sqlite_master"
+    ).fetchone() == (0,)

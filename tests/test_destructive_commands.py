@@ -18,8 +18,14 @@ TENANT = "0193a5b0-7000-7000-8000-000000000001"  # GoClaw's master tenant
 
 def goclaw_db(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
-    return subprocess.run([sys.executable, "-m", "goclaw_db.cli", "--dsn", url, *args],
-                          capture_output=True, text=True, timeout=600, env=env, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "goclaw_db.cli", "--dsn", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        input=stdin,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -37,13 +43,12 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def database_at(backend, make_postgres_database, tmp_path, request):
+def database_at(backend, make_postgres_database, tmp_path):
     """Factory: a database of the test's backend upgraded by the chain to version N; returns its URL."""
+
     def make(version: int) -> str:
-        if backend == "postgresql":
-            url = make_postgres_database()
-        else:
-            url = f"sqlite:///{tmp_path / f'goclaw-{version}.db'}"
+        sqlite_url = f"sqlite:///{tmp_path / f'goclaw-{version}.db'}"
+        url = make_postgres_database() if backend == "postgresql" else sqlite_url
         upgrade(url, version)
         return url
 
@@ -79,8 +84,11 @@ def test_drop_removes_goclaws_objects_and_leaves_another_applications_tables(dat
     assert tables_of(url) == {"customers"}
     assert execute(url, "SELECT name FROM customers") == [("Ada",)]
     if url.startswith("postgresql"):
-        leftovers = execute(url, "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-                                 "UNION ALL SELECT extname FROM pg_extension WHERE extname IN ('vector', 'pgcrypto')")
+        leftovers = execute(
+            url,
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+            "UNION ALL SELECT extname FROM pg_extension WHERE extname IN ('vector', 'pgcrypto')",
+        )
         assert leftovers == []
 
 
@@ -148,24 +156,27 @@ def test_hostile_table_names_in_a_sqlite_file_are_dropped_as_named(tmp_path):
 
 
 def test_ownership_names_every_table_goclaws_versions_ever_had():
-    from tests.support import postgres_reference
     from goclaw_db.ownership import BOOKKEEPING_TABLES
+    from tests.support import postgres_reference
 
     ever = set().union(*(postgres_reference(version)["tables"] for version in range(HEAD + 1)))
-    assert GOCLAW_TABLES == ever - BOOKKEEPING_TABLES
+    assert ever - BOOKKEEPING_TABLES == GOCLAW_TABLES
 
 
 # --- goto, down, force ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("goto", "-5"), ("-5 is not a GoClaw schema version", f"0 to {HEAD}")),
-    (("goto", str(HEAD + 1)), (f"{HEAD + 1} is not a GoClaw schema version",)),
-    (("down", "0"), ("cannot go down 0 revisions", "1 or more")),
-    (("down", "-2"), ("cannot go down -2 revisions",)),
-    (("down", "4"), ("at version 3", "at most 3")),
-    (("force", "-1"), ("-1 is not a GoClaw schema version",)),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("goto", "-5"), ("-5 is not a GoClaw schema version", f"0 to {HEAD}")),
+        (("goto", str(HEAD + 1)), (f"{HEAD + 1} is not a GoClaw schema version",)),
+        (("down", "0"), ("cannot go down 0 revisions", "1 or more")),
+        (("down", "-2"), ("cannot go down -2 revisions",)),
+        (("down", "4"), ("at version 3", "at most 3")),
+        (("force", "-1"), ("-1 is not a GoClaw schema version",)),
+    ],
+)
 def test_invalid_versions_and_counts_are_refused_in_one_plain_line(database_at, args, words):
     url = database_at(3)
     before = tables_of(url)
@@ -212,14 +223,19 @@ def damage(path) -> None:
 
 def test_down_from_44_removes_only_the_context_files_the_upgrade_wrote_unchanged(database_at):
     url = database_at(HEAD - 1)
-    execute(url, "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
-                 f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')")
-    execute(url, "INSERT INTO agent_context_files (id, agent_id, tenant_id, file_name, content) VALUES "
-                 f"('00000000-0000-7000-8000-0000000000c1', '{AGENT}', '{TENANT}', "
-                 "'AGENTS_CORE.md', 'my own core rules')")
+    execute(
+        url,
+        "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
+        f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')",
+    )
+    execute(
+        url,
+        "INSERT INTO agent_context_files (id, agent_id, tenant_id, file_name, content) VALUES "
+        f"('00000000-0000-7000-8000-0000000000c1', '{AGENT}', '{TENANT}', "
+        "'AGENTS_CORE.md', 'my own core rules')",
+    )
     assert goclaw_db(url, "migrate", "up").returncode == 0
-    execute(url, "UPDATE agent_context_files SET content = content || ' and mine' "
-                 "WHERE file_name = 'AGENTS_TASK.md'")
+    execute(url, "UPDATE agent_context_files SET content = content || ' and mine' WHERE file_name = 'AGENTS_TASK.md'")
 
     assert goclaw_db(url, "migrate", "down", "1").returncode == 0
 
@@ -231,8 +247,11 @@ def test_down_from_44_removes_only_the_context_files_the_upgrade_wrote_unchanged
 
 def test_down_from_44_removes_the_untouched_seeded_files(database_at):
     url = database_at(HEAD - 1)
-    execute(url, "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
-                 f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')")
+    execute(
+        url,
+        "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
+        f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')",
+    )
     assert goclaw_db(url, "migrate", "up").returncode == 0
     assert execute(url, "SELECT count(*) FROM agent_context_files") == [(2,)]
     result = goclaw_db(url, "migrate", "down", "1")
@@ -246,13 +265,19 @@ def test_down_from_44_removes_the_untouched_seeded_files(database_at):
 
 def test_a_step_that_deletes_rows_says_what_and_how_many_first(database_at):
     url = database_at(HEAD - 1)
-    execute(url, "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
-                 f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')")
+    execute(
+        url,
+        "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
+        f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')",
+    )
     for n in (1, 2):
-        execute(url, "INSERT INTO agent_context_files (id, agent_id, tenant_id, file_name, content) VALUES "
-                     f"('00000000-0000-7000-8000-00000000000{n}', '{AGENT}', "
-                     f"'{TENANT}', "
-                     f"'{'AGENTS_MINIMAL.md' if n == 1 else 'SOUL.md'}', 'x')")
+        execute(
+            url,
+            "INSERT INTO agent_context_files (id, agent_id, tenant_id, file_name, content) VALUES "
+            f"('00000000-0000-7000-8000-00000000000{n}', '{AGENT}', "
+            f"'{TENANT}', "
+            f"'{'AGENTS_MINIMAL.md' if n == 1 else 'SOUL.md'}', 'x')",
+        )
     result = goclaw_db(url, "migrate", "up")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
@@ -264,10 +289,16 @@ def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_po
     # Version 41 adds episodic_summaries.promoted_at; going below it drops the values.
     url = make_postgres_database()
     upgrade(url, 41)
-    execute(url, "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
-                 f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')")
-    execute(url, "INSERT INTO episodic_summaries (tenant_id, agent_id, session_key, summary, promoted_at) VALUES "
-                 f"('{TENANT}', '{AGENT}', 's', 'sum', now())")
+    execute(
+        url,
+        "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
+        f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')",
+    )
+    execute(
+        url,
+        "INSERT INTO episodic_summaries (tenant_id, agent_id, session_key, summary, promoted_at) VALUES "
+        f"('{TENANT}', '{AGENT}', 's', 'sum', now())",
+    )
     result = goclaw_db(url, "migrate", "down", "1")
     assert result.returncode == 0, result.stderr
     assert "dropping column episodic_summaries.promoted_at: 1 rows hold a value that goes with it" in result.stderr

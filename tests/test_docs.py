@@ -78,8 +78,19 @@ def test_every_domain_has_an_er_diagram_with_its_tables(pages, domains):
 
 def test_the_expected_domains_exist(domains):
     names = {d.name for d in domains}
-    assert {"agents", "sessions", "memory", "knowledge_graph", "vault", "teams", "tracing", "cron",
-            "channels", "security", "tenants"} <= names
+    assert {
+        "agents",
+        "sessions",
+        "memory",
+        "knowledge_graph",
+        "vault",
+        "teams",
+        "tracing",
+        "cron",
+        "channels",
+        "security",
+        "tenants",
+    } <= names
 
 
 def test_tables_and_notable_columns_are_described(domains):
@@ -117,8 +128,11 @@ def test_fts5_tables_come_from_table_info(pages):
 
 def test_every_table_has_a_creating_revision():
     histories = docs.table_histories(docs.load_revisions())
-    missing = [name for name in sorted(metadata.tables)
-               if name not in docs.pg_only_tables() and not (histories.get(name) and histories[name].created)]
+    missing = [
+        name
+        for name in sorted(metadata.tables)
+        if name not in docs.pg_only_tables() and not (histories.get(name) and histories[name].created)
+    ]
     assert not missing, f"no revision creates {missing}"
 
 
@@ -129,7 +143,7 @@ def test_history_on_the_pages(pages):
 
 
 def test_scanner_follows_helpers_loops_batches_and_sql():
-    source = '''
+    source = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -162,7 +176,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("new_one")
-'''
+"""
     effects = docs.scan_source(source)
     assert effects.created == {"new_one"}
     assert effects.changed == {"alpha", "beta", "gamma", "delta", "eta", "theta", "kappa"}
@@ -293,17 +307,20 @@ def test_every_mermaid_block_parses(pages):
         assert text.count("```mermaid") == len(_mermaid_blocks(text)), name
 
 
-@pytest.mark.parametrize("bad", [
-    "graph TD\n  a --> b",
-    "erDiagram\n  agents {\n    timestamp with time zone created_at\n  }",
-    "erDiagram\n  agents {\n    numeric(12, 6) cost\n  }",
-    "erDiagram\n  agents {\n    uuid id PK\n",
-    "erDiagram\n  agents ||--o< sessions : \"agent_id\"",
-    "erDiagram\n  agents ||->o{ sessions : \"agent_id\"",
-    "erDiagram\n  agents ||--o{ sessions",
-    "erDiagram\n  agents {\n    uuid id PK, PK\n  }",
-    "erDiagram\n  agents {\n    uuid id XK\n  }",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "graph TD\n  a --> b",
+        "erDiagram\n  agents {\n    timestamp with time zone created_at\n  }",
+        "erDiagram\n  agents {\n    numeric(12, 6) cost\n  }",
+        "erDiagram\n  agents {\n    uuid id PK\n",
+        'erDiagram\n  agents ||--o< sessions : "agent_id"',
+        'erDiagram\n  agents ||->o{ sessions : "agent_id"',
+        "erDiagram\n  agents ||--o{ sessions",
+        "erDiagram\n  agents {\n    uuid id PK, PK\n  }",
+        "erDiagram\n  agents {\n    uuid id XK\n  }",
+    ],
+)
 def test_the_mermaid_check_rejects_bad_diagrams(bad):
     with pytest.raises(MermaidError):
         _parse_er(bad)

@@ -103,9 +103,8 @@ def test_sqlite_dropped_trigger_is_named(capsys, goclaw_url):
 
 
 @pytest.mark.parametrize("version", [9, 27])
-def test_no_drift_on_a_clean_database_at_earlier_versions(head_template, make_postgres_database, tmp_path,
-                                                          version):
-    url = (f"sqlite:///{tmp_path / 'v.db'}" if head_template[0] == "sqlite" else make_postgres_database())
+def test_no_drift_on_a_clean_database_at_earlier_versions(head_template, make_postgres_database, tmp_path, version):
+    url = f"sqlite:///{tmp_path / 'v.db'}" if head_template[0] == "sqlite" else make_postgres_database()
     upgrade(url, version)
     assert drift_at(url, version, catalog.References(sa.make_url(url))) == []
 
@@ -121,7 +120,7 @@ def drift_at(url: str, version: int, references: catalog.References) -> list[str
 
 @pytest.mark.slow
 def test_no_drift_on_a_clean_database_at_every_version(head_template, make_postgres_database, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'walk.db'}" if head_template[0] == "sqlite" else make_postgres_database())
+    url = f"sqlite:///{tmp_path / 'walk.db'}" if head_template[0] == "sqlite" else make_postgres_database()
     references = catalog.References(sa.make_url(url))
     try:
         drifted = {}
@@ -162,8 +161,12 @@ def test_pending_revisions_warn_and_point_at_upgrade(capsys, goclaw_url):
 
 
 def test_memory_without_embeddings_and_cache_of_another_dimension_warn(capsys, goclaw_url):
-    execute(goclaw_url, "INSERT INTO embedding_cache (hash, provider, model, dims, tenant_id) "
-                        "VALUES ('h', 'openai', 'small-768', 768, :tenant)", {"tenant": MASTER_TENANT})
+    execute(
+        goclaw_url,
+        "INSERT INTO embedding_cache (hash, provider, model, dims, tenant_id) "
+        "VALUES ('h', 'openai', 'small-768', 768, :tenant)",
+        {"tenant": MASTER_TENANT},
+    )
     engine = create_engine(goclaw_url, poolclass=sa.pool.NullPool)
     populate_world(engine)  # two memory chunks, written before any embedding provider ran
     engine.dispose()

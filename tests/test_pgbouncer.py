@@ -54,8 +54,11 @@ def migrate_up(url: str) -> GoclawDbRun:
 
 def assert_left_nothing_behind(direct_url: str) -> None:
     """No advisory lock stays on a pooled server connection once the runs are over."""
-    held = execute(direct_url, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-                               " WHERE l.locktype = 'advisory' AND d.datname = current_database()")
+    held = execute(
+        direct_url,
+        "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+        " WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+    )
     assert held == [(0,)]
 
 
@@ -119,14 +122,17 @@ def test_a_run_killed_through_the_pooler_leaves_a_complete_version_and_a_rerun_f
     try:
         reached = 0
         while reached < 8 and run.process.poll() is None:
-            rows = execute(postgres_url, "SELECT version FROM schema_migrations") \
-                if execute(postgres_url, "SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0] else []
+            rows = (
+                execute(postgres_url, "SELECT version FROM schema_migrations")
+                if execute(postgres_url, "SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0]
+                else []
+            )
             reached = rows[0][0] if rows else 0
     finally:
         run.kill()
     assert run.process.returncode != 0, "the run finished before it could be killed"
 
-    (version, dirty), = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
+    ((version, dirty),) = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
     assert not dirty
     assert catalog_differences(postgres_reference(version), catalog_of(postgres_url)) == []
     # The killed run's transaction died with its client connection: the rerun does not wait for it.

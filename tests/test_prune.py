@@ -27,8 +27,11 @@ def engine(goclaw_url):
 
 def spans_of(engine, trace_ids) -> int:
     with engine.connect() as conn:
-        return conn.scalar(sa.text("SELECT count(*) FROM spans WHERE CAST(trace_id AS VARCHAR) IN :ids")
-                           .bindparams(sa.bindparam("ids", trace_ids, expanding=True)))
+        return conn.scalar(
+            sa.text("SELECT count(*) FROM spans WHERE CAST(trace_id AS VARCHAR) IN :ids").bindparams(
+                sa.bindparam("ids", trace_ids, expanding=True)
+            )
+        )
 
 
 def test_old_traces_go_with_all_their_spans_and_young_ones_stay(capsys, goclaw_url, engine):
@@ -64,18 +67,25 @@ def test_dry_run_prints_each_table_and_changes_nothing(capsys, goclaw_url, engin
 def add_log_rows(engine, table: str, age_days: float) -> None:
     moment = timestamp(engine, days_ago(age_days))
     rows = {
-        "activity_logs": ("INSERT INTO activity_logs (id, actor_type, actor_id, action, created_at, tenant_id) "
-                          "VALUES (:id, 'user', 'u1', 'agent.update', :at, :tenant)"),
-        "usage_snapshots": ("INSERT INTO usage_snapshots (id, bucket_hour, model, created_at, tenant_id) "
-                            "VALUES (:id, :at, :model, :at, :tenant)"),
+        "activity_logs": (
+            "INSERT INTO activity_logs (id, actor_type, actor_id, action, created_at, tenant_id) "
+            "VALUES (:id, 'user', 'u1', 'agent.update', :at, :tenant)"
+        ),
+        "usage_snapshots": (
+            "INSERT INTO usage_snapshots (id, bucket_hour, model, created_at, tenant_id) "
+            "VALUES (:id, :at, :model, :at, :tenant)"
+        ),
     }
     with engine.begin() as conn:
-        conn.execute(sa.text(rows[table]), [{"id": str(uuid7()), "at": moment, "tenant": MASTER_TENANT, "model": f"m{n}"}
-                                            for n in range(3)])
+        conn.execute(
+            sa.text(rows[table]),
+            [{"id": str(uuid7()), "at": moment, "tenant": MASTER_TENANT, "model": f"m{n}"} for n in range(3)],
+        )
 
 
-@pytest.mark.parametrize(("option", "table"), [("--activity", "activity_logs"),
-                                               ("--usage-snapshots", "usage_snapshots")])
+@pytest.mark.parametrize(
+    ("option", "table"), [("--activity", "activity_logs"), ("--usage-snapshots", "usage_snapshots")]
+)
 def test_log_tables_are_pruned_by_their_own_option_only(capsys, goclaw_url, engine, option, table):
     add_log_rows(engine, table, age_days=400)
     add_log_rows(engine, table, age_days=1)
@@ -86,12 +96,15 @@ def test_log_tables_are_pruned_by_their_own_option_only(capsys, goclaw_url, engi
     assert scalar(engine, "SELECT count(*) FROM traces") == 2  # no option, no deletion
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "nothing to prune"),
-    (("--spans", "30x"), "--spans '30x' is not an age"),
-    (("--traces=5 days",), "--traces '5 days' is not an age"),
-    (("--spans", "30d", "--batch", "0"), "--batch 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "nothing to prune"),
+        (("--spans", "30x"), "--spans '30x' is not an age"),
+        (("--traces=5 days",), "--traces '5 days' is not an age"),
+        (("--spans", "30d", "--batch", "0"), "--batch 0"),
+    ],
+)
 def test_bad_input_is_one_line_and_nothing_goes(capsys, goclaw_url, engine, args, message):
     add_traces(engine, 2, 2, age_days=400)
     status, _out, err = goclaw_db(capsys, goclaw_url, "prune", *args)
@@ -112,8 +125,9 @@ def test_progress_is_plain_lines_off_a_terminal_and_vacuum_follows(capsys, gocla
 def test_a_prune_killed_part_way_leaves_whole_batches_and_a_rerun_finishes(goclaw_url, engine):
     old = add_traces(engine, 300, 3, age_days=100)
     young = add_traces(engine, 5, 3, age_days=1)
-    target = (["--sqlite", sa.make_url(goclaw_url).database] if engine.dialect.name == "sqlite"
-              else ["--dsn", goclaw_url])
+    target = (
+        ["--sqlite", sa.make_url(goclaw_url).database] if engine.dialect.name == "sqlite" else ["--dsn", goclaw_url]
+    )
     command = [sys.executable, "-m", "goclaw_db.cli", *target, "prune", "--traces", "90d", "--batch", "1"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=os.environ)
     assert "traces: 1 of 300 deleted" in run.stderr.readline()

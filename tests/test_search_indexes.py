@@ -20,16 +20,29 @@ def memory_db(postgres_url):
     engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
     rng = random.Random(7)
     with engine.begin() as conn:
-        agent_id = conn.scalar(sa.text(
-            "INSERT INTO agents (agent_key, owner_id, model, tenant_id) "
-            "VALUES ('scout', 'owner', 'model-x', :tenant) RETURNING id"), {"tenant": MASTER_TENANT})
+        agent_id = conn.scalar(
+            sa.text(
+                "INSERT INTO agents (agent_key, owner_id, model, tenant_id) "
+                "VALUES ('scout', 'owner', 'model-x', :tenant) RETURNING id"
+            ),
+            {"tenant": MASTER_TENANT},
+        )
         for i, text in enumerate(["the harbour lights", "quarterly revenue report", "harbour pilot schedule"]):
             vector = [rng.uniform(-1, 1) for _ in range(1536)]
-            conn.execute(sa.text(
-                "INSERT INTO memory_chunks (agent_id, path, hash, text, embedding, tenant_id) "
-                "VALUES (:agent, :path, :hash, :text, CAST(:vec AS vector), :tenant)"),
-                {"agent": agent_id, "path": f"notes/{i}.md", "hash": f"h{i}", "text": text,
-                 "vec": str(vector), "tenant": MASTER_TENANT})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO memory_chunks (agent_id, path, hash, text, embedding, tenant_id) "
+                    "VALUES (:agent, :path, :hash, :text, CAST(:vec AS vector), :tenant)"
+                ),
+                {
+                    "agent": agent_id,
+                    "path": f"notes/{i}.md",
+                    "hash": f"h{i}",
+                    "text": text,
+                    "vec": str(vector),
+                    "tenant": MASTER_TENANT,
+                },
+            )
     yield engine
     engine.dispose()
 
@@ -57,7 +70,5 @@ def test_full_text_match_uses_the_gin_index(memory_db):
 
 
 def test_embedding_of_the_wrong_dimension_is_refused(memory_db):
-    with pytest.raises(sa.exc.DataError, match="expected 1536 dimensions"):
-        with memory_db.begin() as conn:
-            conn.execute(sa.text(
-                "UPDATE memory_chunks SET embedding = CAST('[1,2,3]' AS vector)"))
+    with pytest.raises(sa.exc.DataError, match="expected 1536 dimensions"), memory_db.begin() as conn:
+        conn.execute(sa.text("UPDATE memory_chunks SET embedding = CAST('[1,2,3]' AS vector)"))

@@ -88,7 +88,8 @@ def idle_transaction_on_agents(make_database_at):
 
 
 def test_a_lock_held_by_an_idle_transaction_is_reported_and_the_run_stops_at_the_last_version(
-        idle_transaction_on_agents):
+    idle_transaction_on_agents,
+):
     url, application = idle_transaction_on_agents
     run = GoclawDbRun("--lock-timeout", "1", "--dsn", url, "migrate", "up", **{LOCK_RETRIES_VARIABLE: "1"})
     code, _out, err = run.finish(timeout=120)
@@ -116,8 +117,11 @@ def test_a_run_that_timed_out_on_a_lock_finishes_once_the_holder_commits(idle_tr
     assert catalog_differences(postgres_reference(HEAD), catalog_of(url)) == []
 
 
-@pytest.mark.parametrize("key", [MIGRATION_LOCK_KEY, OUTSIDE_TRANSACTION_KEY],
-                         ids=["migration lock", "revision working outside a transaction"])
+@pytest.mark.parametrize(
+    "key",
+    [MIGRATION_LOCK_KEY, OUTSIDE_TRANSACTION_KEY],
+    ids=["migration lock", "revision working outside a transaction"],
+)
 def test_a_waiting_run_names_the_holder_of_the_migration_lock(postgres_url, key):
     with psycopg.connect(libpq_url(postgres_url), application_name="other migrator") as holder:
         holder.execute(f"SELECT pg_advisory_xact_lock({key})")
@@ -144,7 +148,8 @@ def test_a_waiting_sqlite_run_names_the_process_holding_the_lock_file(tmp_path):
 
 
 def test_lock_timeout_setting_that_is_not_a_number_is_one_line():
-    code, _out, err = GoclawDbRun("--dsn", "postgresql://goclaw@127.0.0.1:1/goclaw", "migrate", "up",
-                                  GOCLAW_MIGRATE_LOCK_TIMEOUT="soon").finish(timeout=60)
+    code, _out, err = GoclawDbRun(
+        "--dsn", "postgresql://goclaw@127.0.0.1:1/goclaw", "migrate", "up", GOCLAW_MIGRATE_LOCK_TIMEOUT="soon"
+    ).finish(timeout=60)
     assert code == 1 and one_error_line(err) == err.strip()
     assert "GOCLAW_MIGRATE_LOCK_TIMEOUT" in err

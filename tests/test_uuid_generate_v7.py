@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.support import execute
 
@@ -27,11 +27,11 @@ def test_uuid_generate_v7_sets_rfc_4122_variant(make_database_at):
 
 def test_uuid_generate_v7_starts_with_current_unix_milliseconds(make_database_at):
     url = make_database_at(1)
-    before = int(datetime.now(timezone.utc).timestamp() * 1000)
+    before = int(datetime.now(UTC).timestamp() * 1000)
 
     value = _generate(url)
 
-    after = int(datetime.now(timezone.utc).timestamp() * 1000)
+    after = int(datetime.now(UTC).timestamp() * 1000)
     assert before - 1000 <= value.int >> 80 <= after + 1000
 
 

@@ -18,14 +18,14 @@ pgcrypto (pgcrypto is still installed where it is offered, as GoClaw
 expects).
 
 Revision ID: 000001
-Revises: 
+Revises:
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     create_extension,
     create_extension_if_offered,

@@ -19,8 +19,8 @@ Revises: '000001'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     add_columns,
     create_fts5_index,

@@ -15,8 +15,8 @@ Revises: '000002'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import batch_alter_table, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, UUIDArray, now, uuid_generate_v7
 

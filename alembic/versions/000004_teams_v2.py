@@ -14,8 +14,8 @@ Revises: '000003'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     add_columns,
     create_fts5_index,

@@ -12,8 +12,8 @@ Revises: '000004'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 

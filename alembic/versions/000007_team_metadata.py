@@ -13,8 +13,8 @@ Revises: '000006'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, batch_alter_table, create_index, drop_columns
 from goclaw_db.types import JSONB, UUID
 

@@ -12,8 +12,8 @@ Revises: '000007'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_index, drop_columns
 
 revision: str = "000008"

@@ -15,8 +15,8 @@ Revises: '000008'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_index_concurrently
 
 revision: str = "000009"
@@ -29,7 +29,9 @@ _TOP_LEVEL_TRACES_OF_A_USER = "parent_trace_id IS NULL AND user_id IS NOT NULL"
 
 def upgrade() -> None:
     create_index_concurrently(
-        "idx_traces_quota", "traces", ["user_id", sa.text("created_at DESC")],
+        "idx_traces_quota",
+        "traces",
+        ["user_id", sa.text("created_at DESC")],
         where=_TOP_LEVEL_TRACES_OF_A_USER,
     )
 

@@ -20,8 +20,8 @@ Revises: '000009'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.types import Timestamp, now
 
 revision: str = "000010"
@@ -129,11 +129,7 @@ def upgrade() -> None:
             sa.column("content", sa.Text()),
             sa.column("updated_at", Timestamp()),
         )
-        op.execute(
-            sa.update(files)
-            .where(files.c.file_name == "AGENTS.md")
-            .values(content=AGENTS_MD, updated_at=now())
-        )
+        op.execute(sa.update(files).where(files.c.file_name == "AGENTS.md").values(content=AGENTS_MD, updated_at=now()))
 
 
 def downgrade() -> None:

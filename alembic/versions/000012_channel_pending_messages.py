@@ -13,8 +13,8 @@ Revises: '000011'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 
@@ -39,7 +39,8 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index(
-        "idx_channel_pending_messages_lookup", "channel_pending_messages",
+        "idx_channel_pending_messages_lookup",
+        "channel_pending_messages",
         ["channel_name", "history_key", "created_at"],
     )
 

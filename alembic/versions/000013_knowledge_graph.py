@@ -16,8 +16,8 @@ Revises: '000012'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 

@@ -15,8 +15,8 @@ Revises: '000013'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
@@ -45,7 +45,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel_type", "sender_id"),
     )
     create_index(
-        "idx_channel_contacts_instance", "channel_contacts", ["channel_instance"],
+        "idx_channel_contacts_instance",
+        "channel_contacts",
+        ["channel_instance"],
         where="channel_instance IS NOT NULL",
     )
     create_index("idx_channel_contacts_merged", "channel_contacts", ["merged_id"], where="merged_id IS NOT NULL")

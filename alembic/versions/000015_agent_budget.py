@@ -12,8 +12,8 @@ Revises: '000014'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 

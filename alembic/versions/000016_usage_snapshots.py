@@ -16,8 +16,8 @@ Revises: '000015'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 
@@ -62,25 +62,30 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index("idx_usage_snapshots_bucket", "usage_snapshots", [sa.text("bucket_hour DESC")])
-    op.create_index(
-        "idx_usage_snapshots_agent_bucket", "usage_snapshots", ["agent_id", sa.text("bucket_hour DESC")]
-    )
+    op.create_index("idx_usage_snapshots_agent_bucket", "usage_snapshots", ["agent_id", sa.text("bucket_hour DESC")])
     create_index(
-        "idx_usage_snapshots_provider_bucket", "usage_snapshots", ["provider", sa.text("bucket_hour DESC")],
+        "idx_usage_snapshots_provider_bucket",
+        "usage_snapshots",
+        ["provider", sa.text("bucket_hour DESC")],
         where="provider != ''",
     )
     create_index(
-        "idx_usage_snapshots_channel_bucket", "usage_snapshots", ["channel", sa.text("bucket_hour DESC")],
+        "idx_usage_snapshots_channel_bucket",
+        "usage_snapshots",
+        ["channel", sa.text("bucket_hour DESC")],
         where="channel != ''",
     )
     # Snapshots without an agent are gateway-wide; the all-zero id stands in for
     # them so that such rows still collide on upsert instead of piling up.
     create_index(
-        "idx_usage_snapshots_unique", "usage_snapshots",
+        "idx_usage_snapshots_unique",
+        "usage_snapshots",
         [
             "bucket_hour",
             sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')"),
-            "provider", "model", "channel",
+            "provider",
+            "model",
+            "channel",
         ],
         unique=True,
     )

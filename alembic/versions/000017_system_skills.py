@@ -13,8 +13,8 @@ Revises: '000016'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import JSONB
 

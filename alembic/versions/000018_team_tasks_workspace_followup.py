@@ -22,8 +22,8 @@ Revises: '000017'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray, empty_array, now, uuid_generate_v7
 
@@ -33,11 +33,25 @@ branch_labels = None
 depends_on = None
 
 _TASK_COLUMNS = (
-    "task_type", "task_number", "identifier", "created_by_agent_id", "assignee_user_id", "parent_id",
-    "chat_id", "locked_at", "lock_expires_at", "progress_percent", "progress_step",
+    "task_type",
+    "task_number",
+    "identifier",
+    "created_by_agent_id",
+    "assignee_user_id",
+    "parent_id",
+    "chat_id",
+    "locked_at",
+    "lock_expires_at",
+    "progress_percent",
+    "progress_step",
 )
 _FOLLOWUP_COLUMNS = (
-    "followup_at", "followup_count", "followup_max", "followup_message", "followup_channel", "followup_chat_id",
+    "followup_at",
+    "followup_count",
+    "followup_max",
+    "followup_message",
+    "followup_channel",
+    "followup_chat_id",
 )
 _IN_PROGRESS = "status = 'in_progress'"
 
@@ -121,7 +135,9 @@ def _extend_team_tasks() -> None:
         batch.add_column(sa.Column("progress_percent", sa.Integer(), server_default=sa.text("0")))
         batch.add_column(sa.Column("progress_step", sa.Text()))
         # PostgreSQL's own name for this unnamed check in GoClaw's schema; batch mode needs a name.
-        batch.create_check_constraint("team_tasks_progress_percent_check", sa.text("progress_percent BETWEEN 0 AND 100"))
+        batch.create_check_constraint(
+            "team_tasks_progress_percent_check", sa.text("progress_percent BETWEEN 0 AND 100")
+        )
 
     create_index("idx_tt_parent", "team_tasks", ["parent_id"], where="parent_id IS NOT NULL")
     op.create_index("idx_tt_scope", "team_tasks", ["team_id", "channel", "chat_id"])
@@ -129,7 +145,10 @@ def _extend_team_tasks() -> None:
     lease_held = sa.text(f"lock_expires_at IS NOT NULL AND {_IN_PROGRESS}")
     create_index("idx_tt_lock", "team_tasks", ["lock_expires_at"], where=lease_held)
     create_index(
-        "idx_tt_identifier", "team_tasks", ["team_id", "identifier"], unique=True,
+        "idx_tt_identifier",
+        "team_tasks",
+        ["team_id", "identifier"],
+        unique=True,
         where="identifier IS NOT NULL",
     )
 

@@ -17,8 +17,8 @@ Revises: '000018'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, drop_columns, drop_pg_index
 from goclaw_db.types import UUID
 

@@ -16,8 +16,8 @@ Revises: '000019'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, empty_array, now, uuid_generate_v7
 
@@ -50,7 +50,8 @@ def upgrade() -> None:
     # A binary is registered once per agent; the all-zero id makes the global
     # entry (no agent) a scope of its own, which a plain unique key would not.
     op.create_index(
-        "idx_secure_cli_unique_binary_agent", "secure_cli_binaries",
+        "idx_secure_cli_unique_binary_agent",
+        "secure_cli_binaries",
         ["binary_name", sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')")],
         unique=True,
     )

@@ -18,8 +18,8 @@ Revises: '000021'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -64,9 +64,7 @@ def upgrade() -> None:
     create_table(
         "heartbeat_run_logs",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
-        sa.Column(
-            "heartbeat_id", UUID(), sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("heartbeat_id", UUID(), sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), nullable=False),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id"), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("summary", sa.Text()),

@@ -23,8 +23,8 @@ Revises: '000022'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import batch_alter_table, create_index, create_table, delete_rows
 from goclaw_db.sql import json_build_object, json_text
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
@@ -122,8 +122,10 @@ def _move_file_writers_into_permissions() -> None:
                 group_file_writers.c.user_id,
                 sa.literal(ALLOW),
                 json_build_object(
-                    "displayName", sa.func.coalesce(group_file_writers.c.display_name, ""),
-                    "username", sa.func.coalesce(group_file_writers.c.username, ""),
+                    "displayName",
+                    sa.func.coalesce(group_file_writers.c.display_name, ""),
+                    "username",
+                    sa.func.coalesce(group_file_writers.c.username, ""),
                 ),
                 group_file_writers.c.created_at,
             ).where(~already_granted),

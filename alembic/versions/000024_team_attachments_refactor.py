@@ -20,10 +20,16 @@ Revises: '000023'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
-    add_columns, create_gin_index, create_hnsw_index, create_index, create_table, drop_columns, drop_pg_index,
+    add_columns,
+    create_gin_index,
+    create_hnsw_index,
+    create_index,
+    create_table,
+    drop_columns,
+    drop_pg_index,
 )
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, Vector, empty_array, now, uuid_generate_v7
 

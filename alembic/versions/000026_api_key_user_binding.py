@@ -15,8 +15,8 @@ Revises: '000025'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
 
@@ -30,7 +30,8 @@ def upgrade() -> None:
     add_columns(
         "api_keys",
         sa.Column(
-            "owner_id", sa.String(255),
+            "owner_id",
+            sa.String(255),
             comment="The user this key acts as; requests made with it cannot claim another user.",
         ),
     )

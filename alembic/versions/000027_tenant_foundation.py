@@ -34,8 +34,8 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, drop_columns
 from goclaw_db.sql import regexp_remove
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
@@ -98,12 +98,16 @@ _UNIQUE_PER_TENANT: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("skills", "skills_slug_key", ("slug",), "idx_skills_tenant_slug"),
     ("mcp_servers", "mcp_servers_name_key", ("name",), "idx_mcp_servers_tenant_name"),
     (
-        "channel_contacts", "channel_contacts_channel_type_sender_id_key", ("channel_type", "sender_id"),
+        "channel_contacts",
+        "channel_contacts_channel_type_sender_id_key",
+        ("channel_type", "sender_id"),
         "idx_channel_contacts_tenant_type_sender",
     ),
     ("llm_providers", "llm_providers_name_key", ("name",), "idx_llm_providers_tenant_name"),
     (
-        "paired_devices", "paired_devices_sender_id_channel_key", ("sender_id", "channel"),
+        "paired_devices",
+        "paired_devices_sender_id_channel_key",
+        ("sender_id", "channel"),
         "idx_paired_devices_tenant_sender_channel",
     ),
     ("channel_instances", "channel_instances_name_key", ("name",), "idx_channel_instances_tenant_name"),
@@ -120,14 +124,19 @@ _TENANT_QUERY_INDEXES: tuple[tuple[str, str, list, str | None], ...] = (
     ("idx_traces_tenant_time", "traces", ["tenant_id", sa.text("created_at DESC")], None),
 )
 
+
 def _usage_bucket_index(*extra: str) -> None:
     """The upsert key of hourly usage; a missing agent counts as the all-zero id."""
     create_index(
-        "idx_usage_snapshots_unique", "usage_snapshots",
+        "idx_usage_snapshots_unique",
+        "usage_snapshots",
         [
             "bucket_hour",
             sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')"),
-            "provider", "model", "channel", *extra,
+            "provider",
+            "model",
+            "channel",
+            *extra,
         ],
         unique=True,
     )
@@ -183,7 +192,9 @@ def upgrade() -> None:
         "agents", sa.column("id"), sa.column("owner_id", sa.String()), sa.column("created_at", Timestamp())
     )
     first_owner = (
-        sa.select(uuid_generate_v7(), sa.cast(sa.literal(MASTER_TENANT_ID), UUID()), agents.c.owner_id, sa.literal("owner"))
+        sa.select(
+            uuid_generate_v7(), sa.cast(sa.literal(MASTER_TENANT_ID), UUID()), agents.c.owner_id, sa.literal("owner")
+        )
         .where(agents.c.owner_id != "")
         .order_by(agents.c.created_at, agents.c.id)
         .limit(1)
@@ -231,7 +242,10 @@ def upgrade() -> None:
 
     op.drop_index("idx_agents_agent_key_active", table_name="agents")
     create_index(
-        "idx_agents_tenant_agent_key_active", "agents", ["tenant_id", "agent_key"], unique=True,
+        "idx_agents_tenant_agent_key_active",
+        "agents",
+        ["tenant_id", "agent_key"],
+        unique=True,
         where="deleted_at IS NULL",
     )
     for table, constraint, columns, index in _UNIQUE_PER_TENANT:
@@ -299,7 +313,10 @@ def downgrade() -> None:
     )
     create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], where="agent_id IS NOT NULL")
     create_index(
-        "idx_custom_tools_name_agent", "custom_tools", ["name", "agent_id"], unique=True,
+        "idx_custom_tools_name_agent",
+        "custom_tools",
+        ["name", "agent_id"],
+        unique=True,
         where="agent_id IS NOT NULL",
     )
     create_index("idx_custom_tools_name_global", "custom_tools", ["name"], unique=True, where="agent_id IS NULL")

@@ -22,9 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
-        "team_task_comments", sa.Column("comment_type", sa.String(20), nullable=False, server_default="note")
-    )
+    add_columns("team_task_comments", sa.Column("comment_type", sa.String(20), nullable=False, server_default="note"))
 
 
 def downgrade() -> None:

@@ -14,8 +14,8 @@ Revises: '000030'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     add_columns,
     create_fts5_index,
@@ -24,7 +24,7 @@ from goclaw_db.migration import (
     drop_columns,
     drop_fts5_index,
 )
-from goclaw_db.types import TSVector, UUID, Timestamp, gen_random_uuid, now
+from goclaw_db.types import UUID, Timestamp, TSVector, gen_random_uuid, now
 
 revision: str = "000031"
 down_revision: str | None = "000030"
@@ -36,7 +36,8 @@ def upgrade() -> None:
     add_columns(
         "kg_entities",
         sa.Column(
-            "tsv", TSVector(),
+            "tsv",
+            TSVector(),
             sa.Computed("to_tsvector('simple'::regconfig, name || ' ' || COALESCE(description, ''))", persisted=True),
         ),
     )

@@ -13,8 +13,8 @@ Revises: '000031'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
@@ -29,8 +29,10 @@ def upgrade() -> None:
         "secure_cli_user_credentials",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column(
-            "binary_id", UUID(),
-            sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False,
+            "binary_id",
+            UUID(),
+            sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("user_id", sa.String(255), nullable=False),
         sa.Column("encrypted_env", sa.LargeBinary(), nullable=False),

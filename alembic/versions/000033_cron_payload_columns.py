@@ -14,8 +14,8 @@ Revises: '000032'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, drop_columns
 from goclaw_db.sql import json_bool, json_build_object, json_merge, json_text, json_without
 from goclaw_db.types import JSONB
@@ -62,17 +62,11 @@ def upgrade() -> None:
             wake_heartbeat=sa.func.coalesce(json_bool(payload, "wake_heartbeat"), sa.false()),
         )
     )
-    op.execute(
-        sa.update(cron_jobs).values(
-            payload=json_without(payload, MOVED_KEYS)
-        )
-    )
+    op.execute(sa.update(cron_jobs).values(payload=json_without(payload, MOVED_KEYS)))
 
 
 def downgrade() -> None:
     # Older gateways read delivery settings from the payload only, so put them back there.
-    settings = json_build_object(
-        *(part for key, column in MOVED_KEYS.items() for part in (key, cron_jobs.c[column]))
-    )
+    settings = json_build_object(*(part for key, column in MOVED_KEYS.items() for part in (key, cron_jobs.c[column])))
     op.execute(sa.update(cron_jobs).values(payload=json_merge(cron_jobs.c.payload, settings)))
     drop_columns("cron_jobs", "stateless", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")

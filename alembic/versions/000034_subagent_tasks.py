@@ -13,8 +13,8 @@ Revises: '000033'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_gin_index, create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -53,7 +53,9 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
     op.create_index(
-        "idx_subagent_tasks_parent_status", "subagent_tasks", ["tenant_id", "parent_agent_key", "status"],
+        "idx_subagent_tasks_parent_status",
+        "subagent_tasks",
+        ["tenant_id", "parent_agent_key", "status"],
     )
     create_index("idx_subagent_tasks_session", "subagent_tasks", ["session_key"], where="session_key IS NOT NULL")
     op.create_index("idx_subagent_tasks_created", "subagent_tasks", ["tenant_id", sa.text("created_at DESC")])

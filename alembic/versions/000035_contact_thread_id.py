@@ -15,8 +15,8 @@ Revises: '000034'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, drop_columns
 from goclaw_db.sql import first_part
 
@@ -57,10 +57,12 @@ def upgrade() -> None:
     ranked = sa.select(
         contacts.c.id,
         suffixed.label("suffixed"),
-        sa.func.row_number().over(
+        sa.func.row_number()
+        .over(
             partition_by=(contacts.c.tenant_id, contacts.c.channel_type, bare_id),
             order_by=(sa.case((suffixed, 1), else_=0), contacts.c.id),
-        ).label("rank"),
+        )
+        .label("rank"),
     ).subquery()
     duplicates = sa.select(ranked.c.id).where(ranked.c.suffixed, ranked.c.rank > 1)
     op.execute(sa.delete(contacts).where(contacts.c.id.in_(duplicates)))
@@ -68,7 +70,8 @@ def upgrade() -> None:
 
     op.drop_index(UNIQUE_CONTACT, table_name="channel_contacts")
     op.create_index(
-        UNIQUE_CONTACT, "channel_contacts",
+        UNIQUE_CONTACT,
+        "channel_contacts",
         ["tenant_id", "channel_type", "sender_id", sa.text("COALESCE(thread_id, '')")],
         unique=True,
     )

@@ -19,8 +19,8 @@ Revises: '000035'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, delete_rows, drop_columns
 from goclaw_db.sql import uuid_literal
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
@@ -75,8 +75,10 @@ def upgrade() -> None:
         "secure_cli_agent_grants",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column(
-            "binary_id", UUID(),
-            sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), nullable=False,
+            "binary_id",
+            UUID(),
+            sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
         sa.Column("deny_args", JSONB()),
@@ -103,7 +105,10 @@ def upgrade() -> None:
     op.drop_index("idx_secure_cli_agent_id", table_name="secure_cli_binaries")
     drop_columns("secure_cli_binaries", "agent_id")
     op.create_index(
-        "idx_secure_cli_unique_binary_tenant", "secure_cli_binaries", ["binary_name", "tenant_id"], unique=True,
+        "idx_secure_cli_unique_binary_tenant",
+        "secure_cli_binaries",
+        ["binary_name", "tenant_id"],
+        unique=True,
     )
 
 
@@ -113,8 +118,9 @@ def _turn_agent_binaries_into_grants() -> None:
     op.execute(
         sa.insert(grants).from_select(
             ["id", "binary_id", *copied],
-            sa.select(uuid_generate_v7(), binaries.c.id, *(binaries.c[name] for name in copied))
-            .where(binaries.c.agent_id.is_not(None)),
+            sa.select(uuid_generate_v7(), binaries.c.id, *(binaries.c[name] for name in copied)).where(
+                binaries.c.agent_id.is_not(None)
+            ),
         )
     )
 
@@ -127,9 +133,7 @@ def _turn_agent_binaries_into_grants() -> None:
         .where(own.c.id == grants.c.binary_id, own.c.agent_id.is_not(None), shared.c.agent_id.is_(None), *same_binary)
         .scalar_subquery()
     )
-    op.execute(
-        sa.update(grants).where(shared_definition.is_not(None)).values(binary_id=shared_definition)
-    )
+    op.execute(sa.update(grants).where(shared_definition.is_not(None)).values(binary_id=shared_definition))
     delete_rows(
         binaries,
         sa.and_(
@@ -139,7 +143,7 @@ def _turn_agent_binaries_into_grants() -> None:
                 shared.c.tenant_id == binaries.c.tenant_id,
                 shared.c.agent_id.is_(None),
             ),
-        )
+        ),
     )
 
     oldest_definition = (
@@ -155,9 +159,7 @@ def _turn_agent_binaries_into_grants() -> None:
         .scalar_subquery()
     )
     agent_specific = sa.select(binaries.c.id).where(binaries.c.agent_id.is_not(None))
-    op.execute(
-        sa.update(grants).where(grants.c.binary_id.in_(agent_specific)).values(binary_id=oldest_definition)
-    )
+    op.execute(sa.update(grants).where(grants.c.binary_id.in_(agent_specific)).values(binary_id=oldest_definition))
     delete_rows(
         binaries,
         sa.and_(
@@ -168,7 +170,7 @@ def _turn_agent_binaries_into_grants() -> None:
                 oldest.c.agent_id.is_not(None),
                 oldest.c.id < binaries.c.id,
             ),
-        )
+        ),
     )
     op.execute(sa.update(binaries).where(binaries.c.agent_id.is_not(None)).values(is_global=False))
 
@@ -195,7 +197,8 @@ def downgrade() -> None:
     op.create_index("idx_secure_cli_binaries_tenant", "secure_cli_binaries", ["tenant_id"])
 
     op.create_index(
-        "idx_secure_cli_unique_binary_agent", "secure_cli_binaries",
+        "idx_secure_cli_unique_binary_agent",
+        "secure_cli_binaries",
         ["binary_name", sa.func.coalesce(sa.column("agent_id"), uuid_literal("00000000-0000-0000-0000-000000000000"))],
         unique=True,
     )
@@ -211,8 +214,7 @@ def _turn_grants_into_agent_binaries() -> None:
     """
     binaries, grants, first = _binaries(), _grants(), _grants("first")
     oldest_grant = (
-        sa.select(first.c.id).where(first.c.binary_id == binaries.c.id).order_by(first.c.id).limit(1)
-        .scalar_subquery()
+        sa.select(first.c.id).where(first.c.binary_id == binaries.c.id).order_by(first.c.id).limit(1).scalar_subquery()
     )
     op.execute(
         sa.update(binaries)
@@ -232,7 +234,9 @@ def _turn_grants_into_agent_binaries() -> None:
                 uuid_generate_v7(),
                 *(binaries.c[name] for name in kept),
                 *(sa.func.coalesce(grants.c[name], binaries.c[name]) for name in SETTINGS),
-                grants.c.agent_id, grants.c.enabled, grants.c.tenant_id,
+                grants.c.agent_id,
+                grants.c.enabled,
+                grants.c.tenant_id,
             )
             .join_from(grants, binaries, grants.c.binary_id == binaries.c.id)
             .where(binaries.c.agent_id.is_distinct_from(grants.c.agent_id)),

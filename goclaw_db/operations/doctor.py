@@ -37,11 +37,16 @@ class Check:
     fix: str = ""
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("doctor", help="check the database: server, extensions, bookkeeping, schema drift")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
-    parser.add_argument("--instances", type=int, default=1, metavar="N",
-                        help="GoClaw processes sharing the server (each opens up to 25 connections)")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        metavar="N",
+        help="GoClaw processes sharing the server (each opens up to 25 connections)",
+    )
 
 
 def head_version() -> int:
@@ -51,11 +56,18 @@ def head_version() -> int:
 
 # ------------------------------------------------------------------ the server
 
+
 def check_postgres_server(connection: sa.Connection) -> list[Check]:
     version = connection.scalar(sa.text("SHOW server_version"))
     number = int(connection.scalar(sa.text("SHOW server_version_num")))
-    checks = [Check("server", "ok" if number >= 150000 else "fail", f"PostgreSQL {version}",
-                    "" if number >= 150000 else "GoClaw needs PostgreSQL 15 or newer: upgrade the server")]
+    checks = [
+        Check(
+            "server",
+            "ok" if number >= 150000 else "fail",
+            f"PostgreSQL {version}",
+            "" if number >= 150000 else "GoClaw needs PostgreSQL 15 or newer: upgrade the server",
+        )
+    ]
     installed = connection.scalar(sa.text("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
     if installed:
         checks.append(Check("pgvector", "ok", f"pgvector {installed} installed"))
@@ -75,25 +87,41 @@ def _check_pgcrypto(connection: sa.Connection) -> Check:
     """Only a uuid_generate_v7() made by GoClaw's own SQL needs pgcrypto (ours uses built-ins)."""
     if connection.scalar(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'")):
         return Check("pgcrypto", "ok", "pgcrypto installed")
-    definition = connection.scalar(sa.text(
-        "SELECT pg_get_functiondef(to_regprocedure('uuid_generate_v7()'))"
-        " WHERE to_regprocedure('uuid_generate_v7()') IS NOT NULL")) or ""
+    definition = (
+        connection.scalar(
+            sa.text(
+                "SELECT pg_get_functiondef(to_regprocedure('uuid_generate_v7()'))"
+                " WHERE to_regprocedure('uuid_generate_v7()') IS NOT NULL"
+            )
+        )
+        or ""
+    )
     if "gen_random_bytes" in definition:
-        return Check("pgcrypto", "fail", "uuid_generate_v7() calls gen_random_bytes() but pgcrypto is missing",
-                     "CREATE EXTENSION pgcrypto (as a superuser; the server needs PostgreSQL's contrib modules)")
+        return Check(
+            "pgcrypto",
+            "fail",
+            "uuid_generate_v7() calls gen_random_bytes() but pgcrypto is missing",
+            "CREATE EXTENSION pgcrypto (as a superuser; the server needs PostgreSQL's contrib modules)",
+        )
     return Check("pgcrypto", "ok", "not needed: uuid_generate_v7() uses built-in functions")
 
 
 def check_connections(connection: sa.Connection, instances: int) -> Check:
     limit = int(connection.scalar(sa.text("SHOW max_connections")))
     reserved = int(connection.scalar(sa.text("SHOW superuser_reserved_connections")))
-    reserved += int(connection.scalar(sa.text(
-        "SELECT COALESCE((SELECT setting FROM pg_settings WHERE name = 'reserved_connections'), '0')")))
+    reserved += int(
+        connection.scalar(
+            sa.text("SELECT COALESCE((SELECT setting FROM pg_settings WHERE name = 'reserved_connections'), '0')")
+        )
+    )
     usable, needed = limit - reserved, GOCLAW_POOL_SIZE * instances
-    detail = (f"max_connections {limit} ({usable} usable) for {instances} GoClaw process(es) × "
-              f"{GOCLAW_POOL_SIZE} = {needed}")
-    fix = (f"raise max_connections to at least {needed + reserved + 10} (ALTER SYSTEM SET max_connections = "
-           f"{needed + reserved + 10}; then restart PostgreSQL), or put PgBouncer in front")
+    detail = (
+        f"max_connections {limit} ({usable} usable) for {instances} GoClaw process(es) × {GOCLAW_POOL_SIZE} = {needed}"
+    )
+    fix = (
+        f"raise max_connections to at least {needed + reserved + 10} (ALTER SYSTEM SET max_connections = "
+        f"{needed + reserved + 10}; then restart PostgreSQL), or put PgBouncer in front"
+    )
     if needed > usable:
         return Check("max_connections", "fail", detail, fix)
     if needed > 0.8 * usable:
@@ -103,8 +131,14 @@ def check_connections(connection: sa.Connection, instances: int) -> Check:
 
 def check_sqlite_file(connection: sa.Connection) -> list[Check]:
     driver = connection.connection.driver_connection
-    checks = [Check("sqlite", "ok", f"{runtime.sqlite_version(driver)}, journal mode "
-                    f"{connection.exec_driver_sql('PRAGMA journal_mode').scalar()}")]
+    checks = [
+        Check(
+            "sqlite",
+            "ok",
+            f"{runtime.sqlite_version(driver)}, journal mode "
+            f"{connection.exec_driver_sql('PRAGMA journal_mode').scalar()}",
+        )
+    ]
     try:
         runtime.require_fts5(driver)
     except CommandError as exc:
@@ -119,6 +153,7 @@ def check_sqlite_file(connection: sa.Connection) -> list[Check]:
 
 # ------------------------------------------------------------------ the schema
 
+
 def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int | None]:
     """The recorded version, and that version when the schema can be compared against the chain's."""
     recorded = runtime.goclaw_version(connection)
@@ -126,24 +161,41 @@ def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int 
     if recorded is None and alembic:  # the desktop file numbers only its head; below it, Alembic's record
         recorded = (alembic, False)
     if recorded is None:
-        return Check("version", "fail", "no GoClaw schema version recorded",
-                     "goclaw-db upgrade (an empty database), or goclaw-db migrate force V if GoClaw's tables "
-                     "are there at version V"), None
+        return Check(
+            "version",
+            "fail",
+            "no GoClaw schema version recorded",
+            "goclaw-db upgrade (an empty database), or goclaw-db migrate force V if GoClaw's tables "
+            "are there at version V",
+        ), None
     version, dirty = recorded
     if dirty:
-        return Check("version", "fail", f"dirty at version {version}: a migration stopped part-way",
-                     f"repair what it left, then goclaw-db migrate force {version - 1}"), None
+        return Check(
+            "version",
+            "fail",
+            f"dirty at version {version}: a migration stopped part-way",
+            f"repair what it left, then goclaw-db migrate force {version - 1}",
+        ), None
     if version > head:
-        return Check("version", "fail", f"version {version} is newer than this goclaw-db knows ({head})",
-                     "upgrade goclaw-db"), None
+        return Check(
+            "version", "fail", f"version {version} is newer than this goclaw-db knows ({head})", "upgrade goclaw-db"
+        ), None
     pending_hooks = [hook.name for hook in hooks.pending(connection, version)]
     if version < head or pending_hooks:
-        todo = ", ".join(filter(None, [f"{head - version} revision(s) to {head}" if version < head else "",
-                                       f"data hooks {', '.join(pending_hooks)}" if pending_hooks else ""]))
+        todo = ", ".join(
+            filter(
+                None,
+                [
+                    f"{head - version} revision(s) to {head}" if version < head else "",
+                    f"data hooks {', '.join(pending_hooks)}" if pending_hooks else "",
+                ],
+            )
+        )
         return Check("version", "warn", f"version {version}; pending: {todo}", "goclaw-db upgrade"), version
     if alembic and alembic != version:
-        return Check("version", "warn", f"version {version} but Alembic records {alembic}",
-                     f"goclaw-db migrate force {version}"), version
+        return Check(
+            "version", "warn", f"version {version} but Alembic records {alembic}", f"goclaw-db migrate force {version}"
+        ), version
     return Check("version", "ok", f"version {version} (head), nothing pending"), version
 
 
@@ -151,53 +203,79 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
     try:
         expected = references.catalog_at(version)
     except catalog.ScratchDatabaseRefused as reason:
-        return Check("schema drift", "warn", f"not checked: cannot create a scratch database ({reason})",
-                     "run doctor as a role with CREATEDB; it builds the reference schema there and drops it")
+        return Check(
+            "schema drift",
+            "warn",
+            f"not checked: cannot create a scratch database ({reason})",
+            "run doctor as a role with CREATEDB; it builds the reference schema there and drops it",
+        )
     found = catalog.differences(expected, catalog.read(connection))
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
-    return Check("schema drift", "fail", f"{len(found)} difference(s) from version {version}: " + "; ".join(found),
-                 "undo the hand-made changes (or, for a missing object, goclaw-db migrate goto the version "
-                 "before and back); the list names each object")
+    return Check(
+        "schema drift",
+        "fail",
+        f"{len(found)} difference(s) from version {version}: " + "; ".join(found),
+        "undo the hand-made changes (or, for a missing object, goclaw-db migrate goto the version "
+        "before and back); the list names each object",
+    )
 
 
 def check_invalid_indexes(connection: sa.Connection) -> Check:
-    invalid = connection.scalars(sa.text(
-        "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
-        " WHERE NOT x.indisvalid AND i.relnamespace = current_schema()::regnamespace ORDER BY 1")).all()
+    invalid = connection.scalars(
+        sa.text(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE NOT x.indisvalid AND i.relnamespace = current_schema()::regnamespace ORDER BY 1"
+        )
+    ).all()
     if not invalid:
         return Check("indexes", "ok", "no INVALID indexes")
-    return Check("indexes", "fail",
-                 f"INVALID (an interrupted CREATE INDEX CONCURRENTLY, e.g. version 9's idx_traces_quota): "
-                 f"{', '.join(invalid)}",
-                 "; ".join(f"REINDEX INDEX CONCURRENTLY {name}" for name in invalid))
+    return Check(
+        "indexes",
+        "fail",
+        f"INVALID (an interrupted CREATE INDEX CONCURRENTLY, e.g. version 9's idx_traces_quota): {', '.join(invalid)}",
+        "; ".join(f"REINDEX INDEX CONCURRENTLY {name}" for name in invalid),
+    )
 
 
 # ------------------------------------------------------------------ the data
 
+
 def check_memory(connection: sa.Connection, tables: set[str]) -> list[Check]:
     checks = []
-    columns = {c["name"] for c in sa.inspect(connection).get_columns("memory_chunks")} \
-        if "memory_chunks" in tables else set()
+    columns = (
+        {c["name"] for c in sa.inspect(connection).get_columns("memory_chunks")} if "memory_chunks" in tables else set()
+    )
     if "embedding" in columns:
-        missing, total = connection.execute(sa.text(
-            "SELECT count(*) FILTER (WHERE embedding IS NULL), count(*) FROM memory_chunks")).one()
-        checks.append(Check("memory embeddings", "warn" if missing else "ok",
-                            f"{missing} of {total} memory chunks have no embedding"
-                            + (": vector search cannot find them" if missing else ""),
-                            "configure an embedding provider in GoClaw; it embeds chunks without one" if missing
-                            else ""))
+        missing, total = connection.execute(
+            sa.text("SELECT count(*) FILTER (WHERE embedding IS NULL), count(*) FROM memory_chunks")
+        ).one()
+        checks.append(
+            Check(
+                "memory embeddings",
+                "warn" if missing else "ok",
+                f"{missing} of {total} memory chunks have no embedding"
+                + (": vector search cannot find them" if missing else ""),
+                "configure an embedding provider in GoClaw; it embeds chunks without one" if missing else "",
+            )
+        )
     if "embedding_cache" in tables:
-        other = connection.execute(sa.text(
-            "SELECT dims, count(*) FROM embedding_cache WHERE dims <> :dims GROUP BY dims ORDER BY dims"),
-            {"dims": EMBEDDING_DIMENSIONS}).all()
+        other = connection.execute(
+            sa.text("SELECT dims, count(*) FROM embedding_cache WHERE dims <> :dims GROUP BY dims ORDER BY dims"),
+            {"dims": EMBEDDING_DIMENSIONS},
+        ).all()
         if other:
             found = ", ".join(f"{rows} of {dims} dimensions" for dims, rows in other)
-            checks.append(Check("embedding cache", "warn",
-                                f"cached vectors of another model's dimension ({found}; memory uses "
-                                f"{EMBEDDING_DIMENSIONS}): memory search returns no results for them",
-                                f"DELETE FROM embedding_cache WHERE dims <> {EMBEDDING_DIMENSIONS} "
-                                "(the cache refills with the configured model)"))
+            checks.append(
+                Check(
+                    "embedding cache",
+                    "warn",
+                    f"cached vectors of another model's dimension ({found}; memory uses "
+                    f"{EMBEDDING_DIMENSIONS}): memory search returns no results for them",
+                    f"DELETE FROM embedding_cache WHERE dims <> {EMBEDDING_DIMENSIONS} "
+                    "(the cache refills with the configured model)",
+                )
+            )
         else:
             checks.append(Check("embedding cache", "ok", f"every cached vector has {EMBEDDING_DIMENSIONS} dimensions"))
     return checks
@@ -205,40 +283,57 @@ def check_memory(connection: sa.Connection, tables: set[str]) -> list[Check]:
 
 def check_sizes(connection: sa.Connection, tables: set[str]) -> Check:
     if connection.dialect.name == "postgresql":
-        largest = connection.execute(sa.text(
-            "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class"
-            " WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
-            " ORDER BY pg_total_relation_size(oid) DESC LIMIT 5")).all()
+        largest = connection.execute(
+            sa.text(
+                "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class"
+                " WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
+                " ORDER BY pg_total_relation_size(oid) DESC LIMIT 5"
+            )
+        ).all()
         sizes = ", ".join(f"{name} {size}" for name, size in largest)
     else:
-        counts = sorted(((connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"')), name)
-                         for name in tables if not name.startswith("sqlite_") and "_fts" not in name), reverse=True)
+        counts = sorted(
+            (
+                (connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"')), name)
+                for name in tables
+                if not name.startswith("sqlite_") and "_fts" not in name
+            ),
+            reverse=True,
+        )
         sizes = ", ".join(f"{name} {rows:,} rows" for rows, name in counts[:5])
     if "spans" not in tables:
         return Check("sizes", "ok", f"largest: {sizes}")
     week, oldest_days = connection.execute(sa.text(_SPAN_GROWTH[connection.dialect.name])).one()
     detail = f"largest: {sizes}; spans grew by {week or 0:,} rows in the last 7 days"
     if oldest_days is not None and oldest_days > SPAN_RETENTION_DAYS:
-        return Check("sizes", "warn", f"{detail}; the oldest span is {int(oldest_days)} days old",
-                     f"goclaw-db prune --spans {SPAN_RETENTION_DAYS}d --traces 90d (try --dry-run first)")
+        return Check(
+            "sizes",
+            "warn",
+            f"{detail}; the oldest span is {int(oldest_days)} days old",
+            f"goclaw-db prune --spans {SPAN_RETENTION_DAYS}d --traces 90d (try --dry-run first)",
+        )
     return Check("sizes", "ok", detail)
 
 
 _SPAN_GROWTH = {
     "postgresql": "SELECT count(*) FILTER (WHERE created_at > now() - interval '7 days'),"
-                  " EXTRACT(EPOCH FROM now() - min(created_at)) / 86400 FROM spans",
+    " EXTRACT(EPOCH FROM now() - min(created_at)) / 86400 FROM spans",
     "sqlite": "SELECT sum(julianday(created_at) > julianday('now') - 7),"
-              " julianday('now') - min(julianday(created_at)) FROM spans",
+    " julianday('now') - min(julianday(created_at)) FROM spans",
 }
 
 
 # ------------------------------------------------------------------ running them
 
+
 def diagnose(connection: sa.Connection, instances: int, references: catalog.References) -> list[Check]:
     head = head_version()
     is_postgres = connection.dialect.name == "postgresql"
-    checks = (check_postgres_server(connection) + [check_connections(connection, instances)] if is_postgres
-              else check_sqlite_file(connection))
+    checks = (
+        [*check_postgres_server(connection), check_connections(connection, instances)]
+        if is_postgres
+        else check_sqlite_file(connection)
+    )
     bookkeeping, version = check_bookkeeping(connection, head)
     checks.append(bookkeeping)
     if version is not None:
@@ -264,8 +359,10 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
         with runtime.connect(engine) as connection:
             checks = diagnose(connection, args.instances, references)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
-        raise CommandError(f"doctor could not read {display_url(url)}: "
-                           f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}") from None
+        raise CommandError(
+            f"doctor could not read {display_url(url)}: "
+            f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}"
+        ) from None
     finally:
         references.close()
         engine.dispose()

@@ -24,6 +24,7 @@ from alembic.util import CommandError
 
 from goclaw_db import runtime
 from goclaw_db.config import display_url
+from goclaw_db.engine import driver_connection
 from goclaw_db.operations.common import (
     existing_tables,
     open_engine,
@@ -33,10 +34,10 @@ from goclaw_db.operations.common import (
 
 @dataclass(frozen=True)
 class Prunable:
-    option: str        # the command-line option, without dashes
+    option: str  # the command-line option, without dashes
     table: str
-    age_column: str    # the moment a row's age counts from
-    what: str          # for --help
+    age_column: str  # the moment a row's age counts from
+    what: str  # for --help
 
 
 # Order matters: traces go before spans so that "--traces" takes its spans along first.
@@ -47,8 +48,12 @@ PRUNABLE = (
     Prunable("cron-runs", "cron_run_logs", "ran_at", "cron job run logs (cron_run_logs)"),
     Prunable("heartbeat-runs", "heartbeat_run_logs", "ran_at", "heartbeat run logs (heartbeat_run_logs)"),
     Prunable("usage-snapshots", "usage_snapshots", "bucket_hour", "hourly usage totals (usage_snapshots)"),
-    Prunable("evolution-metrics", "agent_evolution_metrics", "created_at",
-             "agent evolution metrics (agent_evolution_metrics)"),
+    Prunable(
+        "evolution-metrics",
+        "agent_evolution_metrics",
+        "created_at",
+        "agent evolution metrics (agent_evolution_metrics)",
+    ),
 )
 
 DEFAULT_BATCH = 50  # the first batch, before its time is known: small, so it cannot stall GoClaw
@@ -59,25 +64,38 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 def parse_duration(option: str, text: str) -> dt.timedelta:
     match = _DURATION.match(text)
     if not match:
-        raise CommandError(f"--{option} {text!r} is not an age: write a whole number and a unit "
-                           "(s, m, h, d or w), e.g. --spans 30d or --traces 12w; nothing was changed.")
+        raise CommandError(
+            f"--{option} {text!r} is not an age: write a whole number and a unit "
+            "(s, m, h, d or w), e.g. --spans 30d or --traces 12w; nothing was changed."
+        )
     return dt.timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser("prune", help="delete old traces, spans and logs in short batches",
-                            description="Delete rows older than the given age, per table. No table is "
-                                        "pruned unless its option is given.")
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "prune",
+        help="delete old traces, spans and logs in short batches",
+        description="Delete rows older than the given age, per table. No table is pruned unless its option is given.",
+    )
     for prunable in PRUNABLE:
-        parser.add_argument(f"--{prunable.option}", metavar="AGE",
-                            help=f"delete {prunable.what} older than AGE (30d, 12h, 2w, ...)")
+        parser.add_argument(
+            f"--{prunable.option}", metavar="AGE", help=f"delete {prunable.what} older than AGE (30d, 12h, 2w, ...)"
+        )
     parser.add_argument("--dry-run", action="store_true", help="print what would go, per table; change nothing")
-    parser.add_argument("--batch", type=int, default=None, metavar="N",
-                        help="rows per transaction (traces: N traces and their spans); default: sized so that "
-                             f"each batch takes about {BATCH_SECONDS * 1000:.0f} ms, starting at {DEFAULT_BATCH}")
-    parser.add_argument("--vacuum", action="store_true",
-                        help="SQLite: VACUUM the file afterwards (locks it meanwhile). "
-                             "PostgreSQL always runs VACUUM ANALYZE on the pruned tables")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        metavar="N",
+        help="rows per transaction (traces: N traces and their spans); default: sized so that "
+        f"each batch takes about {BATCH_SECONDS * 1000:.0f} ms, starting at {DEFAULT_BATCH}",
+    )
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="SQLite: VACUUM the file afterwards (locks it meanwhile). "
+        "PostgreSQL always runs VACUUM ANALYZE on the pruned tables",
+    )
 
 
 @dataclass
@@ -85,11 +103,11 @@ class Plan:
     prunable: Prunable
     age: str
     cutoff: dt.datetime
-    rows: int = 0          # rows of the table itself that are older than the cutoff
-    spans: int = 0         # for traces: the spans that go with them
+    rows: int = 0  # rows of the table itself that are older than the cutoff
+    spans: int = 0  # for traces: the spans that go with them
 
 
-def _cutoff_param(connection: sa.Connection, cutoff: dt.datetime):
+def _cutoff_param(connection: sa.Connection, cutoff: dt.datetime) -> str | dt.datetime:
     # GoClaw's desktop file keeps UTC text timestamps ('2026-01-31T12:00:00.000Z').
     if connection.dialect.name == "sqlite":
         return cutoff.strftime("%Y-%m-%dT%H:%M:%S.") + f"{cutoff.microsecond // 1000:03d}Z"
@@ -119,30 +137,33 @@ def count(connection: sa.Connection, plan: Plan) -> None:
     old = _older(connection, p.age_column)
     plan.rows = connection.scalar(sa.text(f"SELECT count(*) FROM {p.table} WHERE {old}"), params)
     if p.table == "traces":
-        plan.spans = connection.scalar(sa.text(
-            f"SELECT count(*) FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {old})"), params)
+        plan.spans = connection.scalar(
+            sa.text(f"SELECT count(*) FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {old})"), params
+        )
 
 
-def delete_batch(connection: sa.Connection, plan: Plan, after, size: int) -> tuple[int, int, object]:
+def delete_batch(connection: sa.Connection, plan: Plan, after: object, size: int) -> tuple[int, int, object]:
     """Delete one batch in one transaction: (rows of the table, spans taken along, last key)."""
     p = plan.prunable
     key = _key(connection)
     params = {"cutoff": _cutoff_param(connection, plan.cutoff), "size": size, "after": after}
     after_clause = f" AND {key} > :after" if after is not None else ""
-    pick = (f"SELECT {key} FROM {p.table} WHERE {_older(connection, p.age_column)}{after_clause} "
-            f"ORDER BY {key} LIMIT :size")
+    pick = (
+        f"SELECT {key} FROM {p.table} WHERE {_older(connection, p.age_column)}{after_clause} ORDER BY {key} LIMIT :size"
+    )
     with connection.begin():
         keys = connection.scalars(sa.text(pick), params).all()
         if not keys:
             return 0, 0, after
-        chosen = sa.bindparam("keys", keys, expanding=True)
+        chosen: sa.BindParameter[list[object]] = sa.bindparam("keys", keys, expanding=True)
         spans = 0
         if p.table == "traces":
             spans = connection.execute(
-                sa.text(f"DELETE FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {key} IN :keys)")
-                .bindparams(chosen)).rowcount
-        deleted = connection.execute(
-            sa.text(f"DELETE FROM {p.table} WHERE {key} IN :keys").bindparams(chosen)).rowcount
+                sa.text(f"DELETE FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {key} IN :keys)").bindparams(
+                    chosen
+                )
+            ).rowcount
+        deleted = connection.execute(sa.text(f"DELETE FROM {p.table} WHERE {key} IN :keys").bindparams(chosen)).rowcount
     return deleted, spans, keys[-1]
 
 
@@ -162,13 +183,17 @@ class Progress:
         rate = self.done / max(now - self.started, 1e-9)
         if self.bar:
             filled = int(30 * self.done / max(self.total, 1))
-            self.stream.write(f"\r{self.label:<22} [{'#' * filled:<30}] {self.done:,}/{self.total:,} "
-                              f"{rate:,.0f} rows/s")
+            self.stream.write(
+                f"\r{self.label:<22} [{'#' * filled:<30}] {self.done:,}/{self.total:,} {rate:,.0f} rows/s"
+            )
             self.stream.flush()
         elif self.last_line == 0.0 or now - self.last_line >= 1.0 or self.done >= self.total:
             self.last_line = now
-            print(f"{self.label}: {self.done:,} of {self.total:,} deleted ({rate:,.0f} rows/s)",
-                  file=self.stream, flush=True)
+            print(
+                f"{self.label}: {self.done:,} of {self.total:,} deleted ({rate:,.0f} rows/s)",
+                file=self.stream,
+                flush=True,
+            )
 
     def finish(self) -> None:
         if self.bar:
@@ -203,7 +228,7 @@ def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, strea
                 # Copy this batch's pages back into the file now, without blocking anyone: left
                 # to SQLite, a GoClaw commit would stop to checkpoint the whole grown WAL.
                 # (On the driver itself: through SQLAlchemy it would open a write transaction.)
-                connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                driver_connection(connection).execute("PRAGMA wal_checkpoint(PASSIVE)")
             spans_deleted += spans
             progress.advance(deleted)
         progress.finish()
@@ -225,13 +250,16 @@ def vacuum(engine: sa.Engine, tables: list[str], *, sqlite_vacuum: bool) -> str 
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     ages = {p.option: getattr(args, p.option.replace("-", "_")) for p in PRUNABLE}
     if not any(ages.values()):
-        raise CommandError("nothing to prune: give an age for at least one table, e.g. "
-                           "goclaw-db prune --spans 30d --traces 90d (see goclaw-db prune --help)")
+        raise CommandError(
+            "nothing to prune: give an age for at least one table, e.g. "
+            "goclaw-db prune --spans 30d --traces 90d (see goclaw-db prune --help)"
+        )
     if args.batch is not None and args.batch < 1:
         raise CommandError(f"--batch {args.batch}: give a number of rows of 1 or more")
     now = dt.datetime.now(dt.UTC)
-    plans = [Plan(p, ages[p.option], now - parse_duration(p.option, ages[p.option]))
-             for p in PRUNABLE if ages[p.option]]
+    plans = [
+        Plan(p, ages[p.option], now - parse_duration(p.option, ages[p.option])) for p in PRUNABLE if ages[p.option]
+    ]
     engine = open_engine(url)
     try:
         with runtime.connect(engine) as connection:
@@ -254,9 +282,14 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
         for plan in plans:
             print(_summary(plan, "deleted"))
         if plans:
-            done = vacuum(engine, sorted({p.prunable.table for p in plans} | (
-                {"spans"} if any(p.prunable.table == "traces" for p in plans) else set())),
-                sqlite_vacuum=args.vacuum)
+            done = vacuum(
+                engine,
+                sorted(
+                    {p.prunable.table for p in plans}
+                    | ({"spans"} if any(p.prunable.table == "traces" for p in plans) else set())
+                ),
+                sqlite_vacuum=args.vacuum,
+            )
             if done:
                 print(f"ran {done}")
     finally:
@@ -265,5 +298,7 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
 
 def _summary(plan: Plan, verb: str) -> str:
     along = f" and their {plan.spans:,} spans" if plan.prunable.table == "traces" else ""
-    return (f"{plan.prunable.table}: {verb} {plan.rows:,} rows{along} older than {plan.age} "
-            f"(before {plan.cutoff:%Y-%m-%d %H:%M} UTC)")
+    return (
+        f"{plan.prunable.table}: {verb} {plan.rows:,} rows{along} older than {plan.age} "
+        f"(before {plan.cutoff:%Y-%m-%d %H:%M} UTC)"
+    )

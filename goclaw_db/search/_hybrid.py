@@ -35,7 +35,10 @@ class TextIndex:
 
 
 def text_source(
-    dialect: str, t: sa.Table, index: TextIndex, query: str,
+    dialect: str,
+    t: sa.Table,
+    index: TextIndex,
+    query: str,
 ) -> tuple[sa.FromClause, sa.ColumnElement[float], sa.ColumnElement[bool]]:
     """(FROM clause, relevance, match condition) of the full-text side."""
     if dialect == "postgresql":
@@ -47,7 +50,11 @@ def text_source(
 
 
 def vector_source(
-    dialect: str, t: sa.Table | NamedFromClause, vector: list[float], partition: sa.ColumnElement[Any], value: Any,
+    dialect: str,
+    t: sa.Table | NamedFromClause,
+    vector: list[float],
+    partition: sa.ColumnElement[Any],
+    value: Any,
 ) -> tuple[sa.FromClause, sa.ColumnElement[float], list[sa.ColumnElement[bool]]]:
     """(FROM clause, cosine distance, conditions) of the vector side.
 
@@ -63,9 +70,15 @@ def vector_source(
     return joined, sqlite_cosine_distance(side.c.embedding, vector), conditions
 
 
-def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str,
-                    where: Sequence[sa.ColumnElement[bool]], limit: int,
-                    name: str = "text_hits") -> sa.CTE:
+def text_candidates(
+    dialect: str,
+    t: sa.Table,
+    index: TextIndex,
+    query: str,
+    where: Sequence[sa.ColumnElement[bool]],
+    limit: int,
+    name: str = "text_hits",
+) -> sa.CTE:
     source, score, matches = text_source(dialect, t, index, query)
     return (
         sa.select(t.c.id, score.label("score"))
@@ -77,8 +90,10 @@ def text_candidates(dialect: str, t: sa.Table, index: TextIndex, query: str,
     )
 
 
-EXACT_NEAREST = ("exact: cosine distance of every row that passes the filters, computed once per row; "
-                 "on PostgreSQL the HNSW index is bypassed, so a selective filter cannot cost recall")
+EXACT_NEAREST = (
+    "exact: cosine distance of every row that passes the filters, computed once per row; "
+    "on PostgreSQL the HNSW index is bypassed, so a selective filter cannot cost recall"
+)
 
 
 def nearest_rows(candidates: sa.Select[Any], limit: int, name: str) -> sa.Subquery:
@@ -96,8 +111,16 @@ def nearest_rows(candidates: sa.Select[Any], limit: int, name: str) -> sa.Subque
     return sa.select(filtered).order_by(filtered.c.distance).limit(limit).subquery(f"{name}_nearest")
 
 
-def vector_candidates(dialect: str, t: sa.Table, vector: list[float], partition: sa.Column[Any], value: Any,
-                      where: Sequence[sa.ColumnElement[bool]], limit: int, name: str = "vector_hits") -> sa.CTE:
+def vector_candidates(
+    dialect: str,
+    t: sa.Table,
+    vector: list[float],
+    partition: sa.Column[Any],
+    value: Any,
+    where: Sequence[sa.ColumnElement[bool]],
+    limit: int,
+    name: str = "vector_hits",
+) -> sa.CTE:
     """The nearest rows by id, scored ``1 - distance`` (see ``nearest_rows``)."""
     source, distance, conditions = vector_source(dialect, t, vector, partition, value)
     candidates = sa.select(t.c.id, distance.label("distance")).select_from(source).where(*conditions, *where)
@@ -118,16 +141,17 @@ def _weighted(side: sa.CTE, weight: sa.ColumnElement[float] | float, normalize: 
     return sa.select(side.c.id, (score * weight).label("weighted"))
 
 
-def merged_by_id(text: sa.CTE, vector: sa.CTE | None, text_weight: sa.ColumnElement[float] | float,
-                 vector_weight: sa.ColumnElement[float] | float, *,
-                 normalize: bool = False) -> sa.Subquery:
+def merged_by_id(
+    text: sa.CTE,
+    vector: sa.CTE | None,
+    text_weight: sa.ColumnElement[float] | float,
+    vector_weight: sa.ColumnElement[float] | float,
+    *,
+    normalize: bool = False,
+) -> sa.Subquery:
     """One row per id: the sum of its weighted scores from both sides."""
     sides: sa.Select[Any] | sa.CompoundSelect[Any] = _weighted(text, text_weight, normalize)
     if vector is not None:
         sides = sa.union_all(sides, _weighted(vector, vector_weight, normalize))
     hits = sides.subquery("hits")
-    return (
-        sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score"))
-        .group_by(hits.c.id)
-        .subquery("merged")
-    )
+    return sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score")).group_by(hits.c.id).subquery("merged")

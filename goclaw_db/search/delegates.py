@@ -40,12 +40,25 @@ from goclaw_db.search._hybrid import vector_source
 from goclaw_db.search.results import DelegateTarget
 
 DEFAULT_LIMIT = 5
-_LINK_COLUMNS = ("id", "source_agent_id", "target_agent_id", "direction", "team_id", "description",
-                 "max_concurrent", "settings", "status", "created_by", "created_at", "updated_at")
+_LINK_COLUMNS = (
+    "id",
+    "source_agent_id",
+    "target_agent_id",
+    "direction",
+    "team_id",
+    "description",
+    "max_concurrent",
+    "settings",
+    "status",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 
 
 def _links(
-    from_agent_id: uuid.UUID, tenant_id: uuid.UUID,
+    from_agent_id: uuid.UUID,
+    tenant_id: uuid.UUID,
 ) -> tuple[sa.FromClause, NamedFromClause, list[sa.ColumnElement[Any]], list[sa.ColumnElement[bool]]]:
     """(FROM clause, the other agent, the columns every result carries, the conditions)."""
     link = AgentLink.__table__
@@ -53,8 +66,7 @@ def _links(
     other = Agent.__table__.alias("other")
     team = AgentTeam.__table__.alias("link_team")
     led = AgentTeam.__table__.alias("led_team")
-    other_end = sa.case((link.c.source_agent_id == from_agent_id, link.c.target_agent_id),
-                        else_=link.c.source_agent_id)
+    other_end = sa.case((link.c.source_agent_id == from_agent_id, link.c.target_agent_id), else_=link.c.source_agent_id)
     source = (
         link.join(me, me.c.id == from_agent_id)
         .join(other, other.c.id == other_end)
@@ -86,8 +98,9 @@ def _links(
     return source, other, columns, conditions
 
 
-def delegate_text_plan(dialect: str, query: str, *, from_agent_id: uuid.UUID, tenant_id: uuid.UUID,
-                       limit: int = 0) -> Plan[DelegateTarget]:
+def delegate_text_plan(
+    dialect: str, query: str, *, from_agent_id: uuid.UUID, tenant_id: uuid.UUID, limit: int = 0
+) -> Plan[DelegateTarget]:
     """Linked agents whose name and frontmatter match ``query`` (rules in this module's docstring)."""
     limit = limit if limit > 0 else DEFAULT_LIMIT
     if fts5_all_words(query) is None:
@@ -102,14 +115,18 @@ def delegate_text_plan(dialect: str, query: str, *, from_agent_id: uuid.UUID, te
         score = bm25_relevance("agents_fts")
         matches = sa.literal_column("agents_fts").op("MATCH")(fts5_all_words(query))
     statement = (
-        sa.select(*columns, score.label("score")).select_from(source).where(matches, *conditions)
-        .order_by(sa.desc("score"), AgentLink.__table__.c.id).limit(limit)
+        sa.select(*columns, score.label("score"))
+        .select_from(source)
+        .where(matches, *conditions)
+        .order_by(sa.desc("score"), AgentLink.__table__.c.id)
+        .limit(limit)
     )
     return Plan(statement, _result, {"search": "full text"})
 
 
-def delegate_vector_plan(dialect: str, embedding: Sequence[float], *, from_agent_id: uuid.UUID,
-                         tenant_id: uuid.UUID, limit: int = 0) -> Plan[DelegateTarget]:
+def delegate_vector_plan(
+    dialect: str, embedding: Sequence[float], *, from_agent_id: uuid.UUID, tenant_id: uuid.UUID, limit: int = 0
+) -> Plan[DelegateTarget]:
     """Linked agents nearest to ``embedding`` (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
@@ -120,13 +137,19 @@ def delegate_vector_plan(dialect: str, embedding: Sequence[float], *, from_agent
         side = nearest.left  # the side table, joined to the other agent by id
         source = source.join(side, other.c.id == side.c.row_id)
     statement = (
-        sa.select(*columns, distance.label("distance")).select_from(source).where(*near_conditions, *conditions)
-        .order_by(sa.literal_column("distance"), AgentLink.__table__.c.id).limit(limit).subquery("nearest")
+        sa.select(*columns, distance.label("distance"))
+        .select_from(source)
+        .where(*near_conditions, *conditions)
+        .order_by(sa.literal_column("distance"), AgentLink.__table__.c.id)
+        .limit(limit)
+        .subquery("nearest")
     )
     kept = [c for c in statement.c if c.key != "distance"]
-    return Plan(sa.select(*kept, (1.0 - statement.c.distance).label("score")).order_by(statement.c.distance,
-                                                                                     statement.c.id),
-                _result, {"search": "cosine distance"})
+    return Plan(
+        sa.select(*kept, (1.0 - statement.c.distance).label("score")).order_by(statement.c.distance, statement.c.id),
+        _result,
+        {"search": "cosine distance"},
+    )
 
 
 def _result(row: sa.Row[Any]) -> DelegateTarget:
@@ -137,5 +160,4 @@ def _result(row: sa.Row[Any]) -> DelegateTarget:
 
 
 search_delegate_targets, search_delegate_targets_async = sync_and_async(delegate_text_plan)
-search_delegate_targets_by_embedding, search_delegate_targets_by_embedding_async = sync_and_async(
-    delegate_vector_plan)
+search_delegate_targets_by_embedding, search_delegate_targets_by_embedding_async = sync_and_async(delegate_vector_plan)

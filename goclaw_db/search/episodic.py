@@ -85,8 +85,13 @@ def episodic_search_plan(
 
 
 def _result(row: sa.Row[Any]) -> EpisodicSearchResult:
-    return EpisodicSearchResult(episodic_id=row.id, l0_abstract=row.l0_abstract, score=float(row.score),
-                                created_at=row.created_at, session_key=row.session_key)
+    return EpisodicSearchResult(
+        episodic_id=row.id,
+        l0_abstract=row.l0_abstract,
+        score=float(row.score),
+        created_at=row.created_at,
+        session_key=row.session_key,
+    )
 
 
 search_episodic, search_episodic_async = sync_and_async(episodic_search_plan)

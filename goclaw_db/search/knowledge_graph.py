@@ -41,8 +41,22 @@ DEFAULT_LIMIT = 20
 TEXT_WEIGHT = 0.3
 VECTOR_WEIGHT = 0.7
 _TEXT_INDEX = TextIndex("tsv", "simple")
-_ENTITY_COLUMNS = ("id", "agent_id", "user_id", "external_id", "name", "entity_type", "description", "properties",
-                   "source_id", "confidence", "created_at", "updated_at", "valid_from", "valid_until")
+_ENTITY_COLUMNS = (
+    "id",
+    "agent_id",
+    "user_id",
+    "external_id",
+    "name",
+    "entity_type",
+    "description",
+    "properties",
+    "source_id",
+    "confidence",
+    "created_at",
+    "updated_at",
+    "valid_from",
+    "valid_until",
+)
 
 
 def entity_search_plan(
@@ -71,7 +85,8 @@ def entity_search_plan(
         near = vector_candidates(dialect, t, vector, t.c.agent_id, agent_id, where, limit * 2)
         # Without vector hits the text ranks stand alone (weight 1); without text hits vectors count in full.
         merged = merged_by_id(
-            text, near,
+            text,
+            near,
             sa.case((has_rows(near), TEXT_WEIGHT), else_=1.0),
             sa.case((has_rows(text), VECTOR_WEIGHT), else_=1.0),
         )

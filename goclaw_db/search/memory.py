@@ -65,8 +65,9 @@ def _owned(t: sa.Table) -> sa.ColumnElement[bool]:
     return sa.and_(t.c.user_id.is_not(None), t.c.user_id != "")
 
 
-def _who(t: sa.Table, agent_id: uuid.UUID, tenant_id: uuid.UUID, user_id: str,
-         shared: bool) -> list[sa.ColumnElement[bool]]:
+def _who(
+    t: sa.Table, agent_id: uuid.UUID, tenant_id: uuid.UUID, user_id: str, shared: bool
+) -> list[sa.ColumnElement[bool]]:
     conditions = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
     if shared:
         return conditions
@@ -77,14 +78,18 @@ def _who(t: sa.Table, agent_id: uuid.UUID, tenant_id: uuid.UUID, user_id: str,
 
 def _hit_columns(t: sa.Table, side: int) -> list[sa.ColumnElement[Any]]:
     return [
-        t.c.path, t.c.start_line, t.c.end_line, t.c.text,
+        t.c.path,
+        t.c.start_line,
+        t.c.end_line,
+        t.c.text,
         sa.case((_owned(t), 1), else_=0).label("personal"),
         sa.literal(side).label("side"),
     ]
 
 
-def _text_candidates(dialect: str, t: sa.Table, query: str, who: Sequence[sa.ColumnElement[bool]],
-                     limit: int) -> sa.CTE:
+def _text_candidates(
+    dialect: str, t: sa.Table, query: str, who: Sequence[sa.ColumnElement[bool]], limit: int
+) -> sa.CTE:
     source, score, matches = text_source(dialect, t, _TEXT_INDEX, query)
     return (
         sa.select(*_hit_columns(t, _TEXT), score.label("score"))
@@ -96,14 +101,18 @@ def _text_candidates(dialect: str, t: sa.Table, query: str, who: Sequence[sa.Col
     )
 
 
-def _vector_candidates(dialect: str, t: sa.Table, vector: list[float], agent_id: uuid.UUID,
-                       who: Sequence[sa.ColumnElement[bool]], limit: int) -> sa.CTE:
+def _vector_candidates(
+    dialect: str,
+    t: sa.Table,
+    vector: list[float],
+    agent_id: uuid.UUID,
+    who: Sequence[sa.ColumnElement[bool]],
+    limit: int,
+) -> sa.CTE:
     """The nearest chunks, exactly (see ``nearest_rows``), scored ``1 - distance``."""
     source, distance, conditions = vector_source(dialect, t, vector, t.c.agent_id, agent_id)
     candidates = (
-        sa.select(*_hit_columns(t, _VECTOR), distance.label("distance"))
-        .select_from(source)
-        .where(*conditions, *who)
+        sa.select(*_hit_columns(t, _VECTOR), distance.label("distance")).select_from(source).where(*conditions, *who)
     )
     nearest = nearest_rows(candidates, limit, "vector")
     kept = [c for c in nearest.c if c.key != "distance"]
@@ -175,7 +184,9 @@ def memory_search_plan(
         sa.func.sum(hits.c.weighted).over(partition_by=position).label("score"),
         sa.func.max(hits.c.personal).over(partition_by=position).label("personal"),
         sa.func.first_value(hits.c.text).over(partition_by=position, order_by=first_seen).label("first_text"),
-        sa.func.first_value(hits.c.text).over(partition_by=position, order_by=last_personal_seen).label("personal_text"),
+        sa.func.first_value(hits.c.text)
+        .over(partition_by=position, order_by=last_personal_seen)
+        .label("personal_text"),
         sa.func.row_number().over(partition_by=position).label("nth"),
     ).subquery("merged")
 
@@ -202,8 +213,13 @@ def memory_search_plan(
 
 def _result(row: sa.Row[Any]) -> MemorySearchResult:
     return MemorySearchResult(
-        path=row.path, start_line=row.start_line, end_line=row.end_line, score=float(row.score),
-        snippet=row.snippet, source="memory", scope=row.scope,
+        path=row.path,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        score=float(row.score),
+        snippet=row.snippet,
+        source="memory",
+        scope=row.scope,
     )
 
 

@@ -41,14 +41,22 @@ def skill_search_plan(
     limit = limit if limit > 0 else DEFAULT_LIMIT
     t = table_of(Skill)
     where = [
-        t.c.status == "active", t.c.enabled.is_(True), t.c.visibility != "private",
+        t.c.status == "active",
+        t.c.enabled.is_(True),
+        t.c.visibility != "private",
         sa.or_(t.c.is_system.is_(True), t.c.tenant_id == tenant_id),
     ]
     # System skills may live in any tenant, so on SQLite every partition is searched.
     near = vector_candidates(dialect, t, vector, t.c.tenant_id, None, where, limit)
     statement = (
-        sa.select(t.c.name, t.c.slug, sa.func.coalesce(t.c.description, "").label("description"), t.c.file_path,
-                  t.c.version, near.c.score)
+        sa.select(
+            t.c.name,
+            t.c.slug,
+            sa.func.coalesce(t.c.description, "").label("description"),
+            t.c.file_path,
+            t.c.version,
+            near.c.score,
+        )
         .join(near, near.c.id == t.c.id)
         .order_by(near.c.score.desc(), t.c.id)
     )
@@ -57,8 +65,9 @@ def skill_search_plan(
 
 def _result(row: sa.Row[Any], base_dir: str) -> SkillSearchResult:
     folder = row.file_path if row.file_path else f"{base_dir}/{row.slug}/{row.version}"
-    return SkillSearchResult(name=row.name, slug=row.slug, description=row.description, path=f"{folder}/SKILL.md",
-                             score=float(row.score))
+    return SkillSearchResult(
+        name=row.name, slug=row.slug, description=row.description, path=f"{folder}/SKILL.md", score=float(row.score)
+    )
 
 
 search_skills, search_skills_async = sync_and_async(skill_search_plan)

@@ -41,23 +41,40 @@ from goclaw_db.search.results import TaskSearchResult
 DEFAULT_LIMIT = 20
 TEXT_WEIGHT = 0.3
 VECTOR_WEIGHT = 0.7
-_TASK_COLUMNS = ("id", "team_id", "task_number", "identifier", "subject", "description", "status", "priority",
-                 "owner_agent_id", "user_id", "created_at", "updated_at")
+_TASK_COLUMNS = (
+    "id",
+    "team_id",
+    "task_number",
+    "identifier",
+    "subject",
+    "description",
+    "status",
+    "priority",
+    "owner_agent_id",
+    "user_id",
+    "created_at",
+    "updated_at",
+)
 
 
 def task_words(query: str) -> list[str]:
     """The query's words with everything but letters, digits, '-' and '_' removed; empty words dropped."""
-    kept = ("".join(ch for ch in word if ch in "-_" or ch.isalpha() or unicodedata.category(ch) == "Nd")
-            for word in query.split())
+    kept = (
+        "".join(ch for ch in word if ch in "-_" or ch.isalpha() or unicodedata.category(ch) == "Nd")
+        for word in query.split()
+    )
     return [word for word in kept if word]
 
 
-def _text_candidates(dialect: str, t: sa.Table, words: list[str], where: Sequence[sa.ColumnElement[bool]],
-                     limit: int) -> sa.CTE:
+def _text_candidates(
+    dialect: str, t: sa.Table, words: list[str], where: Sequence[sa.ColumnElement[bool]], limit: int
+) -> sa.CTE:
     source: sa.FromClause
     if dialect == "postgresql":
-        prefixes = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
-                                      sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text))
+        prefixes = sa.func.to_tsquery(
+            sa.literal_column("'simple'::regconfig"),
+            sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text),
+        )
         source, score, matches = t, ts_rank(t.c.tsv, prefixes), t.c.tsv.op("@@")(prefixes)
     else:
         fts = sa.table(f"{t.name}_fts", sa.column("rowid"))
@@ -105,8 +122,9 @@ def task_search_plan(
     else:
         text = _text_candidates(dialect, t, words, where, limit * 2)
         near = vector_candidates(dialect, t, vector, t.c.team_id, team_id, where, limit * 2)
-        merged = merged_by_id(_by_position(text, "text_places"), _by_position(near, "vector_places"),
-                              TEXT_WEIGHT, VECTOR_WEIGHT)
+        merged = merged_by_id(
+            _by_position(text, "text_places"), _by_position(near, "vector_places"), TEXT_WEIGHT, VECTOR_WEIGHT
+        )
     statement = (
         sa.select(*(t.c[name] for name in _TASK_COLUMNS), merged.c.score)
         .join(merged, merged.c.id == t.c.id)

@@ -43,8 +43,22 @@ DEFAULT_MAX_RESULTS = 10
 TEXT_WEIGHT = 0.4
 VECTOR_WEIGHT = 0.6
 _TEXT_INDEX = TextIndex("tsv", "simple")
-_DOCUMENT_COLUMNS = ("id", "tenant_id", "agent_id", "team_id", "scope", "custom_scope", "path", "title",
-                     "doc_type", "content_hash", "summary", "metadata", "created_at", "updated_at")
+_DOCUMENT_COLUMNS = (
+    "id",
+    "tenant_id",
+    "agent_id",
+    "team_id",
+    "scope",
+    "custom_scope",
+    "path",
+    "title",
+    "doc_type",
+    "content_hash",
+    "summary",
+    "metadata",
+    "created_at",
+    "updated_at",
+)
 
 
 def vault_search_plan(

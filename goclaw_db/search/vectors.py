@@ -76,8 +76,9 @@ def float32_blob(vector: Sequence[float]) -> bytes:
 
 
 def sqlite_cosine_distance(embedding: sa.ColumnElement[Any], vector: Sequence[float]) -> sa.ColumnElement[float]:
-    return sa.func.vec_distance_cosine(embedding, sa.bindparam(None, float32_blob(vector), sa.LargeBinary),
-                                       type_=sa.Double)
+    return sa.func.vec_distance_cosine(
+        embedding, sa.bindparam(None, float32_blob(vector), sa.LargeBinary), type_=sa.Double
+    )
 
 
 # --- the driver ------------------------------------------------------------------
@@ -99,8 +100,9 @@ def _driver() -> tuple[ModuleType, ModuleType]:
     return driver, sqlite_vec
 
 
-def create_vector_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None,
-                         **kw: Any) -> sa.Engine:
+def create_vector_engine(
+    url: str | None = None, *, sqlite_path: str | os.PathLike[str] | None = None, **kw: Any
+) -> sa.Engine:
     """An engine on a desktop file whose connections have sqlite-vec loaded (and GoClaw's settings)."""
     from goclaw_db.engine import create_engine
 
@@ -163,7 +165,8 @@ def store_embeddings(connection: sa.Connection, t: sa.Table, embeddings: Iterabl
     if not rows:
         return
     source = sa.select(
-        sa.func.coalesce(sa.cast(partition, sa.Text), ""), sa.cast(t.c.id, sa.Text),
+        sa.func.coalesce(sa.cast(partition, sa.Text), ""),
+        sa.cast(t.c.id, sa.Text),
         sa.bindparam("embedding", type_=sa.LargeBinary),
     ).where(t.c.id == row_id)
     statement = sa.insert(side).prefix_with("OR REPLACE").from_select(["partition_key", "row_id", "embedding"], source)

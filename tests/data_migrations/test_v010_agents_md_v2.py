@@ -39,7 +39,8 @@ def _user_file(url: str, agent: uuid.UUID, file_name: str, content: str = OLD_GU
 
 def _agent_content(url: str, agent: uuid.UUID, file_name: str) -> str:
     rows = execute(
-        url, "SELECT content FROM agent_context_files WHERE agent_id = :a AND file_name = :f",
+        url,
+        "SELECT content FROM agent_context_files WHERE agent_id = :a AND file_name = :f",
         {"a": agent, "f": file_name},
     )
     return rows[0][0]
@@ -47,7 +48,8 @@ def _agent_content(url: str, agent: uuid.UUID, file_name: str) -> str:
 
 def _user_content(url: str, agent: uuid.UUID, file_name: str) -> str:
     rows = execute(
-        url, "SELECT content FROM user_context_files WHERE agent_id = :a AND file_name = :f",
+        url,
+        "SELECT content FROM user_context_files WHERE agent_id = :a AND file_name = :f",
         {"a": agent, "f": file_name},
     )
     return rows[0][0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from tests.support import downgrade, execute, upgrade
 
-WRITTEN_AT = datetime(2025, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+WRITTEN_AT = datetime(2025, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
 def _agent(url: str, key: str | None = None, *, deleted: bool = False) -> uuid.UUID:
@@ -30,28 +30,50 @@ def _file_writer(url: str, agent_id: uuid.UUID, group_id: str, user_id: str, dis
         url,
         "INSERT INTO group_file_writers (agent_id, group_id, user_id, display_name, username, created_at) "
         "VALUES (:agent, :group, :user, :display_name, :username, :created_at)",
-        {"agent": agent_id, "group": group_id, "user": user_id, "display_name": display_name,
-         "username": username, "created_at": WRITTEN_AT},
+        {
+            "agent": agent_id,
+            "group": group_id,
+            "user": user_id,
+            "display_name": display_name,
+            "username": username,
+            "created_at": WRITTEN_AT,
+        },
     )
 
 
-def _permission(url: str, agent_id: uuid.UUID, scope: str, config_type: str, user_id: str, permission: str,
-                metadata: dict | None = None) -> None:
+def _permission(
+    url: str,
+    agent_id: uuid.UUID,
+    scope: str,
+    config_type: str,
+    user_id: str,
+    permission: str,
+    metadata: dict | None = None,
+) -> None:
     execute(
         url,
         sa.text(
             "INSERT INTO agent_config_permissions (agent_id, scope, config_type, user_id, permission, metadata) "
             "VALUES (:agent, :scope, :type, :user, :permission, :metadata)"
         ).bindparams(sa.bindparam("metadata", type_=JSONB)),
-        {"agent": agent_id, "scope": scope, "type": config_type, "user": user_id, "permission": permission,
-         "metadata": metadata or {}},
+        {
+            "agent": agent_id,
+            "scope": scope,
+            "type": config_type,
+            "user": user_id,
+            "permission": permission,
+            "metadata": metadata or {},
+        },
     )
 
 
 def _permissions(url: str, *columns: str) -> list[tuple]:
-    return [tuple(row) for row in execute(
-        url, f"SELECT {', '.join(columns)} FROM agent_config_permissions ORDER BY scope, user_id, config_type"
-    )]
+    return [
+        tuple(row)
+        for row in execute(
+            url, f"SELECT {', '.join(columns)} FROM agent_config_permissions ORDER BY scope, user_id, config_type"
+        )
+    ]
 
 
 def _count(url: str, table: str, where: str = "true", params=None) -> int:

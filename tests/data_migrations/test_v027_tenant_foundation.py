@@ -69,8 +69,12 @@ def test_v027_new_rows_must_name_their_tenant(make_database_at):
 def test_v027_existing_api_keys_stay_system_wide(make_database_at):
     url = make_database_at(26)
     _insert(
-        url, "api_keys",
-        id="00000000-0000-7000-8000-000000000001", name="ci", prefix="gck_ci", key_hash="hash",
+        url,
+        "api_keys",
+        id="00000000-0000-7000-8000-000000000001",
+        name="ci",
+        prefix="gck_ci",
+        key_hash="hash",
     )
 
     upgrade(url, 27)
@@ -85,9 +89,7 @@ def test_v027_makes_the_owner_of_the_earliest_agent_the_master_tenant_owner(make
 
     upgrade(url, 27)
 
-    assert execute(url, "SELECT tenant_id::text, user_id, role FROM tenant_users") == [
-        (MASTER_TENANT, "bob", "owner")
-    ]
+    assert execute(url, "SELECT tenant_id::text, user_id, role FROM tenant_users") == [(MASTER_TENANT, "bob", "owner")]
 
 
 def test_v027_seeds_no_tenant_owner_from_agents_without_an_owner(make_database_at):

@@ -12,8 +12,7 @@ def _job(url: str, name: str, payload: dict) -> None:
     execute(
         url,
         sa.text(
-            "INSERT INTO cron_jobs (name, schedule_kind, payload, tenant_id) "
-            "VALUES (:name, 'every', :payload, :tenant)"
+            "INSERT INTO cron_jobs (name, schedule_kind, payload, tenant_id) VALUES (:name, 'every', :payload, :tenant)"
         ).bindparams(sa.bindparam("payload", type_=JSONB)),
         {"name": name, "payload": payload, "tenant": MASTER_TENANT},
     )
@@ -30,7 +29,10 @@ def test_v033_copies_delivery_settings_from_payload_into_columns(make_database_a
     upgrade(url, 33)
 
     assert _job_row(url, "report", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat") == (
-        True, "telegram", "42", True,
+        True,
+        "telegram",
+        "42",
+        True,
     )
 
 
@@ -41,7 +43,11 @@ def test_v033_jobs_without_delivery_settings_get_empty_defaults(make_database_at
     upgrade(url, 33)
 
     assert _job_row(url, "quiet", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat", "stateless") == (
-        False, "", "", False, False,
+        False,
+        "",
+        "",
+        False,
+        False,
     )
 
 

@@ -24,7 +24,14 @@ def _agent(url: str, key: str) -> uuid.UUID:
 
 
 def _binary(
-    url: str, name: str, *, agent_id=None, binary_id=None, deny_args=(), timeout_seconds=30, tips="",
+    url: str,
+    name: str,
+    *,
+    agent_id=None,
+    binary_id=None,
+    deny_args=(),
+    timeout_seconds=30,
+    tips="",
 ) -> uuid.UUID:
     binary_id = binary_id or uuid.uuid4()
     execute(
@@ -35,8 +42,14 @@ def _binary(
             "VALUES (:id, :name, :env, :agent, :deny, :timeout, :tips, :t)"
         ).bindparams(sa.bindparam("deny", type_=JSONB)),
         {
-            "id": binary_id, "name": name, "env": b"secret", "agent": agent_id, "deny": list(deny_args),
-            "timeout": timeout_seconds, "tips": tips, "t": MASTER_TENANT,
+            "id": binary_id,
+            "name": name,
+            "env": b"secret",
+            "agent": agent_id,
+            "deny": list(deny_args),
+            "timeout": timeout_seconds,
+            "tips": tips,
+            "t": MASTER_TENANT,
         },
     )
     return binary_id

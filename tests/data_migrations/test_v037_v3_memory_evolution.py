@@ -9,7 +9,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from tests.support import MASTER_TENANT, downgrade, execute, upgrade
 
-
 SETTINGS = {
     "emoji": "🦉",
     "description": "Answers questions about the archive",
@@ -50,7 +49,14 @@ def test_v037_moves_scalar_settings_from_other_config_into_columns(make_database
     upgrade(url, 37)
 
     assert _agent_row(
-        url, agent, "emoji", "agent_description", "thinking_level", "max_tokens", "self_evolve", "skill_evolve",
+        url,
+        agent,
+        "emoji",
+        "agent_description",
+        "thinking_level",
+        "max_tokens",
+        "self_evolve",
+        "skill_evolve",
         "skill_nudge_interval",
     ) == ("🦉", "Answers questions about the archive", "high", 8192, True, True, 5)
 
@@ -62,10 +68,20 @@ def test_v037_moves_nested_settings_blocks_into_json_columns(make_database_at):
     upgrade(url, 37)
 
     assert _agent_row(
-        url, agent, "reasoning_config", "workspace_sharing", "chatgpt_oauth_routing", "shell_deny_groups",
+        url,
+        agent,
+        "reasoning_config",
+        "workspace_sharing",
+        "chatgpt_oauth_routing",
+        "shell_deny_groups",
         "kg_dedup_config",
-    ) == ({"effort": "medium"}, {"shared_dm": True}, {"strategy": "round_robin"}, {"network": False},
-          {"threshold": 0.9})
+    ) == (
+        {"effort": "medium"},
+        {"shared_dm": True},
+        {"strategy": "round_robin"},
+        {"network": False},
+        {"threshold": 0.9},
+    )
 
 
 def test_v037_removes_promoted_keys_from_other_config_and_keeps_the_rest(make_database_at):

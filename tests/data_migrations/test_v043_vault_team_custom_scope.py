@@ -31,8 +31,9 @@ def _team(url: str, lead: uuid.UUID) -> uuid.UUID:
     return team_id
 
 
-def _document(url: str, agent: uuid.UUID, *, scope: str = "personal", team: uuid.UUID | None = None,
-              path: str = "notes/plan.md") -> uuid.UUID:
+def _document(
+    url: str, agent: uuid.UUID, *, scope: str = "personal", team: uuid.UUID | None = None, path: str = "notes/plan.md"
+) -> uuid.UUID:
     doc_id = uuid.uuid4()
     columns, values = "id, tenant_id, agent_id, scope, path", ":id, :t, :agent, :scope, :path"
     if team is not None:

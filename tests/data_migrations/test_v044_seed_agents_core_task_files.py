@@ -61,7 +61,8 @@ def test_v044_only_task_rules_cover_memory(make_database_at):
 
     files = _files(url, agent)
     assert {name: "## Memory" in files[name] for name in ("AGENTS_CORE.md", "AGENTS_TASK.md")} == {
-        "AGENTS_CORE.md": False, "AGENTS_TASK.md": True,
+        "AGENTS_CORE.md": False,
+        "AGENTS_TASK.md": True,
     }
 
 

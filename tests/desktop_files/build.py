@@ -52,12 +52,19 @@ OTHER_CONFIG = (
 )
 ROWS: dict[str, list[dict]] = {
     "agents": [
-        {"agent_key": "researcher", "display_name": "Owl Researcher", "other_config": OTHER_CONFIG,
-         "frontmatter": "reads papers about nocturnal birds"},
-        {"agent_key": "writer", "display_name": "Quill Writer", "other_config": "{}",
-         "frontmatter": "drafts articles"},
-        {"agent_key": "retired", "display_name": "Retired Helper", "other_config": '{"emoji": "x"}',
-         "deleted_at": TIMESTAMP.format(day=20)},
+        {
+            "agent_key": "researcher",
+            "display_name": "Owl Researcher",
+            "other_config": OTHER_CONFIG,
+            "frontmatter": "reads papers about nocturnal birds",
+        },
+        {"agent_key": "writer", "display_name": "Quill Writer", "other_config": "{}", "frontmatter": "drafts articles"},
+        {
+            "agent_key": "retired",
+            "display_name": "Retired Helper",
+            "other_config": '{"emoji": "x"}',
+            "deleted_at": TIMESTAMP.format(day=20),
+        },
     ],
     "agent_links": [{"source_agent_id": 0, "target_agent_id": 1, "description": "researcher hands drafts over"}],
     "agent_context_files": [
@@ -66,17 +73,30 @@ ROWS: dict[str, list[dict]] = {
         {"agent_id": 1, "file_name": "SOUL.md", "content": "writes plainly"},
     ],
     "cron_jobs": [
-        {"name": "morning digest", "schedule_kind": "cron", "cron_expression": "0 7 * * *",
-         "payload": '{"kind": "agent_turn", "message": "send the digest", "deliver": true, '
-                    '"channel": "telegram", "to": "chat-42", "wake_heartbeat": true}'},
-        {"name": "tidy up", "schedule_kind": "every", "interval_ms": 3600000,
-         "payload": '{"kind": "agent_turn", "message": "tidy the workspace"}'},
+        {
+            "name": "morning digest",
+            "schedule_kind": "cron",
+            "cron_expression": "0 7 * * *",
+            "payload": '{"kind": "agent_turn", "message": "send the digest", "deliver": true, '
+            '"channel": "telegram", "to": "chat-42", "wake_heartbeat": true}',
+        },
+        {
+            "name": "tidy up",
+            "schedule_kind": "every",
+            "interval_ms": 3600000,
+            "payload": '{"kind": "agent_turn", "message": "tidy the workspace"}',
+        },
     ],
     "channel_contacts": [{"channel_type": "telegram", "sender_id": "sender-7", "display_name": "Ada"}],
     "secure_cli_binaries": [
         {"binary_name": "gh", "agent_id": None},
-        {"binary_name": "aws", "agent_id": 0, "deny_args": '["s3 rb"]', "timeout_seconds": 90,
-         "tips": "read-only profile"},
+        {
+            "binary_name": "aws",
+            "agent_id": 0,
+            "deny_args": '["s3 rb"]',
+            "timeout_seconds": 90,
+            "tips": "read-only profile",
+        },
     ],
     "kg_entities": [
         {"name": "Barn owl", "description": "a nocturnal bird of prey", "external_id": "owl"},
@@ -99,7 +119,9 @@ JSON_NAMES = ("metadata", "settings", "payload", "properties", "config", "params
 def schema_sql(goclaw: Path, commit: str) -> str:
     return subprocess.run(
         ["git", "--git-dir", str(goclaw), "show", f"{commit}:{SCHEMA_PATH}"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -108,9 +130,13 @@ def fixture_id(*parts) -> str:
 
 
 def tables_in_dependency_order(conn: sqlite3.Connection) -> list[str]:
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != 'schema_version' ORDER BY name")]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'schema_version' ORDER BY name"
+        )
+    ]
     refs = {t: {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({t})") if r[2] != t} for t in names}
     ordered: list[str] = []
     while len(ordered) < len(names):

@@ -66,8 +66,11 @@ def put_embeddings(connection, t: sa.Table, embeddings: dict) -> None:
 
 def add_agent(connection, key: str, tenant=MASTER_TENANT, **columns) -> uuid.UUID:
     agent_id = uuid.uuid4()
-    connection.execute(sa.insert(Agent.__table__).values(
-        id=agent_id, agent_key=key, owner_id="owner", model="model-x", tenant_id=uuid.UUID(str(tenant)), **columns))
+    connection.execute(
+        sa.insert(Agent.__table__).values(
+            id=agent_id, agent_key=key, owner_id="owner", model="model-x", tenant_id=uuid.UUID(str(tenant)), **columns
+        )
+    )
     return agent_id
 
 
@@ -94,25 +97,34 @@ def text_ranks(engine, t: sa.Table, tsv_column: str, config: str, query: str) ->
     """Every matching row's own text rank by id: ts_rank on PostgreSQL, bm25 as r/(1+r) on SQLite."""
     with engine.connect() as conn:
         if on_postgresql(engine):
-            found = conn.execute(sa.text(
-                f"SELECT id, ts_rank({tsv_column}, plainto_tsquery('{config}', :q))::float8 FROM {t.name} "
-                f"WHERE {tsv_column} @@ plainto_tsquery('{config}', :q)"), {"q": query}).all()
+            found = conn.execute(
+                sa.text(
+                    f"SELECT id, ts_rank({tsv_column}, plainto_tsquery('{config}', :q))::float8 FROM {t.name} "
+                    f"WHERE {tsv_column} @@ plainto_tsquery('{config}', :q)"
+                ),
+                {"q": query},
+            ).all()
             return {uuid.UUID(str(key)): score for key, score in found}
         phrase = " ".join(f'"{word}"' for word in query.split())
-        found = conn.execute(sa.text(
-            f"SELECT x.id, -bm25({t.name}_fts) FROM {t.name}_fts JOIN {t.name} x ON x.rowid = {t.name}_fts.rowid "
-            f"WHERE {t.name}_fts MATCH :q"), {"q": phrase}).all()
+        found = conn.execute(
+            sa.text(
+                f"SELECT x.id, -bm25({t.name}_fts) FROM {t.name}_fts JOIN {t.name} x ON x.rowid = {t.name}_fts.rowid "
+                f"WHERE {t.name}_fts MATCH :q"
+            ),
+            {"q": phrase},
+        ).all()
         return {uuid.UUID(str(key)): magnitude / (1 + magnitude) for key, magnitude in found}
 
 
-def goclaw_merge_by_id(texts: dict, vectors: dict, text_weight: float, vector_weight: float, limit: int, *,
-                       normalize: bool = False) -> list[tuple]:
+def goclaw_merge_by_id(
+    texts: dict, vectors: dict, text_weight: float, vector_weight: float, limit: int, *, normalize: bool = False
+) -> list[tuple]:
     """GoClaw's merge of two candidate lists keyed by id, re-stated: each side cut to ``2 * limit`` best,
     optionally divided by its best score, weighted, summed per id, ranked (ties by id), cut to ``limit``.
     Returns (id, approx score) pairs."""
     total: dict = {}
     for scores, weight in ((texts, text_weight), (vectors, vector_weight)):
-        best = sorted(scores.items(), key=lambda item: -item[1])[:limit * 2]
+        best = sorted(scores.items(), key=lambda item: -item[1])[: limit * 2]
         top = max((score for _, score in best), default=0.0)
         for key, score in best:
             if normalize and top > 0:

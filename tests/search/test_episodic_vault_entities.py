@@ -65,10 +65,16 @@ def fill(connection) -> None:
     scout = IDS["scout"] = add_agent(connection, "scout")
     rival = add_agent(connection, "rival")
     IDS["crew"] = uuid.uuid4()
-    connection.execute(sa.insert(AgentTeam.__table__).values(
-        id=IDS["crew"], name="crew", lead_agent_id=scout, created_by="owner", tenant_id=TENANT))
-    embeddings: dict[sa.Table, dict] = {EpisodicSummary.__table__: {}, VaultDocument.__table__: {},
-                                         KGEntity.__table__: {}}
+    connection.execute(
+        sa.insert(AgentTeam.__table__).values(
+            id=IDS["crew"], name="crew", lead_agent_id=scout, created_by="owner", tenant_id=TENANT
+        )
+    )
+    embeddings: dict[sa.Table, dict] = {
+        EpisodicSummary.__table__: {},
+        VaultDocument.__table__: {},
+        KGEntity.__table__: {},
+    }
 
     def add(t: sa.Table, key: str, similarity: float | None, **values) -> None:
         IDS[key] = row_id = uuid.uuid4()
@@ -78,17 +84,54 @@ def fill(connection) -> None:
             embeddings[t][row_id] = unit_vector(similarity, axis=len(SIMILARITY))
 
     for name, user, summary, similarity in EPISODES:
-        add(EpisodicSummary.__table__, name, similarity, agent_id=scout, user_id=user, session_key=f"s-{name}",
-            summary=summary, l0_abstract=f"about {name}", source_type="session")
-    add(EpisodicSummary.__table__, "rival-episode", 0.99, agent_id=rival, user_id="u1", session_key="s-r",
-        summary="harbour", l0_abstract="rival", source_type="session")
+        add(
+            EpisodicSummary.__table__,
+            name,
+            similarity,
+            agent_id=scout,
+            user_id=user,
+            session_key=f"s-{name}",
+            summary=summary,
+            l0_abstract=f"about {name}",
+            source_type="session",
+        )
+    add(
+        EpisodicSummary.__table__,
+        "rival-episode",
+        0.99,
+        agent_id=rival,
+        user_id="u1",
+        session_key="s-r",
+        summary="harbour",
+        l0_abstract="rival",
+        source_type="session",
+    )
     for name, team, scope, doc_type, title, similarity in DOCUMENTS:
-        add(VaultDocument.__table__, name, similarity, agent_id=scout, team_id=IDS.get(team), scope=scope,
-            doc_type=doc_type, path=f"vault/{name}.md", title=title, content_hash=name)
+        add(
+            VaultDocument.__table__,
+            name,
+            similarity,
+            agent_id=scout,
+            team_id=IDS.get(team),
+            scope=scope,
+            doc_type=doc_type,
+            path=f"vault/{name}.md",
+            title=title,
+            content_hash=name,
+        )
     for name, user, entity, description, current, similarity in ENTITIES:
-        add(KGEntity.__table__, name, similarity, agent_id=scout, user_id=user, external_id=name, name=entity,
-            entity_type="place", description=description,
-            valid_until=None if current else sa.func.current_timestamp())
+        add(
+            KGEntity.__table__,
+            name,
+            similarity,
+            agent_id=scout,
+            user_id=user,
+            external_id=name,
+            name=entity,
+            entity_type="place",
+            description=description,
+            valid_until=None if current else sa.func.current_timestamp(),
+        )
     for t, vectors in embeddings.items():
         put_embeddings(connection, t, vectors)
 
@@ -122,8 +165,11 @@ EPISODIC_CASES = {
     "text only: 0.4 x rank, no fallback": ({"user_id": "u1"}, ["trip", "budget", "cooking", "quiet"], False),
     "hybrid for one user": ({"user_id": "u1"}, ["trip", "budget", "cooking", "quiet"], True),
     "no user: every user's summaries": ({}, EPISODE_NAMES, True),
-    "own weights": ({"user_id": "u1", "text_weight": 0.9, "vector_weight": 0.1},
-                    ["trip", "budget", "cooking", "quiet"], True),
+    "own weights": (
+        {"user_id": "u1", "text_weight": 0.9, "vector_weight": 0.1},
+        ["trip", "budget", "cooking", "quiet"],
+        True,
+    ),
     "cut to max_results": ({"max_results": 2}, EPISODE_NAMES, True),
 }
 
@@ -131,11 +177,19 @@ EPISODIC_CASES = {
 @pytest.mark.parametrize(("options", "visible", "vector"), EPISODIC_CASES.values(), ids=EPISODIC_CASES.keys())
 def test_episodic_search_follows_goclaws_rules(engine, options, visible, vector):
     results = search_episodic(engine, "harbour", **scout(embedding=query_vector() if vector else None, **options))
-    expected = episodic_expected(engine, visible, vector=vector, limit=options.get("max_results", 10),
-                                 **{k: v for k, v in options.items() if k.endswith("weight")})
+    expected = episodic_expected(
+        engine,
+        visible,
+        vector=vector,
+        limit=options.get("max_results", 10),
+        **{k: v for k, v in options.items() if k.endswith("weight")},
+    )
     assert [(r.episodic_id, r.score) for r in results] == expected
-    assert all(r.session_key == f"s-{name}" and r.l0_abstract == f"about {name}"
-               for r in results for name in [n for n in EPISODE_NAMES if IDS[n] == r.episodic_id])
+    assert all(
+        r.session_key == f"s-{name}" and r.l0_abstract == f"about {name}"
+        for r in results
+        for name in [n for n in EPISODE_NAMES if IDS[n] == r.episodic_id]
+    )
 
 
 def test_episodic_min_score_drops_weaker_summaries(engine):
@@ -167,8 +221,12 @@ def test_vault_search_normalises_each_side_then_weighs_04_06(engine, options, vi
     vectors = similarities(*visible) if vector else {}
     expected = goclaw_merge_by_id(texts, vectors, 0.4, 0.6, options.get("max_results", 10), normalize=True)
     assert [(r.document.id, r.score) for r in results] == expected
-    assert all(r.source == "vault" and r.document.path == f"vault/{name}.md"
-               for r in results for name in visible if IDS[name] == r.document.id)
+    assert all(
+        r.source == "vault" and r.document.path == f"vault/{name}.md"
+        for r in results
+        for name in visible
+        if IDS[name] == r.document.id
+    )
 
 
 def test_vault_best_text_hit_scores_exactly_the_text_weight_without_vectors(engine):
@@ -187,12 +245,16 @@ def test_entities_without_vector_hits_are_the_text_hits_in_rank_order(engine):
     assert IDS["old"] not in {r.id for r in results}  # valid_until set: no longer current
 
 
-@pytest.mark.parametrize(("options", "visible"), [
-    ({"user_id": "u1"}, CURRENT_U1),
-    ({"user_id": "u1", "shared": True}, [*CURRENT_U1, "boat"]),
-    ({}, [*CURRENT_U1, "boat"]),
-    ({"user_id": "u1", "limit": 1}, CURRENT_U1),
-], ids=["one user", "shared graph", "no user", "limit"])
+@pytest.mark.parametrize(
+    ("options", "visible"),
+    [
+        ({"user_id": "u1"}, CURRENT_U1),
+        ({"user_id": "u1", "shared": True}, [*CURRENT_U1, "boat"]),
+        ({}, [*CURRENT_U1, "boat"]),
+        ({"user_id": "u1", "limit": 1}, CURRENT_U1),
+    ],
+    ids=["one user", "shared graph", "no user", "limit"],
+)
 def test_entity_hybrid_search_weighs_03_07(engine, options, visible):
     results = search_entities(engine, "harbour", **scout(embedding=query_vector(), **options))
     texts = ranks_of(engine, KGEntity.__table__, "tsv", "simple", "harbour", *visible)
@@ -203,8 +265,10 @@ def test_entity_hybrid_search_weighs_03_07(engine, options, visible):
 def test_entity_vectors_count_in_full_when_no_word_matches(engine):
     results = search_entities(engine, "nothingmatches", **scout(user_id="u1", embedding=query_vector()))
     assert [(r.name, r.score) for r in results] == [
-        ("Lighthouse", pytest.approx(0.80, rel=1e-5)), ("Pier Seven", pytest.approx(0.60, rel=1e-5)),
-        ("Crane", pytest.approx(0.20, rel=1e-5))]
+        ("Lighthouse", pytest.approx(0.80, rel=1e-5)),
+        ("Pier Seven", pytest.approx(0.60, rel=1e-5)),
+        ("Crane", pytest.approx(0.20, rel=1e-5)),
+    ]
 
 
 def test_wrong_dimension_is_refused_by_every_search(engine):
@@ -218,8 +282,7 @@ def test_async_entity_search_matches_the_sync_one(engine):
         pytest.skip("the async engine is PostgreSQL's (asyncpg)")
 
     async def run():
-        async_engine = create_async_engine(engine.url.render_as_string(hide_password=False),
-                                           poolclass=sa.pool.NullPool)
+        async_engine = create_async_engine(engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
         try:
             async with async_engine.connect() as connection:
                 return await search_entities_async(connection, "harbour", **scout(embedding=query_vector()))

@@ -77,8 +77,14 @@ def fill(connection) -> None:
     embeddings = {}
     for i, row in enumerate(ROWS):
         values = {
-            "id": uuid.uuid4(), "agent_id": AGENTS[row.agent], "path": row.path, "start_line": row.start_line,
-            "end_line": row.end_line, "user_id": row.user_id, "text": row.text, "hash": f"h{i}",
+            "id": uuid.uuid4(),
+            "agent_id": AGENTS[row.agent],
+            "path": row.path,
+            "start_line": row.start_line,
+            "end_line": row.end_line,
+            "user_id": row.user_id,
+            "text": row.text,
+            "hash": f"h{i}",
             "tenant_id": other if row.tenant != TENANT else TENANT,
         }
         connection.execute(sa.insert(MemoryChunk.__table__).values(**values))
@@ -94,34 +100,59 @@ def text_ranks(engine, query: str) -> dict[tuple, float]:
     """Each matching row's own text rank, keyed by (agent, path, start_line, user_id)."""
     with engine.connect() as conn:
         if on_postgresql(engine):
-            found = conn.execute(sa.text(
-                "SELECT agent_id, path, start_line, user_id, ts_rank(tsv, plainto_tsquery('simple', :q))::float8 "
-                "FROM memory_chunks WHERE tsv @@ plainto_tsquery('simple', :q)"), {"q": query}).all()
+            found = conn.execute(
+                sa.text(
+                    "SELECT agent_id, path, start_line, user_id, ts_rank(tsv, plainto_tsquery('simple', :q))::float8 "
+                    "FROM memory_chunks WHERE tsv @@ plainto_tsquery('simple', :q)"
+                ),
+                {"q": query},
+            ).all()
         else:
             phrase = " ".join(f'"{word}"' for word in query.split())
-            found = conn.execute(sa.text(
-                "SELECT c.agent_id, c.path, c.start_line, c.user_id, -bm25(memory_chunks_fts) "
-                "FROM memory_chunks_fts JOIN memory_chunks c ON c.rowid = memory_chunks_fts.rowid "
-                "WHERE memory_chunks_fts MATCH :q"), {"q": phrase}).all()
+            found = conn.execute(
+                sa.text(
+                    "SELECT c.agent_id, c.path, c.start_line, c.user_id, -bm25(memory_chunks_fts) "
+                    "FROM memory_chunks_fts JOIN memory_chunks c ON c.rowid = memory_chunks_fts.rowid "
+                    "WHERE memory_chunks_fts MATCH :q"
+                ),
+                {"q": phrase},
+            ).all()
             found = [(*key, magnitude / (1 + magnitude)) for *key, magnitude in found]
     return {(str(agent), path, start, user): score for agent, path, start, user, score in found}
 
 
-def goclaw_ranking(engine, query, *, user_id="", vector=False, shared=False, max_results=6, min_score=0.0,
-                   path_prefix="", text_weight=0.3, vector_weight=0.7) -> list[tuple]:
+def goclaw_ranking(
+    engine,
+    query,
+    *,
+    user_id="",
+    vector=False,
+    shared=False,
+    max_results=6,
+    min_score=0.0,
+    path_prefix="",
+    text_weight=0.3,
+    vector_weight=0.7,
+) -> list[tuple]:
     ranks = text_ranks(engine, query)
     visible = [
-        r for r in ROWS
-        if r.agent == "scout" and r.tenant == TENANT
+        r
+        for r in ROWS
+        if r.agent == "scout"
+        and r.tenant == TENANT
         and (shared or (r.user_id is None or (user_id and r.user_id == user_id)))
     ]
-    texts = [(r, ranks[(str(AGENTS["scout"]), r.path, r.start_line, r.user_id)]) for r in visible
-             if (str(AGENTS["scout"]), r.path, r.start_line, r.user_id) in ranks]
-    texts = sorted(texts, key=lambda hit: -hit[1])[:max_results * 2]
+    texts = [
+        (r, ranks[(str(AGENTS["scout"]), r.path, r.start_line, r.user_id)])
+        for r in visible
+        if (str(AGENTS["scout"]), r.path, r.start_line, r.user_id) in ranks
+    ]
+    texts = sorted(texts, key=lambda hit: -hit[1])[: max_results * 2]
     vectors = []
     if vector:
-        vectors = sorted(((r, r.similarity) for r in visible if r.similarity is not None),
-                         key=lambda hit: -hit[1])[:max_results * 2]
+        vectors = sorted(((r, r.similarity) for r in visible if r.similarity is not None), key=lambda hit: -hit[1])[
+            : max_results * 2
+        ]
     if not texts and vectors:
         text_weight, vector_weight = 0.0, 1.0
     elif not vectors and texts:
@@ -137,13 +168,20 @@ def goclaw_ranking(engine, query, *, user_id="", vector=False, shared=False, max
                 if personal:
                     merged[key].update(scope="personal", snippet=row.text)
             else:
-                merged[key] = {"path": row.path, "start_line": row.start_line, "end_line": row.end_line, "score": score,
-                                   "snippet": row.text, "scope": "personal" if personal else "global"}
+                merged[key] = {
+                    "path": row.path,
+                    "start_line": row.start_line,
+                    "end_line": row.end_line,
+                    "score": score,
+                    "snippet": row.text,
+                    "scope": "personal" if personal else "global",
+                }
     ranked = sorted(merged.values(), key=lambda m: (-m["score"], m["path"], m["start_line"]))
-    kept = [m for m in ranked if not (min_score > 0 and m["score"] < min_score)
-            and m["path"].startswith(path_prefix)]
-    return [(m["path"], m["start_line"], m["end_line"], m["snippet"], m["scope"], pytest.approx(m["score"], rel=1e-5))
-            for m in kept[:max_results]]
+    kept = [m for m in ranked if not (min_score > 0 and m["score"] < min_score) and m["path"].startswith(path_prefix)]
+    return [
+        (m["path"], m["start_line"], m["end_line"], m["snippet"], m["scope"], pytest.approx(m["score"], rel=1e-5))
+        for m in kept[:max_results]
+    ]
 
 
 def as_tuples(results: list[MemorySearchResult]) -> list[tuple]:
@@ -152,8 +190,14 @@ def as_tuples(results: list[MemorySearchResult]) -> list[tuple]:
 
 
 def search(engine, query, *, vector=False, **options):
-    return search_memory(engine, query, agent_id=AGENTS["scout"], tenant_id=TENANT,
-                         embedding=query_vector() if vector else None, **options)
+    return search_memory(
+        engine,
+        query,
+        agent_id=AGENTS["scout"],
+        tenant_id=TENANT,
+        embedding=query_vector() if vector else None,
+        **options,
+    )
 
 
 # --- every option against the re-statement ----------------------------------------
@@ -196,7 +240,8 @@ def test_without_a_query_vector_text_scores_count_in_full(engine):
     results = search(engine, "harbour lights", user_id="u1")
     assert [(r.path, r.scope) for r in results] == [("notes/a.md", "personal")]
     assert results[0].score == pytest.approx(
-        ranks[(scout, "notes/a.md", 1, "u1")] * 1.2 + ranks[(scout, "notes/a.md", 1, None)])
+        ranks[(scout, "notes/a.md", 1, "u1")] * 1.2 + ranks[(scout, "notes/a.md", 1, None)]
+    )
 
 
 def test_the_users_copy_wins_the_snippet_and_both_copies_scores_add(engine):
@@ -209,8 +254,12 @@ def test_the_users_copy_wins_the_snippet_and_both_copies_scores_add(engine):
     personal_first = ranks[(scout, "notes/a.md", 1, "u1")] > ranks[(scout, "notes/a.md", 1, None)]
     assert top.end_line == (6 if personal_first else 5)
     assert top.score == pytest.approx(
-        ranks[(scout, "notes/a.md", 1, None)] * 0.3 + ranks[(scout, "notes/a.md", 1, "u1")] * 0.3 * 1.2
-        + 0.90 * 0.7 + 0.80 * 0.7 * 1.2, rel=1e-5)
+        ranks[(scout, "notes/a.md", 1, None)] * 0.3
+        + ranks[(scout, "notes/a.md", 1, "u1")] * 0.3 * 1.2
+        + 0.90 * 0.7
+        + 0.80 * 0.7 * 1.2,
+        rel=1e-5,
+    )
 
 
 def test_a_per_user_chunk_outranks_a_closer_global_one_by_the_boost(engine):
@@ -260,11 +309,16 @@ def test_the_async_search_returns_what_the_sync_one_does(engine):
         pytest.skip("the async engine is PostgreSQL's (asyncpg)")
 
     async def run():
-        async_engine = create_async_engine(engine.url.render_as_string(hide_password=False),
-                                           poolclass=sa.pool.NullPool)
+        async_engine = create_async_engine(engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
         try:
-            return await search_memory_async(async_engine, "harbour", agent_id=AGENTS["scout"], tenant_id=TENANT,
-                                             user_id="u1", embedding=query_vector())
+            return await search_memory_async(
+                async_engine,
+                "harbour",
+                agent_id=AGENTS["scout"],
+                tenant_id=TENANT,
+                user_id="u1",
+                embedding=query_vector(),
+            )
         finally:
             await async_engine.dispose()
 

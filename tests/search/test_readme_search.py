@@ -25,7 +25,9 @@ def example(database: str) -> tuple[str, list[str]]:
 
 def run(code: str, **environment: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")} | environment
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 

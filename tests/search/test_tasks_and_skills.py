@@ -49,24 +49,47 @@ def fill(connection) -> None:
     lead = add_agent(connection, "lead")
     for team in ("crew", "other"):
         IDS[team] = uuid.uuid4()
-        connection.execute(sa.insert(AgentTeam.__table__).values(
-            id=IDS[team], name=team, lead_agent_id=lead, created_by="owner", tenant_id=TENANT))
+        connection.execute(
+            sa.insert(AgentTeam.__table__).values(
+                id=IDS[team], name=team, lead_agent_id=lead, created_by="owner", tenant_id=TENANT
+            )
+        )
     embeddings = {}
     for number, (key, team, user, subject, description, similarity) in enumerate(TASKS, start=1):
         IDS[key] = uuid.uuid4()
-        connection.execute(sa.insert(TeamTask.__table__).values(
-            id=IDS[key], team_id=IDS[team], user_id=user, subject=subject, description=description,
-            task_number=number, tenant_id=TENANT))
+        connection.execute(
+            sa.insert(TeamTask.__table__).values(
+                id=IDS[key],
+                team_id=IDS[team],
+                user_id=user,
+                subject=subject,
+                description=description,
+                task_number=number,
+                tenant_id=TENANT,
+            )
+        )
         embeddings[IDS[key]] = unit_vector(similarity, axis=number)
     put_embeddings(connection, TeamTask.__table__, embeddings)
     add_other_tenant(connection)
     embeddings = {}
     for number, (key, tenant, status, enabled, visibility, system, path, similarity) in enumerate(SKILLS):
         IDS[key] = uuid.uuid4()
-        connection.execute(sa.insert(Skill.__table__).values(
-            id=IDS[key], name=f"skill {key}", slug=f"slug-{key}", owner_id="owner", status=status, enabled=enabled,
-            visibility=visibility, is_system=system, file_path=path, version=3, description=f"does {key}",
-            tenant_id=TENANT if tenant == "master" else OTHER_TENANT))
+        connection.execute(
+            sa.insert(Skill.__table__).values(
+                id=IDS[key],
+                name=f"skill {key}",
+                slug=f"slug-{key}",
+                owner_id="owner",
+                status=status,
+                enabled=enabled,
+                visibility=visibility,
+                is_system=system,
+                file_path=path,
+                version=3,
+                description=f"does {key}",
+                tenant_id=TENANT if tenant == "master" else OTHER_TENANT,
+            )
+        )
         if similarity is not None:
             embeddings[IDS[key]] = unit_vector(similarity, axis=100 + number)
     put_embeddings(connection, Skill.__table__, embeddings)
@@ -76,13 +99,21 @@ def text_order(engine, prefix: str, keys: list[str]) -> list[uuid.UUID]:
     """The tasks among ``keys`` matching the prefix, best text rank first."""
     with engine.connect() as conn:
         if on_postgresql(engine):
-            found = conn.execute(sa.text(
-                "SELECT id, ts_rank(tsv, to_tsquery('simple', :q))::float8 FROM team_tasks "
-                "WHERE tsv @@ to_tsquery('simple', :q)"), {"q": f"{prefix}:*"}).all()
+            found = conn.execute(
+                sa.text(
+                    "SELECT id, ts_rank(tsv, to_tsquery('simple', :q))::float8 FROM team_tasks "
+                    "WHERE tsv @@ to_tsquery('simple', :q)"
+                ),
+                {"q": f"{prefix}:*"},
+            ).all()
         else:
-            found = conn.execute(sa.text(
-                "SELECT t.id, -bm25(team_tasks_fts) FROM team_tasks_fts JOIN team_tasks t "
-                "ON t.rowid = team_tasks_fts.rowid WHERE team_tasks_fts MATCH :q"), {"q": f'"{prefix}"*'}).all()
+            found = conn.execute(
+                sa.text(
+                    "SELECT t.id, -bm25(team_tasks_fts) FROM team_tasks_fts JOIN team_tasks t "
+                    "ON t.rowid = team_tasks_fts.rowid WHERE team_tasks_fts MATCH :q"
+                ),
+                {"q": f'"{prefix}"*'},
+            ).all()
     ranks = {uuid.UUID(str(key)): score for key, score in found}
     wanted = [IDS[key] for key in keys if IDS[key] in ranks]
     return sorted(wanted, key=lambda key: (-ranks[key], str(key)))
@@ -112,15 +143,19 @@ def test_every_word_is_required(engine):
     assert search(engine, "sketch laundry") == []
 
 
-@pytest.mark.parametrize(("options", "keys"), [
-    ({}, ["map", "crane", "book", "laundry"]),
-    ({"user_id": "u1"}, ["map", "crane", "laundry"]),
-    ({"limit": 2}, ["map", "crane", "book", "laundry"]),
-], ids=["whole team", "one user", "limit"])
+@pytest.mark.parametrize(
+    ("options", "keys"),
+    [
+        ({}, ["map", "crane", "book", "laundry"]),
+        ({"user_id": "u1"}, ["map", "crane", "laundry"]),
+        ({"limit": 2}, ["map", "crane", "book", "laundry"]),
+    ],
+    ids=["whole team", "one user", "limit"],
+)
 def test_with_a_vector_scores_are_by_position_weighted_03_07(engine, options, keys):
     limit = options.get("limit", 20)
-    texts = by_position(text_order(engine, "sketch", keys)[:limit * 2])
-    nearest = sorted(keys, key=lambda k: -SIMILARITY[k])[:limit * 2]
+    texts = by_position(text_order(engine, "sketch", keys)[: limit * 2])
+    nearest = sorted(keys, key=lambda k: -SIMILARITY[k])[: limit * 2]
     vectors = by_position([IDS[k] for k in nearest])
     scores = {key: texts.get(key, 0.0) * 0.3 + vectors.get(key, 0.0) * 0.7 for key in {*texts, *vectors}}
     expected = sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
@@ -136,7 +171,12 @@ def test_skills_nearest_first_among_the_tenants_usable_ones_and_every_system_ski
     results = search_skills(engine, query_vector(), tenant_id=TENANT, base_dir="/srv/skills")
     assert [(r.name, r.slug, r.description, r.path, r.score) for r in results] == [
         ("skill ours", "slug-ours", "does ours", "/data/skills/ours/SKILL.md", pytest.approx(0.90, rel=1e-5)),
-        ("skill system", "slug-system", "does system", "/srv/skills/slug-system/3/SKILL.md",
-         pytest.approx(0.80, rel=1e-5)),
+        (
+            "skill system",
+            "slug-system",
+            "does system",
+            "/srv/skills/slug-system/3/SKILL.md",
+            pytest.approx(0.80, rel=1e-5),
+        ),
     ]
     assert [r.slug for r in search_skills(engine, query_vector(), tenant_id=TENANT, limit=1)] == ["slug-ours"]

@@ -9,8 +9,8 @@ desktop ladder would leave and the FTS5 search indexes filled.
 from __future__ import annotations
 
 import gzip
-import json
 import hashlib
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -47,8 +47,12 @@ def unpack(version: int, directory: Path) -> Path:
 
 
 def goclaw_db(path: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(path), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(path), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(run: subprocess.Popen) -> subprocess.CompletedProcess:
@@ -64,8 +68,10 @@ def upgraded(tmp_path_factory) -> dict[int, tuple[Path, Path, subprocess.Complet
     for version in RELEASED:
         unpack(version, originals)
         runs[version] = goclaw_db(unpack(version, work), "upgrade")
-    return {version: (originals / f"goclaw_desktop_v{version}.db", work / f"goclaw_desktop_v{version}.db",
-                      finish(run)) for version, run in runs.items()}
+    return {
+        version: (originals / f"goclaw_desktop_v{version}.db", work / f"goclaw_desktop_v{version}.db", finish(run))
+        for version, run in runs.items()
+    }
 
 
 def query(path: Path, sql: str, params=()) -> list[tuple]:
@@ -77,9 +83,14 @@ def query(path: Path, sql: str, params=()) -> list[tuple]:
 
 
 def tables(path: Path) -> list[str]:
-    return [name for (name,) in query(
-        path, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-              "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name NOT LIKE '%_fts_%'")]
+    return [
+        name
+        for (name,) in query(
+            path,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name NOT LIKE '%_fts_%'",
+        )
+    ]
 
 
 @pytest.fixture(params=RELEASED, ids=lambda v: f"desktop_v{v}")
@@ -117,8 +128,9 @@ def test_catalog_equals_the_chain_built_head_file(path, desktop_database_templat
 
 def test_catalog_matches_goclaw_desktop_schema_12(path):
     expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
-    lines, matched, total = schema_catalog.diff(expected, schema_catalog.by_affinity(
-        schema_catalog.dump(f"sqlite:///{path}")))
+    lines, matched, total = schema_catalog.diff(
+        expected, schema_catalog.by_affinity(schema_catalog.dump(f"sqlite:///{path}"))
+    )
     assert [line for line in lines if not line.startswith("+ extra")] == []
     assert matched == total
 
@@ -134,8 +146,12 @@ def test_search_index_is_filled_with_the_files_rows(path, original, table):
     word, columns = SEARCHES[table]
     containing = " OR ".join(f"{c} LIKE '%{word}%'" for c in columns)
     expected = query(path, f"SELECT id FROM {table} WHERE {containing} ORDER BY id")
-    found = query(path, f"SELECT t.id FROM {table}_fts JOIN {table} t ON t.rowid = {table}_fts.rowid "
-                        f"WHERE {table}_fts MATCH ? ORDER BY t.id", (word,))
+    found = query(
+        path,
+        f"SELECT t.id FROM {table}_fts JOIN {table} t ON t.rowid = {table}_fts.rowid "
+        f"WHERE {table}_fts MATCH ? ORDER BY t.id",
+        (word,),
+    )
     assert found == expected
     if table in tables(original):
         assert found, f"{table} had a row with {word!r} before the upgrade"
@@ -172,8 +188,9 @@ def test_cron_delivery_settings_move_from_payload_into_columns(path, original):
         ("morning digest", 1, "telegram", "chat-42", 1, 0),
         ("tidy up", 0, "", "", 0, 0),
     ]
-    assert query(path, "SELECT payload FROM cron_jobs ORDER BY name") == \
-        query(original, "SELECT payload FROM cron_jobs ORDER BY name")
+    assert query(path, "SELECT payload FROM cron_jobs ORDER BY name") == query(
+        original, "SELECT payload FROM cron_jobs ORDER BY name"
+    )
 
 
 @pytest.mark.parametrize("version", [v for v in LADDERED if v <= 5], ids=lambda v: f"desktop_v{v}", indirect=True)
@@ -181,18 +198,36 @@ def test_binary_bound_to_one_agent_stays_that_agents_through_a_grant(path, origi
     bound = query(original, "SELECT id, agent_id FROM secure_cli_binaries WHERE agent_id IS NOT NULL")
     assert len(bound) == 1
     assert query(path, "SELECT binary_name, is_global FROM secure_cli_binaries ORDER BY binary_name") == [
-        ("aws", 0), ("gh", 1)]
+        ("aws", 0),
+        ("gh", 1),
+    ]
     assert query(path, "SELECT binary_id, agent_id, enabled FROM secure_cli_agent_grants") == [(*bound[0], 1)]
 
 
 @pytest.mark.parametrize("version", LADDERED, ids=lambda v: f"desktop_v{v}", indirect=True)
 def test_agent_settings_move_from_other_config_into_columns(path):
-    columns = ("agent_key, emoji, agent_description, thinking_level, max_tokens, self_evolve, skill_evolve, "
-               "skill_nudge_interval, reasoning_config, workspace_sharing, chatgpt_oauth_routing, "
-               "shell_deny_groups, kg_dedup_config, other_config")
+    columns = (
+        "agent_key, emoji, agent_description, thinking_level, max_tokens, self_evolve, skill_evolve, "
+        "skill_nudge_interval, reasoning_config, workspace_sharing, chatgpt_oauth_routing, "
+        "shell_deny_groups, kg_dedup_config, other_config"
+    )
     assert query(path, f"SELECT {columns} FROM agents ORDER BY agent_key") == [
-        ("researcher", "🦉", "Finds and summarises papers", "high", 4096, 1, 0, 5, '{"effort":"medium"}',
-         '{"mode":"team"}', '{"enabled":true}', '{"network":true}', '{"threshold":0.9}', '{"voice":"calm"}'),
+        (
+            "researcher",
+            "🦉",
+            "Finds and summarises papers",
+            "high",
+            4096,
+            1,
+            0,
+            5,
+            '{"effort":"medium"}',
+            '{"mode":"team"}',
+            '{"enabled":true}',
+            '{"network":true}',
+            '{"threshold":0.9}',
+            '{"voice":"calm"}',
+        ),
         ("retired", "x", "", "", 0, 0, 0, 0, "{}", "{}", "{}", "{}", "{}", "{}"),
         ("writer", "", "", "", 0, 0, 0, 0, "{}", "{}", "{}", "{}", "{}", "{}"),
     ]
@@ -209,11 +244,17 @@ def test_knowledge_graph_rows_become_valid_from_the_upgrade(path):
 
 @pytest.mark.parametrize("version", LADDERED, ids=lambda v: f"desktop_v{v}", indirect=True)
 def test_live_agents_get_core_and_task_files_and_minimal_files_go(path):
-    files = query(path, "SELECT a.agent_key, f.file_name, f.content FROM agent_context_files f "
-                        "JOIN agents a ON a.id = f.agent_id ORDER BY a.agent_key, f.file_name")
+    files = query(
+        path,
+        "SELECT a.agent_key, f.file_name, f.content FROM agent_context_files f "
+        "JOIN agents a ON a.id = f.agent_id ORDER BY a.agent_key, f.file_name",
+    )
     assert [(agent, name) for agent, name, _content in files] == [
-        ("researcher", "AGENTS_CORE.md"), ("researcher", "AGENTS_TASK.md"),
-        ("writer", "AGENTS_CORE.md"), ("writer", "AGENTS_TASK.md"), ("writer", "SOUL.md"),
+        ("researcher", "AGENTS_CORE.md"),
+        ("researcher", "AGENTS_TASK.md"),
+        ("writer", "AGENTS_CORE.md"),
+        ("writer", "AGENTS_TASK.md"),
+        ("writer", "SOUL.md"),
     ]
     assert files[0][2] == "the operator's own core rules"
 

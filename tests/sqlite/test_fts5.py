@@ -43,9 +43,14 @@ def add_agent(conn, display_name: str, frontmatter: str = "") -> str:
 
 def search(conn, table: str, query: str) -> list[str]:
     """Ids of the live rows matching ``query``, best match first."""
-    return [row[0] for row in conn.execute(
-        f"SELECT t.id FROM {table}_fts f JOIN {table} t ON t.rowid = f.rowid "
-        f"WHERE {table}_fts MATCH ? ORDER BY bm25({table}_fts)", (query,))]
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT t.id FROM {table}_fts f JOIN {table} t ON t.rowid = f.rowid "
+            f"WHERE {table}_fts MATCH ? ORDER BY bm25({table}_fts)",
+            (query,),
+        )
+    ]
 
 
 def integrity_check(conn, table: str) -> None:
@@ -100,23 +105,39 @@ def test_each_fts5_index_passes_its_integrity_check_after_changes(desktop_databa
     conn = connect(desktop_database)
     agent = add_agent(conn, "Cartographer", "draws maps of coastlines")
     team = new_id()
-    conn.execute("INSERT INTO agent_teams (id, name, lead_agent_id, created_by, tenant_id) VALUES (?, 'Survey', ?, 'u', ?)",
-                 (team, agent, MASTER_TENANT_ID))
+    conn.execute(
+        "INSERT INTO agent_teams (id, name, lead_agent_id, created_by, tenant_id) VALUES (?, 'Survey', ?, 'u', ?)",
+        (team, agent, MASTER_TENANT_ID),
+    )
     rows = {
-        "memory_chunks": ("INSERT INTO memory_chunks (id, agent_id, path, hash, text, tenant_id) "
-                          "VALUES (?, ?, 'a.md', 'h', 'coastline survey notes', ?)", (agent,)),
-        "episodic_summaries": ("INSERT INTO episodic_summaries (id, agent_id, user_id, session_key, summary, "
-                               "key_topics, tenant_id) VALUES (?, ?, 'u', 's', 'surveyed the coastline', "
-                               "'[\"maps\", \"coastline\"]', ?)", (agent,)),
-        "kg_entities": ("INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, "
-                        "description, tenant_id) VALUES (?, ?, 'u', 'e1', 'Coastline', 'place', 'a long coast', ?)",
-                        (agent,)),
+        "memory_chunks": (
+            "INSERT INTO memory_chunks (id, agent_id, path, hash, text, tenant_id) "
+            "VALUES (?, ?, 'a.md', 'h', 'coastline survey notes', ?)",
+            (agent,),
+        ),
+        "episodic_summaries": (
+            "INSERT INTO episodic_summaries (id, agent_id, user_id, session_key, summary, "
+            "key_topics, tenant_id) VALUES (?, ?, 'u', 's', 'surveyed the coastline', "
+            '\'["maps", "coastline"]\', ?)',
+            (agent,),
+        ),
+        "kg_entities": (
+            "INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, "
+            "description, tenant_id) VALUES (?, ?, 'u', 'e1', 'Coastline', 'place', 'a long coast', ?)",
+            (agent,),
+        ),
         "agents": None,
-        "team_tasks": ("INSERT INTO team_tasks (id, team_id, subject, description, tenant_id) "
-                       "VALUES (?, ?, 'Map the coastline', 'every bay', ?)", (team,)),
-        "vault_documents": ("INSERT INTO vault_documents (id, agent_id, scope, path, title, doc_type, "
-                            "content_hash, summary, tenant_id) VALUES (?, ?, 'personal', 'maps/coast.md', "
-                            "'Coastline', 'note', 'h', 'the coastline survey', ?)", (agent,)),
+        "team_tasks": (
+            "INSERT INTO team_tasks (id, team_id, subject, description, tenant_id) "
+            "VALUES (?, ?, 'Map the coastline', 'every bay', ?)",
+            (team,),
+        ),
+        "vault_documents": (
+            "INSERT INTO vault_documents (id, agent_id, scope, path, title, doc_type, "
+            "content_hash, summary, tenant_id) VALUES (?, ?, 'personal', 'maps/coast.md', "
+            "'Coastline', 'note', 'h', 'the coastline survey', ?)",
+            (agent,),
+        ),
     }[table]
     row_id = agent
     if rows:
@@ -140,11 +161,17 @@ def test_search_indexes_survive_later_table_rebuilds(tmp_path):
     upgrade(url, 31)
     conn = connect(path)
     agent = add_agent_at_31(conn)
-    conn.execute("INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, description, "
-                 "tenant_id) VALUES ('e-1', ?, 'u', 'x', 'Old harbour', 'place', '', ?)", (agent, MASTER_TENANT_ID))
+    conn.execute(
+        "INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, description, "
+        "tenant_id) VALUES ('e-1', ?, 'u', 'x', 'Old harbour', 'place', '', ?)",
+        (agent, MASTER_TENANT_ID),
+    )
     conn.execute("DELETE FROM kg_entities WHERE id = 'e-1'")
-    conn.execute("INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, description, "
-                 "tenant_id) VALUES ('e-2', ?, 'u', 'y', 'New harbour', 'place', '', ?)", (agent, MASTER_TENANT_ID))
+    conn.execute(
+        "INSERT INTO kg_entities (id, agent_id, user_id, external_id, name, entity_type, description, "
+        "tenant_id) VALUES ('e-2', ?, 'u', 'y', 'New harbour', 'place', '', ?)",
+        (agent, MASTER_TENANT_ID),
+    )
     conn.close()
 
     upgrade(url, HEAD)

@@ -12,9 +12,9 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.util import CommandError
 
+from alembic import command
 from goclaw_db.runtime import alembic_config
 
 

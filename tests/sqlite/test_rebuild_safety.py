@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
+from alembic import command
 from goclaw_db.engine import create_engine
 from goclaw_db.migration import batch_alter_table
 from goclaw_db.runtime import alembic_config
@@ -55,17 +55,31 @@ def version_22_template(tmp_path_factory) -> Path:
     upgrade(f"sqlite:///{path}", 22)
     with sqlite3.connect(path) as conn:
         conn.executemany(
-            "INSERT INTO agents (id, agent_key, owner_id, model, display_name, deleted_at) VALUES (?, ?, 'owner', 'm', ?, ?)",
-            [(LIVE_AGENT, "navigator", "Navigator", None), (DELETED_AGENT, "stowaway", "Stowaway", "2025-01-01T00:00:00Z")])
-        conn.executemany("INSERT INTO agent_context_files (id, agent_id, file_name) VALUES (?, ?, ?)",
-                         [(str(uuid.uuid4()), LIVE_AGENT, "AGENTS.md"), (str(uuid.uuid4()), DELETED_AGENT, "SOUL.md")])
+            "INSERT INTO agents (id, agent_key, owner_id, model, display_name, deleted_at) "
+            "VALUES (?, ?, 'owner', 'm', ?, ?)",
+            [
+                (LIVE_AGENT, "navigator", "Navigator", None),
+                (DELETED_AGENT, "stowaway", "Stowaway", "2025-01-01T00:00:00Z"),
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO agent_context_files (id, agent_id, file_name) VALUES (?, ?, ?)",
+            [(str(uuid.uuid4()), LIVE_AGENT, "AGENTS.md"), (str(uuid.uuid4()), DELETED_AGENT, "SOUL.md")],
+        )
         document = str(uuid.uuid4())
-        conn.execute("INSERT INTO memory_documents (id, agent_id, path, hash) VALUES (?, ?, 'log.md', 'h')",
-                     (document, LIVE_AGENT))
-        conn.execute("INSERT INTO memory_chunks (id, agent_id, document_id, path, hash, text) "
-                     "VALUES (?, ?, ?, 'log.md', 'h', 'compass bearings at dawn')", (str(uuid.uuid4()), LIVE_AGENT, document))
-        conn.execute("INSERT INTO sessions (id, session_key, agent_id) VALUES (?, 'stowaway-chat', ?)",
-                     (str(uuid.uuid4()), DELETED_AGENT))
+        conn.execute(
+            "INSERT INTO memory_documents (id, agent_id, path, hash) VALUES (?, ?, 'log.md', 'h')",
+            (document, LIVE_AGENT),
+        )
+        conn.execute(
+            "INSERT INTO memory_chunks (id, agent_id, document_id, path, hash, text) "
+            "VALUES (?, ?, ?, 'log.md', 'h', 'compass bearings at dawn')",
+            (str(uuid.uuid4()), LIVE_AGENT, document),
+        )
+        conn.execute(
+            "INSERT INTO sessions (id, session_key, agent_id) VALUES (?, 'stowaway-chat', ?)",
+            (str(uuid.uuid4()), DELETED_AGENT),
+        )
     return path
 
 
@@ -83,8 +97,10 @@ def _upgrade_through(connectable, path: Path, revision: str) -> None:
 
 
 def _live_agent_rows(path: Path) -> dict[str, int]:
-    return {table: _count(path, table, "agent_id = ?", (LIVE_AGENT,))
-            for table in ("agent_context_files", "memory_documents", "memory_chunks")}
+    return {
+        table: _count(path, table, "agent_id = ?", (LIVE_AGENT,))
+        for table in ("agent_context_files", "memory_documents", "memory_chunks")
+    }
 
 
 KEPT = {"agent_context_files": 1, "memory_documents": 1, "memory_chunks": 1}
@@ -102,14 +118,23 @@ def test_goclaw_engine_with_foreign_keys_on_keeps_the_rows_referring_to_rebuilt_
     assert _live_agent_rows(version_22) == KEPT
 
 
-@pytest.mark.parametrize("command_line", [
-    pytest.param(lambda path: [sys.executable, "-m", "alembic", "-x", f"url=sqlite:///{path}", "upgrade", "000024"],
-                 id="alembic"),
-    pytest.param(lambda path: [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(path), "migrate", "goto", "24"],
-                 id="goclaw-db"),
-])
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        pytest.param(
+            lambda path: [sys.executable, "-m", "alembic", "-x", f"url=sqlite:///{path}", "upgrade", "000024"],
+            id="alembic",
+        ),
+        pytest.param(
+            lambda path: [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(path), "migrate", "goto", "24"],
+            id="goclaw-db",
+        ),
+    ],
+)
 def test_command_lines_keep_the_rows_referring_to_rebuilt_agents(version_22, command_line):
-    result = subprocess.run(command_line(version_22), cwd=REPOSITORY, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        command_line(version_22), cwd=REPOSITORY, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert _live_agent_rows(version_22) == KEPT
 
@@ -156,12 +181,20 @@ def test_upgrade_to_head_through_goclaw_engine_leaves_a_sound_desktop_file(versi
 
 def test_revision_leaving_a_dangling_reference_fails_naming_the_table_and_keeps_the_file(version_22):
     with sqlite3.connect(version_22) as conn:  # foreign keys off, as any tool may have written it
-        conn.execute("INSERT INTO memory_documents (id, agent_id, path, hash) VALUES (?, ?, 'lost.md', 'h')",
-                     (str(uuid.uuid4()), MISSING_AGENT))
+        conn.execute(
+            "INSERT INTO memory_documents (id, agent_id, path, hash) VALUES (?, ?, 'lost.md', 'h')",
+            (str(uuid.uuid4()), MISSING_AGENT),
+        )
     before = list(sqlite3.connect(version_22).iterdump())
 
-    result = subprocess.run([sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(version_22), "migrate", "up"],
-                            cwd=REPOSITORY, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(version_22), "migrate", "up"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("goclaw-db:")]
@@ -208,8 +241,10 @@ def rebuilt_sailors(tmp_path_factory) -> tuple[Path, list[tuple]]:
         for statement in (CREWS, SAILORS, LOGBOOK):
             conn.execute(statement)
         conn.executemany("INSERT INTO crews VALUES (?, ?)", [("c1", "Deck"), ("c2", "Galley")])
-        conn.executemany("INSERT INTO sailors (id, crew_id, mentor_crew, handle, rank) VALUES (?, ?, ?, ?, ?)",
-                         [("s1", "c1", None, "anne", 3), ("s2", "c2", "c1", "bart", 5)])
+        conn.executemany(
+            "INSERT INTO sailors (id, crew_id, mentor_crew, handle, rank) VALUES (?, ?, ?, ?, ?)",
+            [("s1", "c1", None, "anne", 3), ("s2", "c2", "c1", "bart", 5)],
+        )
         conn.executemany("INSERT INTO logbook (entry) VALUES (?)", [("set sail",), ("storm",)])
         conn.execute("DELETE FROM logbook WHERE entry = 'storm'")
         columns_before = _columns(conn, "sailors")
@@ -219,8 +254,10 @@ def rebuilt_sailors(tmp_path_factory) -> tuple[Path, list[tuple]]:
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[tuple]:
-    return [(name, declared, notnull, default, hidden)
-            for _cid, name, declared, notnull, default, _pk, hidden in conn.execute(f"PRAGMA table_xinfo({table})")]
+    return [
+        (name, declared, notnull, default, hidden)
+        for _cid, name, declared, notnull, default, _pk, hidden in conn.execute(f"PRAGMA table_xinfo({table})")
+    ]
 
 
 def _with_keys_on(path: Path) -> sqlite3.Connection:
@@ -273,8 +310,9 @@ def test_rebuild_keeps_defaults_generated_column_and_column_order(rebuilt_sailor
 
 
 def test_rebuild_keeps_rows_and_their_generated_values(rebuilt_sailors):
-    assert _rows(rebuilt_sailors[0], "SELECT id, crew_id, mentor_crew, handle, rank, badge FROM sailors ORDER BY id") \
-        == [("s1", "c1", None, "anne", 3, "ANNE-3"), ("s2", "c2", "c1", "bart", 5, "BART-5")]
+    assert _rows(
+        rebuilt_sailors[0], "SELECT id, crew_id, mentor_crew, handle, rank, badge FROM sailors ORDER BY id"
+    ) == [("s1", "c1", None, "anne", 3, "ANNE-3"), ("s2", "c2", "c1", "bart", 5, "BART-5")]
 
 
 def test_rebuild_keeps_autoincrement(rebuilt_sailors, tmp_path):

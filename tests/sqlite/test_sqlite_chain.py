@@ -21,9 +21,13 @@ def _schema_version(path) -> list:
 
 def _user_tables(path) -> list[str]:
     with sqlite3.connect(path) as conn:
-        return [name for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT IN ('alembic_version', 'schema_version')")]
+        return [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT IN ('alembic_version', 'schema_version')"
+            )
+        ]
 
 
 def test_every_version_upgrades_and_downgrades_on_sqlite(tmp_path):
