@@ -86,10 +86,14 @@ def require_sqlite_file(path: str | None) -> None:
 
 
 def require_sound_sqlite_file(connection: sa.Connection) -> None:
-    """Refuse a damaged SQLite file before writing to it (``PRAGMA quick_check``)."""
+    """Refuse a damaged SQLite file before writing to it (``PRAGMA quick_check``).
+
+    Read on the driver's own connection: through SQLAlchemy the read would
+    open the run's ``BEGIN IMMEDIATE`` and wait on another run's revision.
+    """
     problems = [
         line
-        for (report,) in connection.exec_driver_sql("PRAGMA quick_check").all()
+        for (report,) in driver_connection(connection).execute("PRAGMA quick_check").fetchall()
         for line in report.splitlines()
         if line.strip() and not line.startswith("*** in database")
     ]
