@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from pathlib import Path
 from types import ModuleType
@@ -91,9 +92,13 @@ def require_sound_sqlite_file(connection: sa.Connection) -> None:
     Read on the driver's own connection: through SQLAlchemy the read would
     open the run's ``BEGIN IMMEDIATE`` and wait on another run's revision.
     """
+    try:
+        reports = driver_connection(connection).execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # too damaged for quick_check to finish
+        reports = [(str(exc),)]
     problems = [
         line
-        for (report,) in driver_connection(connection).execute("PRAGMA quick_check").fetchall()
+        for (report,) in reports
         for line in report.splitlines()
         if line.strip() and not line.startswith("*** in database")
     ]
