@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -200,3 +203,18 @@ def test_max_connections_against_goclaw_pools(capsys, goclaw_url):
 def test_bad_instances_is_one_line(capsys, goclaw_url):
     status, out, err = goclaw_db(capsys, goclaw_url, "doctor", "--instances", "0")
     assert status == 1 and out == "" and err.count("\n") == 1 and "--instances 0" in err
+
+
+def test_sqlite_doctor_leaves_a_rollback_journal_file_byte_for_byte_as_it_was(capsys, goclaw_url):
+    # GoClaw's connection settings switch a file to WAL; a diagnosis must not, nor write anything else.
+    if is_postgres(goclaw_url):
+        pytest.skip("journal modes are SQLite's")
+    path = Path(sa.make_url(goclaw_url).database)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    before = path.read_bytes()
+    status, checks, err = doctor(capsys, goclaw_url)
+    assert status == 0, err
+    assert "journal mode delete" in checks["sqlite"]["detail"]
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()

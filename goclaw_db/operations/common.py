@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,8 +13,13 @@ from goclaw_db.config import display_url
 from goclaw_db.engine import create_engine
 
 
-def open_engine(url: sa.URL) -> sa.Engine:
-    """An engine without a pool; on SQLite the file must exist (an operation never creates one)."""
+def open_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
+    """An engine without a pool; on SQLite the file must exist (an operation never creates one).
+
+    GoClaw's connection settings switch a SQLite file to WAL; a ``read_only``
+    engine opens the file as it is and cannot write to it, for the commands
+    that only look.
+    """
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).is_file():
             raise CommandError(
@@ -21,6 +27,13 @@ def open_engine(url: sa.URL) -> sa.Engine:
                 "with --sqlite PATH; nothing was changed."
             )
         runtime.require_sqlite_file(url.database)
+        if read_only:
+            path = Path(url.database).resolve().as_uri()
+            return sa.create_engine(
+                url,
+                poolclass=sa.pool.NullPool,
+                creator=lambda: sqlite3.connect(f"{path}?mode=ro", uri=True, timeout=15),
+            )
     return create_engine(url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
 
 

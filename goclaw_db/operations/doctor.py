@@ -131,12 +131,17 @@ def check_connections(connection: sa.Connection, instances: int) -> Check:
 
 def check_sqlite_file(connection: sa.Connection) -> list[Check]:
     driver = connection.connection.driver_connection
+    mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     checks = [
         Check(
             "sqlite",
             "ok",
-            f"{runtime.sqlite_version(driver)}, journal mode "
-            f"{connection.exec_driver_sql('PRAGMA journal_mode').scalar()}",
+            f"{runtime.sqlite_version(driver)}, journal mode {mode}"
+            + (
+                ""
+                if mode == "wal"
+                else " (GoClaw switches the file to WAL when it opens it; doctor leaves it as it is)"
+            ),
         )
     ]
     try:
@@ -353,7 +358,7 @@ def diagnose(connection: sa.Connection, instances: int, references: catalog.Refe
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     if args.instances < 1:
         raise CommandError(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
-    engine = open_engine(url)
+    engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
     references = catalog.References(url)
     try:
         with runtime.connect(engine) as connection:
