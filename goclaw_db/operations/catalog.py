@@ -77,9 +77,26 @@ def read(connection: sa.Connection) -> Catalog:
 
 def _read_postgres(connection: sa.Connection) -> Catalog:
     return {
-        kind: {name: definition for name, definition in connection.execute(sa.text(query))}
+        kind: {name: _as_restored(definition) for name, definition in connection.execute(sa.text(query))}
         for kind, query in _POSTGRES_QUERIES.items()
     }
+
+
+_VARCHAR_LIST = re.compile(r"\(\(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)::text\[\]\)")
+_VARCHAR_ITEM = re.compile(r"'(?:[^']|'')*'::character varying")
+
+
+def _as_restored(definition: str) -> str:
+    """A definition as PostgreSQL prints it once pg_dump's text of it is restored.
+
+    ``status IN ('a', 'b')`` on a varchar column is kept as one array cast to
+    ``text[]``; restored from a dump, the same condition keeps a cast on each
+    item instead.  Both mean the same, so a restored database is not drift.
+    """
+    return _VARCHAR_LIST.sub(
+        lambda match: "(ARRAY[" + ", ".join(f"({item})::text" for item in _VARCHAR_ITEM.findall(match[1])) + "])",
+        definition,
+    )
 
 
 def _read_sqlite(connection: sa.Connection) -> Catalog:
