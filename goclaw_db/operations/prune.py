@@ -87,8 +87,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=int,
         default=None,
         metavar="N",
-        help="rows per transaction (traces: N traces and their spans); default: sized so that "
-        f"each batch takes about {BATCH_SECONDS * 1000:.0f} ms, starting at {DEFAULT_BATCH}",
+        help="rows per transaction (traces: N traces and their spans); default: sized so that each "
+        f"batch takes about {BATCH_SECONDS['postgresql'] * 1000:.0f} ms on PostgreSQL, "
+        f"{BATCH_SECONDS['sqlite'] * 1000:.0f} ms on SQLite, starting at {DEFAULT_BATCH}",
     )
     parser.add_argument(
         "--vacuum",
@@ -202,18 +203,42 @@ class Progress:
 
 
 # Without --batch, each batch is sized to take about this long: GoClaw's own writes
-# wait at most one batch (SQLite has one writer at a time).
-BATCH_SECONDS = 0.05
+# wait at most one batch.  SQLite's batches are shorter: there GoClaw's insert waits
+# for the whole batch (one writer at a time), not just for the rows it touches.
+BATCH_SECONDS = {"postgresql": 0.05, "sqlite": 0.02}
+
+# SQLite has no queue of waiting writers.  A GoClaw insert that finds the file
+# locked sleeps in SQLite's busy handler and tries again after 1, 2, 5, 10, 15,
+# 20, 25 ... ms, the sleeps growing up to 100 ms.  A batch begun the moment the
+# last one committed would take the lock again while that insert still sleeps,
+# batch after batch; so after each batch the prune stands aside for at least as
+# long as the batch took, and never less than this, which covers the sleeps an
+# insert waiting one short batch is in.
+SQLITE_STAND_ASIDE_SECONDS = 0.03
 
 
-def next_batch_size(size: int, seconds: float) -> int:
-    """Aim the next batch at BATCH_SECONDS, changing the size by at most a factor of two at a time."""
-    wanted = size * BATCH_SECONDS / max(seconds, 1e-6)
+def next_batch_size(size: int, seconds: float, target: float) -> int:
+    """Aim the next batch at ``target`` seconds, changing the size by at most a factor of two at a time."""
+    wanted = size * target / max(seconds, 1e-6)
     return max(1, min(int(min(max(wanted, size / 2), size * 2)), 50_000))
+
+
+def _stand_aside(connection: sa.Connection, batch_seconds: float) -> None:
+    """SQLite, between two batches: copy the last one's pages into the file and let GoClaw's writers in."""
+    started = time.monotonic()
+    # A passive checkpoint never waits for (nor blocks) a writer.  Left to SQLite, the GoClaw
+    # commit that crosses the WAL's size limit would checkpoint the whole grown WAL itself.
+    # (On the driver itself: through SQLAlchemy it would open a write transaction.)
+    driver_connection(connection).execute("PRAGMA wal_checkpoint(PASSIVE)")
+    pause = max(batch_seconds, SQLITE_STAND_ASIDE_SECONDS) - (time.monotonic() - started)
+    if pause > 0:
+        time.sleep(pause)
 
 
 def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, stream: TextIO) -> None:
     """Delete each plan's rows batch by batch; ``plan.rows`` (counted before) becomes what went."""
+    is_sqlite = connection.dialect.name == "sqlite"
+    target = BATCH_SECONDS[connection.dialect.name]
     for plan in plans:
         progress = Progress(plan.prunable.table, plan.rows, stream)
         after, spans_deleted, size = None, 0, batch or DEFAULT_BATCH
@@ -222,15 +247,13 @@ def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, strea
             deleted, spans, after = delete_batch(connection, plan, after, size)
             if not deleted:
                 break
+            took = time.monotonic() - started
             if batch is None:
-                size = next_batch_size(size, time.monotonic() - started)
-            if connection.dialect.name == "sqlite":
-                # Copy this batch's pages back into the file now, without blocking anyone: left
-                # to SQLite, a GoClaw commit would stop to checkpoint the whole grown WAL.
-                # (On the driver itself: through SQLAlchemy it would open a write transaction.)
-                driver_connection(connection).execute("PRAGMA wal_checkpoint(PASSIVE)")
+                size = next_batch_size(size, took, target)
             spans_deleted += spans
             progress.advance(deleted)
+            if is_sqlite:
+                _stand_aside(connection, took)
         progress.finish()
         plan.rows, plan.spans = progress.done, spans_deleted
 
