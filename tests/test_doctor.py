@@ -18,6 +18,7 @@ from goclaw_db.operations.doctor import (
     check_connections,
     check_invalid_indexes,
     check_memory,
+    check_postgres_server,
     check_sizes,
 )
 from tests import operations_support as ops
@@ -218,3 +219,33 @@ def test_sqlite_doctor_leaves_a_rollback_journal_file_byte_for_byte_as_it_was(ca
     assert "journal mode delete" in checks["sqlite"]["detail"]
     assert path.read_bytes() == before
     assert not Path(f"{path}-wal").exists()
+
+
+def test_a_uuid_generate_v7_needing_missing_pgcrypto_fails_with_create_extension(goclaw_url):
+    # A database GoClaw's own SQL built: its uuid_generate_v7() draws on pgcrypto's gen_random_bytes().
+    if not is_postgres(goclaw_url):
+        pytest.skip("a PostgreSQL extension")
+    execute(
+        goclaw_url,
+        "CREATE OR REPLACE FUNCTION uuid_generate_v7() RETURNS uuid LANGUAGE plpgsql AS "
+        "'BEGIN RETURN encode(gen_random_bytes(16), ''hex'')::uuid; END'",
+    )
+    found = by_name(run_check(goclaw_url, check_postgres_server))["pgcrypto"]
+    assert found.status == "fail" and found.fix.startswith("CREATE EXTENSION pgcrypto")
+
+
+def test_a_role_that_may_not_create_pgvector_fails_the_pgvector_check(head_template, postgres_url):
+    if head_template[0] != "postgresql":
+        pytest.skip("a PostgreSQL extension")
+    plain = sa.make_url(postgres_url)
+    role = f"{plain.database}_app"
+    execute(postgres_url, f'CREATE ROLE "{role}" LOGIN')
+    execute(postgres_url, f'GRANT CREATE, USAGE ON SCHEMA public TO "{role}"')
+    try:
+        found = by_name(
+            run_check(plain.set(username=role).render_as_string(hide_password=False), check_postgres_server)
+        )["pgvector"]
+        assert found.status == "fail" and "cannot be" in found.detail and "CREATE EXTENSION vector" in found.fix
+    finally:
+        execute(postgres_url, f'DROP OWNED BY "{role}"')
+        execute(plain.set(database="postgres").render_as_string(hide_password=False), f'DROP ROLE "{role}"')
