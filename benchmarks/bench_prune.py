@@ -22,6 +22,7 @@ import psycopg
 
 from benchmarks.common import (
     PYTHON,
+    Benchmark,
     Figure,
     Postgres,
     Result,
@@ -31,13 +32,15 @@ from benchmarks.common import (
     run_timed,
 )
 
-TRACES, SPANS_EACH = 100_000, 10
+SPANS_EACH = 10
 TENANT = "0193a5b0-7000-7000-8000-000000000001"
 
-_POSTGRES_DATA = f"""
+
+def postgres_data(traces: int) -> str:
+    return f"""
 INSERT INTO traces (id, start_time, created_at, tenant_id)
 SELECT gen_random_uuid(), t, t, '{TENANT}'
-FROM (SELECT now() - interval '200 days' + g * interval '1 second' AS t FROM generate_series(1, {TRACES}) g) s;
+FROM (SELECT now() - interval '200 days' + g * interval '1 second' AS t FROM generate_series(1, {traces}) g) s;
 INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id)
 SELECT gen_random_uuid(), tr.id, 'llm_call', tr.created_at, tr.created_at, tr.tenant_id
 FROM traces tr CROSS JOIN generate_series(1, {SPANS_EACH});
@@ -45,8 +48,10 @@ INSERT INTO traces (id, tenant_id) SELECT gen_random_uuid(), '{TENANT}' FROM gen
 VACUUM ANALYZE traces, spans;
 """
 
-_SQLITE_DATA = f"""
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TRACES})
+
+def sqlite_data(traces: int) -> str:
+    return f"""
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {traces})
 INSERT INTO traces (id, start_time, created_at, tenant_id)
 SELECT lower(hex(randomblob(16))), ts, ts, '{TENANT}'
 FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-200 days', '+' || i || ' seconds') AS ts FROM n);
@@ -54,6 +59,7 @@ WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < {SPANS_
 INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id)
 SELECT lower(hex(randomblob(16))), tr.id, 'llm_call', tr.created_at, tr.created_at, tr.tenant_id FROM traces tr, k;
 """
+
 
 # GoClaw's part: one span per transaction every 10 ms, each insert's wait written out when stopped.
 # On SQLite the connection gets the settings GoClaw's desktop build gives every connection of its
@@ -107,21 +113,25 @@ def _prune_while_writing(
     return run.seconds, json.loads(out.read_text())
 
 
-def prune_benchmark(pg: Postgres, workdir: Path, kinds: tuple[str, ...] = ("postgresql", "sqlite")) -> Result:
+def prune_benchmark(
+    pg: Postgres | None, workdir: Path, traces: int, kinds: tuple[str, ...] = ("postgresql", "sqlite")
+) -> Result:
+    """Both databases in one run; ``kinds`` picks one of them when studying it alone."""
     result = Result(
         8,
         "Prune 1,000,000 spans with their traces while GoClaw writes",
         "longest single-row INSERT into spans during the prune < 200 ms",
     )
-    rows = TRACES * (SPANS_EACH + 1)
+    rows = traces * (SPANS_EACH + 1)
     worst = []
     for kind in kinds:
         if kind == "postgresql":
+            assert pg is not None, "PostgreSQL is measured on the run's server"
             database = pg.create("prune")
             url = pg.url_for(database)
             run_timed([*goclaw_db_command(), "--dsn", url, "migrate", "up"])
             with psycopg.connect(url, autocommit=True) as conn:
-                for statement in filter(str.strip, _POSTGRES_DATA.split(";")):
+                for statement in filter(str.strip, postgres_data(traces).split(";")):
                     conn.execute(statement)
             target, control, cli_target = url, "", ["--dsn", url]
         else:
@@ -130,7 +140,7 @@ def prune_benchmark(pg: Postgres, workdir: Path, kinds: tuple[str, ...] = ("post
             with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(control_path)) as copy:
                 source.backup(copy)
             with sqlite3.connect(path) as conn:
-                conn.executescript(_SQLITE_DATA)
+                conn.executescript(sqlite_data(traces))
             target, control, cli_target = str(path), str(control_path), ["--sqlite", str(path)]
         load_before = os.getloadavg()[0]
         seconds, (waits, *control_waits) = _prune_while_writing(kind, target, control, cli_target, workdir)
@@ -158,6 +168,7 @@ def prune_benchmark(pg: Postgres, workdir: Path, kinds: tuple[str, ...] = ("post
         )
         worst.append(f"{name} {rows / seconds:,.0f} rows/s, longest INSERT wait {max(waits) * 1000:.0f} ms")
         if kind == "postgresql":
+            assert pg is not None
             pg.drop(database)
         else:
             for file in (path, control_path):
@@ -174,15 +185,28 @@ def prune_benchmark(pg: Postgres, workdir: Path, kinds: tuple[str, ...] = ("post
     return result
 
 
-if __name__ == "__main__":
+PRUNE_WHILE_WRITING = Benchmark(
+    8,
+    "Prune 1,000,000 spans while GoClaw writes",
+    lambda ctx, sizes: prune_benchmark(ctx.postgres, ctx.workdir, int(sizes["traces"])),
+    sizes={"traces": 100_000},
+    quick_sizes={"traces": 2_000},
+)
+
+
+if __name__ == "__main__":  # python -m benchmarks.bench_prune [postgresql] [sqlite]
     import tempfile
 
-    server = Postgres()
+    kinds = tuple(sys.argv[1:]) or ("postgresql", "sqlite")
+    server = Postgres() if "postgresql" in kinds else None
     try:
-        outcome = prune_benchmark(server, Path(tempfile.mkdtemp()), tuple(sys.argv[1:]) or ("postgresql", "sqlite"))
+        outcome = prune_benchmark(server, Path(tempfile.mkdtemp()), int(PRUNE_WHILE_WRITING.sizes["traces"]), kinds)
         print(outcome.headline, file=sys.stderr)
         for figure in outcome.figures:
             print(figure.row())
+        for note in outcome.notes:
+            print(f"- {note}")
     finally:
-        server.close()
+        if server is not None:
+            server.close()
     os._exit(0)
