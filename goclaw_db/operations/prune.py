@@ -56,7 +56,9 @@ PRUNABLE = (
     ),
 )
 
-DEFAULT_BATCH = 50  # the first batch, before its time is known: small, so it cannot stall GoClaw
+# The first batch, before its time is known: small, so it cannot stall GoClaw.  On SQLite it
+# reads cold pages of ten span indexes while GoClaw's insert waits for it: smaller still.
+FIRST_BATCH = {"postgresql": 50, "sqlite": 5}
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
@@ -89,7 +91,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="rows per transaction (traces: N traces and their spans); default: sized so that each "
         f"batch takes about {BATCH_SECONDS['postgresql'] * 1000:.0f} ms on PostgreSQL, "
-        f"{BATCH_SECONDS['sqlite'] * 1000:.0f} ms on SQLite, starting at {DEFAULT_BATCH}",
+        f"{BATCH_SECONDS['sqlite'] * 1000:.0f} ms on SQLite, starting at "
+        f"{FIRST_BATCH['postgresql']} and {FIRST_BATCH['sqlite']}",
     )
     parser.add_argument(
         "--vacuum",
@@ -241,7 +244,7 @@ def prune(connection: sa.Connection, plans: list[Plan], batch: int | None, strea
     target = BATCH_SECONDS[connection.dialect.name]
     for plan in plans:
         progress = Progress(plan.prunable.table, plan.rows, stream)
-        after, spans_deleted, size = None, 0, batch or DEFAULT_BATCH
+        after, spans_deleted, size = None, 0, batch or FIRST_BATCH[connection.dialect.name]
         while True:
             started = time.monotonic()
             deleted, spans, after = delete_batch(connection, plan, after, size)
