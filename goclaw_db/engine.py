@@ -35,7 +35,7 @@ from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Session, sessionmaker
 
 from goclaw_db.config import resolve_url
-from goclaw_db.types import BINARY_VECTORS
+from goclaw_db.types import BINARY_VECTORS, PackedVector
 
 __all__ = [
     "GOCLAW_POOL_IDLE",
@@ -59,15 +59,27 @@ def driver_connection(connection: sa.Connection) -> Any:
     return driver
 
 
+class _PackedVectorDumper(psycopg.adapt.Dumper):
+    """Sends an embedding packed by ``Vector``'s bind processor as it is (packs anything else)."""
+
+    format = psycopg.pq.Format.BINARY
+
+    def dump(self, obj: Any) -> bytes:
+        return PackedVector.of(obj)
+
+
 def _register_vector_psycopg(dbapi_connection: Any, _record: Any) -> None:
     from pgvector.psycopg import register_vector
 
     try:
         register_vector(dbapi_connection)
     except psycopg.ProgrammingError:
-        pass  # a database not migrated yet has no vector type to register
+        return  # a database not migrated yet has no vector type to register
     finally:
         dbapi_connection.rollback()  # the type lookup opened a transaction
+    oid = dbapi_connection.adapters.types["vector"].oid
+    dumper = type("PackedVectorDumper", (_PackedVectorDumper,), {"oid": oid})
+    dbapi_connection.adapters.register_dumper(PackedVector, dumper)
 
 
 def _raw_cursors(dbapi_connection: Any, _record: Any) -> None:
@@ -83,11 +95,16 @@ _VECTOR_SCHEMA = (
 
 
 async def _register_vector_asyncpg(connection: Any) -> None:
+    from pgvector import Vector as PGVector
     from pgvector.asyncpg import register_vector
 
     schema = await connection.fetchval(_VECTOR_SCHEMA)
-    if schema is not None:  # a database not migrated yet has no vector type to register
-        await register_vector(connection, schema=schema)
+    if schema is None:  # a database not migrated yet has no vector type to register
+        return
+    await register_vector(connection, schema=schema)  # halfvec and sparsevec too
+    await connection.set_type_codec(
+        "vector", schema=schema, encoder=PackedVector.of, decoder=PGVector.from_binary, format="binary"
+    )
 
 
 def _register_vector_async_driver(dbapi_connection: Any, _record: Any) -> None:
