@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from benchmarks import bench_fts, bench_vector
 from benchmarks.common import (
+    Benchmark,
     Figure,
     Postgres,
     Result,
@@ -285,3 +286,14 @@ def search_benchmark(pg: Postgres, workdir: Path, chunks: int, agents: int, quer
     postgres_side(pg, chunks, agents, queries, res)
     sqlite_side(workdir, chunks, agents, min(queries, 100), res)
     return res
+
+
+HYBRID_SEARCH = Benchmark(
+    7,
+    "goclaw_db.search",
+    lambda ctx, sizes: search_benchmark(
+        ctx.postgres, ctx.workdir, int(sizes["chunks"]), int(sizes["agents"]), int(sizes["queries"])
+    ),
+    sizes={"chunks": 100_000, "agents": 50, "queries": 200},
+    quick_sizes={"chunks": 2_000, "agents": 10, "queries": 20},
+)
