@@ -1,6 +1,6 @@
 """Bulk loading memory chunks with 1536-d embeddings: three writers side by side.
 
-Entry point for the runner: :func:`bulk_load` (a ``Result``).  Alone:
+For the runner: ``BULK_LOAD`` (``python -m benchmarks --only 9``).  Alone:
 ``python -m benchmarks.bench_bulk [--dsn URL] [--rows 100000] [--hnsw-rows N] [--repeats 1] [--index both]``
 prints the Markdown section (without ``--dsn`` it starts its own embedded PostgreSQL).
 
@@ -30,7 +30,7 @@ import numpy as np
 import psycopg
 import sqlalchemy as sa
 
-from benchmarks.common import Figure, Result, fmt
+from benchmarks.common import Benchmark, Figure, Result, fmt
 from goclaw_db.bulk import ChunkRow, write_memory_chunks
 from goclaw_db.engine import create_engine, session_factory
 from goclaw_db.ids import uuid7
@@ -149,6 +149,15 @@ def bulk_load(
     )
     res.met = all(ratios[key] <= LIMITS[key[1]] for key in ratios if key[1] in LIMITS)
     return res
+
+
+BULK_LOAD = Benchmark(
+    NUMBER,
+    TITLE,
+    lambda ctx, sizes: bulk_load(ctx.postgres.url, int(sizes["rows"]), int(sizes["hnsw_rows"]), int(sizes["repeats"])),
+    sizes={"rows": 100_000, "hnsw_rows": 2_000, "repeats": 1},
+    quick_sizes={"rows": 500, "hnsw_rows": 50, "repeats": 1},
+)
 
 
 def main(argv: list[str] | None = None) -> int:
