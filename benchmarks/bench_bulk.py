@@ -1,46 +1,48 @@
 """Bulk loading memory chunks with 1536-d embeddings: three writers side by side.
 
-``python -m benchmarks.bench_bulk --dsn URL [--rows 100000] [--repeats 3] [--output FILE]``
+For the runner: ``BULK_LOAD`` (``python -m benchmarks --only 9``).  Alone:
+``python -m benchmarks.bench_bulk [--dsn URL] [--rows 100000] [--hnsw-rows N] [--repeats 1] [--index both]``
+prints the Markdown section (without ``--dsn`` it starts its own embedded PostgreSQL).
 
-On a fresh database built by the revision chain to head, each writer loads the
-same rows into ``memory_chunks`` (truncated before every run), with the HNSW
-index dropped and then with it in place:
+On a database built by the revision chain to head, each writer loads the same
+rows into ``memory_chunks`` (emptied before every run), first with the HNSW
+index dropped, then with it in place; the writers take turns within each
+repetition, so they share the machine's load alike:
 
-* ``psycopg COPY``: the floor, psycopg's binary COPY written by hand;
+* ``psycopg binary COPY``: the floor, psycopg's binary COPY written by hand;
 * ``write_memory_chunks``: goclaw_db.bulk (binary COPY through a SQLAlchemy connection);
-* ``ORM add_all``: ``MemoryChunk`` objects, ``session.add_all`` and ``commit``
-  (vectors sent in binary by goclaw_db's engine).
+* ``ORM add_all + commit``: ``MemoryChunk`` objects through ``session_factory(engine)``.
 
-The goals: the bulk writer within 1.3x of the floor, the ORM within 3x.
+The goals (issue 12): the bulk writer within 1.3× of the floor, the ORM within 3×.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import psycopg
 import sqlalchemy as sa
-from pgvector.psycopg import register_vector
-from sqlalchemy.orm import Session
 
+from benchmarks.common import Benchmark, Figure, Result, fmt
 from goclaw_db.bulk import ChunkRow, write_memory_chunks
-from goclaw_db.config import normalize_url
-from goclaw_db.engine import create_engine
+from goclaw_db.engine import create_engine, session_factory
 from goclaw_db.ids import uuid7
 from goclaw_db.models import MASTER_TENANT_ID, Agent, MemoryChunk
 from tests.support import HEAD, admin_url_with_database, upgrade
 
-HERE = Path(__file__).resolve().parent
-HNSW = "idx_mem_vec"
-HNSW_OPS = "(embedding vector_cosine_ops)"
+NUMBER = 9
+TITLE = "Bulk loading 1536-d memory chunks"
+GOAL = "bulk writer ≤ 1.3× psycopg binary COPY, ORM add_all + commit ≤ 3×, with and without the HNSW index"
+HNSW = "CREATE INDEX idx_mem_vec ON memory_chunks USING hnsw (embedding vector_cosine_ops)"
+COPY, BULK, ORM = "psycopg binary COPY", "write_memory_chunks", "ORM add_all + commit"
+LIMITS = {BULK: 1.3, ORM: 3.0}
 
 
 def rows_for(agent_id: uuid.UUID, vectors: np.ndarray) -> list[ChunkRow]:
@@ -52,14 +54,14 @@ def rows_for(agent_id: uuid.UUID, vectors: np.ndarray) -> list[ChunkRow]:
 
 
 def psycopg_copy(url: str, rows: list[ChunkRow]) -> None:
+    from pgvector.psycopg import register_vector
+
     with psycopg.connect(url) as conn:
         register_vector(conn)
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "COPY memory_chunks (id, agent_id, tenant_id, path, hash, text, embedding) FROM STDIN (FORMAT BINARY)"
-            ) as copy,
-        ):
+        statement = (
+            "COPY memory_chunks (id, agent_id, tenant_id, path, hash, text, embedding) FROM STDIN (FORMAT BINARY)"
+        )
+        with conn.cursor() as cur, cur.copy(statement) as copy:
             copy.set_types(["uuid", "uuid", "uuid", "varchar", "varchar", "text", "vector"])
             for r in rows:
                 copy.write_row((r["id"], r["agent_id"], r["tenant_id"], r["path"], r["hash"], r["text"],
@@ -72,82 +74,113 @@ def bulk_writer(engine: sa.Engine, rows: list[ChunkRow]) -> None:
 
 
 def orm_add_all(engine: sa.Engine, rows: list[ChunkRow]) -> None:
-    with Session(engine) as db:
+    with session_factory(engine)() as db:
         db.add_all([MemoryChunk(**r) for r in rows])
         db.commit()
 
 
-def timed(prepare: Callable[[], None], run: Callable[[], None], repeats: int) -> list[float]:
-    samples = []
-    for _ in range(repeats):
-        prepare()
-        start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    return samples
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def bulk_load(
+    server_url: str, rows: int = 100_000, hnsw_rows: int = 2_000, repeats: int = 1, index: str = "both"
+) -> Result:
+    """Measure the three writers on a fresh database of the server at ``server_url``."""
+    res = Result(NUMBER, TITLE, GOAL)
+    name = f"bench_bulk_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url_with_database(server_url, name)
+    plain = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    sections = [(False, rows), (True, hnsw_rows)]
+    sections = [s for s in sections if index == "both" or s[0] == (index == "with")]
+    table = ["| index | rows | writer | median | rows/s | × COPY | goal |", "|---|---|---|---|---|---|---|"]
+    ratios: dict[tuple[bool, str], float] = {}
+    try:
+        upgrade(url, HEAD)
+        engine = create_engine(url)
+        with session_factory(engine)() as db:
+            agent = Agent(agent_key="indexer", owner_id="bench", model="m", tenant_id=MASTER_TENANT_ID)
+            db.add(agent)
+            db.commit()
+        rng = np.random.default_rng(7)
+        for with_index, count in sections:
+            batch = rows_for(agent.id, rng.standard_normal((count, 1536), dtype=np.float32))
+            writers: dict[str, Callable[[], None]] = {
+                COPY: partial(psycopg_copy, plain, batch),
+                BULK: partial(bulk_writer, engine, batch),
+                ORM: partial(orm_add_all, engine, batch),
+            }
+            samples: dict[str, list[float]] = {writer: [] for writer in writers}
+            before = load()
+            for _ in range(repeats):
+                for writer, write in writers.items():
+                    with engine.begin() as conn:
+                        conn.execute(sa.text("TRUNCATE memory_chunks"))
+                        conn.execute(sa.text("DROP INDEX IF EXISTS idx_mem_vec"))
+                        if with_index:
+                            conn.execute(sa.text(HNSW))
+                    start = time.perf_counter()
+                    write()
+                    samples[writer].append(time.perf_counter() - start)
+            label = "HNSW" if with_index else "none"
+            figures = {writer: Figure(f"{writer}, {count:,} rows, index: {label}", s) for writer, s in samples.items()}
+            floor = figures[COPY].median
+            for writer, figure in figures.items():
+                ratio = figure.median / floor
+                ratios[with_index, writer] = ratio
+                goal = f"≤ {LIMITS[writer]}×" if writer in LIMITS else "floor"
+                table.append(f"| {label} | {count:,} | {writer} | {fmt(figure.median)} | "
+                             f"{count / figure.median:,.0f} | {ratio:.2f}× | {goal} |")  # fmt: skip
+            res.figures += figures.values()
+            res.notes.append(f"Index {label}: load average (1/5/15 min) {before} before, {load()} after.")
+            print("\n".join(table[-3:]), file=sys.stderr, flush=True)
+        engine.dispose()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    res.extra.append("\n".join(table))
+    res.headline = "; ".join(
+        f"index {'HNSW' if with_index else 'none'}: bulk writer {ratios[with_index, BULK]:.2f}×, "
+        f"ORM {ratios[with_index, ORM]:.2f}× COPY"
+        for with_index, _ in sections
+    )
+    res.met = all(ratios[key] <= LIMITS[key[1]] for key in ratios if key[1] in LIMITS)
+    return res
+
+
+BULK_LOAD = Benchmark(
+    NUMBER,
+    TITLE,
+    lambda ctx, sizes: bulk_load(ctx.postgres.url, int(sizes["rows"]), int(sizes["hnsw_rows"]), int(sizes["repeats"])),
+    sizes={"rows": 100_000, "hnsw_rows": 2_000, "repeats": 1},
+    quick_sizes={"rows": 500, "hnsw_rows": 50, "repeats": 1},
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_bulk", description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", required=True, help="PostgreSQL server with pgvector (a database is created)")
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--hnsw-rows", type=int, default=None, help="rows for the runs with the HNSW index")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=HERE / "RESULTS-bulk.md")
+    parser.add_argument("--dsn", help="a PostgreSQL server with pgvector (a database is made and dropped)")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows loaded without the HNSW index")
+    parser.add_argument("--hnsw-rows", type=int, default=2_000, help="rows loaded into the HNSW index")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--index", choices=["both", "without", "with"], default="both")
     args = parser.parse_args(argv)
+    pg = None
+    if args.dsn is None:
+        from benchmarks.common import Postgres
 
-    name = f"bench_bulk_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url_with_database(args.dsn, name)
-    plain = normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        pg = Postgres()
     try:
-        upgrade(url, HEAD)
-        engine = create_engine(url)
-        with Session(engine) as db:
-            agent = Agent(agent_key="indexer", owner_id="bench", model="m", tenant_id=MASTER_TENANT_ID)
-            db.add(agent)
-            db.commit()
-            agent_id = agent.id
-        rng = np.random.default_rng(7)
-        lines = []
-        for label, with_index, count in (("without HNSW index", False, args.rows),
-                                          ("with HNSW index", True, args.hnsw_rows or args.rows)):  # fmt: skip
-            vectors = rng.standard_normal((count, 1536), dtype=np.float32)
-            rows = rows_for(agent_id, vectors)
-
-            def prepare(with_index: bool = with_index) -> None:
-                with engine.begin() as conn:
-                    conn.execute(sa.text("TRUNCATE memory_chunks"))
-                    conn.execute(sa.text(f"DROP INDEX IF EXISTS {HNSW}"))
-                    if with_index:
-                        conn.execute(sa.text(f"CREATE INDEX {HNSW} ON memory_chunks USING hnsw {HNSW_OPS}"))
-
-            writers: dict[str, Callable[[list[ChunkRow]], None]] = {
-                "psycopg binary COPY": lambda batch: psycopg_copy(plain, batch),
-                "write_memory_chunks": lambda batch: bulk_writer(engine, batch),
-                "ORM add_all + commit": lambda batch: orm_add_all(engine, batch),
-            }
-            figures = {name: timed(prepare, partial(write, rows), args.repeats) for name, write in writers.items()}
-            floor = statistics.median(figures["psycopg binary COPY"])
-            lines += [f"### {count:,} chunks × 1536-d, {label}", "",
-                      "| writer | median s | rows/s | × COPY | samples (s) |", "|---|---|---|---|---|"]  # fmt: skip
-            for writer, samples in figures.items():
-                median = statistics.median(samples)
-                lines.append(f"| {writer} | {median:.2f} | {count / median:,.0f} | {median / floor:.2f} | "
-                             f"{', '.join(f'{s:.2f}' for s in samples)} |")  # fmt: skip
-            lines.append("")
-            print("\n".join(lines[-6:]), file=sys.stderr)
-        engine.dispose()
+        res = bulk_load(args.dsn or pg.url, args.rows, args.hnsw_rows, args.repeats, args.index)
     finally:
-        with psycopg.connect(args.dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    hnsw_rows = f" --hnsw-rows {args.hnsw_rows}" if args.hnsw_rows else ""
-    command = f"python -m benchmarks.bench_bulk --rows {args.rows}{hnsw_rows} --repeats {args.repeats}"
-    header = ["# Bulk loading memory chunks", "", f"`{command}` on PostgreSQL 18 + pgvector 0.8, "
-              "medians of the runs; each run starts from an empty table.", ""]  # fmt: skip
-    args.output.write_text("\n".join(header + lines))
-    print(f"wrote {args.output}", file=sys.stderr)
+        if pg:
+            pg.close()
+    print(f"## {res.number}. {res.title}\n\nGoal: {res.goal}. Result: **{res.headline}**.\n")
+    print("| figure | median | spread |\n|---|---|---|\n" + "\n".join(f.row() for f in res.figures) + "\n")
+    print("\n".join(f"- {n}" for n in res.notes) + "\n\n" + "\n\n".join(res.extra))
     return 0
 
 

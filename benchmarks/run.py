@@ -12,6 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
+from benchmarks.bench_bulk import BULK_LOAD
 from benchmarks.bench_fts import FULL_TEXT_SEARCH
 from benchmarks.bench_import import IMPORT_COST
 from benchmarks.bench_migrate import DATA_AT_SCALE, EMPTY_POSTGRES, EMPTY_SQLITE
@@ -33,6 +34,7 @@ BENCHMARKS: dict[int, Benchmark] = {
         FULL_TEXT_SEARCH,
         HYBRID_SEARCH,
         PRUNE_WHILE_WRITING,
+        BULK_LOAD,
     )
 }
 

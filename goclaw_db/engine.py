@@ -5,10 +5,20 @@ connection pool as GoClaw sizes its own (25 connections open at most, 10 kept
 idle; ``pool_max_conns`` in the DSN overrides, as GoClaw's database set-up
 describes) and check a pooled connection before handing it out (pre-ping), so
 a server restart does not surface as an error in the application.  On
-PostgreSQL every new connection gets pgvector's types, so embeddings travel in
-pgvector's binary form; through SQLAlchemy an embedding reads back as a plain
-``list[float]`` (write a list or a ``numpy`` array).  On SQLite, every
-connection gets the settings GoClaw's desktop build gives its own.
+PostgreSQL every new connection, psycopg's and asyncpg's, gets pgvector's
+binary codec, so embeddings travel as packed float32 (4 bytes a dimension)
+both ways on asyncpg and as parameters on psycopg (libpq reads a result in one
+format for all its columns, so psycopg reads them as text); through SQLAlchemy
+an embedding reads back as a plain ``list[float]`` (write a list or a
+``numpy`` array).  On SQLite, every connection gets the settings GoClaw's
+desktop build gives its own.
+
+The sync engine compiles statements to PostgreSQL's own ``$1`` placeholders
+and hands them to psycopg's ``RawCursor`` untouched, as the asyncpg engine
+does: psycopg's translation of named placeholders costs more than the rest of
+the client's work for an ORM ``add_all`` of thousands of rows (one statement
+holds 13,000 placeholders).  So SQL given to ``exec_driver_sql`` or to the
+psycopg connection itself takes ``$1``-style placeholders on these engines.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Session, sessionmaker
 
 from goclaw_db.config import resolve_url
-from goclaw_db.types import BINARY_VECTORS
+from goclaw_db.types import BINARY_VECTORS, PackedVector
 
 __all__ = [
     "GOCLAW_POOL_IDLE",
@@ -49,15 +59,57 @@ def driver_connection(connection: sa.Connection) -> Any:
     return driver
 
 
+class _PackedVectorDumper(psycopg.adapt.Dumper):
+    """Sends an embedding packed by ``Vector``'s bind processor as it is (packs anything else)."""
+
+    format = psycopg.pq.Format.BINARY
+
+    def dump(self, obj: Any) -> bytes:
+        return PackedVector.of(obj)
+
+
 def _register_vector_psycopg(dbapi_connection: Any, _record: Any) -> None:
     from pgvector.psycopg import register_vector
 
     try:
         register_vector(dbapi_connection)
     except psycopg.ProgrammingError:
-        pass  # a database not migrated yet has no vector type to register
+        return  # a database not migrated yet has no vector type to register
     finally:
         dbapi_connection.rollback()  # the type lookup opened a transaction
+    oid = dbapi_connection.adapters.types["vector"].oid
+    dumper = type("PackedVectorDumper", (_PackedVectorDumper,), {"oid": oid})
+    dbapi_connection.adapters.register_dumper(PackedVector, dumper)
+
+
+def _raw_cursors(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.cursor_factory = psycopg.RawCursor
+    dbapi_connection.server_cursor_factory = psycopg.RawServerCursor
+
+
+# The schema pgvector's extension put its type in (CREATE EXTENSION uses the first of the search path).
+_VECTOR_SCHEMA = (
+    "SELECT n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+    "WHERE t.typname = 'vector' ORDER BY n.nspname = 'public' DESC LIMIT 1"
+)
+
+
+async def _register_vector_asyncpg(connection: Any) -> None:
+    from pgvector import Vector as PGVector
+    from pgvector.asyncpg import register_vector
+
+    schema = await connection.fetchval(_VECTOR_SCHEMA)
+    if schema is None:  # a database not migrated yet has no vector type to register
+        return
+    await register_vector(connection, schema=schema)  # halfvec and sparsevec too
+    await connection.set_type_codec(
+        "vector", schema=schema, encoder=PackedVector.of, decoder=PGVector.from_binary, format="binary"
+    )
+
+
+def _register_vector_async_driver(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy's adapted asyncpg connection runs a coroutine on the raw connection for a sync event.
+    dbapi_connection.run_async(_register_vector_asyncpg)
 
 
 # GoClaw's desktop build opens every connection to its file with these, so a
@@ -127,9 +179,13 @@ def create_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str]
     resolved, options = pool_options(resolve_url(url, sqlite_path=sqlite_path, driver="psycopg"))
     if "poolclass" in kw:
         options = {k: v for k, v in options.items() if k == "pool_pre_ping"}
+    if resolved.get_backend_name() == "postgresql":
+        options["paramstyle"] = "numeric_dollar"
     engine = sa.create_engine(resolved, **{**options, **kw})
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _register_vector_psycopg)
+        if engine.dialect.paramstyle == "numeric_dollar":
+            event.listen(engine, "connect", _raw_cursors)
         setattr(engine.dialect, BINARY_VECTORS, True)
     else:
         event.listen(engine, "connect", _sqlite_connection_settings)
@@ -143,9 +199,10 @@ def create_async_engine(url: str | None = None, **kw: Any) -> sa_asyncio.AsyncEn
         raise ValueError("the async engine is for PostgreSQL; use create_engine() for SQLite")
     if "poolclass" in kw:
         options = {k: v for k, v in options.items() if k == "pool_pre_ping"}
-    # No asyncpg codec: pgvector's SQLAlchemy type sends vectors as text here,
-    # and a binary codec on the connection would refuse that text.
-    return sa_asyncio.create_async_engine(resolved, **{**options, **kw})
+    engine = sa_asyncio.create_async_engine(resolved, **{**options, **kw})
+    event.listen(engine.sync_engine, "connect", _register_vector_async_driver)
+    setattr(engine.sync_engine.dialect, BINARY_VECTORS, True)
+    return engine
 
 
 def session_factory(engine: sa.Engine, *, tenant_id: uuid.UUID | None = None) -> sessionmaker[Session]:

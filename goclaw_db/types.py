@@ -21,6 +21,7 @@ Models and revisions both use these, so the dialect switch lives here.
 from __future__ import annotations
 
 import json
+import struct
 import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -161,6 +162,26 @@ class UUIDArray(_JSONText[list[uuid.UUID]]):
         return [uuid.UUID(v) for v in value]
 
 
+class PackedVector(bytes):
+    """An embedding in pgvector's binary form, as it travels: its dimensions and a zero
+    (two big-endian 16-bit integers), then its values as big-endian float32."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: Any) -> PackedVector:
+        """Pack a list of floats, a one-dimensional numpy array or a ``pgvector.Vector``."""
+        if isinstance(value, bytes):
+            return value if isinstance(value, PackedVector) else cls(value)
+        if isinstance(value, PGVector):
+            return cls(value.to_binary())
+        if hasattr(value, "astype"):  # numpy: one conversion, no Python floats on the way
+            if value.ndim != 1:
+                raise ValueError(f"an embedding has one dimension, not {value.ndim}")
+            return cls(struct.pack(">HH", len(value), 0) + value.astype(">f4", copy=False).tobytes())
+        return cls(struct.pack(f">HH{len(value)}f", len(value), 0, *value))
+
+
 class Vector(sa.types.TypeDecorator[list[float]]):
     """A pgvector embedding; reads back as ``list[float]``, accepts a list or a numpy array."""
 
@@ -179,13 +200,13 @@ class Vector(sa.types.TypeDecorator[list[float]]):
 
     def bind_processor(self, dialect: Dialect) -> Any:
         if getattr(dialect, BINARY_VECTORS, False):
-            # A pgvector Vector (packed float32) goes out through the binary dumper that
-            # goclaw_db.engine registers on every connection: 4 bytes a dimension instead of
-            # pgvector's ~13-character text per dimension.  Engines made otherwise get text.
-            def to_vector(value: Any) -> Any:
-                return None if value is None else PGVector(value)
+            # Packed here, once, and sent as they are by the codec goclaw_db.engine
+            # registers on every connection: 4 bytes a dimension instead of pgvector's
+            # ~13-character text per dimension.  Engines made otherwise get text.
+            def pack(value: Any) -> Any:
+                return None if value is None else PackedVector.of(value)
 
-            return to_vector
+            return pack
         return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:

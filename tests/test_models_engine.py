@@ -95,3 +95,22 @@ def test_async_engine_honours_pool_max_conns(url):
             await engine.dispose()
 
     asyncio.run(main())
+
+
+def test_async_engine_default_pool_is_goclaws_with_pre_ping(url):
+    engine = create_async_engine(url)
+    try:
+        pool = engine.sync_engine.pool
+        assert (pool.size(), pool.size() + pool._max_overflow, pool._pre_ping) == (10, 25, True)
+    finally:
+        asyncio.run(engine.dispose())
+
+
+def test_sync_engine_takes_postgres_placeholders_in_driver_sql(url):
+    # psycopg's RawCursor under the engine: SQL given to the driver uses $1, as on asyncpg.
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT $1::int + 1", (41,)).scalar() == 42
+    finally:
+        engine.dispose()
