@@ -9,13 +9,18 @@ so both return the same thing for the same inputs.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
@@ -142,29 +147,171 @@ Bind = sa.Connection | sa.Engine
 AsyncBind = AsyncConnection | AsyncEngine
 
 
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a statement: the planner's view, nothing executed."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+def _estimated_rows(explained: Any) -> float:
+    return float(explained[0]["Plan"]["Plan Rows"])
+
+
+_HNSW_SETTINGS = ("hnsw.iterative_scan", "hnsw.ef_search")
+
+
+def _hnsw_settings(ef_search: int) -> sa.Select[Any]:
+    """This transaction's HNSW scans iterate in strict order from ``ef_search`` candidates; returns
+    the settings it replaced (read first: a select list is evaluated left to right)."""
+    return sa.select(
+        *(sa.func.current_setting(name) for name in _HNSW_SETTINGS),
+        sa.func.set_config("hnsw.iterative_scan", "strict_order", True),
+        sa.func.set_config("hnsw.ef_search", str(ef_search), True),
+    )
+
+
+def _restored(previous: Sequence[str]) -> sa.Select[Any]:
+    return sa.select(*(sa.func.set_config(name, value, True) for name, value in zip(_HNSW_SETTINGS, previous)))
+
+
+# --- choosing how to find the nearest rows, per query ---------------------------------
+
+# Up to this many rows passing the filters (as the planner estimates them), the
+# exact plan is used on PostgreSQL; above it, the HNSW index with an iterative scan.
+EXACT_MAX_ROWS = 5_000
+# The iterative scan's starting candidate list: GoClaw's default (40), or more for long lists.
+MIN_EF_SEARCH = 40
+
+EXACT = "exact: cosine distance of every row that passes the filters"
+BY_INDEX = (
+    "left to the planner with the HNSW index usable and pgvector's iterative scan in strict order "
+    "(it keeps walking the index until enough rows pass the filters)"
+)
+SQLITE_EXACT = "exact: cosine distance of every vector in the partition's side-table rows"
+
+
+@dataclass
+class VectorPlanning:
+    """What one search's vector sides need from the planner, and what was chosen.
+
+    ``estimates`` is None while the statement is first built: each vector side then
+    records the filtered set it will search (``probes``).  Built again with the
+    planner's row estimate of each, every side picks its plan and says why.
+    """
+
+    estimates: list[float] | None = None
+    probes: list[sa.Select[Any]] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    ef_search: int = 0  # > 0: a side walks the HNSW index, with this candidate list
+
+    def choose(self, probe: sa.Select[Any], limit: int) -> bool:
+        """True: walk the HNSW index; False: the exact plan."""
+        position = len(self.probes)
+        self.probes.append(probe)
+        if self.estimates is None:
+            return False
+        rows = self.estimates[position]
+        if rows <= EXACT_MAX_ROWS:
+            self.choices.append(f"{EXACT} (the planner estimates {rows:,.0f} rows, at most {EXACT_MAX_ROWS:,})")
+            return False
+        self.ef_search = max(self.ef_search, MIN_EF_SEARCH, 2 * limit)
+        self.choices.append(
+            f"{BY_INDEX} (the planner estimates {rows:,.0f} rows, over {EXACT_MAX_ROWS:,}: "
+            "reading them all would cost more than walking the index)"
+        )
+        return True
+
+
+_planning: contextvars.ContextVar[VectorPlanning | None] = contextvars.ContextVar("vector_planning", default=None)
+
+
+def current_planning() -> VectorPlanning | None:
+    """The planning of the search being built; None when a statement is built outside a search."""
+    return _planning.get()
+
+
+@contextlib.contextmanager
+def planning(state: VectorPlanning) -> Iterator[VectorPlanning]:
+    """Statements built inside record their vector sides in ``state`` (or choose by its estimates)."""
+    token = _planning.set(state)
+    try:
+        yield state
+    finally:
+        _planning.reset(token)
+
+
+class _Planned(Generic[T]):
+    """A search's plan, built once to learn what its vector sides search, and again once the
+    planner has estimated those (see ``VectorPlanning``)."""
+
+    def __init__(self, build: Callable[..., Plan[T]], dialect: str, args: Any, kwargs: Any) -> None:
+        self._build = functools.partial(build, dialect, *args, **kwargs)
+        self.state, self.plan = self._built(VectorPlanning())
+
+    def _built(self, state: VectorPlanning) -> tuple[VectorPlanning, Plan[T]]:
+        with planning(state):
+            return state, self._build()
+
+    @property
+    def probes(self) -> list[_Explain]:
+        return [_Explain(probe) for probe in self.state.probes] if self.plan.statement is not None else []
+
+    def estimated(self, explained: Sequence[Any]) -> None:
+        self.state, self.plan = self._built(VectorPlanning(estimates=[_estimated_rows(e) for e in explained]))
+
+    def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
+        results = self.plan.results(rows)
+        if self.state.choices:
+            results.debug = {**results.debug, "vector_search": "; ".join(self.state.choices)}
+        return results
+
+
 def sync_and_async(
     build: Callable[..., Plan[T]],
 ) -> tuple[Callable[..., SearchResults[T]], Callable[..., Awaitable[SearchResults[T]]]]:
     """The sync and the async search made from one plan builder ``build(dialect_name, ...)``."""
 
     def search(bind: Bind, *args: Any, **kwargs: Any) -> SearchResults[T]:
-        plan = build(bind.dialect.name, *args, **kwargs)
-        if plan.statement is None:
-            return plan.results([])
+        if isinstance(bind, sa.Engine):
+            with bind.connect() as connection:
+                return search(connection, *args, **kwargs)
+        planned = _Planned(build, bind.dialect.name, args, kwargs)
+        if planned.plan.statement is None:
+            return planned.results([])
+        if planned.probes:
+            planned.estimated([bind.execute(probe).scalar_one() for probe in planned.probes])
         with _explained():
-            if isinstance(bind, sa.Engine):
-                with bind.connect() as connection:
-                    return plan.results(connection.execute(plan.statement).all())
-            return plan.results(bind.execute(plan.statement).all())
+            if not planned.state.ef_search:
+                return planned.results(bind.execute(planned.plan.statement).all())
+            previous = bind.execute(_hnsw_settings(planned.state.ef_search)).one()[: len(_HNSW_SETTINGS)]
+            rows = bind.execute(planned.plan.statement).all()
+            bind.execute(_restored(previous))
+            return planned.results(rows)
 
     async def search_async(bind: AsyncBind, *args: Any, **kwargs: Any) -> SearchResults[T]:
-        plan = build(bind.dialect.name, *args, **kwargs)
-        if plan.statement is None:
-            return plan.results([])
         if isinstance(bind, AsyncEngine):
             async with bind.connect() as connection:
-                return plan.results((await connection.execute(plan.statement)).all())
-        return plan.results((await bind.execute(plan.statement)).all())
+                return await search_async(connection, *args, **kwargs)
+        planned = _Planned(build, bind.dialect.name, args, kwargs)
+        if planned.plan.statement is None:
+            return planned.results([])
+        if planned.probes:
+            planned.estimated([(await bind.execute(probe)).scalar_one() for probe in planned.probes])
+        with _explained():
+            if not planned.state.ef_search:
+                return planned.results((await bind.execute(planned.plan.statement)).all())
+            previous = (await bind.execute(_hnsw_settings(planned.state.ef_search))).one()[: len(_HNSW_SETTINGS)]
+            rows = (await bind.execute(planned.plan.statement)).all()
+            await bind.execute(_restored(previous))
+            return planned.results(rows)
 
     for function in (search, search_async):
         function.__doc__ = build.__doc__
