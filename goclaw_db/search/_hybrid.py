@@ -33,6 +33,12 @@ from goclaw_db.search._common import (
 from goclaw_db.search.vectors import side_table, sqlite_cosine_distance
 
 
+# A side is read twice (its rows, and whether it has any: GoClaw's weight fallback).
+# SQLite inlines a CTE at each reference unless told otherwise, which ran the whole
+# vector search twice; PostgreSQL already computes a twice-read CTE once.
+ONCE = "MATERIALIZED"
+
+
 @dataclass(frozen=True)
 class TextIndex:
     """Where a table's full text lives: its tsvector column and configuration on PostgreSQL."""
@@ -76,6 +82,7 @@ def text_candidates(
         .order_by(sa.desc("score"))
         .limit(limit)
         .cte(name)
+        .prefix_with(ONCE)
     )
 
 
@@ -138,7 +145,7 @@ def vector_candidates(
         filtered = candidates.offset(0).subquery(f"{name}_filtered")
         nearest = sa.select(filtered).order_by(filtered.c.distance).limit(limit).subquery(f"{name}_nearest")
     kept = [c for c in nearest.c if c.key != "distance"]
-    return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte(name)
+    return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte(name).prefix_with(ONCE)
 
 
 # --- merging -----------------------------------------------------------------------
