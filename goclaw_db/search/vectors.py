@@ -7,13 +7,14 @@ partition's rows.  Needs an SQLite driver that can load extensions (Python's
 ``sqlite3`` often cannot) and sqlite-vec: ``pip install 'goclaw-db[vectors]'``
 (pysqlite3-binary, sqlite-vec).  Open the file with ``create_vector_engine``.
 
-Profiled at 2,000 rows × 1536-d in one partition: the time is sqlite-vec's distance
-arithmetic (about 10 ms on this machine whatever the layout; reading the blobs is
-2-7 ms of it).  sqlite-vec's own ``vec0`` tables (partition key, float32 or int8)
-were no faster than this plain table and would need the extension for every write
-and delete, which GoClaw's desktop build does not have, so the plain table stays.
-Memory-mapping the file (``mmap_size``) saves the copy of every page through
-SQLite's cache and roughly halves that read.
+Profiled at 2,000 rows × 1536-d in one partition (2-core machine, loaded): most of the
+time is sqlite-vec's distance arithmetic (reading the blobs alone: 2-7 ms of 25-45 ms).
+Memory-mapping the file (``mmap_size``) saves copying every page through SQLite's
+cache: median 44 → 29 ms.  sqlite-vec's own ``vec0`` table with the agent as partition
+key was faster still (18 ms; int8 storage was not: 25-30 ms), but every write and
+every delete of a ``vec0`` row needs the extension, so the delete trigger would break
+GoClaw's desktop build (which has none) the first time it deleted a chunk; the plain
+table keeps GoClaw's writes working.
 """
 
 from __future__ import annotations
