@@ -32,7 +32,6 @@ from goclaw_db.search._common import (
 )
 from goclaw_db.search.vectors import side_table, sqlite_cosine_distance
 
-
 # A side is read twice (its rows, and whether it has any: GoClaw's weight fallback).
 # SQLite inlines a CTE at each reference unless told otherwise, which ran the whole
 # vector search twice; PostgreSQL already computes a twice-read CTE once.
