@@ -165,21 +165,28 @@ def _estimated_rows(explained: Any) -> float:
     return float(explained[0]["Plan"]["Plan Rows"])
 
 
-_HNSW_SETTINGS = ("hnsw.iterative_scan", "hnsw.ef_search")
+# pgvector's settings and their defaults (a session that has not used pgvector yet has none:
+# its settings appear when the library loads).
+_HNSW_SETTINGS = {"hnsw.iterative_scan": "off", "hnsw.ef_search": "40"}
 
 
 def _hnsw_settings(ef_search: int) -> sa.Select[Any]:
     """This transaction's HNSW scans iterate in strict order from ``ef_search`` candidates; returns
     the settings it replaced (read first: a select list is evaluated left to right)."""
     return sa.select(
-        *(sa.func.current_setting(name) for name in _HNSW_SETTINGS),
+        *(sa.func.current_setting(name, True) for name in _HNSW_SETTINGS),
         sa.func.set_config("hnsw.iterative_scan", "strict_order", True),
         sa.func.set_config("hnsw.ef_search", str(ef_search), True),
     )
 
 
-def _restored(previous: Sequence[str]) -> sa.Select[Any]:
-    return sa.select(*(sa.func.set_config(name, value, True) for name, value in zip(_HNSW_SETTINGS, previous)))
+def _restored(previous: Sequence[str | None]) -> sa.Select[Any]:
+    return sa.select(
+        *(
+            sa.func.set_config(name, default if value is None else value, True)
+            for (name, default), value in zip(_HNSW_SETTINGS.items(), previous)
+        )
+    )
 
 
 # --- choosing how to find the nearest rows, per query ---------------------------------
