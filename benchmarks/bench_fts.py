@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from benchmarks.common import Figure, Result, goclaw_db_command, percentile, run_timed
+from benchmarks.common import Benchmark, Figure, Result, goclaw_db_command, percentile, run_timed
 from goclaw_db.engine import SQLITE_CONNECTION_PRAGMAS
 from goclaw_db.models import MASTER_TENANT_ID
 
@@ -133,3 +133,13 @@ def fts_search(workdir: Path, chunks: int) -> Result:
     )
     conn.close()
     return res
+
+
+FULL_TEXT_SEARCH = Benchmark(
+    6,
+    "SQLite full-text search",
+    lambda ctx, sizes: fts_search(ctx.workdir, int(sizes["chunks"])),
+    sizes={"chunks": 100_000},
+    quick_sizes={"chunks": 5_000},
+    needs_postgres=False,
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from benchmarks.common import PYTHON, Figure, Result, fmt, run_timed
+from benchmarks.common import PYTHON, Benchmark, Figure, Result, fmt, run_timed
 
 
 def import_cost(reps: int) -> Result:
@@ -65,3 +65,13 @@ def import_cost(reps: int) -> Result:
         "largest imports that follow SQLAlchemy (one run):\n\n" + "\n".join(table)
     )
     return res
+
+
+IMPORT_COST = Benchmark(
+    3,
+    "Import cost",
+    lambda ctx, sizes: import_cost(int(sizes["reps"])),
+    sizes={"reps": 15},
+    quick_sizes={"reps": 2},
+    needs_postgres=False,
+)

@@ -6,7 +6,7 @@ import io
 import pstats
 from pathlib import Path
 
-from benchmarks.common import PYTHON, REPO, Figure, Postgres, Result, fmt, goclaw_db_command, run_timed
+from benchmarks.common import PYTHON, REPO, Benchmark, Figure, Postgres, Result, fmt, goclaw_db_command, run_timed
 
 ALEMBIC = [PYTHON, "-m", "alembic", "-c", str(REPO / "alembic.ini")]
 
@@ -313,3 +313,29 @@ def check_same_data(pg: Postgres, a: str, b: str) -> None:
             got.append(conn.execute(probe).fetchone())
     if got[0] != got[1]:
         raise RuntimeError(f"goclaw-db and psql left different data: {got}")
+
+
+EMPTY_POSTGRES = Benchmark(
+    1,
+    "Upgrade an empty PostgreSQL database",
+    lambda ctx, sizes: empty_postgres(ctx.postgres, int(sizes["reps"]), ctx.workdir),
+    sizes={"reps": 7},
+    quick_sizes={"reps": 1},
+)
+EMPTY_SQLITE = Benchmark(
+    2,
+    "Upgrade an empty SQLite file",
+    lambda ctx, sizes: empty_sqlite(int(sizes["reps"]), ctx.workdir),
+    sizes={"reps": 7},
+    quick_sizes={"reps": 1},
+    needs_postgres=False,
+)
+DATA_AT_SCALE = Benchmark(
+    4,
+    "Data migrations at scale",
+    lambda ctx, sizes: data_at_scale(
+        ctx.postgres, sizes["scale"], int(sizes["reps"]), ctx.workdir, sizes["small_scale"]
+    ),
+    sizes={"scale": 1.0, "small_scale": 0.1, "reps": 2},
+    quick_sizes={"scale": 0.01, "small_scale": 0.002, "reps": 1},
+)

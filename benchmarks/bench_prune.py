@@ -21,6 +21,8 @@ import psycopg
 
 from benchmarks.common import (
     PYTHON,
+    Benchmark,
+    Context,
     Figure,
     Postgres,
     Result,
@@ -30,13 +32,15 @@ from benchmarks.common import (
     run_timed,
 )
 
-TRACES, SPANS_EACH = 100_000, 10
+SPANS_EACH = 10
 TENANT = "0193a5b0-7000-7000-8000-000000000001"
 
-_POSTGRES_DATA = f"""
+
+def postgres_data(traces: int) -> str:
+    return f"""
 INSERT INTO traces (id, start_time, created_at, tenant_id)
 SELECT gen_random_uuid(), t, t, '{TENANT}'
-FROM (SELECT now() - interval '200 days' + g * interval '1 second' AS t FROM generate_series(1, {TRACES}) g) s;
+FROM (SELECT now() - interval '200 days' + g * interval '1 second' AS t FROM generate_series(1, {traces}) g) s;
 INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id)
 SELECT gen_random_uuid(), tr.id, 'llm_call', tr.created_at, tr.created_at, tr.tenant_id
 FROM traces tr CROSS JOIN generate_series(1, {SPANS_EACH});
@@ -44,8 +48,10 @@ INSERT INTO traces (id, tenant_id) SELECT gen_random_uuid(), '{TENANT}' FROM gen
 VACUUM ANALYZE traces, spans;
 """
 
-_SQLITE_DATA = f"""
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TRACES})
+
+def sqlite_data(traces: int) -> str:
+    return f"""
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {traces})
 INSERT INTO traces (id, start_time, created_at, tenant_id)
 SELECT lower(hex(randomblob(16))), ts, ts, '{TENANT}'
 FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-200 days', '+' || i || ' seconds') AS ts FROM n);
@@ -53,6 +59,7 @@ WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < {SPANS_
 INSERT INTO spans (id, trace_id, span_type, start_time, created_at, tenant_id)
 SELECT lower(hex(randomblob(16))), tr.id, 'llm_call', tr.created_at, tr.created_at, tr.tenant_id FROM traces tr, k;
 """
+
 
 # GoClaw's part: one span per transaction every 10 ms, each insert's wait written out when stopped.
 _WRITER = r"""
@@ -95,13 +102,13 @@ def _prune_while_writing(kind: str, target: str, cli_target: list[str], workdir:
     return run.seconds, json.loads(out.read_text())
 
 
-def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
+def prune_benchmark(pg: Postgres, workdir: Path, traces: int) -> Result:
     result = Result(
         8,
         "Prune 1,000,000 spans with their traces while GoClaw writes",
         "longest single-row INSERT into spans during the prune < 200 ms",
     )
-    rows = TRACES * (SPANS_EACH + 1)
+    rows = traces * (SPANS_EACH + 1)
     worst = []
     for kind in ("postgresql", "sqlite"):
         if kind == "postgresql":
@@ -109,14 +116,14 @@ def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
             url = pg.url_for(database)
             run_timed([*goclaw_db_command(), "--dsn", url, "migrate", "up"])
             with psycopg.connect(url, autocommit=True) as conn:
-                for statement in filter(str.strip, _POSTGRES_DATA.split(";")):
+                for statement in filter(str.strip, postgres_data(traces).split(";")):
                     conn.execute(statement)
             target, cli_target = url, ["--dsn", url]
         else:
             path = workdir / "prune.db"
             run_timed([*goclaw_db_command(), "--sqlite", str(path), "migrate", "up"])
             with sqlite3.connect(path) as conn:
-                conn.executescript(_SQLITE_DATA)
+                conn.executescript(sqlite_data(traces))
             target, cli_target = str(path), ["--sqlite", str(path)]
         seconds, waits = _prune_while_writing(kind, target, cli_target, workdir)
         name = "PostgreSQL" if kind == "postgresql" else "SQLite"
@@ -146,12 +153,21 @@ def prune_benchmark(pg: Postgres, workdir: Path) -> Result:
     return result
 
 
+PRUNE_WHILE_WRITING = Benchmark(
+    8,
+    "Prune 1,000,000 spans while GoClaw writes",
+    lambda ctx, sizes: prune_benchmark(ctx.postgres, ctx.workdir, int(sizes["traces"])),
+    sizes={"traces": 100_000},
+    quick_sizes={"traces": 2_000},
+)
+
+
 if __name__ == "__main__":
     import tempfile
 
     server = Postgres()
     try:
-        outcome = prune_benchmark(server, Path(tempfile.mkdtemp()))
+        outcome = PRUNE_WHILE_WRITING.run(Context(server, Path(tempfile.mkdtemp())), quick=False)
         print(outcome.headline, file=sys.stderr)
         for figure in outcome.figures:
             print(figure.row())

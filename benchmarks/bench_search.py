@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from benchmarks import bench_fts, bench_vector
 from benchmarks.common import (
+    Benchmark,
     Figure,
     Postgres,
     Result,
@@ -354,3 +355,14 @@ def search_benchmark(pg: Postgres, workdir: Path, chunks: int, agents: int, quer
     path, topics = prepare_sqlite(workdir, chunks, agents, res)
     measure_sqlite(path, topics, agents, min(queries, 100), res)
     return res
+
+
+HYBRID_SEARCH = Benchmark(
+    7,
+    "goclaw_db.search",
+    lambda ctx, sizes: search_benchmark(
+        ctx.postgres, ctx.workdir, int(sizes["chunks"]), int(sizes["agents"]), int(sizes["queries"])
+    ),
+    sizes={"chunks": 100_000, "agents": 50, "queries": 200},
+    quick_sizes={"chunks": 2_000, "agents": 10, "queries": 20},
+)

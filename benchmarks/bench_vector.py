@@ -6,7 +6,7 @@ import time
 
 import psycopg
 
-from benchmarks.common import Figure, Postgres, Result, fmt, goclaw_db_command, percentile, run_timed
+from benchmarks.common import Benchmark, Figure, Postgres, Result, fmt, goclaw_db_command, percentile, run_timed
 from goclaw_db.models import MASTER_TENANT_ID
 
 
@@ -227,3 +227,12 @@ def vector_search(pg: Postgres, chunks: int, agents: int, queries: int) -> Resul
     )
     pg.drop(db)
     return res
+
+
+VECTOR_SEARCH = Benchmark(
+    5,
+    "Vector search",
+    lambda ctx, sizes: vector_search(ctx.postgres, int(sizes["chunks"]), int(sizes["agents"]), int(sizes["queries"])),
+    sizes={"chunks": 100_000, "agents": 50, "queries": 200},
+    quick_sizes={"chunks": 2_000, "agents": 10, "queries": 20},
+)

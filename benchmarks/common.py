@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,44 @@ class Result:
     met: bool | None = None  # None: could not be measured
     notes: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)  # Markdown blocks (tables, profiles)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a benchmark is given: the run's PostgreSQL server (None when no chosen benchmark needs one)
+    and a scratch directory removed with the run."""
+
+    pg: Postgres | None
+    workdir: Path
+
+    @property
+    def postgres(self) -> Postgres:
+        if self.pg is None:
+            raise RuntimeError("this benchmark needs PostgreSQL but the run started none")
+        return self.pg
+
+
+Sizes = Mapping[str, int | float]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One benchmark: its number and title, how to measure it, and its sizes.
+
+    ``sizes`` are the figures RESULTS.md reports against the goals; ``quick_sizes``
+    keep the same code path small enough for CI to run on every change, so a
+    benchmark cannot rot unnoticed (its figures mean nothing).
+    """
+
+    number: int
+    title: str
+    measure: Callable[[Context, Sizes], Result]
+    sizes: Sizes
+    quick_sizes: Sizes
+    needs_postgres: bool = True
+
+    def run(self, context: Context, *, quick: bool) -> Result:
+        return self.measure(context, self.quick_sizes if quick else self.sizes)
 
 
 # ---------------------------------------------------------------- processes

@@ -3,24 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
-import pickle
+import json
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
-from benchmarks import bench_fts, bench_import, bench_migrate, bench_prune, bench_search, bench_vector
-from benchmarks.common import Postgres, Result, machine, warm_bytecode
+from benchmarks.bench_fts import FULL_TEXT_SEARCH
+from benchmarks.bench_import import IMPORT_COST
+from benchmarks.bench_migrate import DATA_AT_SCALE, EMPTY_POSTGRES, EMPTY_SQLITE
+from benchmarks.bench_prune import PRUNE_WHILE_WRITING
+from benchmarks.bench_search import HYBRID_SEARCH
+from benchmarks.bench_vector import VECTOR_SEARCH
+from benchmarks.common import Benchmark, Context, Figure, Postgres, Result, machine, warm_bytecode
 
 HERE = Path(__file__).resolve().parent
+
+BENCHMARKS: dict[int, Benchmark] = {
+    b.number: b
+    for b in (
+        EMPTY_POSTGRES,
+        EMPTY_SQLITE,
+        IMPORT_COST,
+        DATA_AT_SCALE,
+        VECTOR_SEARCH,
+        FULL_TEXT_SEARCH,
+        HYBRID_SEARCH,
+        PRUNE_WHILE_WRITING,
+    )
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="scaled-down sizes, fewer repetitions (development)")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated benchmark numbers")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, the same code paths: proves every benchmark still runs (CI); the figures mean nothing",
+    )
+    parser.add_argument("--only", default=",".join(map(str, BENCHMARKS)), help="comma-separated benchmark numbers")
     parser.add_argument(
         "--output",
         type=Path,
@@ -30,70 +54,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--render",
         type=Path,
-        metavar="PICKLE",
+        metavar="RUN_JSON",
         help="only re-write the Markdown from a saved run (picks up benchmarks/analysis/*.md)",
     )
     args = parser.parse_args(argv)
     if args.render:
-        saved = pickle.loads(args.render.read_bytes())
+        saved = json.loads(args.render.read_text())
+        results = [_result_from_json(r) for r in saved["results"]]
         out = args.output or HERE / ("RESULTS-quick.md" if saved["quick"] else "RESULTS.md")
-        out.write_text(render(saved["results"], saved["info"], saved["plan"], saved["quick"], saved["seconds"]))
+        out.write_text(render(results, saved["info"], saved["quick"], saved["seconds"]))
         print(f"wrote {out}", file=sys.stderr)
         return 0
-    only = {int(x) for x in args.only.split(",") if x.strip()}
+    try:
+        chosen = [BENCHMARKS[int(x)] for x in args.only.split(",") if x.strip()]
+    except (KeyError, ValueError):
+        parser.error(f"--only takes numbers among {', '.join(map(str, BENCHMARKS))}")
     output = args.output or HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
-    q = args.quick
-    plan = {
-        "reps_ddl": 3 if q else 7,
-        "reps_import": 5 if q else 15,
-        "scale": 0.02 if q else 1.0,
-        "small_scale": 0.005 if q else 0.1,
-        "reps_data": 1 if q else 2,
-        "vec_chunks": 5_000 if q else 100_000,
-        "vec_agents": 50,
-        "vec_queries": 50 if q else 200,
-        "fts_chunks": 10_000 if q else 100_000,
-        "search_queries": 30 if q else 200,
-    }
     started = time.time()
     results: list[Result] = []
     workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-bench-work-"))
     warm_bytecode()
-    pg = Postgres() if only & {1, 4, 5, 7, 8} else None
-    steps = {
-        1: lambda: bench_migrate.empty_postgres(pg, plan["reps_ddl"], workdir),
-        2: lambda: bench_migrate.empty_sqlite(plan["reps_ddl"], workdir),
-        3: lambda: bench_import.import_cost(plan["reps_import"]),
-        4: lambda: bench_migrate.data_at_scale(pg, plan["scale"], plan["reps_data"], workdir, plan["small_scale"]),
-        5: lambda: bench_vector.vector_search(pg, plan["vec_chunks"], plan["vec_agents"], plan["vec_queries"]),
-        6: lambda: bench_fts.fts_search(workdir, plan["fts_chunks"]),
-        7: lambda: bench_search.search_benchmark(
-            pg, workdir, plan["vec_chunks"], plan["vec_agents"], plan["search_queries"]
-        ),
-        8: lambda: bench_prune.prune_benchmark(pg, workdir),
-    }
-    titles = {
-        1: "Upgrade an empty PostgreSQL database",
-        2: "Upgrade an empty SQLite file",
-        3: "Import cost",
-        4: "Data migrations at scale",
-        5: "Vector search",
-        6: "SQLite full-text search",
-        7: "goclaw_db.search",
-        8: "Prune 1,000,000 spans while GoClaw writes",
-    }
+    pg = Postgres() if any(b.needs_postgres for b in chosen) else None
+    context = Context(pg, workdir)
+    failed = []
     try:
-        for number in sorted(only):
+        for benchmark in chosen:
             t0 = time.time()
-            print(f"[{number}] {titles[number]} ...", file=sys.stderr, flush=True)
+            print(f"[{benchmark.number}] {benchmark.title} ...", file=sys.stderr, flush=True)
             try:
-                result = steps[number]()
+                result = benchmark.run(context, quick=args.quick)
             except Exception as exc:  # one broken benchmark must not lose the others
-                result = Result(number, titles[number], "")
+                failed.append(benchmark.number)
+                result = Result(benchmark.number, benchmark.title, "")
                 result.headline = f"failed: {exc}"
                 result.notes.append("```\n" + traceback.format_exc()[-3000:] + "\n```")
             result.notes.append(f"(this benchmark took {time.time() - t0:.0f} s)")
-            print(f"[{number}] {result.headline}", file=sys.stderr, flush=True)
+            print(f"[{benchmark.number}] {result.headline}", file=sys.stderr, flush=True)
             results.append(result)
         info = machine()
         if pg:
@@ -101,16 +97,32 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if pg:
             pg.close()
+    info["sizes"] = "; ".join(
+        f"{b.number}: " + ", ".join(f"{k}={v}" for k, v in (b.quick_sizes if args.quick else b.sizes).items())
+        for b in chosen
+    )
     seconds = time.time() - started
-    saved = workdir / "run.pickle"
-    saved.write_bytes(pickle.dumps({"results": results, "info": info, "plan": plan, "quick": q, "seconds": seconds}))
+    saved = workdir / "run.json"
+    saved.write_text(
+        json.dumps(
+            {"results": [dataclasses.asdict(r) for r in results], "info": info, "quick": args.quick, "seconds": seconds}
+        )
+    )
     print(f"saved {saved} (python -m benchmarks --render {saved} re-writes the Markdown)", file=sys.stderr)
-    output.write_text(render(results, info, plan, q, seconds))
+    output.write_text(render(results, info, args.quick, seconds))
     print(f"wrote {output}", file=sys.stderr)
+    if failed:
+        print(f"benchmarks that failed: {', '.join(map(str, failed))} (see {output})", file=sys.stderr)
+        return 1
     return 0
 
 
-def render(results: list[Result], info: dict, plan: dict, quick: bool, seconds: float) -> str:
+def _result_from_json(data: dict) -> Result:
+    figures = [Figure(**f) for f in data.pop("figures")]
+    return Result(**data, figures=figures)
+
+
+def render(results: list[Result], info: dict, quick: bool, seconds: float) -> str:
     out = ["# goclaw-db benchmarks", ""]
     out.append(
         f"Written by `python -m benchmarks{' --quick' if quick else ''}` on "
@@ -120,7 +132,7 @@ def render(results: list[Result], info: dict, plan: dict, quick: bool, seconds: 
     )
     out += ["", "## Machine", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in info.items()]
-    out += [f"| sizes | {', '.join(f'{k}={v}' for k, v in plan.items())} |", ""]
+    out += [""]
     out += ["## Summary", "", "| # | benchmark | goal | result | goal met |", "|---|---|---|---|---|"]
     for r in results:
         met = {True: "yes", False: "**no**", None: "not measured"}[r.met]

@@ -1,6 +1,6 @@
 """Which database to use: GoClaw's own environment variables, resolved once.
 
-Order (SPEC, "Choosing the database"): an explicit URL (``--dsn``,
+Order: an explicit URL (``--dsn``,
 ``alembic -x url=``) wins; then ``GOCLAW_STORAGE_BACKEND`` with
 ``GOCLAW_POSTGRES_DSN`` / ``GOCLAW_SQLITE_PATH``; with nothing set, the
 embedded default, a SQLite file at ``~/.goclaw/data/goclaw.db``.

@@ -1,4 +1,4 @@
-"""SQLite table rebuilds delete nothing and weaken nothing (issue 11, items 1 and 2).
+"""SQLite table rebuilds delete nothing and weaken nothing with foreign keys on in the caller's connection.
 
 A revision that alters a table on SQLite copies it into a new one and drops the
 old one.  With foreign keys on, that drop deletes every row referring to the
