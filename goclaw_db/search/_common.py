@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -165,18 +164,22 @@ def _estimated_rows(explained: Any) -> float:
     return float(explained[0]["Plan"]["Plan Rows"])
 
 
-# pgvector's settings and their defaults (a session that has not used pgvector yet has none:
-# its settings appear when the library loads).
-_HNSW_SETTINGS = {"hnsw.iterative_scan": "off", "hnsw.ef_search": "40"}
+# The settings of the index plan and their defaults (pgvector's own appear in a session
+# only once the library has loaded, so they are read missing-ok).
+_HNSW_SETTINGS = {"hnsw.iterative_scan": "off", "hnsw.ef_search": "40", "enable_sort": "on"}
 
 
 def _hnsw_settings(ef_search: int) -> sa.Select[Any]:
-    """This transaction's HNSW scans iterate in strict order from ``ef_search`` candidates; returns
-    the settings it replaced (read first: a select list is evaluated left to right)."""
+    """This transaction's HNSW scans iterate in strict order from ``ef_search`` candidates, and
+    sorting is off, so the planner walks the index rather than sorting the filtered rows (its cost
+    model prefers the sort at a few percent, which is 10× slower there); every other part of a
+    search needs its sort whatever the plan, so their choices stay as they were.  Returns the
+    settings it replaced (read first: a select list is evaluated left to right)."""
     return sa.select(
         *(sa.func.current_setting(name, True) for name in _HNSW_SETTINGS),
         sa.func.set_config("hnsw.iterative_scan", "strict_order", True),
         sa.func.set_config("hnsw.ef_search", str(ef_search), True),
+        sa.func.set_config("enable_sort", "off", True),
     )
 
 
@@ -191,15 +194,18 @@ def _restored(previous: Sequence[str | None]) -> sa.Select[Any]:
 
 # --- choosing how to find the nearest rows, per query ---------------------------------
 
-# Up to this many rows passing the filters (as the planner estimates them), the
-# exact plan is used on PostgreSQL; above it, the HNSW index with an iterative scan.
-EXACT_MAX_ROWS = 5_000
-# The iterative scan's starting candidate list: GoClaw's default (40), or more for long lists.
-MIN_EF_SEARCH = 40
+# Up to this many rows passing the filters (as the planner estimates them), the exact
+# plan is used on PostgreSQL; above it, the HNSW index with an iterative scan.  Measured
+# in benchmark 7 (100,000 chunks, one agent's 2,000): exact reads every TOASTed vector,
+# 10× slower than the index there, whose recall@10 stays above 0.95; below a thousand
+# rows the exact plan costs a few milliseconds and cannot miss.
+EXACT_MAX_ROWS = 1_000
+# The iterative scan's starting candidate list (pgvector's default is 40).
+MIN_EF_SEARCH = 100
 
 EXACT = "exact: cosine distance of every row that passes the filters"
 BY_INDEX = (
-    "left to the planner with the HNSW index usable and pgvector's iterative scan in strict order "
+    "HNSW index with pgvector's iterative scan in strict order "
     "(it keeps walking the index until enough rows pass the filters)"
 )
 SQLITE_EXACT = "exact: cosine distance of every vector in the partition's side-table rows"
@@ -209,32 +215,39 @@ SQLITE_EXACT = "exact: cosine distance of every vector in the partition's side-t
 class VectorPlanning:
     """What one search's vector sides need from the planner, and what was chosen.
 
-    ``estimates`` is None while the statement is first built: each vector side then
-    records the filtered set it will search (``probes``).  Built again with the
-    planner's row estimate of each, every side picks its plan and says why.
+    While the statement is built, each PostgreSQL vector side records the filtered
+    set it will search (``probes``) and holds both of its plans, each behind a
+    ``gate`` parameter.  Once the planner has estimated each set, ``decide`` sets
+    the gates, so the statement is built once and only the chosen plan runs (the
+    other is pruned by a false one-time filter).
     """
 
-    estimates: list[float] | None = None
     probes: list[sa.Select[Any]] = field(default_factory=list)
+    gates: list[tuple[str, int]] = field(default_factory=list)  # (parameter key, the side's limit)
     choices: list[str] = field(default_factory=list)
     ef_search: int = 0  # > 0: a side walks the HNSW index, with this candidate list
 
-    def choose(self, probe: sa.Select[Any], limit: int) -> bool:
-        """True: walk the HNSW index; False: the exact plan."""
-        position = len(self.probes)
+    def side(self, probe: sa.Select[Any], limit: int) -> sa.BindParameter[bool]:
+        """The gate of a new side searching ``probe``'s rows: true walks the index, false is exact."""
+        key = f"vector_side_{len(self.gates)}_walks_index"
         self.probes.append(probe)
-        if self.estimates is None:
-            return False
-        rows = self.estimates[position]
-        if rows <= EXACT_MAX_ROWS:
-            self.choices.append(f"{EXACT} (the planner estimates {rows:,.0f} rows, at most {EXACT_MAX_ROWS:,})")
-            return False
-        self.ef_search = max(self.ef_search, MIN_EF_SEARCH, 2 * limit)
-        self.choices.append(
-            f"{BY_INDEX} (the planner estimates {rows:,.0f} rows, over {EXACT_MAX_ROWS:,}: "
-            "reading them all would cost more than walking the index)"
-        )
-        return True
+        self.gates.append((key, limit))
+        return sa.bindparam(key, False, type_=sa.Boolean)
+
+    def decide(self, estimates: Sequence[float]) -> dict[str, bool]:
+        """The gates' values from the planner's row estimates, each choice said in ``choices``."""
+        gates = {}
+        for (key, limit), rows in zip(self.gates, estimates):
+            gates[key] = rows > EXACT_MAX_ROWS
+            if gates[key]:
+                self.ef_search = max(self.ef_search, MIN_EF_SEARCH, 2 * limit)
+                self.choices.append(
+                    f"{BY_INDEX} (the planner estimates {rows:,.0f} rows, over {EXACT_MAX_ROWS:,}: "
+                    "reading them all would cost more than walking the index)"
+                )
+            else:
+                self.choices.append(f"{EXACT} (the planner estimates {rows:,.0f} rows, at most {EXACT_MAX_ROWS:,})")
+        return gates
 
 
 _planning: contextvars.ContextVar[VectorPlanning | None] = contextvars.ContextVar("vector_planning", default=None)
@@ -256,23 +269,19 @@ def planning(state: VectorPlanning) -> Iterator[VectorPlanning]:
 
 
 class _Planned(Generic[T]):
-    """A search's plan, built once to learn what its vector sides search, and again once the
-    planner has estimated those (see ``VectorPlanning``)."""
+    """A search's plan, and what its vector sides ask of the planner (see ``VectorPlanning``)."""
 
     def __init__(self, build: Callable[..., Plan[T]], dialect: str, args: Any, kwargs: Any) -> None:
-        self._build = functools.partial(build, dialect, *args, **kwargs)
-        self.state, self.plan = self._built(VectorPlanning())
-
-    def _built(self, state: VectorPlanning) -> tuple[VectorPlanning, Plan[T]]:
-        with planning(state):
-            return state, self._build()
+        self.state = VectorPlanning()
+        with planning(self.state):
+            self.plan = build(dialect, *args, **kwargs)
 
     @property
     def probes(self) -> list[_Explain]:
-        return [_Explain(probe) for probe in self.state.probes] if self.plan.statement is not None else []
+        return [_Explain(probe) for probe in self.state.probes]
 
-    def estimated(self, explained: Sequence[Any]) -> None:
-        self.state, self.plan = self._built(VectorPlanning(estimates=[_estimated_rows(e) for e in explained]))
+    def gates(self, explained: Sequence[Any]) -> dict[str, bool]:
+        return self.state.decide([_estimated_rows(e) for e in explained])
 
     def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
         results = self.plan.results(rows)
@@ -293,13 +302,12 @@ def sync_and_async(
         planned = _Planned(build, bind.dialect.name, args, kwargs)
         if planned.plan.statement is None:
             return planned.results([])
-        if planned.probes:
-            planned.estimated([bind.execute(probe).scalar_one() for probe in planned.probes])
+        gates = planned.gates([bind.execute(probe).scalar_one() for probe in planned.probes])
         with _explained():
             if not planned.state.ef_search:
-                return planned.results(bind.execute(planned.plan.statement).all())
+                return planned.results(bind.execute(planned.plan.statement, gates).all())
             previous = bind.execute(_hnsw_settings(planned.state.ef_search)).one()[: len(_HNSW_SETTINGS)]
-            rows = bind.execute(planned.plan.statement).all()
+            rows = bind.execute(planned.plan.statement, gates).all()
             bind.execute(_restored(previous))
             return planned.results(rows)
 
@@ -310,13 +318,12 @@ def sync_and_async(
         planned = _Planned(build, bind.dialect.name, args, kwargs)
         if planned.plan.statement is None:
             return planned.results([])
-        if planned.probes:
-            planned.estimated([(await bind.execute(probe)).scalar_one() for probe in planned.probes])
+        gates = planned.gates([(await bind.execute(probe)).scalar_one() for probe in planned.probes])
         with _explained():
             if not planned.state.ef_search:
-                return planned.results((await bind.execute(planned.plan.statement)).all())
+                return planned.results((await bind.execute(planned.plan.statement, gates)).all())
             previous = (await bind.execute(_hnsw_settings(planned.state.ef_search))).one()[: len(_HNSW_SETTINGS)]
-            rows = (await bind.execute(planned.plan.statement)).all()
+            rows = (await bind.execute(planned.plan.statement, gates)).all()
             await bind.execute(_restored(previous))
             return planned.results(rows)
 

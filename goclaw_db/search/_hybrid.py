@@ -7,9 +7,9 @@ table, see ``goclaw_db.search.vectors``).  Each side is cut to its own limit
 before merging, as GoClaw's two queries are.
 
 How the vector side finds its nearest rows is chosen per query (see
-``vector_candidates``): the search runner builds the statement once to learn
-which filtered sets it will search, asks PostgreSQL's planner how many rows each
-holds, and builds it again with that knowledge.
+``vector_candidates``): on PostgreSQL the statement holds both plans, each behind a
+parameter; the search runner asks the planner how many rows pass the side's filters
+and sets the parameters, so only the chosen plan runs.
 """
 
 from __future__ import annotations
@@ -133,16 +133,19 @@ def vector_candidates(
         sa.select(*(columns or [t.c.id]), distance.label("distance")).select_from(source).where(*conditions, *where)
     )
     state = current_planning()
-    walk_index = False
+    filtered = candidates.offset(0).subquery(f"{name}_filtered")
+    exact = sa.select(filtered).order_by(filtered.c.distance).limit(limit)
     if state is not None and dialect != "postgresql":
         state.choices.append(SQLITE_EXACT)
-    elif state is not None:
-        walk_index = state.choose(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
-    if walk_index:
-        nearest = candidates.order_by(distance).limit(limit).subquery(f"{name}_nearest")
+    if state is None or dialect != "postgresql":
+        nearest = exact.subquery(f"{name}_nearest")
     else:
-        filtered = candidates.offset(0).subquery(f"{name}_filtered")
-        nearest = sa.select(filtered).order_by(filtered.c.distance).limit(limit).subquery(f"{name}_nearest")
+        walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
+        by_index = candidates.where(walks_index).order_by(distance).limit(limit)
+        nearest = sa.union_all(
+            sa.select(exact.where(sa.not_(walks_index)).subquery(f"{name}_exact")),
+            sa.select(by_index.subquery(f"{name}_by_index")),
+        ).subquery(f"{name}_nearest")
     kept = [c for c in nearest.c if c.key != "distance"]
     return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte(name).prefix_with(ONCE)
 
