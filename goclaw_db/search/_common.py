@@ -201,7 +201,7 @@ def _restored(previous: Sequence[str | None]) -> sa.Select[Any]:
 # rows the exact plan costs a few milliseconds and cannot miss.
 EXACT_MAX_ROWS = 1_000
 # The iterative scan's starting candidate list (pgvector's default is 40).
-MIN_EF_SEARCH = 100
+MIN_EF_SEARCH = 200
 
 EXACT = "exact: cosine distance of every row that passes the filters"
 BY_INDEX = (
