@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from pgvector import Vector as PGVector
 from sqlalchemy.orm import Session
 
+from goclaw_db.base import table_of
 from goclaw_db.ids import uuid7
 from goclaw_db.models.memory import MemoryChunk
 from goclaw_db.vector_side_tables import store_partitioned_embeddings
@@ -101,5 +102,5 @@ def _executemany(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
     if batch:
         connection.execute(sa.insert(MemoryChunk), batch)
         embedded = [(row["agent_id"], row["id"], row["embedding"]) for row in complete if row["embedding"] is not None]
-        store_partitioned_embeddings(connection, MemoryChunk.__table__, embedded)
+        store_partitioned_embeddings(connection, table_of(MemoryChunk), embedded)
     return len(batch)

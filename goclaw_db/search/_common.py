@@ -157,7 +157,7 @@ class _Explain(Executable, ClauseElement):
 
 @compiles(_Explain, "postgresql")
 def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
 
 
 def _estimated_rows(explained: Any) -> float:
