@@ -218,7 +218,7 @@ def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
         f"choice is arbitrary); ours/GoClaw median ratio {ratio:.2f}."
     )
     res.notes.append(
-        "PostgreSQL vector half (agent filter only, 2% of the rows), recall@10 against the exact plan: "
+        "PostgreSQL vector half (agent filter only: one agent's rows), recall@10 against the exact plan: "
         + "; ".join(f"{labels[n]} {recall[n]:.3f} ({_ms(halves[n][0])})" for n in labels)
         + "; plans chosen: "
         + ", ".join(f"{count}× {choice}" for choice, count in choices.most_common())
