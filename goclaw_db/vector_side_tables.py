@@ -142,8 +142,13 @@ _PENDING = "goclaw_db.vector_side_tables.pending"
 @event.listens_for(Session, "before_flush")
 def _take_embeddings_aside(session: Session, _context: Any, _instances: Any) -> None:
     """On SQLite, move changed embeddings out of the flush (the desktop schema has no such column)."""
-    changed = [obj for obj in (*session.new, *session.dirty) if _changed_embedding(obj)]
-    if not changed or session.get_bind().dialect.name != "sqlite":
+    changed = [
+        obj
+        for obj in (*session.new, *session.dirty)
+        if _changed_embedding(obj)
+        and session.get_bind(mapper=attributes.instance_state(obj).mapper).dialect.name == "sqlite"
+    ]
+    if not changed:
         return
     pending: list[tuple[Any, Any]] = session.info.setdefault(_PENDING, [])
     for obj in changed:
@@ -157,17 +162,17 @@ def _write_embeddings_aside(session: Session, _context: Any) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    connection = session.connection()
-    by_table: dict[sa.Table, tuple[list[tuple[Any, Any]], list[Any]]] = {}
+    by_table: dict[sa.Table, tuple[list[tuple[Any, Any]], list[Any], Any]] = {}
     for obj, vector in pending:
-        stored, removed = by_table.setdefault(obj.__table__, ([], []))
+        stored, removed, _mapper = by_table.setdefault(obj.__table__, ([], [], attributes.instance_state(obj).mapper))
         if vector is None:
             removed.append(obj.id)
         else:
             stored.append((obj.id, vector))
         # Keep the value on the object, loaded: reading it must not query the missing column.
         attributes.set_committed_value(obj, "embedding", vector)
-    for table, (stored, removed) in by_table.items():
+    for table, (stored, removed, mapper) in by_table.items():
+        connection = session.connection(bind_arguments={"mapper": mapper})
         store_embeddings(connection, table, stored)
         forget_embeddings(connection, table, removed)
 
