@@ -4,8 +4,8 @@ Indexing a workspace writes thousands of chunks at once.  Through the ORM each
 row is an object and a parameter set; :func:`write_memory_chunks` instead
 streams plain rows: on PostgreSQL with ``COPY ... FROM STDIN (FORMAT BINARY)``
 (embeddings as packed float32, the ``vector`` type's own binary form), on
-SQLite with one ``executemany`` (GoClaw's desktop schema keeps no embeddings,
-so they are left out there).
+SQLite with one ``executemany`` (GoClaw's desktop schema keeps no embeddings:
+they go to the ``memory_chunks_vec`` side table, see ``goclaw_db.vector_side_tables``).
 
 Columns a row leaves out get the table's defaults; ``id`` is made in Python
 (UUIDv7) when absent.  The rows are written in the caller's transaction: pass
@@ -22,8 +22,10 @@ import sqlalchemy as sa
 from pgvector import Vector as PGVector
 from sqlalchemy.orm import Session
 
+from goclaw_db.base import table_of
 from goclaw_db.ids import uuid7
 from goclaw_db.models.memory import MemoryChunk
+from goclaw_db.vector_side_tables import store_partitioned_embeddings
 
 __all__ = ["ChunkRow", "write_memory_chunks"]
 
@@ -95,7 +97,10 @@ def _copy_binary(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
 def _executemany(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
     # The desktop schema has no embedding column; the generated search column is not written.
     columns = [name for name in _COLUMNS if name != "embedding"]
-    batch = [{name: values[name] for name in columns} for values in map(_complete, rows)]
+    complete = [_complete(row) for row in rows]
+    batch = [{name: values[name] for name in columns} for values in complete]
     if batch:
         connection.execute(sa.insert(MemoryChunk), batch)
+        embedded = [(row["agent_id"], row["id"], row["embedding"]) for row in complete if row["embedding"] is not None]
+        store_partitioned_embeddings(connection, table_of(MemoryChunk), embedded)
     return len(batch)

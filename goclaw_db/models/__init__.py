@@ -1,5 +1,6 @@
 """SQLAlchemy models of GoClaw's tables, one module per domain."""
 
+import goclaw_db.vector_side_tables  # noqa: F401  (ORM embeddings reach SQLite's side tables)
 from goclaw_db import bookkeeping  # noqa: F401  (registers schema_migrations, data_migrations)
 from goclaw_db.base import Base, metadata
 from goclaw_db.models.agents import (

@@ -5,6 +5,11 @@ A *side* is a CTE of candidate rows with a ``score`` column: the full-text side
 and the vector side (``1 - cosine distance``; on SQLite over the sqlite-vec side
 table, see ``goclaw_db.search.vectors``).  Each side is cut to its own limit
 before merging, as GoClaw's two queries are.
+
+How the vector side finds its nearest rows is chosen per query (see
+``vector_candidates``): on PostgreSQL the statement holds both plans, each behind a
+parameter; the search runner asks the planner how many rows pass the side's filters
+and sets the parameters, so only the chosen plan runs.
 """
 
 from __future__ import annotations
@@ -17,13 +22,20 @@ import sqlalchemy as sa
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.search._common import (
+    SQLITE_EXACT,
     bm25_relevance,
     cosine_distance,
+    current_planning,
     fts5_match,
     ts_rank,
     tsquery,
 )
 from goclaw_db.search.vectors import side_table, sqlite_cosine_distance
+
+# A side is read twice (its rows, and whether it has any: GoClaw's weight fallback).
+# SQLite inlines a CTE at each reference unless told otherwise, which ran the whole
+# vector search twice; PostgreSQL already computes a twice-read CTE once.
+ONCE = "MATERIALIZED"
 
 
 @dataclass(frozen=True)
@@ -34,33 +46,56 @@ class TextIndex:
     config: str  # the text-search configuration GoClaw's generated column uses
 
 
-def text_source(
-    dialect: str,
-    t: sa.Table,
-    index: TextIndex,
-    query: str,
-) -> tuple[sa.FromClause, sa.ColumnElement[float], sa.ColumnElement[bool]]:
-    """(FROM clause, relevance, match condition) of the full-text side."""
+@dataclass(frozen=True)
+class TextMatch:
+    """The full-text side's FROM clause, relevance and match condition."""
+
+    source: sa.FromClause
+    score: sa.ColumnElement[float]
+    matches: sa.ColumnElement[bool]
+
+
+def text_match(dialect: str, t: sa.Table, index: TextIndex, query: str) -> TextMatch:
+    """Every word of ``query`` required: ``plainto_tsquery`` and ``ts_rank``, or FTS5 and bm25."""
     if dialect == "postgresql":
         words = tsquery(index.config, query)
         tsv = t.c[index.tsv_column]
-        return t, ts_rank(tsv, words), tsv.op("@@")(words)
+        return TextMatch(t, ts_rank(tsv, words), tsv.op("@@")(words))
     source, matches = fts5_match(t, query)
-    return source, bm25_relevance(f"{t.name}_fts"), matches
+    return TextMatch(source, bm25_relevance(f"{t.name}_fts"), matches)
+
+
+def text_candidates(
+    t: sa.Table,
+    match: TextMatch,
+    where: Sequence[sa.ColumnElement[bool]],
+    limit: int,
+    columns: Sequence[sa.ColumnElement[Any]] = (),
+    name: str = "text_hits",
+) -> sa.CTE:
+    """The ``limit`` best text matches passing ``where``: ``columns`` (default the id) and ``score``."""
+    return (
+        sa.select(*(columns or [t.c.id]), match.score.label("score"))
+        .select_from(match.source)
+        .where(match.matches, *where)
+        .order_by(sa.desc("score"))
+        .limit(limit)
+        .cte(name)
+        .prefix_with(ONCE)
+    )
 
 
 def vector_source(
     dialect: str,
     t: sa.Table | NamedFromClause,
     vector: list[float],
-    partition: sa.ColumnElement[Any],
     value: Any,
 ) -> tuple[sa.FromClause, sa.ColumnElement[float], list[sa.ColumnElement[bool]]]:
     """(FROM clause, cosine distance, conditions) of the vector side.
 
     On PostgreSQL the table's own ``embedding``; on SQLite the side table holding
-    the embeddings of ``t``, limited to the partition ``partition = value`` (the
-    agent, team or tenant whose rows are searched; None: every partition).
+    the embeddings of ``t``, limited to the partition ``value`` (the agent, team or
+    tenant whose rows are searched; None: every partition).
     """
     if dialect == "postgresql":
         return t, cosine_distance(t.c.embedding, vector), [t.c.embedding.is_not(None)]
@@ -70,62 +105,52 @@ def vector_source(
     return joined, sqlite_cosine_distance(side.c.embedding, vector), conditions
 
 
-def text_candidates(
-    dialect: str,
-    t: sa.Table,
-    index: TextIndex,
-    query: str,
-    where: Sequence[sa.ColumnElement[bool]],
-    limit: int,
-    name: str = "text_hits",
-) -> sa.CTE:
-    source, score, matches = text_source(dialect, t, index, query)
-    return (
-        sa.select(t.c.id, score.label("score"))
-        .select_from(source)
-        .where(matches, *where)
-        .order_by(sa.desc("score"))
-        .limit(limit)
-        .cte(name)
-    )
-
-
-EXACT_NEAREST = (
-    "exact: cosine distance of every row that passes the filters, computed once per row; "
-    "on PostgreSQL the HNSW index is bypassed, so a selective filter cannot cost recall"
-)
-
-
-def nearest_rows(candidates: sa.Select[Any], limit: int, name: str) -> sa.Subquery:
-    """The ``limit`` rows of ``candidates`` (which carry a ``distance`` column) nearest first, exactly.
-
-    GoClaw's searches always filter (an agent, a team, a tenant).  Left to itself
-    PostgreSQL may walk the HNSW index and filter afterwards; at one agent in fifty
-    that returns too few or wrong neighbours (recall@10 0.73 in benchmark 7).  The
-    ``OFFSET 0`` fence makes it filter first (by the agent's index) and sort the
-    distances of those rows: exact, the plan GoClaw's own statement gets at that
-    selectivity, and cheaper here because each distance is computed once (an
-    ORDER BY repeating the expression reads every TOASTed vector twice).
-    """
-    filtered = candidates.offset(0).subquery(f"{name}_filtered")
-    return sa.select(filtered).order_by(filtered.c.distance).limit(limit).subquery(f"{name}_nearest")
-
-
 def vector_candidates(
     dialect: str,
     t: sa.Table,
     vector: list[float],
-    partition: sa.Column[Any],
-    value: Any,
+    partition_value: Any,
     where: Sequence[sa.ColumnElement[bool]],
     limit: int,
+    columns: Sequence[sa.ColumnElement[Any]] = (),
     name: str = "vector_hits",
 ) -> sa.CTE:
-    """The nearest rows by id, scored ``1 - distance`` (see ``nearest_rows``)."""
-    source, distance, conditions = vector_source(dialect, t, vector, partition, value)
-    candidates = sa.select(t.c.id, distance.label("distance")).select_from(source).where(*conditions, *where)
-    nearest = nearest_rows(candidates, limit, name)
-    return sa.select(nearest.c.id, (1.0 - nearest.c.distance).label("score")).cte(name)
+    """The ``limit`` rows nearest to ``vector`` passing ``where``: ``columns`` (default the id) and
+    ``score`` = 1 - distance.
+
+    GoClaw's searches always filter (an agent, a team, a tenant).  Left to itself
+    PostgreSQL may walk the HNSW index and filter afterwards, which at one agent in
+    fifty returns too few or wrong neighbours (GoClaw's recall@10: 0.77 in benchmark
+    7).  So the plan is chosen from the planner's estimate of the rows passing the
+    filters: few, and every one is compared (exact; an ``OFFSET 0`` fence makes
+    PostgreSQL filter first, and each distance is computed once, where an ORDER BY
+    repeating the expression reads every TOASTed vector twice); many, and the index
+    is walked with pgvector's iterative scan, which keeps going until enough rows
+    pass the filters.  On SQLite the partition's side-table rows are compared, exactly.
+    """
+    source, distance, conditions = vector_source(dialect, t, vector, partition_value)
+    candidates = (
+        sa.select(*(columns or [t.c.id]), distance.label("distance")).select_from(source).where(*conditions, *where)
+    )
+    state = current_planning()
+    filtered = candidates.offset(0).subquery(f"{name}_filtered")
+    exact = sa.select(filtered).order_by(filtered.c.distance).limit(limit)
+    if state is not None and dialect != "postgresql":
+        state.choices.append(SQLITE_EXACT)
+    if state is None or dialect != "postgresql":
+        nearest = exact.subquery(f"{name}_nearest")
+    else:
+        walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
+        by_index = candidates.where(walks_index).order_by(distance).limit(limit)
+        nearest = sa.union_all(
+            sa.select(exact.where(sa.not_(walks_index)).subquery(f"{name}_exact")),
+            sa.select(by_index.subquery(f"{name}_by_index")),
+        ).subquery(f"{name}_nearest")
+    kept = [c for c in nearest.c if c.key != "distance"]
+    return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte(name).prefix_with(ONCE)
+
+
+# --- merging -----------------------------------------------------------------------
 
 
 def has_rows(cte: sa.CTE) -> sa.ColumnElement[bool]:
@@ -155,3 +180,13 @@ def merged_by_id(
         sides = sa.union_all(sides, _weighted(vector, vector_weight, normalize))
     hits = sides.subquery("hits")
     return sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score")).group_by(hits.c.id).subquery("merged")
+
+
+def fallback_weights(
+    text: sa.CTE, vector: sa.CTE, text_weight: float, vector_weight: float
+) -> tuple[sa.ColumnElement[float], sa.ColumnElement[float]]:
+    """GoClaw's fallback: a side that found nothing hands its weight to the other (which counts in full)."""
+    return (
+        sa.case((has_rows(vector), text_weight), else_=1.0),
+        sa.case((has_rows(text), vector_weight), else_=1.0),
+    )

@@ -131,7 +131,7 @@ def delegate_vector_plan(
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
     source, other, columns, conditions = _links(from_agent_id, tenant_id)
-    nearest, distance, near_conditions = vector_source(dialect, other, vector, other.c.tenant_id, None)
+    nearest, distance, near_conditions = vector_source(dialect, other, vector, None)
     if dialect != "postgresql":
         assert isinstance(nearest, sa.Join)  # vector_source joins the side table on SQLite
         side = nearest.left  # the side table, joined to the other agent by id

@@ -29,10 +29,10 @@ from goclaw_db.base import table_of
 from goclaw_db.models import EpisodicSummary
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
-    EXACT_NEAREST,
     TextIndex,
     merged_by_id,
     text_candidates,
+    text_match,
     vector_candidates,
 )
 from goclaw_db.search.results import EpisodicSearchResult
@@ -66,10 +66,10 @@ def episodic_search_plan(
     if user_id:
         where.append(t.c.user_id == user_id)
 
-    text = text_candidates(dialect, t, _TEXT_INDEX, query, where, max_results * 2)
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, max_results * 2)
     near = None
     if vector is not None:
-        near = vector_candidates(dialect, t, vector, t.c.agent_id, agent_id, where, max_results * 2)
+        near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
     merged = merged_by_id(text, near, text_weight, vector_weight)
     top = (
         sa.select(t.c.id, t.c.l0_abstract, t.c.created_at, t.c.session_key, merged.c.score)
@@ -81,7 +81,7 @@ def episodic_search_plan(
     statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
     if min_score > 0:
         statement = statement.where(top.c.score >= min_score)
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+    return Plan(statement, _result, {"vector_search": "none"})
 
 
 def _result(row: sa.Row[Any]) -> EpisodicSearchResult:

@@ -28,11 +28,11 @@ from goclaw_db.base import table_of
 from goclaw_db.models import KGEntity
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
-    EXACT_NEAREST,
     TextIndex,
-    has_rows,
+    fallback_weights,
     merged_by_id,
     text_candidates,
+    text_match,
     vector_candidates,
 )
 from goclaw_db.search.results import EntitySearchResult
@@ -78,25 +78,20 @@ def entity_search_plan(
     if user_id and not shared:
         where.append(t.c.user_id == user_id)
 
-    text = text_candidates(dialect, t, _TEXT_INDEX, query, where, limit * 2)
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, limit * 2)
     if vector is None:
         merged = merged_by_id(text, None, 1.0, 1.0)
     else:
-        near = vector_candidates(dialect, t, vector, t.c.agent_id, agent_id, where, limit * 2)
+        near = vector_candidates(dialect, t, vector, agent_id, where, limit * 2)
         # Without vector hits the text ranks stand alone (weight 1); without text hits vectors count in full.
-        merged = merged_by_id(
-            text,
-            near,
-            sa.case((has_rows(near), TEXT_WEIGHT), else_=1.0),
-            sa.case((has_rows(text), VECTOR_WEIGHT), else_=1.0),
-        )
+        merged = merged_by_id(text, near, *fallback_weights(text, near, TEXT_WEIGHT, VECTOR_WEIGHT))
     statement = (
         sa.select(*(t.c[name] for name in _ENTITY_COLUMNS), merged.c.score)
         .join(merged, merged.c.id == t.c.id)
         .order_by(merged.c.score.desc(), t.c.id)
         .limit(limit)
     )
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+    return Plan(statement, _result, {"vector_search": "none"})
 
 
 def _result(row: sa.Row[Any]) -> EntitySearchResult:

@@ -44,11 +44,11 @@ from goclaw_db.search._common import (
     sync_and_async,
 )
 from goclaw_db.search._hybrid import (
-    EXACT_NEAREST,
     TextIndex,
-    nearest_rows,
-    text_source,
-    vector_source,
+    fallback_weights,
+    text_candidates,
+    text_match,
+    vector_candidates,
 )
 from goclaw_db.search.results import MemorySearchResult
 
@@ -87,45 +87,9 @@ def _hit_columns(t: sa.Table, side: int) -> list[sa.ColumnElement[Any]]:
     ]
 
 
-def _text_candidates(
-    dialect: str, t: sa.Table, query: str, who: Sequence[sa.ColumnElement[bool]], limit: int
-) -> sa.CTE:
-    source, score, matches = text_source(dialect, t, _TEXT_INDEX, query)
-    return (
-        sa.select(*_hit_columns(t, _TEXT), score.label("score"))
-        .select_from(source)
-        .where(matches, *who)
-        .order_by(sa.desc("score"))
-        .limit(limit)
-        .cte("text_hits")
-    )
-
-
-def _vector_candidates(
-    dialect: str,
-    t: sa.Table,
-    vector: list[float],
-    agent_id: uuid.UUID,
-    who: Sequence[sa.ColumnElement[bool]],
-    limit: int,
-) -> sa.CTE:
-    """The nearest chunks, exactly (see ``nearest_rows``), scored ``1 - distance``."""
-    source, distance, conditions = vector_source(dialect, t, vector, t.c.agent_id, agent_id)
-    candidates = (
-        sa.select(*_hit_columns(t, _VECTOR), distance.label("distance")).select_from(source).where(*conditions, *who)
-    )
-    nearest = nearest_rows(candidates, limit, "vector")
-    kept = [c for c in nearest.c if c.key != "distance"]
-    return sa.select(*kept, (1.0 - nearest.c.distance).label("score")).cte("vector_hits")
-
-
 def _weighted(hits: sa.CTE, weight: sa.ColumnElement[float] | float) -> sa.Select[Any]:
     boost = sa.case((hits.c.personal == 1, PER_USER_BOOST), else_=1.0)
     return sa.select(hits, ((hits.c.score * weight) * boost).label("weighted"))
-
-
-def _has_rows(cte: sa.CTE) -> sa.ColumnElement[bool]:
-    return sa.exists(sa.select(sa.literal(1)).select_from(cte))
 
 
 def memory_search_plan(
@@ -160,18 +124,13 @@ def memory_search_plan(
     who = _who(t, agent_id, tenant_id, user_id, shared)
     limit = max_results * 2
 
-    text = _text_candidates(dialect, t, query, who, limit)
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), who, limit, _hit_columns(t, _TEXT))
     if vector is None:
         sides: sa.Select[Any] | sa.CompoundSelect[Any] = _weighted(text, 1.0)
-        strategy = "full text only (no query vector)"
     else:
-        near = _vector_candidates(dialect, t, vector, agent_id, who, limit)
-        # A side that found nothing hands its weight to the other one.
-        sides = sa.union_all(
-            _weighted(text, sa.case((_has_rows(near), text_weight), else_=1.0)),
-            _weighted(near, sa.case((_has_rows(text), vector_weight), else_=1.0)),
-        )
-        strategy = EXACT_NEAREST
+        near = vector_candidates(dialect, t, vector, agent_id, who, limit, _hit_columns(t, _VECTOR))
+        text_share, vector_share = fallback_weights(text, near, text_weight, vector_weight)
+        sides = sa.union_all(_weighted(text, text_share), _weighted(near, vector_share))
     hits = sides.subquery("hits")
 
     position = (hits.c.path, hits.c.start_line)
@@ -208,7 +167,7 @@ def memory_search_plan(
         .order_by(merged.c.score.desc(), merged.c.path, merged.c.start_line)
         .limit(max_results)
     )
-    return Plan(statement, _result, {"vector_search": strategy})
+    return Plan(statement, _result, {"vector_search": "full text only (no query vector)"})
 
 
 def _result(row: sa.Row[Any]) -> MemorySearchResult:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from goclaw_db.base import table_of
 from goclaw_db.models import Skill
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
-from goclaw_db.search._hybrid import EXACT_NEAREST, vector_candidates
+from goclaw_db.search._hybrid import vector_candidates
 from goclaw_db.search.results import SkillSearchResult
 
 DEFAULT_LIMIT = 5
@@ -47,7 +47,7 @@ def skill_search_plan(
         sa.or_(t.c.is_system.is_(True), t.c.tenant_id == tenant_id),
     ]
     # System skills may live in any tenant, so on SQLite every partition is searched.
-    near = vector_candidates(dialect, t, vector, t.c.tenant_id, None, where, limit)
+    near = vector_candidates(dialect, t, vector, None, where, limit)
     statement = (
         sa.select(
             t.c.name,
@@ -60,7 +60,7 @@ def skill_search_plan(
         .join(near, near.c.id == t.c.id)
         .order_by(near.c.score.desc(), t.c.id)
     )
-    return Plan(statement, lambda row: _result(row, base_dir), {"vector_search": EXACT_NEAREST})
+    return Plan(statement, lambda row: _result(row, base_dir), {})
 
 
 def _result(row: sa.Row[Any], base_dir: str) -> SkillSearchResult:

@@ -35,7 +35,7 @@ from goclaw_db.search._common import (
     sync_and_async,
     ts_rank,
 )
-from goclaw_db.search._hybrid import EXACT_NEAREST, merged_by_id, vector_candidates
+from goclaw_db.search._hybrid import TextMatch, merged_by_id, text_candidates, vector_candidates
 from goclaw_db.search.results import TaskSearchResult
 
 DEFAULT_LIMIT = 20
@@ -66,28 +66,19 @@ def task_words(query: str) -> list[str]:
     return [word for word in kept if word]
 
 
-def _text_candidates(
-    dialect: str, t: sa.Table, words: list[str], where: Sequence[sa.ColumnElement[bool]], limit: int
-) -> sa.CTE:
-    source: sa.FromClause
+def _prefix_match(dialect: str, t: sa.Table, words: list[str]) -> TextMatch:
+    """Every word required, each as a prefix."""
     if dialect == "postgresql":
         prefixes = sa.func.to_tsquery(
             sa.literal_column("'simple'::regconfig"),
             sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text),
         )
-        source, score, matches = t, ts_rank(t.c.tsv, prefixes), t.c.tsv.op("@@")(prefixes)
-    else:
-        fts = sa.table(f"{t.name}_fts", sa.column("rowid"))
-        source = t.join(fts, fts.c.rowid == sa.literal_column(f"{t.name}.rowid"))
-        score = bm25_relevance(fts.name)
-        matches = sa.literal_column(fts.name).op("MATCH")(" ".join(f'"{word}"*' for word in words))
-    return (
-        sa.select(t.c.id, score.label("score"))
-        .select_from(source)
-        .where(matches, *where)
-        .order_by(sa.desc("score"))
-        .limit(limit)
-        .cte("text_hits")
+        return TextMatch(t, ts_rank(t.c.tsv, prefixes), t.c.tsv.op("@@")(prefixes))
+    fts = sa.table(f"{t.name}_fts", sa.column("rowid"))
+    return TextMatch(
+        t.join(fts, fts.c.rowid == sa.literal_column(f"{t.name}.rowid")),
+        bm25_relevance(fts.name),
+        sa.literal_column(fts.name).op("MATCH")(" ".join(f'"{word}"*' for word in words)),
     )
 
 
@@ -118,10 +109,10 @@ def task_search_plan(
     if user_id:
         where.append(t.c.user_id == user_id)
     if vector is None:
-        merged = merged_by_id(_text_candidates(dialect, t, words, where, limit), None, 1.0, 1.0)
+        merged = merged_by_id(text_candidates(t, _prefix_match(dialect, t, words), where, limit), None, 1.0, 1.0)
     else:
-        text = _text_candidates(dialect, t, words, where, limit * 2)
-        near = vector_candidates(dialect, t, vector, t.c.team_id, team_id, where, limit * 2)
+        text = text_candidates(t, _prefix_match(dialect, t, words), where, limit * 2)
+        near = vector_candidates(dialect, t, vector, team_id, where, limit * 2)
         merged = merged_by_id(
             _by_position(text, "text_places"), _by_position(near, "vector_places"), TEXT_WEIGHT, VECTOR_WEIGHT
         )
@@ -131,7 +122,7 @@ def task_search_plan(
         .order_by(merged.c.score.desc(), t.c.id)
         .limit(limit)
     )
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+    return Plan(statement, _result, {"vector_search": "none"})
 
 
 def _result(row: sa.Row[Any]) -> TaskSearchResult:

@@ -31,10 +31,10 @@ from goclaw_db.base import table_of
 from goclaw_db.models import VaultDocument
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
-    EXACT_NEAREST,
     TextIndex,
     merged_by_id,
     text_candidates,
+    text_match,
     vector_candidates,
 )
 from goclaw_db.search.results import VaultDocumentData, VaultSearchResult
@@ -86,10 +86,10 @@ def vault_search_plan(
     if doc_types:
         where.append(t.c.doc_type.in_(list(doc_types)))
 
-    text = text_candidates(dialect, t, _TEXT_INDEX, query, where, max_results * 2)
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, max_results * 2)
     near = None
     if vector is not None:
-        near = vector_candidates(dialect, t, vector, t.c.agent_id, agent_id, where, max_results * 2)
+        near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
     merged = merged_by_id(text, near, TEXT_WEIGHT, VECTOR_WEIGHT, normalize=True)
     top = (
         sa.select(*(t.c[name] for name in _DOCUMENT_COLUMNS), merged.c.score)
@@ -101,7 +101,7 @@ def vault_search_plan(
     statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
     if min_score > 0:
         statement = statement.where(top.c.score >= min_score)
-    return Plan(statement, _result, {"vector_search": "none" if vector is None else EXACT_NEAREST})
+    return Plan(statement, _result, {"vector_search": "none"})
 
 
 def _result(row: sa.Row[Any]) -> VaultSearchResult:

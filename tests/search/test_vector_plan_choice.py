@@ -1,0 +1,91 @@
+"""The vector half of a search picks its plan per query and says which (issue 13).
+
+On PostgreSQL the planner's estimate of the rows passing the filters decides: few,
+and every one is compared (exact); many, and the HNSW index is walked with
+pgvector's iterative scan, whose settings last only for that statement.  SQLite
+always compares the partition's side-table rows.  Either way the answer is the
+nearest rows; the threshold is lowered here so the small test table takes the
+index path too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from goclaw_db.engine import create_async_engine
+from goclaw_db.models import MemoryChunk
+from goclaw_db.search import _common, search_memory, search_memory_async
+from tests.search.conftest import add_agent, on_postgresql, put_embeddings, query_vector, unit_vector
+from tests.support import MASTER_TENANT
+
+TENANT = uuid.UUID(MASTER_TENANT)
+SIMILARITIES = [0.1, 0.9, 0.5, 0.7, 0.3]
+AGENT: dict[str, uuid.UUID] = {}
+
+
+def fill(connection) -> None:
+    AGENT["id"] = add_agent(connection, "planner")
+    embeddings = {}
+    for i, similarity in enumerate(SIMILARITIES):
+        row_id = uuid.uuid4()
+        connection.execute(
+            sa.insert(MemoryChunk.__table__).values(
+                id=row_id, agent_id=AGENT["id"], tenant_id=TENANT, path=f"{similarity}.md", hash="h", text="t"
+            )
+        )
+        embeddings[row_id] = unit_vector(similarity, axis=2 + i)
+    put_embeddings(connection, MemoryChunk.__table__, embeddings)
+
+
+NEAREST_FIRST = [f"{s}.md" for s in sorted(SIMILARITIES, reverse=True)]
+
+
+def search(connection):
+    return search_memory(connection, "", agent_id=AGENT["id"], tenant_id=TENANT, embedding=query_vector())
+
+
+def test_a_few_filtered_rows_are_compared_exactly(engine):
+    with engine.connect() as connection:
+        found = search(connection)
+    assert [result.path for result in found] == NEAREST_FIRST
+    if on_postgresql(engine):
+        assert found.debug["vector_search"].startswith(_common.EXACT + " (the planner estimates")
+    else:
+        assert found.debug["vector_search"] == _common.SQLITE_EXACT
+
+
+def test_many_filtered_rows_walk_the_index_and_leave_the_callers_settings(engine, monkeypatch):
+    if not on_postgresql(engine):
+        pytest.skip("SQLite has no vector index: its search is always exact")
+    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SET hnsw.iterative_scan = relaxed_order")  # the caller's own choice
+        found = search(connection)
+        after = connection.exec_driver_sql("SHOW hnsw.iterative_scan").scalar()
+    assert [result.path for result in found] == NEAREST_FIRST
+    assert found.debug["vector_search"].startswith(_common.BY_INDEX)
+    assert after == "relaxed_order"
+
+
+def test_async_search_chooses_the_same_way(engine, monkeypatch):
+    if not on_postgresql(engine):
+        pytest.skip("the async SQLite driver cannot load sqlite-vec")
+    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+
+    async def run():
+        url = engine.url.render_as_string(hide_password=False)
+        async_engine = create_async_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            return await search_memory_async(
+                async_engine, "", agent_id=AGENT["id"], tenant_id=TENANT, embedding=query_vector()
+            )
+        finally:
+            await async_engine.dispose()
+
+    found = asyncio.run(run())
+    assert [result.path for result in found] == NEAREST_FIRST
+    assert found.debug["vector_search"].startswith(_common.BY_INDEX)
