@@ -6,7 +6,7 @@ up`` pays for Alembic and the revisions as well.  ``measure_startup`` times each
 command in fresh processes (bytecode cached, as an installed wheel has it) and
 records, once per command, what the process imported.
 
-    python -m benchmarks.bench_startup [--dsn POSTGRES_SERVER_URL] [--reps N]
+    python -m benchmarks.bench_startup [--dsn POSTGRES_SERVER_URL] [--reps N] [--compare-with OLD_TREE]
 
 The functions here depend on nothing but the standard library, psycopg and
 SQLAlchemy, so the benchmark runner can call ``measure_startup`` as it likes.
@@ -15,6 +15,7 @@ SQLAlchemy, so the benchmark runner can call ``measure_startup`` as it likes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -23,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,86 +101,103 @@ class StartupReport:
         return "\n".join(lines)
 
 
-def measure_startup(postgres_server_url: str | None, reps: int = 9, workdir: Path | None = None) -> StartupReport:
+def measure_startup(
+    postgres_server_url: str | None,
+    reps: int = 9,
+    workdir: Path | None = None,
+    checkouts: Mapping[str, Path] | None = None,
+) -> StartupReport:
     """Time ``migrate version`` and ``migrate up`` on SQLite (and PostgreSQL, given a server URL).
 
     Each repetition runs every command once, in a fresh process: ``version``
     on a database at head, ``up`` on an empty database (the whole chain) and
     ``up`` on a database at head (start-up and the version check only).
     ``postgres_server_url`` names a server where this may create and drop databases.
+    ``checkouts`` (name: source tree) compares trees, e.g. before and after a
+    change, run alternately so that they share the machine's load; by default
+    the tree this file is in.
     """
+    checkouts = {"": REPO} if checkouts is None else checkouts
     workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-startup-")) if workdir is None else workdir
-    _compile_bytecode()
+    for tree in checkouts.values():
+        _compile_bytecode(tree)
+    first = next(iter(checkouts.values()))
     at_head = workdir / "head.db"
-    _goclaw_db("--sqlite", str(at_head), "migrate", "up")
-    commands: dict[str, Callable[[int], list[str]]] = {
-        "`migrate version` (SQLite at head)": lambda _i: ["--sqlite", str(at_head), "migrate", "version"],
-        "`migrate up` (SQLite at head, nothing to do)": lambda _i: ["--sqlite", str(at_head), "migrate", "up"],
-        "`migrate up` (empty SQLite file)": lambda i: ["--sqlite", str(workdir / f"empty{i}.db"), "migrate", "up"],
+    _goclaw_db(first, "--sqlite", str(at_head), "migrate", "up")
+    empty_files = (workdir / f"empty{n}.db" for n in itertools.count())
+    commands: dict[str, Callable[[], list[str]]] = {
+        "`migrate version` (SQLite at head)": lambda: ["--sqlite", str(at_head), "migrate", "version"],
+        "`migrate up` (SQLite at head, nothing to do)": lambda: ["--sqlite", str(at_head), "migrate", "up"],
+        "`migrate up` (empty SQLite file)": lambda: ["--sqlite", str(next(empty_files)), "migrate", "up"],
     }
     with _postgres_databases(postgres_server_url) as create_database:
         if create_database is not None:
             pg_head = create_database()
-            _goclaw_db("--dsn", pg_head, "migrate", "up")
+            _goclaw_db(first, "--dsn", pg_head, "migrate", "up")
             commands.update(
                 {
-                    "`migrate version` (PostgreSQL at head)": lambda _i: ["--dsn", pg_head, "migrate", "version"],
-                    "`migrate up` (PostgreSQL at head, nothing to do)": lambda _i: ["--dsn", pg_head, "migrate", "up"],
-                    "`migrate up` (empty PostgreSQL database)": lambda _i: [
-                        "--dsn",
-                        create_database(),
-                        "migrate",
-                        "up",
-                    ],
+                    "`migrate version` (PostgreSQL at head)": lambda: ["--dsn", pg_head, "migrate", "version"],
+                    "`migrate up` (PostgreSQL at head, nothing to do)": lambda: ["--dsn", pg_head, "migrate", "up"],
+                    "`migrate up` (empty PostgreSQL database)": lambda: ["--dsn", create_database(), "migrate", "up"],
                 }
             )
-        timings = {label: Timing(label) for label in commands}
-        timings["`python -c pass` (interpreter alone)"] = Timing("`python -c pass` (interpreter alone)")
-        for i in range(reps):
-            for label, argv in commands.items():
-                arguments = argv(i)
-                started = time.perf_counter()
-                _goclaw_db(*arguments)
-                timings[label].samples.append(time.perf_counter() - started)
+        interpreter = "`python -c pass` (interpreter alone)"
+        timings = {(label, name): Timing(f"{label} {name}".strip()) for label in commands for name in checkouts}
+        timings[(interpreter, "")] = Timing(interpreter)
+        for _rep in range(reps):
+            for label, arguments in commands.items():
+                for name, tree in checkouts.items():
+                    started = time.perf_counter()
+                    _goclaw_db(tree, *arguments())
+                    timings[(label, name)].samples.append(time.perf_counter() - started)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], env=_environment(), check=True)
-            timings["`python -c pass` (interpreter alone)"].samples.append(time.perf_counter() - started)
+            subprocess.run([sys.executable, "-c", "pass"], env=_environment(first), check=True)
+            timings[(interpreter, "")].samples.append(time.perf_counter() - started)
+        probes = {
+            "`migrate version` (SQLite)": ["--sqlite", str(at_head), "migrate", "version"],
+            "`migrate status` (SQLite)": ["--sqlite", str(at_head), "migrate", "status"],
+            "`migrate up` (SQLite at head)": ["--sqlite", str(at_head), "migrate", "up"],
+        }
         imports = [
-            _imports_of("`migrate version` (SQLite)", ["--sqlite", str(at_head), "migrate", "version"], workdir),
-            _imports_of("`migrate status` (SQLite)", ["--sqlite", str(at_head), "migrate", "status"], workdir),
-            _imports_of("`migrate up` (SQLite at head)", ["--sqlite", str(at_head), "migrate", "up"], workdir),
+            _imports_of(f"{label} {name}".strip(), tree, arguments, workdir)
+            for label, arguments in probes.items()
+            for name, tree in checkouts.items()
         ]
     return StartupReport(list(timings.values()), imports)
 
 
-def _environment() -> dict[str, str]:
-    """The bytecode cache on (an installed wheel comes compiled), and GoClaw's own settings out of the way."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("GOCLAW_")}
+def _environment(tree: Path) -> dict[str, str]:
+    """``tree``'s goclaw_db first on the path, the bytecode cache on (an installed wheel comes compiled),
+    and GoClaw's own settings out of the way."""
+    environment = {
+        k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("GOCLAW_")
+    }
+    return {**environment, "PYTHONPATH": str(tree)}
 
 
-def _compile_bytecode() -> None:
+def _compile_bytecode(tree: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(REPO / "goclaw_db"), str(REPO / "alembic")],
-        env=_environment(),
+        [sys.executable, "-m", "compileall", "-q", str(tree / "goclaw_db"), str(tree / "alembic")],
+        env=_environment(tree),
         check=True,
     )
 
 
-def _goclaw_db(*arguments: str) -> None:
+def _goclaw_db(tree: Path, *arguments: str) -> None:
     # The module rather than the console script: the script of an editable
     # install elsewhere could import another checkout's goclaw_db.
     subprocess.run(
         [sys.executable, "-m", "goclaw_db.cli", *arguments],
-        env=_environment(),
+        env=_environment(tree),
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def _imports_of(label: str, arguments: list[str], workdir: Path) -> Imports:
+def _imports_of(label: str, tree: Path, arguments: list[str], workdir: Path) -> Imports:
     probe = workdir / "probe.json"
-    env = {**_environment(), "GOCLAW_STARTUP_PROBE": str(probe)}
+    env = {**_environment(tree), "GOCLAW_STARTUP_PROBE": str(probe)}
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", _IMPORT_PROBE, *arguments],
         env=env,
@@ -234,8 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_startup", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dsn", help="a PostgreSQL server where databases may be created (default: SQLite only)")
     parser.add_argument("--reps", type=int, default=9)
+    parser.add_argument(
+        "--compare-with", metavar="TREE", type=Path, help="another source tree (e.g. before a change) to time alongside"
+    )
     args = parser.parse_args(argv)
-    print(measure_startup(args.dsn, args.reps).markdown())
+    checkouts = {"(before)": args.compare_with, "(after)": REPO} if args.compare_with else None
+    print(measure_startup(args.dsn, args.reps, checkouts=checkouts).markdown())
     return 0
 
 

@@ -283,15 +283,11 @@ def _operation(args: argparse.Namespace) -> None:
     operations.run(args, _database(args))
 
 
-def run(args: argparse.Namespace) -> None:
-    args.handler(args)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parser(argv).parse_args(argv)
     try:
-        run(args)
+        args.handler(args)
     except one_line_failures() as exc:
         print(f"goclaw-db: {exc}", file=sys.stderr)
         return 1
