@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -76,13 +77,16 @@ def test_package_version_is_the_installed_distributions():
     assert goclaw_db.__version__ == version("goclaw-db")
 
 
-def test_package_version_of_a_checkout_pip_never_installed_says_it_is_unknown():
-    # -S leaves site-packages (and the installed distribution's metadata) off the path.
+def test_package_version_of_a_copy_pip_never_installed_says_it_is_unknown(tmp_path):
+    # A bare copy of the package (a checkout may hold pip's egg-info), and -S
+    # leaves site-packages, with the installed distribution's metadata, off the path.
+    shutil.copytree(REPO / "goclaw_db", tmp_path / "goclaw_db", ignore=shutil.ignore_patterns("__pycache__"))
     run = subprocess.run(
         [sys.executable, "-S", "-c", "import goclaw_db; print(goclaw_db.__version__)"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        cwd=tmp_path,
         timeout=60,
     )
     assert run.returncode == 0, run.stderr
