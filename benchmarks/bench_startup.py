@@ -106,6 +106,7 @@ def measure_startup(
     reps: int = 9,
     workdir: Path | None = None,
     checkouts: Mapping[str, Path] | None = None,
+    whole_chain: bool = True,
 ) -> StartupReport:
     """Time ``migrate version`` and ``migrate up`` on SQLite (and PostgreSQL, given a server URL).
 
@@ -115,7 +116,8 @@ def measure_startup(
     ``postgres_server_url`` names a server where this may create and drop databases.
     ``checkouts`` (name: source tree) compares trees, e.g. before and after a
     change, run alternately so that they share the machine's load; by default
-    the tree this file is in.
+    the tree this file is in.  ``whole_chain=False`` leaves out the runs on
+    empty databases, whose time is the revisions' own.
     """
     checkouts = {"": REPO} if checkouts is None else checkouts
     workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-startup-")) if workdir is None else workdir
@@ -128,8 +130,9 @@ def measure_startup(
     commands: dict[str, Callable[[], list[str]]] = {
         "`migrate version` (SQLite at head)": lambda: ["--sqlite", str(at_head), "migrate", "version"],
         "`migrate up` (SQLite at head, nothing to do)": lambda: ["--sqlite", str(at_head), "migrate", "up"],
-        "`migrate up` (empty SQLite file)": lambda: ["--sqlite", str(next(empty_files)), "migrate", "up"],
     }
+    if whole_chain:
+        commands["`migrate up` (empty SQLite file)"] = lambda: ["--sqlite", str(next(empty_files)), "migrate", "up"]
     with _postgres_databases(postgres_server_url) as create_database:
         if create_database is not None:
             pg_head = create_database()
@@ -138,9 +141,15 @@ def measure_startup(
                 {
                     "`migrate version` (PostgreSQL at head)": lambda: ["--dsn", pg_head, "migrate", "version"],
                     "`migrate up` (PostgreSQL at head, nothing to do)": lambda: ["--dsn", pg_head, "migrate", "up"],
-                    "`migrate up` (empty PostgreSQL database)": lambda: ["--dsn", create_database(), "migrate", "up"],
                 }
             )
+            if whole_chain:
+                commands["`migrate up` (empty PostgreSQL database)"] = lambda: [
+                    "--dsn",
+                    create_database(),
+                    "migrate",
+                    "up",
+                ]
         interpreter = "`python -c pass` (interpreter alone)"
         timings = {(label, name): Timing(f"{label} {name}".strip()) for label in commands for name in checkouts}
         timings[(interpreter, "")] = Timing(interpreter)
@@ -189,6 +198,7 @@ def _goclaw_db(tree: Path, *arguments: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "goclaw_db.cli", *arguments],
         env=_environment(tree),
+        cwd=tree,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -201,6 +211,7 @@ def _imports_of(label: str, tree: Path, arguments: list[str], workdir: Path) -> 
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", _IMPORT_PROBE, *arguments],
         env=env,
+        cwd=tree,
         capture_output=True,
         text=True,
         check=True,
@@ -255,9 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--compare-with", metavar="TREE", type=Path, help="another source tree (e.g. before a change) to time alongside"
     )
+    parser.add_argument(
+        "--no-whole-chain", action="store_true", help="leave out `migrate up` on empty databases (the revisions' time)"
+    )
     args = parser.parse_args(argv)
-    checkouts = {"(before)": args.compare_with, "(after)": REPO} if args.compare_with else None
-    print(measure_startup(args.dsn, args.reps, checkouts=checkouts).markdown())
+    checkouts = {"(before)": args.compare_with.resolve(), "(after)": REPO} if args.compare_with else None
+    report = measure_startup(args.dsn, args.reps, checkouts=checkouts, whole_chain=not args.no_whole_chain)
+    print(report.markdown())
     return 0
 
 
