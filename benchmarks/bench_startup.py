@@ -120,7 +120,9 @@ def measure_startup(
     empty databases, whose time is the revisions' own.
     """
     checkouts = {"": REPO} if checkouts is None else checkouts
-    workdir = Path(tempfile.mkdtemp(prefix="goclaw-db-startup-")) if workdir is None else workdir
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="goclaw-db-startup-") as temporary:
+            return measure_startup(postgres_server_url, reps, Path(temporary), checkouts, whole_chain)
     for tree in checkouts.values():
         _compile_bytecode(tree)
     first = next(iter(checkouts.values()))
