@@ -34,13 +34,32 @@ import logging.config
 
 import pgvector.sqlalchemy  # noqa: F401  (registers the vector type for reflection)
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from alembic import context
-from goclaw_db import locking, migration, runtime  # noqa: F401  (migration: announces data changes)
+from goclaw_db import locking, migration  # noqa: F401  (migration: announces data changes)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
+from goclaw_db.runner import migration_connection, version_number
+from goclaw_db.runner.adoption import adopt
+from goclaw_db.runner.connection import connect
+from goclaw_db.runner.preflight import preflight, require_existing_sqlite
+from goclaw_db.runner.refusals import (
+    handed_connectable,
+    refuse_downgrade_of_goclaw_desktop_file,
+    refuse_foreign_database,
+)
+from goclaw_db.runner.run_lock import lock_migrations, lock_migrations_in_transaction, unlock_migrations
+from goclaw_db.runner.sqlite_foreign_keys import restore_sqlite_foreign_keys, suspend_sqlite_foreign_keys
+from goclaw_db.runner.sqlite_transactions import enter_callers_sqlite_transaction, transactional_sqlite
+from goclaw_db.runner.version_table import (
+    alembic_revision,
+    emit_adoption_stamp,
+    emit_bookkeeping_ddl,
+    ensure_bookkeeping,
+    goclaw_version,
+    on_version_apply,
+)
 
 config = context.config
 
@@ -84,7 +103,7 @@ def downgrading(current: int) -> bool:
         return current > 0
     if isinstance(destination, tuple):
         return False
-    return "-" in destination or runtime.version_number(destination) < current
+    return "-" in destination or version_number(destination) < current
 
 
 def target_metadata() -> sa.MetaData:
@@ -122,7 +141,7 @@ def configure(**kw) -> None:
         compare_type=True,
         compare_server_default=True,
         include_object=include_object,
-        on_version_apply=[runtime.on_version_apply],
+        on_version_apply=[on_version_apply],
         announce_data_changes=True,  # goclaw_db.migration: a line before rows change or go
         **kw,
     )
@@ -134,9 +153,9 @@ def run_migrations_offline() -> None:
     with context.begin_transaction():
         start = starting_revision()
         if start is None:
-            runtime.emit_bookkeeping_ddl(context.get_context())
+            emit_bookkeeping_ddl(context.get_context())
         elif config.attributes.get("stamp_start_in_script"):
-            runtime.emit_adoption_stamp(context.get_context(), start)
+            emit_adoption_stamp(context.get_context(), start)
         context.run_migrations()
 
 
@@ -145,26 +164,22 @@ def run_migrations_online() -> None:
     if given is None:
         url = database_url()
         if not writes():
-            runtime.require_existing_sqlite(url)
-        engine = locking.migration_engine(url)
-        try:
-            with runtime.connect(engine) as connection:
-                run_on(connection)
-        finally:
-            engine.dispose()
+            require_existing_sqlite(url)
+        with migration_connection(url) as connection:
+            run_on(connection)
         return
-    given = runtime.handed_connectable(given)
+    given = handed_connectable(given)
     if isinstance(given, sa.Connection):
         run_on(given)
         return
-    with runtime.connect(given) as connection:
+    with connect(given) as connection:
         run_on(connection)
 
 
 def run_read_only(connection: sa.Connection) -> None:
     """current, check: look, and leave no trace (no bookkeeping, no Alembic table, no adoption)."""
-    recorded = runtime.goclaw_version(connection)
-    if recorded and MigrationContext.configure(connection).get_current_revision() is None:
+    recorded = goclaw_version(connection)
+    if recorded and alembic_revision(connection) is None:
         config.print_stdout(f"GoClaw schema version {recorded[0]}, recorded by GoClaw; the next upgrade adopts it")
     configure(connection=connection, dont_mutate=True)
     with context.begin_transaction():
@@ -173,12 +188,12 @@ def run_read_only(connection: sa.Connection) -> None:
 
 def run_in_callers_transaction(connection: sa.Connection) -> None:
     """Every revision inside the transaction the caller began; committing it is the caller's call."""
-    runtime.enter_callers_sqlite_transaction(connection)
-    runtime.preflight(connection)
+    enter_callers_sqlite_transaction(connection)
+    preflight(connection)
     refuse_desktop_downgrade(connection)
-    runtime.lock_migrations_in_transaction(connection)
-    runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()), in_callers_transaction=True)
-    runtime.ensure_bookkeeping(connection)
+    lock_migrations_in_transaction(connection)
+    adopt(connection, head=version_number(context.get_head_revision()), in_callers_transaction=True)
+    ensure_bookkeeping(connection)
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -187,9 +202,9 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
 def refuse_desktop_downgrade(connection: sa.Connection) -> None:
     if connection.dialect.name != "sqlite":
         return
-    recorded = runtime.goclaw_version(connection)
+    recorded = goclaw_version(connection)
     if recorded and downgrading(recorded[0]):
-        runtime.refuse_downgrade_of_goclaw_desktop_file(connection)
+        refuse_downgrade_of_goclaw_desktop_file(connection)
 
 
 def run_on(connection: sa.Connection) -> None:
@@ -202,22 +217,22 @@ def run_on(connection: sa.Connection) -> None:
     # Before the lock (its file is a change too) and before SQLite's BEGIN
     # IMMEDIATE, which would queue this read behind a running migration.
     refuse_desktop_downgrade(connection)
-    runtime.transactional_sqlite(connection)
-    runtime.preflight(connection)
-    runtime.lock_migrations(connection)
+    transactional_sqlite(connection)
+    preflight(connection)
+    lock_migrations(connection)
     try:
-        runtime.suspend_sqlite_foreign_keys(connection)  # before any read opens a transaction
-        runtime.refuse_foreign_database(connection)
-        runtime.adopt(connection, head=runtime.version_number(context.get_head_revision()))
-        runtime.ensure_bookkeeping(connection)
+        suspend_sqlite_foreign_keys(connection)  # before any read opens a transaction
+        refuse_foreign_database(connection)
+        adopt(connection, head=version_number(context.get_head_revision()))
+        ensure_bookkeeping(connection)
         connection.commit()
         configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
             locking.run_migrations(context.get_context(), context.run_migrations)
         connection.commit()
     finally:
-        runtime.restore_sqlite_foreign_keys(connection)
-        runtime.unlock_migrations(connection)
+        restore_sqlite_foreign_keys(connection)
+        unlock_migrations(connection)
 
 
 configure_logging()

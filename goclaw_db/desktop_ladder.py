@@ -42,13 +42,13 @@ from functools import cache
 import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSION, schema_version
 from goclaw_db.engine import driver_connection
 from goclaw_db.migration import rebuild_fts5_index_statement
+from goclaw_db.runner.chain import script_directory
 from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
 from goclaw_db.sqlite_functions import register_sqlite_functions
 from goclaw_db.types import uuid_generate_v7
@@ -206,7 +206,7 @@ def head_schema() -> HeadSchema:
             # The models' metadata names unnamed constraints as the chain's runs do.
             context = MigrationContext.configure(connection, opts={"target_metadata": metadata})
             with Operations.context(context):
-                for revision in reversed(list(_chain().walk_revisions())):
+                for revision in reversed(list(script_directory().walk_revisions())):
                     revision.module.upgrade()
             rows = connection.exec_driver_sql(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
@@ -318,13 +318,7 @@ def _promote_agent_settings(connection: sa.Connection) -> None:
 def _seed_core_and_task_files(connection: sa.Connection) -> None:
     """11 to 12: the step GoClaw version 44 also makes, so the chain's own revision makes it."""
     with Operations.context(MigrationContext.configure(connection)):
-        _chain().get_revision("000044").module.upgrade()
-
-
-def _chain() -> ScriptDirectory:
-    from goclaw_db.runtime import script_location  # runtime imports this module
-
-    return ScriptDirectory(str(script_location()))
+        script_directory().get_revision("000044").module.upgrade()
 
 
 # (the version a step starts from, its data change), in GoClaw's order.

@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from goclaw_db.base import table_of
 from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING
 from goclaw_db.models import Base, metadata
-from goclaw_db.runtime import script_location
+from goclaw_db.runner import script_location
 from goclaw_db.types import is_pg_only
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -1376,7 +1376,7 @@ def render_table(
     elif table.name in pg_only_tables():
         out.append(
             "- Created before the first revision by every migration run on PostgreSQL "
-            "(`goclaw_db.runtime.ensure_bookkeeping`), as golang-migrate does."
+            "(`goclaw_db.runner.version_table.ensure_bookkeeping`), as golang-migrate does."
         )
     else:
         out.append("- No revision in `alembic/versions` creates this table yet.")

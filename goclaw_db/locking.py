@@ -38,14 +38,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext, RevisionStep
-from alembic.util import CommandError
 
 from goclaw_db.config import ConfigurationError
 from goclaw_db.engine import driver_connection
+
+if TYPE_CHECKING:  # the runner imports Alembic only where revisions run (goclaw_db.runner.chain)
+    from alembic.runtime.migration import MigrationContext, RevisionStep
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +226,8 @@ class MigrationLock:
     ) -> Callable[[tuple[str, ...], MigrationContext], Iterator[RevisionStep]]:
         """Alembic's steps, each first checked against the version read under the lock."""
 
+        from alembic.runtime.migration import RevisionStep
+
         def run(heads: tuple[str, ...], context: MigrationContext) -> Iterator[RevisionStep]:
             for step in steps(heads, context):
                 if isinstance(step, RevisionStep):
@@ -296,6 +299,8 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
             if failures > lock.timeouts.lock_retries:
                 reached = lock.current_step.from_revisions if lock.current_step is not None else ()
                 where = f"version {int(reached[0])}" if reached else "the last completed version"
+                from alembic.util import CommandError
+
                 raise CommandError(
                     f"{blocked}; the database is at {where}. End that transaction "
                     f"(or raise the lock timeout: --lock-timeout or {LOCK_TIMEOUT_VARIABLE}) and run again."

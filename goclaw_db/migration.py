@@ -11,7 +11,7 @@ table into a new one.  The copy loses what SQLAlchemy cannot reflect
 (expression indexes, the delete rules and collations written inside a column
 definition) and what belongs to the old table (its triggers, its rowids, which
 the FTS5 tables point at); the helper here puts all of that back.  The
-revisions run on SQLite with foreign keys off (``goclaw_db.runtime``), so
+revisions run on SQLite with foreign keys off (``goclaw_db.runner.sqlite_foreign_keys``), so
 ``delete_rows`` applies the delete rules of the rows it removes itself.
 """
 

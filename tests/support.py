@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from alembic import command
 from goclaw_db.config import normalize_url
 from goclaw_db.models.tenants import MASTER_TENANT_ID
-from goclaw_db.runtime import alembic_config, version_number
+from goclaw_db.runner import alembic_config, version_number
 from tests import schema_catalog
 
 REFERENCE = Path(__file__).parent / "reference"

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from goclaw_db import hooks
-from goclaw_db.cli import Migrator
 from goclaw_db.config import normalize_url
+from goclaw_db.runner import Migrator
 from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
 
 

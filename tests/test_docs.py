@@ -15,7 +15,7 @@ import pytest
 from goclaw_db import docs
 from goclaw_db.cli import main
 from goclaw_db.models import metadata
-from goclaw_db.runtime import script_location
+from goclaw_db.runner import script_location
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "docs" / "schema"

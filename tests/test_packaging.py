@@ -28,7 +28,7 @@ def test_installed_wheel_upgrades_a_database_without_the_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     env["PYTHONPATH"] = str(site)
     imported = subprocess.run(
-        [sys.executable, "-c", "import goclaw_db.runtime as r; print(r.script_location())"],
+        [sys.executable, "-c", "import goclaw_db.runner as r; print(r.script_location())"],
         capture_output=True,
         text=True,
         env=env,

@@ -22,7 +22,7 @@ from pytest_alembic.tests.experimental import (
     test_downgrade_leaves_no_trace as downgrade_leaves_no_trace,
 )
 
-from goclaw_db.runtime import ensure_bookkeeping
+from goclaw_db.runner.version_table import ensure_bookkeeping
 from tests.support import alembic_config as make_alembic_config
 
 

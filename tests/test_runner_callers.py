@@ -19,11 +19,8 @@ from alembic.util import CommandError
 
 from alembic import command
 from goclaw_db.config import normalize_url
-from goclaw_db.runtime import (
-    CHAIN_ONLY_DESKTOP_OBJECTS,
-    alembic_config,
-    script_location,
-)
+from goclaw_db.runner import alembic_config, script_location
+from goclaw_db.runner.refusals import CHAIN_ONLY_DESKTOP_OBJECTS
 from tests.support import (
     HEAD,
     catalog_differences,

@@ -16,13 +16,13 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from goclaw_db import runtime
 from goclaw_db.locking import (
     CONNECT_TIMEOUT_VARIABLE,
     LOCK_RETRIES_VARIABLE,
     MIGRATION_LOCK_KEY,
     OUTSIDE_TRANSACTION_KEY,
 )
+from goclaw_db.runner.run_lock import lock_migrations, unlock_migrations
 from tests.processes import GoclawDbRun
 from tests.support import (
     HEAD,
@@ -138,10 +138,10 @@ def test_a_waiting_sqlite_run_names_the_process_holding_the_lock_file(tmp_path):
     database = tmp_path / "goclaw.db"
     engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.pool.NullPool)
     with engine.connect() as holder:
-        runtime.lock_migrations(holder)
+        lock_migrations(holder)
         run = GoclawDbRun("--sqlite", str(database), "migrate", "force", "1")
         run.wait_for_stderr("waiting for the migration lock", f"held by process {os.getpid()}")
-        runtime.unlock_migrations(holder)
+        unlock_migrations(holder)
     engine.dispose()
     code, _out, err = run.finish(timeout=120)
     assert code == 0, err

@@ -23,9 +23,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from goclaw_db import ownership, runtime
+from goclaw_db import ownership
 from goclaw_db.config import display_url
 from goclaw_db.operations.common import first_line, open_engine, require_goclaw_database
+from goclaw_db.runner.connection import connect
+from goclaw_db.runner.preflight import SQLITE_HEADER
 
 PG_ARCHIVE_MAGIC = b"PGDMP"
 
@@ -141,7 +143,7 @@ def run_backup(args: argparse.Namespace, url: sa.URL) -> None:
     _check_destination(destination, args.force)
     engine = open_engine(url)
     try:
-        with runtime.connect(engine) as connection:
+        with connect(engine) as connection:
             version, _dirty = require_goclaw_database(connection)
             tables = set(sa.inspect(connection).get_table_names())
             unknown = [name for name in args.exclude if name not in tables or not ownership.is_goclaw_table(name)]
@@ -212,7 +214,7 @@ def _kind_of(path: Path) -> str:
         head = file.read(16)
     if head.startswith(PG_ARCHIVE_MAGIC):
         return "postgresql"
-    if head == runtime.SQLITE_HEADER:
+    if head == SQLITE_HEADER:
         return "sqlite"
     return "unknown"
 
@@ -250,7 +252,7 @@ def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:
 def _restore_postgres(source: Path, url: sa.URL, force: bool, pg_bin: str | None) -> None:
     engine = open_engine(url)
     try:
-        with runtime.connect(engine) as connection:
+        with connect(engine) as connection:
             _refuse_goclaw_target(connection, force)
             server_major = int(connection.scalar(sa.text("SHOW server_version_num"))) // 10000
     finally:
@@ -288,7 +290,7 @@ def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> None:
         if target.exists():
             engine = open_engine(url)
             try:
-                with runtime.connect(engine) as connection:
+                with connect(engine) as connection:
                     _refuse_goclaw_target(connection, force)
             finally:
                 engine.dispose()

@@ -18,7 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from alembic import command
-from goclaw_db import ownership, runtime
+from goclaw_db import ownership
+from goclaw_db.runner import alembic_config
 
 Catalog = dict[str, dict[str, str]]
 KINDS = ("table", "column", "index", "constraint", "function", "trigger", "view")
@@ -201,7 +202,7 @@ class References:
                 self._fresh()
             assert self.url is not None, "_fresh() made the reference database"
             if version > 0 and version != self.version:
-                command.upgrade(runtime.alembic_config(self.url, compare_with_models=False), f"{version:06d}")
+                command.upgrade(alembic_config(self.url, compare_with_models=False), f"{version:06d}")
             self.version = version
             engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
             try:

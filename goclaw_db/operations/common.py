@@ -8,9 +8,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from goclaw_db import runtime
 from goclaw_db.config import display_url
 from goclaw_db.engine import create_engine
+from goclaw_db.runner.preflight import require_sqlite_file
+from goclaw_db.runner.version_table import goclaw_version
 
 
 def open_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
@@ -26,7 +27,7 @@ def open_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
                 f"there is no SQLite database at {url.database}: give GoClaw's goclaw.db "
                 "with --sqlite PATH; nothing was changed."
             )
-        runtime.require_sqlite_file(url.database)
+        require_sqlite_file(url.database)
         if read_only:
             path = Path(url.database).resolve().as_uri()
             return sa.create_engine(
@@ -43,7 +44,7 @@ def existing_tables(connection: sa.Connection) -> set[str]:
 
 def require_goclaw_database(connection: sa.Connection) -> tuple[int, bool]:
     """The recorded (version, dirty), refusing a database that records no GoClaw version."""
-    recorded = runtime.goclaw_version(connection)
+    recorded = goclaw_version(connection)
     if recorded is None:
         raise CommandError(
             f"{display_url(connection.engine.url)} records no GoClaw schema version: it is not a "

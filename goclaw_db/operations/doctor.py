@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from goclaw_db import hooks, runtime
+from goclaw_db import hooks
 from goclaw_db.config import display_url
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
+from goclaw_db.runner import head_version, version_number
+from goclaw_db.runner.connection import connect
+from goclaw_db.runner.preflight import preflight, require_fts5, require_sound_sqlite_file, sqlite_version
+from goclaw_db.runner.version_table import alembic_revision, goclaw_version
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
 # GoClaw opens up to 25 connections per process (its pool's MaxOpenConns).
@@ -49,11 +51,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
 
 
-def head_version() -> int:
-    script = ScriptDirectory.from_config(runtime.alembic_config("sqlite://", compare_with_models=False))
-    return runtime.version_number(script.get_current_head())
-
-
 # ------------------------------------------------------------------ the server
 
 
@@ -73,7 +70,7 @@ def check_postgres_server(connection: sa.Connection) -> list[Check]:
         checks.append(Check("pgvector", "ok", f"pgvector {installed} installed"))
     else:
         try:
-            runtime.preflight(connection)
+            preflight(connection)
         except CommandError as exc:
             checks.append(Check("pgvector", "fail", "pgvector is not installed and cannot be", str(exc)))
         else:
@@ -136,7 +133,7 @@ def check_sqlite_file(connection: sa.Connection) -> list[Check]:
         Check(
             "sqlite",
             "ok",
-            f"{runtime.sqlite_version(driver)}, journal mode {mode}"
+            f"{sqlite_version(driver)}, journal mode {mode}"
             + (
                 ""
                 if mode == "wal"
@@ -145,11 +142,11 @@ def check_sqlite_file(connection: sa.Connection) -> list[Check]:
         )
     ]
     try:
-        runtime.require_fts5(driver)
+        require_fts5(driver)
     except CommandError as exc:
         checks.append(Check("fts5", "fail", "no FTS5 in this SQLite", str(exc)))
     try:
-        runtime.require_sound_sqlite_file(connection)
+        require_sound_sqlite_file(connection)
         checks.append(Check("integrity", "ok", "quick_check ok"))
     except CommandError as exc:
         checks.append(Check("integrity", "fail", "the file is damaged", str(exc)))
@@ -161,8 +158,8 @@ def check_sqlite_file(connection: sa.Connection) -> list[Check]:
 
 def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int | None]:
     """The recorded version, and that version when the schema can be compared against the chain's."""
-    recorded = runtime.goclaw_version(connection)
-    alembic = runtime.version_number(MigrationContext.configure(connection).get_current_revision())
+    recorded = goclaw_version(connection)
+    alembic = version_number(alembic_revision(connection))
     if recorded is None and alembic:  # the desktop file numbers only its head; below it, Alembic's record
         recorded = (alembic, False)
     if recorded is None:
@@ -361,7 +358,7 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
     engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
     references = catalog.References(url)
     try:
-        with runtime.connect(engine) as connection:
+        with connect(engine) as connection:
             checks = diagnose(connection, args.instances, references)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
         raise CommandError(

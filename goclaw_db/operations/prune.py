@@ -22,7 +22,6 @@ from typing import TextIO
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from goclaw_db import runtime
 from goclaw_db.config import display_url
 from goclaw_db.engine import driver_connection
 from goclaw_db.operations.common import (
@@ -30,6 +29,8 @@ from goclaw_db.operations.common import (
     open_engine,
     require_goclaw_database,
 )
+from goclaw_db.runner.connection import connect
+from goclaw_db.runner.sqlite_transactions import transactional_sqlite
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,7 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
     ]
     engine = open_engine(url)
     try:
-        with runtime.connect(engine) as connection:
+        with connect(engine) as connection:
             require_goclaw_database(connection)
             present = existing_tables(connection)
             for plan in [plan for plan in plans if plan.prunable.table not in present]:
@@ -303,7 +304,7 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
             for plan in plans:  # totals for the progress, read before any write lock is taken
                 count(connection, plan)
             connection.rollback()
-            runtime.transactional_sqlite(connection)
+            transactional_sqlite(connection)
             prune(connection, plans, args.batch, sys.stderr)
         for plan in plans:
             print(_summary(plan, "deleted"))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from alembic import command
-from goclaw_db.runtime import alembic_config
+from goclaw_db.runner import alembic_config
 
 
 def _without_fts5(action, arg1, arg2, _database, _trigger):

@@ -27,7 +27,7 @@ from alembic.util import CommandError
 from alembic import command
 from goclaw_db.engine import create_engine
 from goclaw_db.migration import batch_alter_table
-from goclaw_db.runtime import alembic_config
+from goclaw_db.runner import alembic_config
 from tests import schema_catalog
 from tests.support import reference_catalog, upgrade
 

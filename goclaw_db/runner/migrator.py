@@ -1,0 +1,210 @@
+"""GoClaw's migrate commands on one database: what ``goclaw-db`` runs, and what programs can call.
+
+Reading the version (``current``, ``status``) needs only SQLAlchemy and one
+connection; Alembic is loaded by the commands that apply or record revisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from goclaw_db import hooks, ownership
+from goclaw_db.bookkeeping import DESKTOP_EQUIVALENT_VERSION, DESKTOP_SCHEMA_VERSION
+from goclaw_db.config import display_url
+from goclaw_db.runner.chain import alembic_config, head_version, revision_id, script_directory, version_number
+from goclaw_db.runner.connection import migration_connection
+from goclaw_db.runner.errors import refusal
+from goclaw_db.runner.preflight import preflight
+from goclaw_db.runner.refusals import refuse_downgrade_of_goclaw_desktop_file
+from goclaw_db.runner.run_lock import lock_migrations, unlock_migrations
+from goclaw_db.runner.sqlite_transactions import transactional_sqlite
+from goclaw_db.runner.version_table import alembic_revision, ensure_bookkeeping, goclaw_version, write_version
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
+@dataclass
+class Status:
+    database: str
+    version: int
+    dirty: bool
+    head: int
+    pending_revisions: list[str]
+    pending_hooks: list[str]
+    # A GoClaw desktop file not yet taken over: what the next upgrade does to it first.
+    pending_adoption: str | None = None
+
+
+class Migrator:
+    """The commands, on one database."""
+
+    def __init__(self, url: sa.URL):
+        self.url = url
+        self.head = head_version()
+
+    @cached_property
+    def config(self) -> Config:
+        return alembic_config(self.url, compare_with_models=False)
+
+    def _new_sqlite_file(self) -> bool:
+        """A SQLite path with no file yet: version 0, and nothing to open (opening would create it)."""
+        return self.url.get_backend_name() == "sqlite" and not (self.url.database and Path(self.url.database).exists())
+
+    def current(self) -> tuple[int, bool]:
+        if self._new_sqlite_file():
+            return 0, False
+        with migration_connection(self.url) as conn:
+            recorded = goclaw_version(conn)
+            alembic_rev = alembic_revision(conn)
+        if recorded is not None:
+            return recorded
+        return version_number(alembic_rev), False
+
+    def status(self) -> Status:
+        version, dirty = self.current()
+        pending = [f"{n:06d}" for n in range(version + 1, self.head + 1)]
+        adoption = None
+        if self._new_sqlite_file():
+            hook_names = [h.name for h in hooks.registered()]
+        else:
+            with migration_connection(self.url) as conn:
+                hook_names = [h.name for h in hooks.pending(conn, self.head)]
+                adoption = _desktop_adoption(conn)
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, adoption)
+
+    def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
+        if sql and self.url.get_backend_name() == "sqlite":
+            raise refusal(
+                "--sql prints PostgreSQL scripts only: on SQLite the revisions rebuild tables from the "
+                "live file; run 'goclaw-db --sqlite FILE migrate up' (or 'upgrade --status' to preview)."
+            )
+        if sql:
+            self.print_sql()
+            return []
+        from alembic import command
+
+        command.upgrade(self.config, target)
+        return self.run_hooks()
+
+    def print_sql(self) -> None:
+        """The SQL that would take this database from its version to head (read-only)."""
+        from alembic import command
+
+        version, dirty = self.current()
+        if dirty:
+            raise refusal(
+                f"the database is dirty at version {version}: a migration stopped part-way. "
+                f"Repair what it left, then run: goclaw-db migrate force {version - 1}"
+            )
+        if version >= self.head:
+            print(f"-- {display_url(self.url)} is at version {version}: nothing to apply")
+            return
+        print(f"-- from {version} to {self.head}", flush=True)
+        if not version:
+            command.upgrade(self.config, "head", sql=True)
+            return
+        self.config.attributes["stamp_start_in_script"] = not self._adopted()
+        command.upgrade(self.config, f"{version:06d}:head", sql=True)
+
+    def _adopted(self) -> bool:
+        """Whether Alembic's version table is there (a database GoClaw's binary migrated has none yet)."""
+        with migration_connection(self.url) as conn:
+            return alembic_revision(conn) is not None
+
+    def run_hooks(self) -> list[str]:
+        with migration_connection(self.url) as conn:
+            version = goclaw_version(conn)
+            reached = version[0] if version else self.head
+            return hooks.run_pending(conn, reached)
+
+    def down(self, steps: int) -> None:
+        from alembic import command
+
+        if steps < 1:
+            raise refusal(f"cannot go down {steps} revisions: give a number of 1 or more (default 1)")
+        current, _dirty = self.current()
+        if steps > current:
+            raise refusal(
+                f"cannot go down {steps} revisions: the database is at version {current}, "
+                f"so at most {current} can be undone"
+            )
+        command.downgrade(self.config, f"-{steps}")
+
+    def goto(self, version: int) -> None:
+        from alembic import command
+
+        self._check_version(version)
+        current, _dirty = self.current()
+        if version > current:
+            command.upgrade(self.config, revision_id(version))
+        elif version < current:
+            command.downgrade(self.config, revision_id(version))
+
+    def _check_version(self, version: int) -> None:
+        if not 0 <= version <= self.head:
+            raise refusal(f"{version} is not a GoClaw schema version: give a version from 0 to {self.head}")
+
+    def force(self, version: int) -> None:
+        """Record ``version`` as reached and clean, applying nothing (golang-migrate's force).
+
+        The database is checked first (preflight) and the version written last,
+        in one transaction, so a refused database is left as it was.
+        """
+        from alembic.runtime.migration import MigrationContext
+
+        self._check_version(version)
+        with migration_connection(self.url) as conn:
+            transactional_sqlite(conn)
+            preflight(conn)
+            recorded = goclaw_version(conn)
+            if recorded and version < recorded[0]:
+                refuse_downgrade_of_goclaw_desktop_file(conn)
+            conn.rollback()
+            lock_migrations(conn)  # never under a running migration
+            try:
+                with conn.begin():
+                    ensure_bookkeeping(conn)
+                    write_version(conn, version)
+                    MigrationContext.configure(conn).stamp(script_directory(), revision_id(version))
+            finally:
+                unlock_migrations(conn)
+
+    def inventory(self) -> ownership.Inventory:
+        with migration_connection(self.url) as conn:
+            return ownership.take_inventory(conn)
+
+    def drop(self, *, everything_in_schema: bool = False) -> tuple[list[str], list[str]]:
+        """Drop what the chain owns (or, asked by name, everything in the schema); returns (dropped, kept)."""
+        with migration_connection(self.url) as conn, conn.begin():
+            if everything_in_schema:
+                return ownership.drop_everything_in_schema(conn), []
+            try:
+                return ownership.drop_owned(conn, ownership.take_inventory(conn))
+            except sa.exc.DBAPIError as exc:
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise refusal(
+                    f"nothing was dropped: {reason}. Another application's objects depend on GoClaw's "
+                    "tables; remove them first, or drop everything with --everything-in-schema"
+                ) from None
+
+
+def _desktop_adoption(conn: sa.Connection) -> str | None:
+    """What adoption will do to a desktop file GoClaw made, or None where there is nothing to adopt."""
+    if conn.dialect.name != "sqlite" or alembic_revision(conn) is not None:
+        return None
+    from goclaw_db import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
+
+    desktop = desktop_ladder.desktop_version(conn)
+    if desktop is None:
+        return None
+    return (
+        f"GoClaw desktop file at schema_version {desktop}: the next upgrade rebuilds it into the "
+        f"desktop schema {DESKTOP_SCHEMA_VERSION} (GoClaw version {DESKTOP_EQUIVALENT_VERSION}) "
+        "with its search indexes"
+    )
