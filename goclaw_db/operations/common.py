@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from goclaw_db.config import display_url
 from goclaw_db.engine import create_engine
+from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import require_sqlite_file
 from goclaw_db.runner.version_table import goclaw_version
 
@@ -23,7 +23,7 @@ def open_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
     """
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).is_file():
-            raise CommandError(
+            raise refusal(
                 f"there is no SQLite database at {url.database}: give GoClaw's goclaw.db "
                 "with --sqlite PATH; nothing was changed."
             )
@@ -46,7 +46,7 @@ def require_goclaw_database(connection: sa.Connection) -> tuple[int, bool]:
     """The recorded (version, dirty), refusing a database that records no GoClaw version."""
     recorded = goclaw_version(connection)
     if recorded is None:
-        raise CommandError(
+        raise refusal(
             f"{display_url(connection.engine.url)} records no GoClaw schema version: it is not a "
             "GoClaw database (or was never migrated); nothing was changed."
         )

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from goclaw_db import hooks
 from goclaw_db.config import display_url
@@ -21,6 +20,7 @@ from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
 from goclaw_db.runner import head_version, version_number
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import preflight, require_fts5, require_sound_sqlite_file, sqlite_version
 from goclaw_db.runner.version_table import alembic_revision, goclaw_version
 from goclaw_db.types import EMBEDDING_DIMENSIONS
@@ -55,6 +55,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def check_postgres_server(connection: sa.Connection) -> list[Check]:
+    from alembic.util import CommandError  # what a refusal raised below is
+
     version = connection.scalar(sa.text("SHOW server_version"))
     number = int(connection.scalar(sa.text("SHOW server_version_num")))
     checks = [
@@ -127,6 +129,8 @@ def check_connections(connection: sa.Connection, instances: int) -> Check:
 
 
 def check_sqlite_file(connection: sa.Connection) -> list[Check]:
+    from alembic.util import CommandError  # what a refusal raised below is
+
     driver = connection.connection.driver_connection
     mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     checks = [
@@ -354,14 +358,14 @@ def diagnose(connection: sa.Connection, instances: int, references: catalog.Refe
 
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     if args.instances < 1:
-        raise CommandError(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
+        raise refusal(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
     engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
     references = catalog.References(url)
     try:
         with connect(engine) as connection:
             checks = diagnose(connection, args.instances, references)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
-        raise CommandError(
+        raise refusal(
             f"doctor could not read {display_url(url)}: "
             f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}"
         ) from None
@@ -379,4 +383,4 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
                 print(f"{'':<5} {'':<{width}}  fix: {c.fix}")
     failed = [c.name for c in checks if c.status == "fail"]
     if failed:
-        raise CommandError(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}")
+        raise refusal(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}")

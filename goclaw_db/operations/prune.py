@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TextIO
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from goclaw_db.config import display_url
 from goclaw_db.engine import driver_connection
@@ -30,6 +29,7 @@ from goclaw_db.operations.common import (
     require_goclaw_database,
 )
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.sqlite_transactions import transactional_sqlite
 
 
@@ -67,7 +67,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 def parse_duration(option: str, text: str) -> dt.timedelta:
     match = _DURATION.match(text)
     if not match:
-        raise CommandError(
+        raise refusal(
             f"--{option} {text!r} is not an age: write a whole number and a unit "
             "(s, m, h, d or w), e.g. --spans 30d or --traces 12w; nothing was changed."
         )
@@ -277,12 +277,12 @@ def vacuum(engine: sa.Engine, tables: list[str], *, sqlite_vacuum: bool) -> str 
 def run(args: argparse.Namespace, url: sa.URL) -> None:
     ages = {p.option: getattr(args, p.option.replace("-", "_")) for p in PRUNABLE}
     if not any(ages.values()):
-        raise CommandError(
+        raise refusal(
             "nothing to prune: give an age for at least one table, e.g. "
             "goclaw-db prune --spans 30d --traces 90d (see goclaw-db prune --help)"
         )
     if args.batch is not None and args.batch < 1:
-        raise CommandError(f"--batch {args.batch}: give a number of rows of 1 or more")
+        raise refusal(f"--batch {args.batch}: give a number of rows of 1 or more")
     now = dt.datetime.now(dt.UTC)
     plans = [
         Plan(p, ages[p.option], now - parse_duration(p.option, ages[p.option])) for p in PRUNABLE if ages[p.option]
