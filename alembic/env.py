@@ -38,7 +38,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from alembic import context
-from goclaw_db import locking, migration, runtime  # noqa: F401  (migration: announces data changes)
+from goclaw_db import locking, revision_ops, runtime  # noqa: F401  (revision_ops: the op.* of the revisions)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
 
@@ -123,7 +123,7 @@ def configure(**kw) -> None:
         compare_server_default=True,
         include_object=include_object,
         on_version_apply=[runtime.on_version_apply],
-        announce_data_changes=True,  # goclaw_db.migration: a line before rows change or go
+        announce_data_changes=True,  # goclaw_db.revision_ops.announcements: a line before rows change or go
         **kw,
     )
 
