@@ -19,12 +19,16 @@ PostgreSQL only (nothing on SQLite):
     ``drop_postgresql_extension``, ``drop_postgresql_function``.
 SQLite only (nothing on PostgreSQL, which searches tsvector columns):
     ``create_fts5_index``, ``drop_fts5_index``.
+In a downgrade that cannot restore the rows its upgrade changed:
+    ``keep_data_changes`` (says so, and why).
 
-Alembic's own ``op.drop_table``, ``op.execute`` and ``op.bulk_insert`` act
-alike on both and are used as they are.  Importing the package also makes
+Alembic's own ``op.drop_table`` and ``op.execute`` act alike on both and
+are used as they are; ``tests/test_revision_rules.py`` holds revisions to
+this vocabulary.  Importing the package also makes
 those announce the rows they change (``announcements``).
 """
 
 from goclaw_db.revision_ops import announcements, fts5, portable, postgresql_only, sqlite_rebuild
+from goclaw_db.revision_ops._registry import REVISION_OPERATIONS
 
-__all__ = ["announcements", "fts5", "portable", "postgresql_only", "sqlite_rebuild"]
+__all__ = ["REVISION_OPERATIONS", "announcements", "fts5", "portable", "postgresql_only", "sqlite_rebuild"]

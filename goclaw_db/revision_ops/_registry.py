@@ -9,6 +9,9 @@ from alembic.operations import MigrateOperation, Operations
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+# The names of the operations registered here, in the order they were registered.
+REVISION_OPERATIONS: list[str] = []
+
 
 def revision_operation(implementation: _F) -> _F:
     """Register ``implementation(operations, ...)`` as the operation ``op.<its name>``.
@@ -33,6 +36,7 @@ def revision_operation(implementation: _F) -> _F:
         {"__doc__": implementation.__doc__, name: classmethod(build_and_invoke)},
     )
     Operations.register_operation(name)(operation)
+    REVISION_OPERATIONS.append(name)
 
     @Operations.implementation_for(operation)
     def run(operations: Operations, invoked: _Arguments) -> Any:

@@ -16,7 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations import Operations, ops, toimpl
 
+from goclaw_db.revision_ops._registry import revision_operation
+
 data_log = logging.getLogger("goclaw_db.data")
+
+
+@revision_operation
+def keep_data_changes(operations: Operations, reason: str) -> None:
+    """A downgrade's word that the rows its upgrade changed stay as they are, and why (they cannot be restored)."""
+    if operations.migration_context.opts.get("announce_data_changes"):
+        data_log.info("keeping the rows this revision changed: %s", reason)
 
 
 def _announcing(op_class: type[ops.MigrateOperation], default_implementation, describe) -> None:
