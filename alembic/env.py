@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from alembic import context
-from goclaw_db import locking, migration  # noqa: F401  (migration: announces data changes)
+from goclaw_db import locking, revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
 from goclaw_db.runner import migration_connection, version_number
@@ -142,7 +142,7 @@ def configure(**kw) -> None:
         compare_server_default=True,
         include_object=include_object,
         on_version_apply=[on_version_apply],
-        announce_data_changes=True,  # goclaw_db.migration: a line before rows change or go
+        announce_data_changes=True,  # goclaw_db.revision_ops.announcements: a line before rows change or go
         **kw,
     )
 

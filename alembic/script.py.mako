@@ -1,6 +1,6 @@
 """${message}
 
-GoClaw schema version ${int(up_revision)}: say what GoClaw changes here and why.
+GoClaw version ${int(up_revision)}: say what GoClaw changes here and why.
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}

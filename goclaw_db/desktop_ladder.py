@@ -47,7 +47,7 @@ from alembic.util import CommandError
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSION, schema_version
 from goclaw_db.engine import driver_connection
-from goclaw_db.migration import rebuild_fts5_index_statement
+from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
 from goclaw_db.runner.chain import script_directory
 from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
 from goclaw_db.sqlite_functions import register_sqlite_functions

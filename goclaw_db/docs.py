@@ -118,15 +118,18 @@ class RevisionEffects:
 
 
 # Operations whose first argument is the table.
-_CREATE_FIRST = {"create_table"}
+_CREATE_FIRST = {"create_table", "create_portable_table"}
 _DROP_FIRST = {"drop_table"}
 _CHANGE_FIRST = {
     "add_column",
     "add_columns",
+    "add_portable_columns",
     "drop_column",
     "drop_columns",
+    "drop_portable_columns",
     "alter_column",
     "batch_alter_table",
+    "alter_portable_table",
     "create_table_comment",
     "drop_table_comment",
 }
@@ -134,11 +137,16 @@ _CHANGE_FIRST = {
 _CHANGE_SECOND = {
     "create_index",
     "create_pg_index",
+    "create_postgresql_index",
+    "create_portable_index",
     "create_index_concurrently",
+    "create_portable_index_concurrently",
     "create_gin_index",
     "create_hnsw_index",
     "drop_index",
     "drop_pg_index",
+    "drop_postgresql_index",
+    "drop_portable_index",
     "drop_index_concurrently",
     "create_foreign_key",
     "create_unique_constraint",
@@ -149,10 +157,15 @@ _CHANGE_SECOND = {
 }
 _TABLE_KEYWORDS = ("table_name", "source_table", "table")
 _DML = {"insert", "update", "delete"}
-# goclaw_db.migration helpers that change the rows of the ``sa.table`` they are given first.
-_DML_HELPERS = {"delete_rows"}
+# goclaw_db.revision_ops operations that change the rows of the ``sa.table`` they are given first.
+_DML_HELPERS = {"delete_rows", "delete_portable_rows"}
 _EXECUTE = {"execute", "execute_on_postgresql", "exec_driver_sql"}
-_EXTENSION_HELPERS = {"create_extension", "create_extension_if_offered"}
+_EXTENSION_HELPERS = {
+    "create_extension",
+    "create_extension_if_offered",
+    "create_postgresql_extension",
+    "create_postgresql_extension_if_offered",
+}
 
 _NAME = r'(?:"?\w+"?\.)?"?(\w+)"?'
 _SQL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
@@ -382,7 +395,11 @@ class _Scanner:
             for item in stmt.items:
                 self._calls_in(item.context_expr, env, depth, collect)
                 expr = item.context_expr
-                if isinstance(expr, ast.Call) and _callee(expr) == "batch_alter_table" and expr.args:
+                if (
+                    isinstance(expr, ast.Call)
+                    and _callee(expr) in {"batch_alter_table", "alter_portable_table"}
+                    and expr.args
+                ):
                     tables = frozenset(v for v in self.eval(expr.args[0], env, depth) if isinstance(v, str))
                     if item.optional_vars is not None:
                         self._bind(item.optional_vars, {Batch(tables)}, inner)
@@ -464,7 +481,7 @@ class _Scanner:
             effects.changed |= arg(1)
         elif name in _EXTENSION_HELPERS:
             effects.extensions |= arg(0)
-        elif name == "drop_function":
+        elif name in {"drop_function", "drop_postgresql_function"}:
             for signature in arg(0):
                 effects.dropped_functions.add(signature.split("(")[0].strip())
         elif name == "bulk_insert" or name in _DML_HELPERS:

@@ -60,7 +60,7 @@ def driver_connection(connection: sa.Connection) -> Any:
 
 
 class _PackedVectorDumper(psycopg.adapt.Dumper):
-    """Sends an embedding packed by ``Vector``'s bind processor as it is (packs anything else)."""
+    """Sends an embedding packed by ``EmbeddingVector``'s bind processor as it is (packs anything else)."""
 
     format = psycopg.pq.Format.BINARY
 

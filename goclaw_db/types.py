@@ -3,17 +3,17 @@
 Each type renders PostgreSQL's own type on PostgreSQL and the storage GoClaw's
 desktop (SQLite) build uses for the same column:
 
-============  =========================  =====================================
-type          PostgreSQL                 SQLite (GoClaw desktop)
-============  =========================  =====================================
-UUID          uuid                       TEXT, 36-character canonical form
-Timestamp     timestamp with time zone   TEXT, RFC 3339 in UTC
-JSONB         jsonb                      TEXT holding JSON
-TextArray     text[]                     TEXT holding a JSON array
-UUIDArray     uuid[]                     TEXT holding a JSON array
-Vector(n)     vector(n)                  BLOB (the desktop schema has none)
-TSVector      tsvector                   not stored (FTS5 tables instead)
-============  =========================  =====================================
+==================  =========================  =====================================
+type                PostgreSQL                 SQLite (GoClaw desktop)
+==================  =========================  =====================================
+UUID                uuid                       TEXT, 36-character canonical form
+Timestamp           timestamp with time zone   TEXT, RFC 3339 in UTC
+JSONB               jsonb                      TEXT holding JSON
+TextArray           text[]                     TEXT holding a JSON array
+UUIDArray           uuid[]                     TEXT holding a JSON array
+EmbeddingVector(n)  vector(n)                  BLOB (the desktop schema has none)
+TSVector            tsvector                   not stored (FTS5 tables instead)
+==================  =========================  =====================================
 
 Models and revisions both use these, so the dialect switch lives here.
 """
@@ -182,7 +182,7 @@ class PackedVector(bytes):
         return cls(struct.pack(f">HH{len(value)}f", len(value), 0, *value))
 
 
-class Vector(sa.types.TypeDecorator[list[float]]):
+class EmbeddingVector(sa.types.TypeDecorator[list[float]]):
     """A pgvector embedding; reads back as ``list[float]``, accepts a list or a numpy array."""
 
     impl = VECTOR
@@ -362,15 +362,23 @@ def _generated_in_application(column: Column[Any]) -> bool:
     return getattr(default, "generated_in_application_on_sqlite", False)
 
 
+class _WithoutServerDefault:
+    """A column seen without its server default; the column itself (often a model's, shared) stays as it is."""
+
+    server_default = None
+
+    def __init__(self, column: Column[Any]) -> None:
+        self._column = column
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._column, name)
+
+
 @compiles(CreateColumn, "sqlite")
 def _desktop_column(element: CreateColumn, compiler: DDLCompiler, **kw: Any) -> str | None:
     column = element.element
     if is_pg_only(column.type):
         return None
-    if not _generated_in_application(column):
-        return cast("str | None", compiler.visit_create_column(element, **kw))  # type: ignore[no-untyped-call]
-    server_default, column.server_default = column.server_default, None
-    try:
-        return cast("str | None", compiler.visit_create_column(element, **kw))  # type: ignore[no-untyped-call]
-    finally:
-        column.server_default = server_default
+    if _generated_in_application(column):
+        element = CreateColumn(cast("Column[Any]", _WithoutServerDefault(column)))
+    return cast("str | None", compiler.visit_create_column(element, **kw))  # type: ignore[no-untyped-call]

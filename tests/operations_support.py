@@ -124,7 +124,7 @@ def scalar(engine: sa.Engine, statement: str, **params):
 def _value_for(column: sa.Column, n: int):
     """A value of the column's type, ``n`` telling rows apart."""
     type_ = column.type
-    if isinstance(type_, types.Vector):
+    if isinstance(type_, types.EmbeddingVector):
         return [round(0.001 * (i + n), 3) for i in range(type_.dim)]
     if isinstance(type_, types.UUIDArray):
         return [uuid7()]

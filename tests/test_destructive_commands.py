@@ -304,6 +304,19 @@ def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_po
     assert "dropping column episodic_summaries.promoted_at: 1 rows hold a value that goes with it" in result.stderr
 
 
+def test_a_downgrade_that_cannot_restore_rows_says_they_stay(make_postgres_database):
+    # Version 39 empties agent_links; going below it cannot bring the links back.
+    url = make_postgres_database()
+    upgrade(url, 39)
+    result = goclaw_db(url, "migrate", "down", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    kept = lines.index(
+        "keeping the rows this revision changed: the removed agent links cannot be recreated; the schema did not change"
+    )
+    assert lines[kept - 1].startswith("Running downgrade 000039 -> 000038")
+
+
 def test_dry_run_lists_the_steps_that_would_change_rows(make_postgres_database):
     url = make_postgres_database()
     upgrade(url, HEAD - 1)

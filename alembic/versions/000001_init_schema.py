@@ -26,20 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    create_extension,
-    create_extension_if_offered,
-    create_fts5_index,
-    create_gin_index,
-    create_hnsw_index,
-    create_index,
-    create_table,
-    drop_extension,
-    drop_fts5_index,
-    drop_function,
-    execute_on_postgresql,
-)
-from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, TSVector, Vector, now, uuid_generate_v7
+from goclaw_db.types import JSONB, UUID, EmbeddingVector, TextArray, Timestamp, TSVector, now, uuid_generate_v7
 
 revision: str = "000001"
 down_revision: str | None = None
@@ -113,9 +100,9 @@ def _updated_at() -> sa.Column:
 
 
 def upgrade() -> None:
-    create_extension_if_offered("pgcrypto")
-    create_extension("vector")
-    execute_on_postgresql(sa.text(_UUID_GENERATE_V7))
+    op.create_postgresql_extension_if_offered("pgcrypto")
+    op.create_postgresql_extension("vector")
+    op.execute_on_postgresql(sa.text(_UUID_GENERATE_V7))
 
     _create_providers_and_agents()
     _create_context_and_sessions()
@@ -128,16 +115,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_fts5_index("memory_chunks")
+    op.drop_fts5_index("memory_chunks")
     for table in reversed(_TABLES):
         op.drop_table(table)
-    drop_function("uuid_generate_v7()")
-    drop_extension("vector")
-    drop_extension("pgcrypto")
+    op.drop_postgresql_function("uuid_generate_v7()")
+    op.drop_postgresql_extension("vector")
+    op.drop_postgresql_extension("pgcrypto")
 
 
 def _create_providers_and_agents() -> None:
-    create_table(
+    op.create_portable_table(
         "llm_providers",
         _id(),
         sa.Column("name", sa.String(50), nullable=False, unique=True),
@@ -151,7 +138,7 @@ def _create_providers_and_agents() -> None:
         _updated_at(),
     )
 
-    create_table(
+    op.create_portable_table(
         "agents",
         _id(),
         sa.Column("agent_key", sa.String(100), nullable=False, unique=True),
@@ -177,10 +164,10 @@ def _create_providers_and_agents() -> None:
         _updated_at(),
         sa.Column("deleted_at", Timestamp()),
     )
-    create_index("idx_agents_owner", "agents", ["owner_id"], "deleted_at IS NULL")
-    create_index("idx_agents_status", "agents", ["status"], "deleted_at IS NULL")
+    op.create_portable_index("idx_agents_owner", "agents", ["owner_id"], "deleted_at IS NULL")
+    op.create_portable_index("idx_agents_status", "agents", ["status"], "deleted_at IS NULL")
 
-    create_table(
+    op.create_portable_table(
         "agent_shares",
         _id(),
         _agent_id(),
@@ -190,11 +177,11 @@ def _create_providers_and_agents() -> None:
         _created_at(),
         sa.UniqueConstraint("agent_id", "user_id"),
     )
-    op.create_index("idx_agent_shares_user", "agent_shares", ["user_id"])
+    op.create_portable_index("idx_agent_shares_user", "agent_shares", ["user_id"])
 
 
 def _create_context_and_sessions() -> None:
-    create_table(
+    op.create_portable_table(
         "agent_context_files",
         _id(),
         _agent_id(),
@@ -205,7 +192,7 @@ def _create_context_and_sessions() -> None:
         sa.UniqueConstraint("agent_id", "file_name"),
     )
 
-    create_table(
+    op.create_portable_table(
         "user_context_files",
         _id(),
         _agent_id(),
@@ -217,7 +204,7 @@ def _create_context_and_sessions() -> None:
         sa.UniqueConstraint("agent_id", "user_id", "file_name"),
     )
 
-    create_table(
+    op.create_portable_table(
         "user_agent_profiles",
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("user_id", sa.String(255), primary_key=True),
@@ -226,7 +213,7 @@ def _create_context_and_sessions() -> None:
         sa.Column("last_seen_at", Timestamp(), server_default=now()),
     )
 
-    create_table(
+    op.create_portable_table(
         "user_agent_overrides",
         _id(),
         _agent_id(),
@@ -239,7 +226,7 @@ def _create_context_and_sessions() -> None:
         sa.UniqueConstraint("agent_id", "user_id"),
     )
 
-    create_table(
+    op.create_portable_table(
         "sessions",
         _id(),
         sa.Column("session_key", sa.String(500), nullable=False, unique=True),
@@ -261,13 +248,13 @@ def _create_context_and_sessions() -> None:
         _created_at(),
         _updated_at(),
     )
-    op.create_index("idx_sessions_agent", "sessions", ["agent_id"])
-    op.create_index("idx_sessions_user", "sessions", ["user_id"])
-    op.create_index("idx_sessions_updated", "sessions", [sa.text("updated_at DESC")])
+    op.create_portable_index("idx_sessions_agent", "sessions", ["agent_id"])
+    op.create_portable_index("idx_sessions_user", "sessions", ["user_id"])
+    op.create_portable_index("idx_sessions_updated", "sessions", [sa.text("updated_at DESC")])
 
 
 def _create_memory() -> None:
-    create_table(
+    op.create_portable_table(
         "memory_documents",
         _id(),
         _agent_id(),
@@ -279,12 +266,12 @@ def _create_memory() -> None:
         _updated_at(),
     )
     # Agent-wide documents have no user; COALESCE makes them unique per path too.
-    op.create_index(
+    op.create_portable_index(
         "idx_memdoc_unique", "memory_documents", ["agent_id", sa.text("COALESCE(user_id, '')"), "path"], unique=True
     )
-    op.create_index("idx_memdoc_agent_user", "memory_documents", ["agent_id", "user_id"])
+    op.create_portable_index("idx_memdoc_agent_user", "memory_documents", ["agent_id", "user_id"])
 
-    create_table(
+    op.create_portable_table(
         "memory_chunks",
         _id(),
         _agent_id(),
@@ -295,25 +282,25 @@ def _create_memory() -> None:
         sa.Column("end_line", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
         # The 'simple' configuration does no stemming, so it treats every language alike.
         sa.Column("tsv", TSVector(), sa.Computed("to_tsvector('simple'::regconfig, text)", persisted=True)),
         _created_at(),
         _updated_at(),
     )
-    op.create_index("idx_mem_agent_user", "memory_chunks", ["agent_id", "user_id"])
-    create_index("idx_mem_global", "memory_chunks", ["agent_id"], "user_id IS NULL")
-    op.create_index("idx_mem_document", "memory_chunks", ["document_id"])
-    create_gin_index("idx_mem_tsv", "memory_chunks", "tsv")
-    create_fts5_index("memory_chunks", ["text"])
-    create_hnsw_index("idx_mem_vec", "memory_chunks")
+    op.create_portable_index("idx_mem_agent_user", "memory_chunks", ["agent_id", "user_id"])
+    op.create_portable_index("idx_mem_global", "memory_chunks", ["agent_id"], "user_id IS NULL")
+    op.create_portable_index("idx_mem_document", "memory_chunks", ["document_id"])
+    op.create_gin_index("idx_mem_tsv", "memory_chunks", "tsv")
+    op.create_fts5_index("memory_chunks", ["text"])
+    op.create_hnsw_index("idx_mem_vec", "memory_chunks")
 
-    create_table(
+    op.create_portable_table(
         "embedding_cache",
         sa.Column("hash", sa.String(64), primary_key=True),
         sa.Column("provider", sa.String(50), primary_key=True),
         sa.Column("model", sa.String(200), primary_key=True),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
         sa.Column("dims", sa.Integer(), nullable=False, server_default=sa.text("0")),
         _created_at(),
         _updated_at(),
@@ -321,7 +308,7 @@ def _create_memory() -> None:
 
 
 def _create_skills() -> None:
-    create_table(
+    op.create_portable_table(
         "skills",
         _id(),
         sa.Column("name", sa.String(255), nullable=False),
@@ -335,18 +322,18 @@ def _create_skills() -> None:
         sa.Column("file_path", sa.Text(), nullable=False),
         sa.Column("file_size", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
         sa.Column("file_hash", sa.String(64)),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
         sa.Column("tags", TextArray()),
         _created_at(),
         _updated_at(),
     )
-    op.create_index("idx_skills_owner", "skills", ["owner_id"])
-    create_index("idx_skills_visibility", "skills", ["visibility"], "status = 'active'")
-    op.create_index("idx_skills_slug", "skills", ["slug"])
-    create_hnsw_index("idx_skills_embedding", "skills")
-    create_gin_index("idx_skills_tags", "skills", "tags")
+    op.create_portable_index("idx_skills_owner", "skills", ["owner_id"])
+    op.create_portable_index("idx_skills_visibility", "skills", ["visibility"], "status = 'active'")
+    op.create_portable_index("idx_skills_slug", "skills", ["slug"])
+    op.create_hnsw_index("idx_skills_embedding", "skills")
+    op.create_gin_index("idx_skills_tags", "skills", "tags")
 
-    create_table(
+    op.create_portable_table(
         "skill_agent_grants",
         _id(),
         sa.Column("skill_id", UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False),
@@ -356,9 +343,9 @@ def _create_skills() -> None:
         _created_at(),
         sa.UniqueConstraint("skill_id", "agent_id"),
     )
-    op.create_index("idx_skill_agent_grants_agent", "skill_agent_grants", ["agent_id"])
+    op.create_portable_index("idx_skill_agent_grants_agent", "skill_agent_grants", ["agent_id"])
 
-    create_table(
+    op.create_portable_table(
         "skill_user_grants",
         _id(),
         sa.Column("skill_id", UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), nullable=False),
@@ -367,11 +354,11 @@ def _create_skills() -> None:
         _created_at(),
         sa.UniqueConstraint("skill_id", "user_id"),
     )
-    op.create_index("idx_skill_user_grants_user", "skill_user_grants", ["user_id"])
+    op.create_portable_index("idx_skill_user_grants_user", "skill_user_grants", ["user_id"])
 
 
 def _create_cron_and_pairing() -> None:
-    create_table(
+    op.create_portable_table(
         "cron_jobs",
         _id(),
         _agent_id(nullable=True, ondelete=None),
@@ -392,10 +379,10 @@ def _create_cron_and_pairing() -> None:
         _created_at(),
         _updated_at(),
     )
-    op.create_index("idx_cron_jobs_user_id", "cron_jobs", ["user_id"])
-    op.create_index("idx_cron_jobs_agent_user", "cron_jobs", ["agent_id", "user_id"])
+    op.create_portable_index("idx_cron_jobs_user_id", "cron_jobs", ["user_id"])
+    op.create_portable_index("idx_cron_jobs_agent_user", "cron_jobs", ["agent_id", "user_id"])
 
-    create_table(
+    op.create_portable_table(
         "cron_run_logs",
         _id(),
         sa.Column("job_id", UUID(), sa.ForeignKey("cron_jobs.id", ondelete="CASCADE"), nullable=False),
@@ -409,9 +396,9 @@ def _create_cron_and_pairing() -> None:
         sa.Column("ran_at", Timestamp(), server_default=now()),
         _created_at(),
     )
-    op.create_index("idx_cron_run_logs_job", "cron_run_logs", ["job_id", sa.text("ran_at DESC")])
+    op.create_portable_index("idx_cron_run_logs_job", "cron_run_logs", ["job_id", sa.text("ran_at DESC")])
 
-    create_table(
+    op.create_portable_table(
         "pairing_requests",
         _id(),
         sa.Column("code", sa.String(8), nullable=False, unique=True),
@@ -423,7 +410,7 @@ def _create_cron_and_pairing() -> None:
         _created_at(),
     )
 
-    create_table(
+    op.create_portable_table(
         "paired_devices",
         _id(),
         sa.Column("sender_id", sa.String(200), nullable=False),
@@ -436,7 +423,7 @@ def _create_cron_and_pairing() -> None:
 
 
 def _create_tracing() -> None:
-    create_table(
+    op.create_portable_table(
         "traces",
         _id(),
         sa.Column("agent_id", UUID()),
@@ -462,12 +449,16 @@ def _create_tracing() -> None:
         sa.Column("tags", TextArray()),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_traces_agent_time", "traces", ["agent_id", sa.text("created_at DESC")])
-    create_index("idx_traces_user_time", "traces", ["user_id", sa.text("created_at DESC")], "user_id IS NOT NULL")
-    create_index("idx_traces_session", "traces", ["session_key", sa.text("created_at DESC")], "session_key IS NOT NULL")
-    create_index("idx_traces_status", "traces", ["status"], "status = 'error'")
+    op.create_portable_index("idx_traces_agent_time", "traces", ["agent_id", sa.text("created_at DESC")])
+    op.create_portable_index(
+        "idx_traces_user_time", "traces", ["user_id", sa.text("created_at DESC")], "user_id IS NOT NULL"
+    )
+    op.create_portable_index(
+        "idx_traces_session", "traces", ["session_key", sa.text("created_at DESC")], "session_key IS NOT NULL"
+    )
+    op.create_portable_index("idx_traces_status", "traces", ["status"], "status = 'error'")
 
-    create_table(
+    op.create_portable_table(
         "spans",
         _id(),
         sa.Column("trace_id", UUID(), nullable=False),
@@ -495,16 +486,16 @@ def _create_tracing() -> None:
         sa.Column("metadata", JSONB()),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_spans_trace", "spans", ["trace_id", "start_time"])
-    create_index("idx_spans_parent", "spans", ["parent_span_id"], "parent_span_id IS NOT NULL")
-    op.create_index("idx_spans_agent_time", "spans", ["agent_id", sa.text("created_at DESC")])
-    op.create_index("idx_spans_type", "spans", ["span_type", sa.text("created_at DESC")])
-    create_index("idx_spans_model", "spans", ["model", sa.text("created_at DESC")], "model IS NOT NULL")
-    create_index("idx_spans_error", "spans", ["status"], "status = 'error'")
+    op.create_portable_index("idx_spans_trace", "spans", ["trace_id", "start_time"])
+    op.create_portable_index("idx_spans_parent", "spans", ["parent_span_id"], "parent_span_id IS NOT NULL")
+    op.create_portable_index("idx_spans_agent_time", "spans", ["agent_id", sa.text("created_at DESC")])
+    op.create_portable_index("idx_spans_type", "spans", ["span_type", sa.text("created_at DESC")])
+    op.create_portable_index("idx_spans_model", "spans", ["model", sa.text("created_at DESC")], "model IS NOT NULL")
+    op.create_portable_index("idx_spans_error", "spans", ["status"], "status = 'error'")
 
 
 def _create_mcp() -> None:
-    create_table(
+    op.create_portable_table(
         "mcp_servers",
         _id(),
         sa.Column("name", sa.String(255), nullable=False, unique=True),
@@ -527,7 +518,7 @@ def _create_mcp() -> None:
         _updated_at(),
     )
 
-    create_table(
+    op.create_portable_table(
         "mcp_agent_grants",
         _id(),
         sa.Column("server_id", UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False),
@@ -541,9 +532,9 @@ def _create_mcp() -> None:
         _created_at(),
         sa.UniqueConstraint("server_id", "agent_id"),
     )
-    op.create_index("idx_mcp_agent_grants_agent", "mcp_agent_grants", ["agent_id"])
+    op.create_portable_index("idx_mcp_agent_grants_agent", "mcp_agent_grants", ["agent_id"])
 
-    create_table(
+    op.create_portable_table(
         "mcp_user_grants",
         _id(),
         sa.Column("server_id", UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False),
@@ -555,9 +546,9 @@ def _create_mcp() -> None:
         _created_at(),
         sa.UniqueConstraint("server_id", "user_id"),
     )
-    op.create_index("idx_mcp_user_grants_user", "mcp_user_grants", ["user_id"])
+    op.create_portable_index("idx_mcp_user_grants_user", "mcp_user_grants", ["user_id"])
 
-    create_table(
+    op.create_portable_table(
         "mcp_access_requests",
         _id(),
         sa.Column("server_id", UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False),
@@ -574,12 +565,12 @@ def _create_mcp() -> None:
         sa.Column("review_note", sa.Text()),
         _created_at(),
     )
-    create_index("idx_mcp_requests_status", "mcp_access_requests", ["status"], "status = 'pending'")
-    op.create_index("idx_mcp_requests_server", "mcp_access_requests", ["server_id"])
+    op.create_portable_index("idx_mcp_requests_status", "mcp_access_requests", ["status"], "status = 'pending'")
+    op.create_portable_index("idx_mcp_requests_server", "mcp_access_requests", ["server_id"])
 
 
 def _create_tools_channels_and_secrets() -> None:
-    create_table(
+    op.create_portable_table(
         "custom_tools",
         _id(),
         sa.Column("name", sa.String(100), nullable=False),
@@ -598,13 +589,13 @@ def _create_tools_channels_and_secrets() -> None:
     )
     # A tool without an agent is global: its name is unique among global tools;
     # an agent's own tools are unique per agent.
-    create_index("idx_custom_tools_name_global", "custom_tools", ["name"], "agent_id IS NULL", unique=True)
-    create_index(
+    op.create_portable_index("idx_custom_tools_name_global", "custom_tools", ["name"], "agent_id IS NULL", unique=True)
+    op.create_portable_index(
         "idx_custom_tools_name_agent", "custom_tools", ["name", "agent_id"], "agent_id IS NOT NULL", unique=True
     )
-    create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], "agent_id IS NOT NULL")
+    op.create_portable_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], "agent_id IS NOT NULL")
 
-    create_table(
+    op.create_portable_table(
         "channel_instances",
         _id(),
         sa.Column("name", sa.String(100), nullable=False, unique=True),
@@ -618,10 +609,10 @@ def _create_tools_channels_and_secrets() -> None:
         _created_at(),
         _updated_at(),
     )
-    op.create_index("idx_channel_instances_type", "channel_instances", ["channel_type"])
-    op.create_index("idx_channel_instances_agent", "channel_instances", ["agent_id"])
+    op.create_portable_index("idx_channel_instances_type", "channel_instances", ["channel_type"])
+    op.create_portable_index("idx_channel_instances_agent", "channel_instances", ["agent_id"])
 
-    create_table(
+    op.create_portable_table(
         "config_secrets",
         sa.Column("key", sa.String(100), primary_key=True),
         sa.Column("value", sa.LargeBinary(), nullable=False),
@@ -629,7 +620,7 @@ def _create_tools_channels_and_secrets() -> None:
         _updated_at(),
     )
 
-    create_table(
+    op.create_portable_table(
         "group_file_writers",
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("group_id", sa.String(255), primary_key=True),

@@ -21,18 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    create_fts5_index,
-    create_gin_index,
-    create_hnsw_index,
-    create_index,
-    create_table,
-    drop_columns,
-    drop_fts5_index,
-    drop_pg_index,
-)
-from goclaw_db.types import JSONB, UUID, Timestamp, TSVector, Vector, now, uuid_generate_v7
+from goclaw_db.types import JSONB, UUID, EmbeddingVector, Timestamp, TSVector, now, uuid_generate_v7
 
 revision: str = "000002"
 down_revision: str | None = "000001"
@@ -41,7 +30,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "agents",
         sa.Column("frontmatter", sa.Text()),
         sa.Column(
@@ -53,13 +42,13 @@ def upgrade() -> None:
                 persisted=True,
             ),
         ),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
     )
-    create_gin_index("idx_agents_tsv", "agents", "tsv")
-    create_fts5_index("agents", ["display_name", "frontmatter"])
-    create_hnsw_index("idx_agents_embedding", "agents")
+    op.create_gin_index("idx_agents_tsv", "agents", "tsv")
+    op.create_fts5_index("agents", ["display_name", "frontmatter"])
+    op.create_hnsw_index("idx_agents_embedding", "agents")
 
-    create_table(
+    op.create_portable_table(
         "agent_links",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("source_agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
@@ -77,21 +66,21 @@ def upgrade() -> None:
         sa.CheckConstraint("source_agent_id <> target_agent_id", name="agent_links_check"),
     )
     active = sa.text("status = 'active'")
-    create_index("idx_agent_links_source", "agent_links", ["source_agent_id"], where=active)
-    create_index("idx_agent_links_target", "agent_links", ["target_agent_id"], where=active)
+    op.create_portable_index("idx_agent_links_source", "agent_links", ["source_agent_id"], where=active)
+    op.create_portable_index("idx_agent_links_target", "agent_links", ["target_agent_id"], where=active)
 
-    add_columns("traces", sa.Column("parent_trace_id", UUID()))
+    op.add_portable_columns("traces", sa.Column("parent_trace_id", UUID()))
     has_parent = sa.text("parent_trace_id IS NOT NULL")
-    create_index("idx_traces_parent", "traces", ["parent_trace_id"], where=has_parent)
+    op.create_portable_index("idx_traces_parent", "traces", ["parent_trace_id"], where=has_parent)
 
 
 def downgrade() -> None:
-    op.drop_index("idx_traces_parent", table_name="traces")
-    drop_columns("traces", "parent_trace_id")
+    op.drop_portable_index("idx_traces_parent", "traces")
+    op.drop_portable_columns("traces", "parent_trace_id")
 
     op.drop_table("agent_links")
 
-    drop_pg_index("idx_agents_embedding", "agents")
-    drop_pg_index("idx_agents_tsv", "agents")
-    drop_fts5_index("agents")
-    drop_columns("agents", "embedding", "tsv", "frontmatter", pg_only=("embedding", "tsv"))
+    op.drop_postgresql_index("idx_agents_embedding", "agents")
+    op.drop_postgresql_index("idx_agents_tsv", "agents")
+    op.drop_fts5_index("agents")
+    op.drop_portable_columns("agents", "embedding", "tsv", "frontmatter", postgresql_only=("embedding", "tsv"))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import batch_alter_table, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, UUIDArray, now, uuid_generate_v7
 
 revision: str = "000003"
@@ -27,7 +26,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "agent_teams",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("name", sa.String(255), nullable=False),
@@ -40,7 +39,7 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
     )
 
-    create_table(
+    op.create_portable_table(
         "agent_team_members",
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
@@ -48,7 +47,7 @@ def upgrade() -> None:
         sa.Column("joined_at", Timestamp(), server_default=now()),
     )
 
-    create_table(
+    op.create_portable_table(
         "team_tasks",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -56,16 +55,16 @@ def upgrade() -> None:
         sa.Column("description", sa.Text()),
         sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
         sa.Column("owner_agent_id", UUID(), sa.ForeignKey("agents.id")),
-        sa.Column("blocked_by", UUIDArray()),
+        sa.Column("blocked_by", UUIDArray(), sqlite_nullable=False),  # the desktop file requires a list
         sa.Column("priority", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.Column("result", sa.Text()),
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("updated_at", Timestamp(), server_default=now()),
     )
-    op.create_index("idx_team_tasks_team", "team_tasks", ["team_id"])
-    op.create_index("idx_team_tasks_status", "team_tasks", ["team_id", "status"])
+    op.create_portable_index("idx_team_tasks_team", "team_tasks", ["team_id"])
+    op.create_portable_index("idx_team_tasks_status", "team_tasks", ["team_id", "status"])
 
-    create_table(
+    op.create_portable_table(
         "team_messages",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -77,14 +76,14 @@ def upgrade() -> None:
         sa.Column("read", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", Timestamp(), server_default=now()),
     )
-    op.create_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
+    op.create_portable_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
 
-    with batch_alter_table("agent_links") as batch:
+    with op.alter_portable_table("agent_links") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
 
 
 def downgrade() -> None:
-    drop_columns("agent_links", "team_id")
+    op.drop_portable_columns("agent_links", "team_id")
     op.drop_table("team_messages")
     op.drop_table("team_tasks")
     op.drop_table("agent_team_members")

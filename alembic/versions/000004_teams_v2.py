@@ -16,15 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    create_fts5_index,
-    create_gin_index,
-    create_table,
-    drop_columns,
-    drop_fts5_index,
-    drop_pg_index,
-)
 from goclaw_db.types import UUID, Timestamp, TSVector, now, uuid_generate_v7
 
 revision: str = "000004"
@@ -34,7 +25,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "team_tasks",
         sa.Column(
             "tsv",
@@ -45,10 +36,10 @@ def upgrade() -> None:
             ),
         ),
     )
-    create_gin_index("idx_team_tasks_tsv", "team_tasks", "tsv")
-    create_fts5_index("team_tasks", ["subject", "description"])
+    op.create_gin_index("idx_team_tasks_tsv", "team_tasks", "tsv")
+    op.create_fts5_index("team_tasks", ["subject", "description"])
 
-    create_table(
+    op.create_portable_table(
         "delegation_history",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("source_agent_id", UUID(), sa.ForeignKey("agents.id"), nullable=False),
@@ -67,13 +58,13 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("completed_at", Timestamp()),
     )
-    op.create_index("idx_delegation_history_source", "delegation_history", ["source_agent_id"])
-    op.create_index("idx_delegation_history_team", "delegation_history", ["team_id"])
-    op.create_index("idx_delegation_history_created", "delegation_history", [sa.text("created_at DESC")])
+    op.create_portable_index("idx_delegation_history_source", "delegation_history", ["source_agent_id"])
+    op.create_portable_index("idx_delegation_history_team", "delegation_history", ["team_id"])
+    op.create_portable_index("idx_delegation_history_created", "delegation_history", [sa.text("created_at DESC")])
 
 
 def downgrade() -> None:
     op.drop_table("delegation_history")
-    drop_pg_index("idx_team_tasks_tsv", "team_tasks")
-    drop_fts5_index("team_tasks")
-    drop_columns("team_tasks", "tsv", pg_only=("tsv",))
+    op.drop_postgresql_index("idx_team_tasks_tsv", "team_tasks")
+    op.drop_fts5_index("team_tasks")
+    op.drop_portable_columns("team_tasks", "tsv", postgresql_only=("tsv",))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000005"
@@ -24,7 +23,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "handoff_routes",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("channel", sa.String(50), nullable=False),

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_table, drop_columns
 from goclaw_db.types import JSONB, TextArray, Timestamp, empty_array, now
 
 revision: str = "000006"
@@ -25,7 +24,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "builtin_tools",
         sa.Column("name", sa.String(100), primary_key=True),
         sa.Column("display_name", sa.String(255), nullable=False),
@@ -38,11 +37,11 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("updated_at", Timestamp(), server_default=now()),
     )
-    op.create_index("idx_builtin_tools_category", "builtin_tools", ["category"])
+    op.create_portable_index("idx_builtin_tools_category", "builtin_tools", ["category"])
 
-    add_columns("custom_tools", sa.Column("metadata", JSONB(), server_default="{}"))
+    op.add_portable_columns("custom_tools", sa.Column("metadata", JSONB(), server_default="{}"))
 
 
 def downgrade() -> None:
-    drop_columns("custom_tools", "metadata")
+    op.drop_portable_columns("custom_tools", "metadata")
     op.drop_table("builtin_tools")

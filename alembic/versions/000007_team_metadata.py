@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, batch_alter_table, create_index, drop_columns
 from goclaw_db.types import JSONB, UUID
 
 revision: str = "000007"
@@ -32,16 +31,16 @@ def _metadata() -> sa.Column:
 
 
 def upgrade() -> None:
-    with batch_alter_table("team_messages") as batch:
+    with op.alter_portable_table("team_messages") as batch:
         batch.add_column(sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="SET NULL")))
-    create_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
-    add_columns("team_messages", _metadata())
+    op.create_portable_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
+    op.add_portable_columns("team_messages", _metadata())
     for table in _OTHER_TEAM_TABLES:
-        add_columns(table, _metadata())
+        op.add_portable_columns(table, _metadata())
 
 
 def downgrade() -> None:
     for table in _OTHER_TEAM_TABLES:
-        drop_columns(table, "metadata")
-    op.drop_index("idx_team_messages_task", table_name="team_messages")
-    drop_columns("team_messages", "task_id", "metadata")
+        op.drop_portable_columns(table, "metadata")
+    op.drop_portable_index("idx_team_messages_task", "team_messages")
+    op.drop_portable_columns("team_messages", "task_id", "metadata")

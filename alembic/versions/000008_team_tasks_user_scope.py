@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_index, drop_columns
 
 revision: str = "000008"
 down_revision: str | None = "000007"
@@ -23,14 +22,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "team_tasks",
         sa.Column("user_id", sa.String(255)),
         sa.Column("channel", sa.String(50)),
     )
-    create_index("idx_team_tasks_user_scope", "team_tasks", ["team_id", "user_id"], where="user_id IS NOT NULL")
+    op.create_portable_index(
+        "idx_team_tasks_user_scope", "team_tasks", ["team_id", "user_id"], where="user_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("idx_team_tasks_user_scope", table_name="team_tasks")
-    drop_columns("team_tasks", "channel", "user_id")
+    op.drop_portable_index("idx_team_tasks_user_scope", "team_tasks")
+    op.drop_portable_columns("team_tasks", "channel", "user_id")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_index_concurrently
 
 revision: str = "000009"
 down_revision: str | None = "000008"
@@ -28,7 +27,7 @@ _TOP_LEVEL_TRACES_OF_A_USER = "parent_trace_id IS NULL AND user_id IS NOT NULL"
 
 
 def upgrade() -> None:
-    create_index_concurrently(
+    op.create_portable_index_concurrently(
         "idx_traces_quota",
         "traces",
         ["user_id", sa.text("created_at DESC")],
@@ -37,4 +36,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("idx_traces_quota", table_name="traces")
+    op.drop_portable_index("idx_traces_quota", "traces")

@@ -133,5 +133,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Content only: the replaced files cannot be recovered, so they stay in the new edition.
-    pass
+    op.keep_data_changes("the replaced AGENTS.md files cannot be recovered, so they stay in the new edition")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, drop_columns
+from alembic import op
 from goclaw_db.types import JSONB
 
 revision: str = "000011"
@@ -25,9 +25,9 @@ _TABLES = ("sessions", "user_agent_profiles", "pairing_requests", "paired_device
 
 def upgrade() -> None:
     for table in _TABLES:
-        add_columns(table, sa.Column("metadata", JSONB(), server_default="{}"))
+        op.add_portable_columns(table, sa.Column("metadata", JSONB(), server_default="{}"))
 
 
 def downgrade() -> None:
     for table in _TABLES:
-        drop_columns(table, "metadata")
+        op.drop_portable_columns(table, "metadata")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_table
 from goclaw_db.types import UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000012"
@@ -25,7 +24,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "channel_pending_messages",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("channel_name", sa.String(100), nullable=False),
@@ -38,7 +37,7 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index(
+    op.create_portable_index(
         "idx_channel_pending_messages_lookup",
         "channel_pending_messages",
         ["channel_name", "history_key", "created_at"],

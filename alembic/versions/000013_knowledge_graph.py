@@ -18,7 +18,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
 revision: str = "000013"
@@ -28,7 +27,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "kg_entities",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
@@ -44,7 +43,7 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
         sa.UniqueConstraint("agent_id", "user_id", "external_id"),
     )
-    create_table(
+    op.create_portable_table(
         "kg_relations",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
@@ -57,10 +56,10 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.UniqueConstraint("agent_id", "user_id", "source_entity_id", "relation_type", "target_entity_id"),
     )
-    op.create_index("idx_kg_entities_scope", "kg_entities", ["agent_id", "user_id"])
-    op.create_index("idx_kg_entities_type", "kg_entities", ["agent_id", "user_id", "entity_type"])
-    op.create_index("idx_kg_relations_source", "kg_relations", ["source_entity_id", "relation_type"])
-    op.create_index("idx_kg_relations_target", "kg_relations", ["target_entity_id"])
+    op.create_portable_index("idx_kg_entities_scope", "kg_entities", ["agent_id", "user_id"])
+    op.create_portable_index("idx_kg_entities_type", "kg_entities", ["agent_id", "user_id", "entity_type"])
+    op.create_portable_index("idx_kg_relations_source", "kg_relations", ["source_entity_id", "relation_type"])
+    op.create_portable_index("idx_kg_relations_target", "kg_relations", ["target_entity_id"])
 
 
 def downgrade() -> None:

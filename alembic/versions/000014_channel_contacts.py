@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
 revision: str = "000014"
@@ -27,7 +26,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "channel_contacts",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("channel_type", sa.String(50), nullable=False),
@@ -44,14 +43,16 @@ def upgrade() -> None:
         sa.Column("last_seen_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("channel_type", "sender_id"),
     )
-    create_index(
+    op.create_portable_index(
         "idx_channel_contacts_instance",
         "channel_contacts",
         ["channel_instance"],
         where="channel_instance IS NOT NULL",
     )
-    create_index("idx_channel_contacts_merged", "channel_contacts", ["merged_id"], where="merged_id IS NOT NULL")
-    op.create_index("idx_channel_contacts_search", "channel_contacts", ["display_name", "username"])
+    op.create_portable_index(
+        "idx_channel_contacts_merged", "channel_contacts", ["merged_id"], where="merged_id IS NOT NULL"
+    )
+    op.create_portable_index("idx_channel_contacts_search", "channel_contacts", ["display_name", "username"])
 
 
 def downgrade() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000015"
@@ -24,8 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns("agents", sa.Column("budget_monthly_cents", sa.Integer()))
-    create_table(
+    op.add_portable_columns("agents", sa.Column("budget_monthly_cents", sa.Integer()))
+    op.create_portable_table(
         "activity_logs",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("actor_type", sa.String(20), nullable=False),
@@ -37,12 +36,12 @@ def upgrade() -> None:
         sa.Column("ip_address", sa.String(45)),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_activity_logs_actor", "activity_logs", ["actor_type", "actor_id"])
-    op.create_index("idx_activity_logs_action", "activity_logs", ["action"])
-    op.create_index("idx_activity_logs_entity", "activity_logs", ["entity_type", "entity_id"])
-    op.create_index("idx_activity_logs_created", "activity_logs", [sa.text("created_at DESC")])
+    op.create_portable_index("idx_activity_logs_actor", "activity_logs", ["actor_type", "actor_id"])
+    op.create_portable_index("idx_activity_logs_action", "activity_logs", ["action"])
+    op.create_portable_index("idx_activity_logs_entity", "activity_logs", ["entity_type", "entity_id"])
+    op.create_portable_index("idx_activity_logs_created", "activity_logs", [sa.text("created_at DESC")])
 
 
 def downgrade() -> None:
     op.drop_table("activity_logs")
-    drop_columns("agents", "budget_monthly_cents")
+    op.drop_portable_columns("agents", "budget_monthly_cents")

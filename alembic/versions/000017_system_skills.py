@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import JSONB
 
 revision: str = "000017"
@@ -25,17 +24,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "skills",
         sa.Column("is_system", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("deps", JSONB(), nullable=False, server_default="{}"),
         sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
     )
-    create_index("idx_skills_system", "skills", ["is_system"], where=sa.column("is_system") == sa.true())
-    create_index("idx_skills_enabled", "skills", ["enabled"], where=sa.column("enabled") == sa.false())
+    op.create_portable_index("idx_skills_system", "skills", ["is_system"], where=sa.column("is_system") == sa.true())
+    op.create_portable_index("idx_skills_enabled", "skills", ["enabled"], where=sa.column("enabled") == sa.false())
 
 
 def downgrade() -> None:
-    op.drop_index("idx_skills_enabled", table_name="skills")
-    op.drop_index("idx_skills_system", table_name="skills")
-    drop_columns("skills", "is_system", "deps", "enabled")
+    op.drop_portable_index("idx_skills_enabled", "skills")
+    op.drop_portable_index("idx_skills_system", "skills")
+    op.drop_portable_columns("skills", "is_system", "deps", "enabled")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray, empty_array, now, uuid_generate_v7
 
 revision: str = "000018"
@@ -64,13 +63,13 @@ def upgrade() -> None:
     _add_followup_reminders()
     _default_blocked_by_to_empty_list()
 
-    with batch_alter_table("handoff_routes") as batch:
+    with op.alter_portable_table("handoff_routes") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
-    create_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
+    op.create_portable_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
 
 
 def _create_team_workspace() -> None:
-    create_table(
+    op.create_portable_table(
         "team_workspace_files",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -90,14 +89,16 @@ def _create_team_workspace() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("team_id", "chat_id", "file_name"),
     )
-    op.create_index("idx_twf_team_scope", "team_workspace_files", ["team_id", "chat_id"])
-    op.create_index("idx_twf_uploaded_by", "team_workspace_files", ["uploaded_by"])
-    create_index("idx_twf_task", "team_workspace_files", ["task_id"], where="task_id IS NOT NULL")
-    create_index("idx_twf_archived", "team_workspace_files", ["archived_at"], where="archived_at IS NOT NULL")
-    create_index("idx_twf_pinned", "team_workspace_files", ["team_id", "pinned"], where="pinned = true")
-    create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
+    op.create_portable_index("idx_twf_team_scope", "team_workspace_files", ["team_id", "chat_id"])
+    op.create_portable_index("idx_twf_uploaded_by", "team_workspace_files", ["uploaded_by"])
+    op.create_portable_index("idx_twf_task", "team_workspace_files", ["task_id"], where="task_id IS NOT NULL")
+    op.create_portable_index(
+        "idx_twf_archived", "team_workspace_files", ["archived_at"], where="archived_at IS NOT NULL"
+    )
+    op.create_portable_index("idx_twf_pinned", "team_workspace_files", ["team_id", "pinned"], where="pinned = true")
+    op.create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
 
-    create_table(
+    op.create_portable_table(
         "team_workspace_file_versions",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("file_id", UUID(), sa.ForeignKey("team_workspace_files.id", ondelete="CASCADE"), nullable=False),
@@ -108,9 +109,9 @@ def _create_team_workspace() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("file_id", "version"),
     )
-    op.create_index("idx_twfv_file", "team_workspace_file_versions", ["file_id"])
+    op.create_portable_index("idx_twfv_file", "team_workspace_file_versions", ["file_id"])
 
-    create_table(
+    op.create_portable_table(
         "team_workspace_comments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("file_id", UUID(), sa.ForeignKey("team_workspace_files.id", ondelete="CASCADE"), nullable=False),
@@ -118,11 +119,11 @@ def _create_team_workspace() -> None:
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_twfc_file", "team_workspace_comments", ["file_id"])
+    op.create_portable_index("idx_twfc_file", "team_workspace_comments", ["file_id"])
 
 
 def _extend_team_tasks() -> None:
-    with batch_alter_table("team_tasks") as batch:
+    with op.alter_portable_table("team_tasks") as batch:
         batch.add_column(sa.Column("task_type", sa.String(30), nullable=False, server_default="general"))
         batch.add_column(sa.Column("task_number", sa.Integer(), nullable=False, server_default=sa.text("0")))
         batch.add_column(sa.Column("identifier", sa.String(20)))
@@ -139,12 +140,12 @@ def _extend_team_tasks() -> None:
             "team_tasks_progress_percent_check", sa.text("progress_percent BETWEEN 0 AND 100")
         )
 
-    create_index("idx_tt_parent", "team_tasks", ["parent_id"], where="parent_id IS NOT NULL")
-    op.create_index("idx_tt_scope", "team_tasks", ["team_id", "channel", "chat_id"])
-    op.create_index("idx_tt_type", "team_tasks", ["team_id", "task_type"])
+    op.create_portable_index("idx_tt_parent", "team_tasks", ["parent_id"], where="parent_id IS NOT NULL")
+    op.create_portable_index("idx_tt_scope", "team_tasks", ["team_id", "channel", "chat_id"])
+    op.create_portable_index("idx_tt_type", "team_tasks", ["team_id", "task_type"])
     lease_held = sa.text(f"lock_expires_at IS NOT NULL AND {_IN_PROGRESS}")
-    create_index("idx_tt_lock", "team_tasks", ["lock_expires_at"], where=lease_held)
-    create_index(
+    op.create_portable_index("idx_tt_lock", "team_tasks", ["lock_expires_at"], where=lease_held)
+    op.create_portable_index(
         "idx_tt_identifier",
         "team_tasks",
         ["team_id", "identifier"],
@@ -154,7 +155,7 @@ def _extend_team_tasks() -> None:
 
 
 def _create_task_history_tables() -> None:
-    create_table(
+    op.create_portable_table(
         "team_task_comments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False),
@@ -164,9 +165,9 @@ def _create_task_history_tables() -> None:
         sa.Column("metadata", JSONB(), server_default="{}"),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_ttc_task", "team_task_comments", ["task_id"])
+    op.create_portable_index("idx_ttc_task", "team_task_comments", ["task_id"])
 
-    create_table(
+    op.create_portable_table(
         "team_task_events",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False),
@@ -176,9 +177,9 @@ def _create_task_history_tables() -> None:
         sa.Column("data", JSONB()),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_tte_task", "team_task_events", ["task_id"])
+    op.create_portable_index("idx_tte_task", "team_task_events", ["task_id"])
 
-    create_table(
+    op.create_portable_table(
         "team_task_attachments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False),
@@ -188,7 +189,7 @@ def _create_task_history_tables() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("task_id", "file_id"),
     )
-    op.create_index("idx_tta_task", "team_task_attachments", ["task_id"])
+    op.create_portable_index("idx_tta_task", "team_task_attachments", ["task_id"])
 
 
 def _number_existing_tasks() -> None:
@@ -230,7 +231,7 @@ def _number_existing_tasks() -> None:
 
 
 def _add_followup_reminders() -> None:
-    with batch_alter_table("team_tasks") as batch:
+    with op.alter_portable_table("team_tasks") as batch:
         batch.add_column(sa.Column("followup_at", Timestamp()))
         batch.add_column(sa.Column("followup_count", sa.Integer(), nullable=False, server_default=sa.text("0")))
         batch.add_column(sa.Column("followup_max", sa.Integer(), nullable=False, server_default=sa.text("0")))
@@ -238,32 +239,32 @@ def _add_followup_reminders() -> None:
         batch.add_column(sa.Column("followup_channel", sa.String(60)))
         batch.add_column(sa.Column("followup_chat_id", sa.String(255)))
     due = sa.text(f"followup_at IS NOT NULL AND {_IN_PROGRESS}")
-    create_index("idx_tt_followup", "team_tasks", ["followup_at"], where=due)
+    op.create_portable_index("idx_tt_followup", "team_tasks", ["followup_at"], where=due)
 
 
 def _default_blocked_by_to_empty_list() -> None:
-    with batch_alter_table("team_tasks") as batch:
+    with op.alter_portable_table("team_tasks") as batch:
         batch.alter_column("blocked_by", existing_type=UUIDArray(), server_default=empty_array(UUIDArray()))
     tasks = sa.table("team_tasks", sa.column("blocked_by", UUIDArray()))
     op.execute(sa.update(tasks).where(tasks.c.blocked_by.is_(None)).values(blocked_by=empty_array(UUIDArray())))
 
 
 def downgrade() -> None:
-    op.drop_index("idx_hr_team", table_name="handoff_routes")
-    drop_columns("handoff_routes", "team_id")
+    op.drop_portable_index("idx_hr_team", "handoff_routes")
+    op.drop_portable_columns("handoff_routes", "team_id")
 
-    with batch_alter_table("team_tasks") as batch:
+    with op.alter_portable_table("team_tasks") as batch:
         batch.alter_column("blocked_by", existing_type=UUIDArray(), server_default=None)
 
-    op.drop_index("idx_tt_followup", table_name="team_tasks")
+    op.drop_portable_index("idx_tt_followup", "team_tasks")
     op.drop_table("team_task_attachments")
     op.drop_table("team_task_events")
     op.drop_table("team_task_comments")
     for index in ("idx_tt_identifier", "idx_tt_lock", "idx_tt_type", "idx_tt_scope", "idx_tt_parent"):
-        op.drop_index(index, table_name="team_tasks")
-    with batch_alter_table("team_tasks") as batch:
+        op.drop_portable_index(index, "team_tasks")
+    with op.alter_portable_table("team_tasks") as batch:
         batch.drop_constraint("team_tasks_progress_percent_check", type_="check")
-    drop_columns("team_tasks", *_TASK_COLUMNS, *_FOLLOWUP_COLUMNS)
+    op.drop_portable_columns("team_tasks", *_TASK_COLUMNS, *_FOLLOWUP_COLUMNS)
 
     op.drop_table("team_workspace_comments")
     op.drop_table("team_workspace_file_versions")

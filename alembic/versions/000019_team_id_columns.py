@@ -19,7 +19,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import batch_alter_table, create_gin_index, create_index, drop_columns, drop_pg_index
 from goclaw_db.types import UUID
 
 revision: str = "000019"
@@ -44,17 +43,17 @@ _TEAM_SCOPED: tuple[tuple[str, str, tuple], ...] = (
 def upgrade() -> None:
     has_team = sa.text("team_id IS NOT NULL")
     for table, index, more_columns in _TEAM_SCOPED:
-        with batch_alter_table(table) as batch:
+        with op.alter_portable_table(table) as batch:
             batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
-        create_index(index, table, ["team_id", *more_columns], where=has_team)
+        op.create_portable_index(index, table, ["team_id", *more_columns], where=has_team)
 
-    create_gin_index("idx_tt_blocked_by", "team_tasks", "blocked_by")
-    op.create_index("idx_tt_owner_status", "team_tasks", ["team_id", "owner_agent_id", "status"])
+    op.create_gin_index("idx_tt_blocked_by", "team_tasks", "blocked_by")
+    op.create_portable_index("idx_tt_owner_status", "team_tasks", ["team_id", "owner_agent_id", "status"])
 
 
 def downgrade() -> None:
-    op.drop_index("idx_tt_owner_status", table_name="team_tasks")
-    drop_pg_index("idx_tt_blocked_by", "team_tasks")
+    op.drop_portable_index("idx_tt_owner_status", "team_tasks")
+    op.drop_postgresql_index("idx_tt_blocked_by", "team_tasks")
     for table, index, _ in reversed(_TEAM_SCOPED):
-        op.drop_index(index, table_name=table)
-        drop_columns(table, "team_id")
+        op.drop_portable_index(index, table)
+        op.drop_portable_columns(table, "team_id")

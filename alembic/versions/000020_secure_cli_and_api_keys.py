@@ -18,7 +18,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, empty_array, now, uuid_generate_v7
 
 revision: str = "000020"
@@ -28,7 +27,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "secure_cli_binaries",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("binary_name", sa.Text(), nullable=False),
@@ -45,18 +44,20 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_secure_cli_binary_name", "secure_cli_binaries", ["binary_name"])
-    create_index("idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL")
+    op.create_portable_index("idx_secure_cli_binary_name", "secure_cli_binaries", ["binary_name"])
+    op.create_portable_index(
+        "idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL"
+    )
     # A binary is registered once per agent; the all-zero id makes the global
     # entry (no agent) a scope of its own, which a plain unique key would not.
-    op.create_index(
+    op.create_portable_index(
         "idx_secure_cli_unique_binary_agent",
         "secure_cli_binaries",
         ["binary_name", sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')")],
         unique=True,
     )
 
-    create_table(
+    op.create_portable_table(
         "api_keys",
         sa.Column("id", UUID(), primary_key=True),
         sa.Column("name", sa.String(100), nullable=False),
@@ -70,8 +71,8 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    create_index("idx_api_keys_key_hash", "api_keys", ["key_hash"], where="NOT revoked")
-    op.create_index("idx_api_keys_prefix", "api_keys", ["prefix"])
+    op.create_portable_index("idx_api_keys_key_hash", "api_keys", ["key_hash"], where="NOT revoked")
+    op.create_portable_index("idx_api_keys_prefix", "api_keys", ["prefix"])
 
 
 def downgrade() -> None:

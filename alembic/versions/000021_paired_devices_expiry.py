@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, drop_columns
+from alembic import op
 from goclaw_db.types import Timestamp
 
 revision: str = "000021"
@@ -26,12 +26,12 @@ _SELF_ASSESSED = ("team_tasks", "team_messages", "team_task_comments")
 
 
 def upgrade() -> None:
-    add_columns("paired_devices", sa.Column("expires_at", Timestamp()))
+    op.add_portable_columns("paired_devices", sa.Column("expires_at", Timestamp()))
     for table in _SELF_ASSESSED:
-        add_columns(table, sa.Column("confidence_score", sa.Double()))
+        op.add_portable_columns(table, sa.Column("confidence_score", sa.Double()))
 
 
 def downgrade() -> None:
     for table in reversed(_SELF_ASSESSED):
-        drop_columns(table, "confidence_score")
-    drop_columns("paired_devices", "expires_at")
+        op.drop_portable_columns(table, "confidence_score")
+    op.drop_portable_columns("paired_devices", "expires_at")

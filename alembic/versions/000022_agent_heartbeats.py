@@ -20,7 +20,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000022"
@@ -30,7 +29,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "agent_heartbeats",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, unique=True),
@@ -59,9 +58,9 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
     )
     due = sa.and_(sa.column("enabled") == sa.true(), sa.column("next_run_at").is_not(None))
-    create_index("idx_heartbeats_due", "agent_heartbeats", ["next_run_at"], where=due)
+    op.create_portable_index("idx_heartbeats_due", "agent_heartbeats", ["next_run_at"], where=due)
 
-    create_table(
+    op.create_portable_table(
         "heartbeat_run_logs",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("heartbeat_id", UUID(), sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), nullable=False),
@@ -77,10 +76,10 @@ def upgrade() -> None:
         sa.Column("ran_at", Timestamp(), server_default=now()),
         sa.Column("created_at", Timestamp(), server_default=now()),
     )
-    op.create_index("idx_hb_logs_heartbeat", "heartbeat_run_logs", ["heartbeat_id", sa.text("ran_at DESC")])
-    op.create_index("idx_hb_logs_agent", "heartbeat_run_logs", ["agent_id", sa.text("ran_at DESC")])
+    op.create_portable_index("idx_hb_logs_heartbeat", "heartbeat_run_logs", ["heartbeat_id", sa.text("ran_at DESC")])
+    op.create_portable_index("idx_hb_logs_agent", "heartbeat_run_logs", ["agent_id", sa.text("ran_at DESC")])
 
-    create_table(
+    op.create_portable_table(
         "agent_config_permissions",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
@@ -94,7 +93,7 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
         sa.UniqueConstraint("agent_id", "scope", "config_type", "user_id"),
     )
-    op.create_index("idx_acp_lookup", "agent_config_permissions", ["agent_id", "scope", "config_type"])
+    op.create_portable_index("idx_acp_lookup", "agent_config_permissions", ["agent_id", "scope", "config_type"])
 
 
 def downgrade() -> None:

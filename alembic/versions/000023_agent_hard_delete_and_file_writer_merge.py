@@ -25,7 +25,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import batch_alter_table, create_index, create_table, delete_rows
 from goclaw_db.sql import json_build_object, json_text
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -85,14 +84,16 @@ permissions = sa.table(
 
 
 def upgrade() -> None:
-    with batch_alter_table("agent_config_permissions") as batch:
+    with op.alter_portable_table("agent_config_permissions") as batch:
         batch.alter_column("scope", existing_type=sa.String(100), type_=sa.String(255), existing_nullable=False)
     _move_file_writers_into_permissions()
     op.drop_table("group_file_writers")
 
-    with batch_alter_table("agents") as batch:
+    with op.alter_portable_table("agents") as batch:
         batch.drop_constraint("agents_agent_key_key", type_="unique")
-    create_index("idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL")
+    op.create_portable_index(
+        "idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL"
+    )
 
     for table, column in DELETED_WITH_AGENT:
         _reference_agents(table, column, ondelete="CASCADE")
@@ -100,7 +101,7 @@ def upgrade() -> None:
         _reference_agents(table, column, ondelete="SET NULL")
 
     # Only now, with the delete rules in place, do the soft-deleted agents take their data with them.
-    delete_rows(agents, agents.c.deleted_at.is_not(None))
+    op.delete_portable_rows(agents, agents.c.deleted_at.is_not(None))
 
 
 def _move_file_writers_into_permissions() -> None:
@@ -136,7 +137,7 @@ def _move_file_writers_into_permissions() -> None:
 def _reference_agents(table: str, column: str, ondelete: str | None) -> None:
     """Replace the foreign key from ``table.column`` to agents, keeping its name, with another delete rule."""
     name = f"{table}_{column}_fkey"
-    with batch_alter_table(table) as batch:
+    with op.alter_portable_table(table) as batch:
         batch.drop_constraint(name, type_="foreignkey")
         batch.create_foreign_key(name, "agents", [column], ["id"], ondelete=ondelete)
 
@@ -145,11 +146,11 @@ def downgrade() -> None:
     for table, column in KEPT_WITHOUT_AGENT + DELETED_WITH_AGENT:
         _reference_agents(table, column, ondelete=None)
 
-    op.drop_index("idx_agents_agent_key_active", table_name="agents")
-    with batch_alter_table("agents") as batch:
+    op.drop_portable_index("idx_agents_agent_key_active", "agents")
+    with op.alter_portable_table("agents") as batch:
         batch.create_unique_constraint("agents_agent_key_key", ["agent_key"])
 
-    create_table(
+    op.create_portable_table(
         "group_file_writers",
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("group_id", sa.String(255), primary_key=True),
@@ -160,7 +161,7 @@ def downgrade() -> None:
     )
     _move_file_writers_back()
 
-    with batch_alter_table("agent_config_permissions") as batch:
+    with op.alter_portable_table("agent_config_permissions") as batch:
         batch.alter_column("scope", existing_type=sa.String(255), type_=sa.String(100), existing_nullable=False)
 
 

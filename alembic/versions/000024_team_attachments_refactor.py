@@ -22,16 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    create_gin_index,
-    create_hnsw_index,
-    create_index,
-    create_table,
-    drop_columns,
-    drop_pg_index,
-)
-from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, Vector, empty_array, now, uuid_generate_v7
+from goclaw_db.types import JSONB, UUID, EmbeddingVector, TextArray, Timestamp, empty_array, now, uuid_generate_v7
 
 revision: str = "000024"
 down_revision: str | None = "000023"
@@ -52,7 +43,7 @@ def upgrade() -> None:
     for table in RETIRED_TABLES:
         op.drop_table(table, if_exists=True)
 
-    create_table(
+    op.create_portable_table(
         "team_task_attachments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False),
@@ -67,23 +58,23 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("task_id", "path"),
     )
-    op.create_index("idx_tta_task", "team_task_attachments", ["task_id"])
-    op.create_index("idx_tta_team", "team_task_attachments", ["team_id"])
+    op.create_portable_index("idx_tta_task", "team_task_attachments", ["task_id"])
+    op.create_portable_index("idx_tta_team", "team_task_attachments", ["team_id"])
 
-    add_columns(
+    op.add_portable_columns(
         "team_tasks",
         sa.Column("comment_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.Column("attachment_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
     )
-    create_hnsw_index("idx_tt_embedding", "team_tasks")
+    op.create_hnsw_index("idx_tt_embedding", "team_tasks")
 
 
 def downgrade() -> None:
-    drop_pg_index("idx_tt_embedding", "team_tasks")
-    drop_columns("team_tasks", "embedding", pg_only=("embedding",))
+    op.drop_postgresql_index("idx_tt_embedding", "team_tasks")
+    op.drop_portable_columns("team_tasks", "embedding", postgresql_only=("embedding",))
     op.drop_table("team_task_attachments")
-    drop_columns("team_tasks", "comment_count", "attachment_count")
+    op.drop_portable_columns("team_tasks", "comment_count", "attachment_count")
 
     _recreate_team_messages()
     _recreate_team_workspace()
@@ -91,7 +82,7 @@ def downgrade() -> None:
 
 def _recreate_team_messages() -> None:
     """The messages table as version 23 left it: version 3's columns, then the later additions."""
-    create_table(
+    op.create_portable_table(
         "team_messages",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -105,13 +96,13 @@ def _recreate_team_messages() -> None:
         sa.Column("metadata", JSONB(), nullable=False, server_default="{}"),
         sa.Column("confidence_score", sa.Double()),
     )
-    op.create_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
-    create_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
+    op.create_portable_index("idx_team_messages_to", "team_messages", ["team_id", "to_agent_id", "read"])
+    op.create_portable_index("idx_team_messages_task", "team_messages", ["task_id"], where="task_id IS NOT NULL")
 
 
 def _recreate_team_workspace() -> None:
     """The workspace tables and the file-based task attachments, as version 23 left them."""
-    create_table(
+    op.create_portable_table(
         "team_workspace_files",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -131,17 +122,17 @@ def _recreate_team_workspace() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("team_id", "chat_id", "file_name"),
     )
-    op.create_index("idx_twf_team_scope", "team_workspace_files", ["team_id", "chat_id"])
-    op.create_index("idx_twf_uploaded_by", "team_workspace_files", ["uploaded_by"])
+    op.create_portable_index("idx_twf_team_scope", "team_workspace_files", ["team_id", "chat_id"])
+    op.create_portable_index("idx_twf_uploaded_by", "team_workspace_files", ["uploaded_by"])
     for name, columns, where in (
         ("idx_twf_task", ["task_id"], "task_id IS NOT NULL"),
         ("idx_twf_archived", ["archived_at"], "archived_at IS NOT NULL"),
         ("idx_twf_pinned", ["team_id", "pinned"], "pinned = true"),
     ):
-        create_index(name, "team_workspace_files", columns, where=where)
-    create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
+        op.create_portable_index(name, "team_workspace_files", columns, where=where)
+    op.create_gin_index("idx_twf_tags", "team_workspace_files", "tags")
 
-    create_table(
+    op.create_portable_table(
         "team_workspace_file_versions",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("file_id", UUID(), sa.ForeignKey("team_workspace_files.id", ondelete="CASCADE"), nullable=False),
@@ -152,9 +143,9 @@ def _recreate_team_workspace() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("file_id", "version"),
     )
-    op.create_index("idx_twfv_file", "team_workspace_file_versions", ["file_id"])
+    op.create_portable_index("idx_twfv_file", "team_workspace_file_versions", ["file_id"])
 
-    create_table(
+    op.create_portable_table(
         "team_workspace_comments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("file_id", UUID(), sa.ForeignKey("team_workspace_files.id", ondelete="CASCADE"), nullable=False),
@@ -162,9 +153,9 @@ def _recreate_team_workspace() -> None:
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_twfc_file", "team_workspace_comments", ["file_id"])
+    op.create_portable_index("idx_twfc_file", "team_workspace_comments", ["file_id"])
 
-    create_table(
+    op.create_portable_table(
         "team_task_attachments",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("task_id", UUID(), sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), nullable=False),
@@ -174,4 +165,4 @@ def _recreate_team_workspace() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("task_id", "file_id"),
     )
-    op.create_index("idx_tta_task", "team_task_attachments", ["task_id"])
+    op.create_portable_index("idx_tta_task", "team_task_attachments", ["task_id"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, create_hnsw_index, drop_columns, drop_pg_index
-from goclaw_db.types import Vector
+from alembic import op
+from goclaw_db.types import EmbeddingVector
 
 revision: str = "000025"
 down_revision: str | None = "000024"
@@ -22,10 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns("kg_entities", sa.Column("embedding", Vector(1536)))
-    create_hnsw_index("idx_kg_entity_vec", "kg_entities")
+    op.add_portable_columns("kg_entities", sa.Column("embedding", EmbeddingVector(1536)))
+    op.create_hnsw_index("idx_kg_entity_vec", "kg_entities")
 
 
 def downgrade() -> None:
-    drop_pg_index("idx_kg_entity_vec", "kg_entities")
-    drop_columns("kg_entities", "embedding", pg_only=("embedding",))
+    op.drop_postgresql_index("idx_kg_entity_vec", "kg_entities")
+    op.drop_portable_columns("kg_entities", "embedding", postgresql_only=("embedding",))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_index, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
 
 revision: str = "000026"
@@ -27,7 +26,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "api_keys",
         sa.Column(
             "owner_id",
@@ -35,9 +34,9 @@ def upgrade() -> None:
             comment="The user this key acts as; requests made with it cannot claim another user.",
         ),
     )
-    create_index("idx_api_keys_owner_id", "api_keys", ["owner_id"], where="owner_id IS NOT NULL")
+    op.create_portable_index("idx_api_keys_owner_id", "api_keys", ["owner_id"], where="owner_id IS NOT NULL")
 
-    create_table(
+    op.create_portable_table(
         "team_user_grants",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), nullable=False),
@@ -47,8 +46,8 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("team_id", "user_id"),
     )
-    op.create_index("idx_team_user_grants_user", "team_user_grants", ["user_id"])
-    op.create_index("idx_team_user_grants_team", "team_user_grants", ["team_id"])
+    op.create_portable_index("idx_team_user_grants_user", "team_user_grants", ["user_id"])
+    op.create_portable_index("idx_team_user_grants_team", "team_user_grants", ["team_id"])
 
     # GoClaw's own downgrade from 26 does not bring these back: a database it left has neither.
     op.drop_table("handoff_routes", if_exists=True)
@@ -60,13 +59,13 @@ def downgrade() -> None:
     _recreate_delegation_history()
 
     op.drop_table("team_user_grants")
-    op.drop_index("idx_api_keys_owner_id", table_name="api_keys")
-    drop_columns("api_keys", "owner_id")
+    op.drop_portable_index("idx_api_keys_owner_id", "api_keys")
+    op.drop_portable_columns("api_keys", "owner_id")
 
 
 def _recreate_handoff_routes() -> None:
     """Handoff routes as version 25 had them: version 5's columns, then metadata and team."""
-    create_table(
+    op.create_portable_table(
         "handoff_routes",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("channel", sa.String(50), nullable=False),
@@ -80,12 +79,12 @@ def _recreate_handoff_routes() -> None:
         sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")),
         sa.UniqueConstraint("channel", "chat_id"),
     )
-    create_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
+    op.create_portable_index("idx_hr_team", "handoff_routes", ["team_id"], where="team_id IS NOT NULL")
 
 
 def _recreate_delegation_history() -> None:
     """Delegation history as version 25 had it, deleted along with either agent."""
-    create_table(
+    op.create_portable_table(
         "delegation_history",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("source_agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
@@ -105,6 +104,6 @@ def _recreate_delegation_history() -> None:
         sa.Column("completed_at", Timestamp()),
         sa.Column("metadata", JSONB(), nullable=False, server_default="{}"),
     )
-    op.create_index("idx_delegation_history_source", "delegation_history", ["source_agent_id"])
-    op.create_index("idx_delegation_history_team", "delegation_history", ["team_id"])
-    op.create_index("idx_delegation_history_created", "delegation_history", [sa.text("created_at DESC")])
+    op.create_portable_index("idx_delegation_history_source", "delegation_history", ["source_agent_id"])
+    op.create_portable_index("idx_delegation_history_team", "delegation_history", ["team_id"])
+    op.create_portable_index("idx_delegation_history_created", "delegation_history", [sa.text("created_at DESC")])

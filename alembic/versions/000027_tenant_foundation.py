@@ -36,7 +36,6 @@ import uuid
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, drop_columns
 from goclaw_db.sql import regexp_remove
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now, uuid_generate_v7
 
@@ -126,24 +125,23 @@ _TENANT_QUERY_INDEXES: tuple[tuple[str, str, list, str | None], ...] = (
 
 
 def _usage_bucket_index(*extra: str) -> None:
-    """The upsert key of hourly usage; a missing agent counts as the all-zero id."""
-    create_index(
+    """The upsert key of hourly usage; a missing agent counts as the all-zero id.
+
+    The desktop file also keys a missing provider, model or channel as ''.
+    """
+    gateway_wide = sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')")
+    dimensions = ("provider", "model", "channel")
+    op.create_portable_index(
         "idx_usage_snapshots_unique",
         "usage_snapshots",
-        [
-            "bucket_hour",
-            sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')"),
-            "provider",
-            "model",
-            "channel",
-            *extra,
-        ],
+        ["bucket_hour", gateway_wide, *dimensions, *extra],
+        sqlite_columns=["bucket_hour", gateway_wide, *(sa.text(f"COALESCE({c}, '')") for c in dimensions), *extra],
         unique=True,
     )
 
 
 def upgrade() -> None:
-    tenants = create_table(
+    tenants = op.create_portable_table(
         "tenants",
         sa.Column("id", UUID(), primary_key=True),
         sa.Column("name", sa.String(255), nullable=False),
@@ -153,11 +151,11 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_tenants_slug", "tenants", ["slug"])
-    create_index("idx_tenants_status", "tenants", ["status"], where="status = 'active'")
+    op.create_portable_index("idx_tenants_slug", "tenants", ["slug"])
+    op.create_portable_index("idx_tenants_status", "tenants", ["status"], where="status = 'active'")
     op.execute(sa.insert(tenants).values(id=uuid.UUID(MASTER_TENANT_ID), name="Master", slug="master"))
 
-    tenant_users = create_table(
+    tenant_users = op.create_portable_table(
         "tenant_users",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
@@ -169,24 +167,24 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("tenant_id", "user_id"),
     )
-    op.create_index("idx_tenant_users_user", "tenant_users", ["user_id"])
-    op.create_index("idx_tenant_users_tenant", "tenant_users", ["tenant_id"])
+    op.create_portable_index("idx_tenant_users_user", "tenant_users", ["user_id"])
+    op.create_portable_index("idx_tenant_users_tenant", "tenant_users", ["tenant_id"])
 
     # The column default puts existing rows in the master tenant without
     # rewriting the tables; dropping it afterwards makes new rows name a tenant.
     for table in _TENANT_SCOPED:
-        add_columns(
+        op.add_portable_columns(
             table,
             sa.Column(
                 "tenant_id", UUID(), sa.ForeignKey("tenants.id"), nullable=False, server_default=MASTER_TENANT_ID
             ),
         )
-        with batch_alter_table(table) as batch:
+        with op.alter_portable_table(table) as batch:
             batch.alter_column("tenant_id", server_default=None)
-        op.create_index(f"idx_{table}_tenant", table, ["tenant_id"])
-    add_columns("api_keys", sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id")))
+        op.create_portable_index(f"idx_{table}_tenant", table, ["tenant_id"])
+    op.add_portable_columns("api_keys", sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id")))
     for name, table, columns, condition in _TENANT_QUERY_INDEXES:
-        create_index(name, table, columns, where=condition)
+        op.create_portable_index(name, table, columns, where=condition)
 
     agents = sa.table(
         "agents", sa.column("id"), sa.column("owner_id", sa.String()), sa.column("created_at", Timestamp())
@@ -203,7 +201,7 @@ def upgrade() -> None:
 
     op.drop_table("custom_tools")
 
-    create_table(
+    op.create_portable_table(
         "builtin_tool_tenant_configs",
         sa.Column(
             "tool_name", sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True
@@ -213,18 +211,18 @@ def upgrade() -> None:
         sa.Column("settings", JSONB()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_builtin_tool_tenant_configs_tenant", "builtin_tool_tenant_configs", ["tenant_id"])
+    op.create_portable_index("idx_builtin_tool_tenant_configs_tenant", "builtin_tool_tenant_configs", ["tenant_id"])
 
-    create_table(
+    op.create_portable_table(
         "skill_tenant_configs",
         sa.Column("skill_id", UUID(), sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_skill_tenant_configs_tenant", "skill_tenant_configs", ["tenant_id"])
+    op.create_portable_index("idx_skill_tenant_configs_tenant", "skill_tenant_configs", ["tenant_id"])
 
-    create_table(
+    op.create_portable_table(
         "mcp_user_credentials",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("server_id", UUID(), sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), nullable=False),
@@ -237,11 +235,11 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("server_id", "user_id", "tenant_id"),
     )
-    op.create_index("idx_mcp_user_credentials_tenant", "mcp_user_credentials", ["tenant_id"])
-    op.create_index("idx_mcp_user_credentials_server", "mcp_user_credentials", ["server_id"])
+    op.create_portable_index("idx_mcp_user_credentials_tenant", "mcp_user_credentials", ["tenant_id"])
+    op.create_portable_index("idx_mcp_user_credentials_server", "mcp_user_credentials", ["server_id"])
 
-    op.drop_index("idx_agents_agent_key_active", table_name="agents")
-    create_index(
+    op.drop_portable_index("idx_agents_agent_key_active", "agents")
+    op.create_portable_index(
         "idx_agents_tenant_agent_key_active",
         "agents",
         ["tenant_id", "agent_key"],
@@ -249,13 +247,13 @@ def upgrade() -> None:
         where="deleted_at IS NULL",
     )
     for table, constraint, columns, index in _UNIQUE_PER_TENANT:
-        with batch_alter_table(table) as batch:
+        with op.alter_portable_table(table) as batch:
             batch.drop_constraint(constraint, type_="unique")
-        op.create_index(index, table, ["tenant_id", *columns], unique=True)
-    with batch_alter_table("config_secrets") as batch:
+        op.create_portable_index(index, table, ["tenant_id", *columns], unique=True)
+    with op.alter_portable_table("config_secrets") as batch:
         batch.drop_constraint("config_secrets_pkey", type_="primary")
         batch.create_primary_key("config_secrets_pkey", ["key", "tenant_id"])
-    op.drop_index("idx_usage_snapshots_unique", table_name="usage_snapshots")
+    op.drop_portable_index("idx_usage_snapshots_unique", "usage_snapshots")
     _usage_bucket_index("tenant_id")
 
     # Older builds wrote the gateway token into image URLs (?token=<hex>) kept
@@ -269,32 +267,34 @@ def upgrade() -> None:
     )
 
     for table in _V7_IDS:
-        with batch_alter_table(table) as batch:
+        with op.alter_portable_table(table) as batch:
             batch.alter_column("id", server_default=uuid_generate_v7())
 
 
 def downgrade() -> None:
     for table in _V7_IDS:
-        with batch_alter_table(table) as batch:
+        with op.alter_portable_table(table) as batch:
             batch.alter_column("id", server_default=gen_random_uuid())
 
-    op.drop_index("idx_usage_snapshots_unique", table_name="usage_snapshots")
+    op.drop_portable_index("idx_usage_snapshots_unique", "usage_snapshots")
     _usage_bucket_index()
-    with batch_alter_table("config_secrets") as batch:
+    with op.alter_portable_table("config_secrets") as batch:
         batch.drop_constraint("config_secrets_pkey", type_="primary")
         batch.create_primary_key("config_secrets_pkey", ["key"])
     for table, constraint, columns, index in reversed(_UNIQUE_PER_TENANT):
-        op.drop_index(index, table_name=table)
-        with batch_alter_table(table) as batch:
+        op.drop_portable_index(index, table)
+        with op.alter_portable_table(table) as batch:
             batch.create_unique_constraint(constraint, list(columns))
-    op.drop_index("idx_agents_tenant_agent_key_active", table_name="agents")
-    create_index("idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL")
+    op.drop_portable_index("idx_agents_tenant_agent_key_active", "agents")
+    op.create_portable_index(
+        "idx_agents_agent_key_active", "agents", ["agent_key"], unique=True, where="deleted_at IS NULL"
+    )
 
     op.drop_table("mcp_user_credentials")
     op.drop_table("skill_tenant_configs")
     op.drop_table("builtin_tool_tenant_configs")
 
-    create_table(
+    op.create_portable_table(
         "custom_tools",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("name", sa.String(100), nullable=False),
@@ -311,22 +311,24 @@ def downgrade() -> None:
         sa.Column("updated_at", Timestamp(), server_default=now()),
         sa.Column("metadata", JSONB(), server_default="{}"),
     )
-    create_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], where="agent_id IS NOT NULL")
-    create_index(
+    op.create_portable_index("idx_custom_tools_agent", "custom_tools", ["agent_id"], where="agent_id IS NOT NULL")
+    op.create_portable_index(
         "idx_custom_tools_name_agent",
         "custom_tools",
         ["name", "agent_id"],
         unique=True,
         where="agent_id IS NOT NULL",
     )
-    create_index("idx_custom_tools_name_global", "custom_tools", ["name"], unique=True, where="agent_id IS NULL")
+    op.create_portable_index(
+        "idx_custom_tools_name_global", "custom_tools", ["name"], unique=True, where="agent_id IS NULL"
+    )
 
     for name, table, _, _ in reversed(_TENANT_QUERY_INDEXES):
-        op.drop_index(name, table_name=table)
-    drop_columns("api_keys", "tenant_id")
+        op.drop_portable_index(name, table)
+    op.drop_portable_columns("api_keys", "tenant_id")
     for table in reversed(_TENANT_SCOPED):
-        op.drop_index(f"idx_{table}_tenant", table_name=table)
-        drop_columns(table, "tenant_id")
+        op.drop_portable_index(f"idx_{table}_tenant", table)
+        op.drop_portable_columns(table, "tenant_id")
 
     op.drop_table("tenant_users")
     op.drop_table("tenants")

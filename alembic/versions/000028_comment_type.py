@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, drop_columns
+from alembic import op
 
 revision: str = "000028"
 down_revision: str | None = "000027"
@@ -22,8 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns("team_task_comments", sa.Column("comment_type", sa.String(20), nullable=False, server_default="note"))
+    op.add_portable_columns(
+        "team_task_comments", sa.Column("comment_type", sa.String(20), nullable=False, server_default="note")
+    )
 
 
 def downgrade() -> None:
-    drop_columns("team_task_comments", "comment_type")
+    op.drop_portable_columns("team_task_comments", "comment_type")

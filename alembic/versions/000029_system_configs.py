@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_table
 from goclaw_db.types import UUID, Timestamp, now
 
 revision: str = "000029"
@@ -24,14 +23,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "system_configs",
         sa.Column("key", sa.String(100), primary_key=True),
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_system_configs_tenant", "system_configs", ["tenant_id"])
+    op.create_portable_index("idx_system_configs_tenant", "system_configs", ["tenant_id"])
 
 
 def downgrade() -> None:

@@ -12,7 +12,7 @@ Revises: '000029'
 
 from __future__ import annotations
 
-from goclaw_db.migration import create_gin_index, drop_pg_index
+from alembic import op
 
 revision: str = "000030"
 down_revision: str | None = "000029"
@@ -21,10 +21,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_gin_index("idx_spans_metadata_gin", "spans", "metadata", where="span_type = 'llm_call'")
-    create_gin_index("idx_sessions_metadata_gin", "sessions", "metadata")
+    op.create_gin_index("idx_spans_metadata_gin", "spans", "metadata", where="span_type = 'llm_call'")
+    op.create_gin_index("idx_sessions_metadata_gin", "sessions", "metadata")
 
 
 def downgrade() -> None:
-    drop_pg_index("idx_sessions_metadata_gin", "sessions")
-    drop_pg_index("idx_spans_metadata_gin", "spans")
+    op.drop_postgresql_index("idx_sessions_metadata_gin", "sessions")
+    op.drop_postgresql_index("idx_spans_metadata_gin", "spans")

@@ -16,14 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    create_fts5_index,
-    create_gin_index,
-    create_table,
-    drop_columns,
-    drop_fts5_index,
-)
 from goclaw_db.types import UUID, Timestamp, TSVector, gen_random_uuid, now
 
 revision: str = "000031"
@@ -33,7 +25,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "kg_entities",
         sa.Column(
             "tsv",
@@ -41,10 +33,10 @@ def upgrade() -> None:
             sa.Computed("to_tsvector('simple'::regconfig, name || ' ' || COALESCE(description, ''))", persisted=True),
         ),
     )
-    create_gin_index("idx_kg_entities_tsv", "kg_entities", "tsv")
-    create_fts5_index("kg_entities", ["name", "description"])
+    op.create_gin_index("idx_kg_entities_tsv", "kg_entities", "tsv")
+    op.create_fts5_index("kg_entities", ["name", "description"])
 
-    create_table(
+    op.create_portable_table(
         "kg_dedup_candidates",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE")),
@@ -57,10 +49,10 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("entity_a_id", "entity_b_id"),
     )
-    op.create_index("idx_kg_dedup_agent", "kg_dedup_candidates", ["agent_id", "status"])
+    op.create_portable_index("idx_kg_dedup_agent", "kg_dedup_candidates", ["agent_id", "status"])
 
 
 def downgrade() -> None:
     op.drop_table("kg_dedup_candidates")
-    drop_fts5_index("kg_entities")
-    drop_columns("kg_entities", "tsv", pg_only=["tsv"])
+    op.drop_fts5_index("kg_entities")
+    op.drop_portable_columns("kg_entities", "tsv", postgresql_only=["tsv"])

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_table, drop_columns
 from goclaw_db.types import JSONB, UUID, Timestamp, gen_random_uuid, now
 
 revision: str = "000032"
@@ -25,7 +24,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "secure_cli_user_credentials",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column(
@@ -42,15 +41,15 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("binary_id", "user_id", "tenant_id"),
     )
-    op.create_index("idx_scuc_tenant", "secure_cli_user_credentials", ["tenant_id"])
-    op.create_index("idx_scuc_binary", "secure_cli_user_credentials", ["binary_id"])
+    op.create_portable_index("idx_scuc_tenant", "secure_cli_user_credentials", ["tenant_id"])
+    op.create_portable_index("idx_scuc_binary", "secure_cli_user_credentials", ["binary_id"])
 
-    add_columns(
+    op.add_portable_columns(
         "channel_contacts",
         sa.Column("contact_type", sa.String(20), nullable=False, server_default="user"),
     )
 
 
 def downgrade() -> None:
-    drop_columns("channel_contacts", "contact_type")
+    op.drop_portable_columns("channel_contacts", "contact_type")
     op.drop_table("secure_cli_user_credentials")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, drop_columns
 from goclaw_db.sql import json_bool, json_build_object, json_merge, json_text, json_without
 from goclaw_db.types import JSONB
 
@@ -34,6 +33,9 @@ cron_jobs = sa.table(
     sa.column("wake_heartbeat", sa.Boolean()),
 )
 
+# The new flags: BOOLEAN on PostgreSQL, INTEGER (0 or 1) as the desktop file declares them.
+FLAG = sa.Boolean().with_variant(sa.Integer(), "sqlite")
+
 # Payload key -> column that takes it over.
 MOVED_KEYS = {
     "deliver": "deliver",
@@ -44,13 +46,13 @@ MOVED_KEYS = {
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "cron_jobs",
-        sa.Column("stateless", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("deliver", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("stateless", FLAG, nullable=False, server_default=sa.false()),
+        sa.Column("deliver", FLAG, nullable=False, server_default=sa.false()),
         sa.Column("deliver_channel", sa.Text(), nullable=False, server_default=""),
         sa.Column("deliver_to", sa.Text(), nullable=False, server_default=""),
-        sa.Column("wake_heartbeat", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("wake_heartbeat", FLAG, nullable=False, server_default=sa.false()),
     )
 
     payload = cron_jobs.c.payload
@@ -69,4 +71,4 @@ def downgrade() -> None:
     # Older gateways read delivery settings from the payload only, so put them back there.
     settings = json_build_object(*(part for key, column in MOVED_KEYS.items() for part in (key, cron_jobs.c[column])))
     op.execute(sa.update(cron_jobs).values(payload=json_merge(cron_jobs.c.payload, settings)))
-    drop_columns("cron_jobs", "stateless", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")
+    op.drop_portable_columns("cron_jobs", "stateless", "deliver", "deliver_channel", "deliver_to", "wake_heartbeat")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_gin_index, create_index, create_table
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
 revision: str = "000034"
@@ -25,7 +24,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "subagent_tasks",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
@@ -49,19 +48,28 @@ def upgrade() -> None:
         sa.Column("completed_at", Timestamp()),
         sa.Column("archived_at", Timestamp()),
         sa.Column("metadata", JSONB(), nullable=False, server_default="{}"),
-        sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
-        sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
+        # The desktop file declares both timestamps nullable.
+        sa.Column("created_at", Timestamp(), nullable=False, server_default=now(), sqlite_nullable=True),
+        sa.Column("updated_at", Timestamp(), nullable=False, server_default=now(), sqlite_nullable=True),
     )
-    op.create_index(
+    op.create_portable_index(
         "idx_subagent_tasks_parent_status",
         "subagent_tasks",
         ["tenant_id", "parent_agent_key", "status"],
     )
-    create_index("idx_subagent_tasks_session", "subagent_tasks", ["session_key"], where="session_key IS NOT NULL")
-    op.create_index("idx_subagent_tasks_created", "subagent_tasks", ["tenant_id", sa.text("created_at DESC")])
-    create_gin_index("idx_subagent_tasks_metadata_gin", "subagent_tasks", "metadata")
+    op.create_portable_index(
+        # Partial on PostgreSQL only: the desktop indexes every task.
+        "idx_subagent_tasks_session",
+        "subagent_tasks",
+        ["session_key"],
+        postgresql_where=sa.text("session_key IS NOT NULL"),
+    )
+    op.create_portable_index("idx_subagent_tasks_created", "subagent_tasks", ["tenant_id", sa.text("created_at DESC")])
+    op.create_gin_index("idx_subagent_tasks_metadata_gin", "subagent_tasks", "metadata")
     finished_unarchived = "status IN ('completed', 'failed', 'cancelled') AND archived_at IS NULL"
-    create_index("idx_subagent_tasks_archive", "subagent_tasks", ["status", "completed_at"], where=finished_unarchived)
+    op.create_portable_index(
+        "idx_subagent_tasks_archive", "subagent_tasks", ["status", "completed_at"], where=finished_unarchived
+    )
 
 
 def downgrade() -> None:

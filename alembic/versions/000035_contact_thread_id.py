@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, drop_columns
 from goclaw_db.sql import first_part
 
 revision: str = "000035"
@@ -41,7 +40,7 @@ def _contacts(alias: str | None = None) -> sa.TableClause:
 
 
 def upgrade() -> None:
-    add_columns(
+    op.add_portable_columns(
         "channel_contacts",
         sa.Column("thread_id", sa.String(100)),
         sa.Column("thread_type", sa.String(20)),
@@ -68,8 +67,8 @@ def upgrade() -> None:
     op.execute(sa.delete(contacts).where(contacts.c.id.in_(duplicates)))
     op.execute(sa.update(contacts).where(suffixed).values(sender_id=bare_id))
 
-    op.drop_index(UNIQUE_CONTACT, table_name="channel_contacts")
-    op.create_index(
+    op.drop_portable_index(UNIQUE_CONTACT, "channel_contacts")
+    op.create_portable_index(
         UNIQUE_CONTACT,
         "channel_contacts",
         ["tenant_id", "channel_type", "sender_id", sa.text("COALESCE(thread_id, '')")],
@@ -93,6 +92,8 @@ def downgrade() -> None:
             ),
         )
     )
-    op.drop_index(UNIQUE_CONTACT, table_name="channel_contacts")
-    drop_columns("channel_contacts", "thread_type", "thread_id")
-    op.create_index(UNIQUE_CONTACT, "channel_contacts", ["tenant_id", "channel_type", "sender_id"], unique=True)
+    op.drop_portable_index(UNIQUE_CONTACT, "channel_contacts")
+    op.drop_portable_columns("channel_contacts", "thread_type", "thread_id")
+    op.create_portable_index(
+        UNIQUE_CONTACT, "channel_contacts", ["tenant_id", "channel_type", "sender_id"], unique=True
+    )

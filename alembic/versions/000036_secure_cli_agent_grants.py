@@ -21,7 +21,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, batch_alter_table, create_index, create_table, delete_rows, drop_columns
 from goclaw_db.sql import uuid_literal
 from goclaw_db.types import JSONB, UUID, Timestamp, now, uuid_generate_v7
 
@@ -71,7 +70,7 @@ def _grants(alias: str | None = None) -> sa.TableClause:
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "secure_cli_agent_grants",
         sa.Column("id", UUID(), primary_key=True, server_default=uuid_generate_v7()),
         sa.Column(
@@ -91,20 +90,20 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp(), nullable=False, server_default=now()),
         sa.UniqueConstraint("binary_id", "agent_id", "tenant_id"),
     )
-    op.create_index("idx_scag_binary", "secure_cli_agent_grants", ["binary_id"])
-    op.create_index("idx_scag_agent", "secure_cli_agent_grants", ["agent_id"])
-    op.create_index("idx_scag_tenant", "secure_cli_agent_grants", ["tenant_id"])
+    op.create_portable_index("idx_scag_binary", "secure_cli_agent_grants", ["binary_id"])
+    op.create_portable_index("idx_scag_agent", "secure_cli_agent_grants", ["agent_id"])
+    op.create_portable_index("idx_scag_tenant", "secure_cli_agent_grants", ["tenant_id"])
 
-    add_columns(
+    op.add_portable_columns(
         "secure_cli_binaries",
         sa.Column("is_global", sa.Boolean(), nullable=False, server_default=sa.true()),
     )
     _turn_agent_binaries_into_grants()
 
-    op.drop_index("idx_secure_cli_unique_binary_agent", table_name="secure_cli_binaries")
-    op.drop_index("idx_secure_cli_agent_id", table_name="secure_cli_binaries")
-    drop_columns("secure_cli_binaries", "agent_id")
-    op.create_index(
+    op.drop_portable_index("idx_secure_cli_unique_binary_agent", "secure_cli_binaries")
+    op.drop_portable_index("idx_secure_cli_agent_id", "secure_cli_binaries")
+    op.drop_portable_columns("secure_cli_binaries", "agent_id")
+    op.create_portable_index(
         "idx_secure_cli_unique_binary_tenant",
         "secure_cli_binaries",
         ["binary_name", "tenant_id"],
@@ -134,7 +133,7 @@ def _turn_agent_binaries_into_grants() -> None:
         .scalar_subquery()
     )
     op.execute(sa.update(grants).where(shared_definition.is_not(None)).values(binary_id=shared_definition))
-    delete_rows(
+    op.delete_portable_rows(
         binaries,
         sa.and_(
             binaries.c.agent_id.is_not(None),
@@ -160,7 +159,7 @@ def _turn_agent_binaries_into_grants() -> None:
     )
     agent_specific = sa.select(binaries.c.id).where(binaries.c.agent_id.is_not(None))
     op.execute(sa.update(grants).where(grants.c.binary_id.in_(agent_specific)).values(binary_id=oldest_definition))
-    delete_rows(
+    op.delete_portable_rows(
         binaries,
         sa.and_(
             binaries.c.agent_id.is_not(None),
@@ -176,13 +175,13 @@ def _turn_agent_binaries_into_grants() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("idx_secure_cli_unique_binary_tenant", table_name="secure_cli_binaries")
-    add_columns(
+    op.drop_portable_index("idx_secure_cli_unique_binary_tenant", "secure_cli_binaries")
+    op.add_portable_columns(
         "secure_cli_binaries",
         sa.Column("agent_id", UUID(), sa.ForeignKey("agents.id", ondelete="CASCADE")),
     )
     _turn_grants_into_agent_binaries()
-    drop_columns("secure_cli_binaries", "is_global")
+    op.drop_portable_columns("secure_cli_binaries", "is_global")
 
     # agent_id stood before these columns; re-adding it appended it, so move them back behind it.
     _append_again("secure_cli_binaries", "enabled", sa.Boolean(), server_default=sa.true())
@@ -190,19 +189,21 @@ def downgrade() -> None:
     _append_again("secure_cli_binaries", "created_at", Timestamp(), server_default=now())
     _append_again("secure_cli_binaries", "updated_at", Timestamp(), server_default=now())
     # Its index and foreign key go with the old column and are made again for the new one.
-    op.drop_index("idx_secure_cli_binaries_tenant", table_name="secure_cli_binaries")
+    op.drop_portable_index("idx_secure_cli_binaries_tenant", "secure_cli_binaries")
     _append_again("secure_cli_binaries", "tenant_id", UUID())
-    with batch_alter_table("secure_cli_binaries") as batch:
+    with op.alter_portable_table("secure_cli_binaries") as batch:
         batch.create_foreign_key(None, "tenants", ["tenant_id"], ["id"])
-    op.create_index("idx_secure_cli_binaries_tenant", "secure_cli_binaries", ["tenant_id"])
+    op.create_portable_index("idx_secure_cli_binaries_tenant", "secure_cli_binaries", ["tenant_id"])
 
-    op.create_index(
+    op.create_portable_index(
         "idx_secure_cli_unique_binary_agent",
         "secure_cli_binaries",
         ["binary_name", sa.func.coalesce(sa.column("agent_id"), uuid_literal("00000000-0000-0000-0000-000000000000"))],
         unique=True,
     )
-    create_index("idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL")
+    op.create_portable_index(
+        "idx_secure_cli_agent_id", "secure_cli_binaries", ["agent_id"], where="agent_id IS NOT NULL"
+    )
     op.drop_table("secure_cli_agent_grants")
 
 
@@ -247,12 +248,12 @@ def _turn_grants_into_agent_binaries() -> None:
 def _append_again(table: str, name: str, type_: sa.types.TypeEngine, *, server_default=None) -> None:
     """Re-create a NOT NULL column at the end of ``table``, keeping its values."""
     parked = f"{name}_moving"
-    with batch_alter_table(table) as batch:
+    with op.alter_portable_table(table) as batch:
         batch.alter_column(name, new_column_name=parked)
-    with batch_alter_table(table) as batch:
+    with op.alter_portable_table(table) as batch:
         batch.add_column(sa.Column(name, type_, server_default=server_default))
     column = sa.table(table, sa.column(name), sa.column(parked))
     op.execute(sa.update(column).values({name: column.c[parked]}))
-    with batch_alter_table(table) as batch:
+    with op.alter_portable_table(table) as batch:
         batch.drop_column(parked)
         batch.alter_column(name, existing_type=type_, nullable=False)

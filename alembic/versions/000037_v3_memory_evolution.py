@@ -26,21 +26,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    create_gin_index,
-    create_hnsw_index,
-    create_index,
-    create_table,
-    drop_columns,
-)
 from goclaw_db.sql import json_bool, json_build_object, json_int, json_merge, json_text, json_value, json_without
 from goclaw_db.types import (
     JSONB,
     UUID,
+    EmbeddingVector,
     TextArray,
     Timestamp,
-    Vector,
     empty_array,
     gen_random_uuid,
     now,
@@ -78,7 +70,7 @@ def upgrade() -> None:
 
 
 def _create_episodic_summaries() -> None:
-    create_table(
+    op.create_portable_table(
         "episodic_summaries",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id"), nullable=False),
@@ -87,8 +79,8 @@ def _create_episodic_summaries() -> None:
         sa.Column("session_key", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("l0_abstract", sa.Text(), nullable=False, server_default=""),
-        sa.Column("key_topics", TextArray(), server_default=empty_array(TextArray())),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("key_topics", TextArray(), server_default=empty_array(TextArray()), sqlite_nullable=False),
+        sa.Column("embedding", EmbeddingVector(1536)),
         sa.Column("source_type", sa.Text(), nullable=False, server_default="session"),
         sa.Column("source_id", sa.Text()),
         sa.Column("turn_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
@@ -96,22 +88,24 @@ def _create_episodic_summaries() -> None:
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
         sa.Column("expires_at", Timestamp()),
     )
-    op.create_index("idx_episodic_agent_user", "episodic_summaries", ["agent_id", "user_id"])
-    op.create_index("idx_episodic_tenant", "episodic_summaries", ["tenant_id"])
-    create_index(
+    op.create_portable_index("idx_episodic_agent_user", "episodic_summaries", ["agent_id", "user_id"])
+    op.create_portable_index("idx_episodic_tenant", "episodic_summaries", ["tenant_id"])
+    op.create_portable_index(
         "idx_episodic_source_dedup",
         "episodic_summaries",
         ["agent_id", "user_id", "source_id"],
         unique=True,
         where="source_id IS NOT NULL",
     )
-    create_gin_index("idx_episodic_tsv", "episodic_summaries", sa.text("to_tsvector('simple', summary)"))
-    create_hnsw_index("idx_episodic_vec", "episodic_summaries", where="embedding IS NOT NULL")
-    create_index("idx_episodic_expires", "episodic_summaries", ["expires_at"], where="expires_at IS NOT NULL")
+    op.create_gin_index("idx_episodic_tsv", "episodic_summaries", sa.text("to_tsvector('simple', summary)"))
+    op.create_hnsw_index("idx_episodic_vec", "episodic_summaries", where="embedding IS NOT NULL")
+    op.create_portable_index(
+        "idx_episodic_expires", "episodic_summaries", ["expires_at"], where="expires_at IS NOT NULL"
+    )
 
 
 def _create_evolution_tables() -> None:
-    create_table(
+    op.create_portable_table(
         "agent_evolution_metrics",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id"), nullable=False),
@@ -122,11 +116,11 @@ def _create_evolution_tables() -> None:
         sa.Column("value", JSONB(), nullable=False),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_evo_metrics_agent_type", "agent_evolution_metrics", ["agent_id", "metric_type"])
-    op.create_index("idx_evo_metrics_created", "agent_evolution_metrics", ["created_at"])
-    op.create_index("idx_evo_metrics_tenant", "agent_evolution_metrics", ["tenant_id"])
+    op.create_portable_index("idx_evo_metrics_agent_type", "agent_evolution_metrics", ["agent_id", "metric_type"])
+    op.create_portable_index("idx_evo_metrics_created", "agent_evolution_metrics", ["created_at"])
+    op.create_portable_index("idx_evo_metrics_tenant", "agent_evolution_metrics", ["tenant_id"])
 
-    create_table(
+    op.create_portable_table(
         "agent_evolution_suggestions",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id"), nullable=False),
@@ -140,23 +134,23 @@ def _create_evolution_tables() -> None:
         sa.Column("reviewed_at", Timestamp()),
         sa.Column("created_at", Timestamp(), nullable=False, server_default=now()),
     )
-    op.create_index("idx_evo_suggestions_agent", "agent_evolution_suggestions", ["agent_id", "status"])
-    op.create_index("idx_evo_suggestions_tenant", "agent_evolution_suggestions", ["tenant_id"])
+    op.create_portable_index("idx_evo_suggestions_agent", "agent_evolution_suggestions", ["agent_id", "status"])
+    op.create_portable_index("idx_evo_suggestions_tenant", "agent_evolution_suggestions", ["tenant_id"])
 
 
 def _add_validity_windows() -> None:
     for table in ("kg_entities", "kg_relations"):
-        add_columns(
+        op.add_portable_columns(
             table,
             sa.Column("valid_from", Timestamp(), server_default=now()),
             sa.Column("valid_until", Timestamp()),
         )
-        create_index(f"idx_{table}_current", table, ["agent_id", "user_id"], where="valid_until IS NULL")
-        op.create_index(f"idx_{table}_temporal", table, ["agent_id", "user_id", "valid_from", "valid_until"])
+        op.create_portable_index(f"idx_{table}_current", table, ["agent_id", "user_id"], where="valid_until IS NULL")
+        op.create_portable_index(f"idx_{table}_temporal", table, ["agent_id", "user_id", "valid_from", "valid_until"])
 
 
 def _promote_agent_settings() -> None:
-    add_columns(
+    op.add_portable_columns(
         "agents",
         sa.Column("emoji", sa.Text(), nullable=False, server_default=""),
         sa.Column("agent_description", sa.Text(), nullable=False, server_default=""),
@@ -206,12 +200,12 @@ def downgrade() -> None:
         *(part for key, column in PROMOTED_SETTINGS.items() for part in (key, agents.c[column]))
     )
     op.execute(sa.update(agents).values(other_config=json_merge(agents.c.other_config, settings)))
-    drop_columns("agents", *PROMOTED_SETTINGS.values())
+    op.drop_portable_columns("agents", *PROMOTED_SETTINGS.values())
 
     for table in ("kg_relations", "kg_entities"):
-        op.drop_index(f"idx_{table}_temporal", table_name=table)
-        op.drop_index(f"idx_{table}_current", table_name=table)
-        drop_columns(table, "valid_until", "valid_from")
+        op.drop_portable_index(f"idx_{table}_temporal", table)
+        op.drop_portable_index(f"idx_{table}_current", table)
+        op.drop_portable_columns(table, "valid_until", "valid_from")
 
     op.drop_table("agent_evolution_suggestions")
     op.drop_table("agent_evolution_metrics")

@@ -18,8 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import create_fts5_index, create_gin_index, create_hnsw_index, create_table, drop_fts5_index
-from goclaw_db.types import JSONB, UUID, Timestamp, TSVector, Vector, gen_random_uuid, now
+from goclaw_db.types import JSONB, UUID, EmbeddingVector, Timestamp, TSVector, gen_random_uuid, now
 
 revision: str = "000038"
 down_revision: str | None = "000037"
@@ -28,7 +27,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_table(
+    op.create_portable_table(
         "vault_documents",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("tenant_id", UUID(), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
@@ -38,7 +37,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False, server_default=""),
         sa.Column("doc_type", sa.Text(), nullable=False, server_default="note"),
         sa.Column("content_hash", sa.Text(), nullable=False, server_default=""),
-        sa.Column("embedding", Vector(1536)),
+        sa.Column("embedding", EmbeddingVector(1536)),
         sa.Column("metadata", JSONB(), server_default="{}"),
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.Column("updated_at", Timestamp(), server_default=now()),
@@ -51,15 +50,15 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("agent_id", "scope", "path"),
     )
-    op.create_index("idx_vault_docs_tenant", "vault_documents", ["tenant_id"])
-    op.create_index("idx_vault_docs_agent_scope", "vault_documents", ["agent_id", "scope"])
-    op.create_index("idx_vault_docs_type", "vault_documents", ["agent_id", "doc_type"])
-    op.create_index("idx_vault_docs_hash", "vault_documents", ["content_hash"])
-    create_hnsw_index("idx_vault_docs_embedding", "vault_documents", m=16, ef_construction=64)
-    create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
-    create_fts5_index("vault_documents", ["title", "path"])
+    op.create_portable_index("idx_vault_docs_tenant", "vault_documents", ["tenant_id"])
+    op.create_portable_index("idx_vault_docs_agent_scope", "vault_documents", ["agent_id", "scope"])
+    op.create_portable_index("idx_vault_docs_type", "vault_documents", ["agent_id", "doc_type"])
+    op.create_portable_index("idx_vault_docs_hash", "vault_documents", ["content_hash"])
+    op.create_hnsw_index("idx_vault_docs_embedding", "vault_documents", m=16, ef_construction=64)
+    op.create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    op.create_fts5_index("vault_documents", ["title", "path"])
 
-    create_table(
+    op.create_portable_table(
         "vault_links",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("from_doc_id", UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False),
@@ -69,10 +68,10 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), server_default=now()),
         sa.UniqueConstraint("from_doc_id", "to_doc_id", "link_type"),
     )
-    op.create_index("idx_vault_links_from", "vault_links", ["from_doc_id"])
-    op.create_index("idx_vault_links_to", "vault_links", ["to_doc_id"])
+    op.create_portable_index("idx_vault_links_from", "vault_links", ["from_doc_id"])
+    op.create_portable_index("idx_vault_links_to", "vault_links", ["to_doc_id"])
 
-    create_table(
+    op.create_portable_table(
         "vault_versions",
         sa.Column("id", UUID(), primary_key=True, server_default=gen_random_uuid()),
         sa.Column("doc_id", UUID(), sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), nullable=False),
@@ -87,5 +86,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("vault_versions")
     op.drop_table("vault_links")
-    drop_fts5_index("vault_documents")
+    op.drop_fts5_index("vault_documents")
     op.drop_table("vault_documents")

@@ -28,5 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The removed links cannot be recreated, and the schema did not change.
-    pass
+    op.keep_data_changes("the removed agent links cannot be recreated; the schema did not change")

@@ -18,17 +18,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import (
-    add_columns,
-    create_fts5_index,
-    create_gin_index,
-    create_hnsw_index,
-    drop_columns,
-    drop_fts5_index,
-    drop_function,
-    drop_pg_index,
-    execute_on_postgresql,
-)
+from alembic import op
 from goclaw_db.types import TSVector
 
 revision: str = "000040"
@@ -38,13 +28,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    execute_on_postgresql(
+    op.execute_on_postgresql(
         sa.text(
             "CREATE OR REPLACE FUNCTION immutable_array_to_string(arr text[], sep text) RETURNS text "
             "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string(arr, sep) $$"
         )
     )
-    add_columns(
+    op.add_portable_columns(
         "episodic_summaries",
         sa.Column(
             "search_vector",
@@ -56,16 +46,16 @@ def upgrade() -> None:
             ),
         ),
     )
-    create_gin_index("idx_episodic_search_vector", "episodic_summaries", "search_vector")
-    create_fts5_index("episodic_summaries", ["summary", "key_topics"])
-    create_hnsw_index(
+    op.create_gin_index("idx_episodic_search_vector", "episodic_summaries", "search_vector")
+    op.create_fts5_index("episodic_summaries", ["summary", "key_topics"])
+    op.create_hnsw_index(
         "idx_episodic_embedding_hnsw", "episodic_summaries", m=16, ef_construction=64, where="embedding IS NOT NULL"
     )
 
 
 def downgrade() -> None:
-    drop_pg_index("idx_episodic_embedding_hnsw", "episodic_summaries")
-    drop_pg_index("idx_episodic_search_vector", "episodic_summaries")
-    drop_fts5_index("episodic_summaries")
-    drop_columns("episodic_summaries", "search_vector", pg_only=["search_vector"])
-    drop_function("immutable_array_to_string(text[], text)")
+    op.drop_postgresql_index("idx_episodic_embedding_hnsw", "episodic_summaries")
+    op.drop_postgresql_index("idx_episodic_search_vector", "episodic_summaries")
+    op.drop_fts5_index("episodic_summaries")
+    op.drop_portable_columns("episodic_summaries", "search_vector", postgresql_only=["search_vector"])
+    op.drop_postgresql_function("immutable_array_to_string(text[], text)")

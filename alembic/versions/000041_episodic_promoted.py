@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import add_columns, create_index, drop_columns
 from goclaw_db.types import Timestamp
 
 revision: str = "000041"
@@ -25,8 +24,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_columns("episodic_summaries", sa.Column("promoted_at", Timestamp()))
-    create_index(
+    op.add_portable_columns("episodic_summaries", sa.Column("promoted_at", Timestamp()))
+    op.create_portable_index(
         "idx_episodic_unpromoted",
         "episodic_summaries",
         ["agent_id", "user_id", "created_at"],
@@ -35,5 +34,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("idx_episodic_unpromoted", table_name="episodic_summaries")
-    drop_columns("episodic_summaries", "promoted_at")
+    op.drop_portable_index("idx_episodic_unpromoted", "episodic_summaries")
+    op.drop_portable_columns("episodic_summaries", "promoted_at")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.migration import add_columns, create_fts5_index, create_gin_index, drop_columns, drop_fts5_index
+from alembic import op
 from goclaw_db.types import TSVector
 
 revision: str = "000042"
@@ -30,17 +30,17 @@ def _search_vector(*fields: str) -> sa.Column:
 
 
 def upgrade() -> None:
-    add_columns("vault_documents", sa.Column("summary", sa.Text(), nullable=False, server_default=""))
-    drop_columns("vault_documents", "tsv", pg_only=["tsv"])
-    add_columns("vault_documents", _search_vector("title", "path", "summary"))
-    create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
-    drop_fts5_index("vault_documents")
-    create_fts5_index("vault_documents", ["title", "path", "summary"])
+    op.add_portable_columns("vault_documents", sa.Column("summary", sa.Text(), nullable=False, server_default=""))
+    op.drop_portable_columns("vault_documents", "tsv", postgresql_only=["tsv"])
+    op.add_portable_columns("vault_documents", _search_vector("title", "path", "summary"))
+    op.create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    op.drop_fts5_index("vault_documents")
+    op.create_fts5_index("vault_documents", ["title", "path", "summary"])
 
 
 def downgrade() -> None:
-    drop_fts5_index("vault_documents")
-    drop_columns("vault_documents", "tsv", "summary", pg_only=["tsv"])
-    add_columns("vault_documents", _search_vector("title", "path"))
-    create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
-    create_fts5_index("vault_documents", ["title", "path"])
+    op.drop_fts5_index("vault_documents")
+    op.drop_portable_columns("vault_documents", "tsv", "summary", postgresql_only=["tsv"])
+    op.add_portable_columns("vault_documents", _search_vector("title", "path"))
+    op.create_gin_index("idx_vault_docs_tsv", "vault_documents", "tsv")
+    op.create_fts5_index("vault_documents", ["title", "path"])

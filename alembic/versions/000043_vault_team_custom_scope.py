@@ -23,16 +23,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alembic import op
-from goclaw_db.migration import (
-    add_columns,
-    batch_alter_table,
-    create_index,
-    drop_columns,
-    drop_function,
-    drop_index,
-    drop_unique,
-    execute_on_postgresql,
-)
 from goclaw_db.types import UUID
 
 revision: str = "000043"
@@ -41,6 +31,8 @@ branch_labels = None
 depends_on = None
 
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
+# The desktop file's name for the unique (agent, team, scope, path) index.
+DESKTOP_UNIQUE_PATH = "idx_vault_docs_unique_path"
 
 CUSTOM_SCOPE_TABLES = (
     "vault_links",
@@ -56,20 +48,23 @@ CUSTOM_SCOPE_TABLES = (
 
 
 def upgrade() -> None:
-    with batch_alter_table("vault_documents") as batch:
+    with op.alter_portable_table("vault_documents") as batch:
         batch.add_column(sa.Column("team_id", UUID(), sa.ForeignKey("agent_teams.id", ondelete="SET NULL")))
         batch.add_column(sa.Column("custom_scope", sa.String(255)))
-        drop_unique(batch, "vault_documents", "vault_documents_agent_id_scope_path_key")
-    create_index(
+        op.drop_portable_unique_constraint(batch, "vault_documents_agent_id_scope_path_key")
+    op.create_portable_index(
         "uq_vault_docs_agent_team_scope_path",
         "vault_documents",
         ["agent_id", sa.func.coalesce(sa.column("team_id"), sa.cast(sa.literal(NIL_UUID), UUID())), "scope", "path"],
         unique=True,
+        sqlite_name=DESKTOP_UNIQUE_PATH,
     )
-    has_team = sa.text("team_id IS NOT NULL")
-    create_index("idx_vault_docs_team", "vault_documents", ["team_id"], where=has_team)
+    # Partial on PostgreSQL only: the desktop indexes every document.
+    op.create_portable_index(
+        "idx_vault_docs_team", "vault_documents", ["team_id"], postgresql_where=sa.text("team_id IS NOT NULL")
+    )
 
-    execute_on_postgresql(
+    op.execute_on_postgresql(
         sa.text(
             "CREATE OR REPLACE FUNCTION vault_docs_team_null_scope_fix() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             "BEGIN\n"
@@ -82,7 +77,7 @@ def upgrade() -> None:
             "$$"
         )
     )
-    execute_on_postgresql(
+    op.execute_on_postgresql(
         sa.text(
             "CREATE TRIGGER trg_vault_docs_team_null_scope BEFORE UPDATE OF team_id ON vault_documents "
             "FOR EACH ROW EXECUTE FUNCTION vault_docs_team_null_scope_fix()"
@@ -90,19 +85,19 @@ def upgrade() -> None:
     )
 
     for table in CUSTOM_SCOPE_TABLES:
-        add_columns(table, sa.Column("custom_scope", sa.String(255)))
+        op.add_portable_columns(table, sa.Column("custom_scope", sa.String(255)))
 
 
 def downgrade() -> None:
     for table in reversed(CUSTOM_SCOPE_TABLES):
-        drop_columns(table, "custom_scope")
+        op.drop_portable_columns(table, "custom_scope")
 
-    execute_on_postgresql(sa.text("DROP TRIGGER IF EXISTS trg_vault_docs_team_null_scope ON vault_documents"))
-    drop_function("vault_docs_team_null_scope_fix()")
-    op.drop_index("idx_vault_docs_team", table_name="vault_documents")
-    drop_index("uq_vault_docs_agent_team_scope_path", "vault_documents")
+    op.execute_on_postgresql(sa.text("DROP TRIGGER IF EXISTS trg_vault_docs_team_null_scope ON vault_documents"))
+    op.drop_postgresql_function("vault_docs_team_null_scope_fix()")
+    op.drop_portable_index("idx_vault_docs_team", "vault_documents")
+    op.drop_portable_index("uq_vault_docs_agent_team_scope_path", "vault_documents", sqlite_name=DESKTOP_UNIQUE_PATH)
     # Fails if documents of different teams share an agent, scope and path: version 42 cannot hold them.
-    with batch_alter_table("vault_documents") as batch:
+    with op.alter_portable_table("vault_documents") as batch:
         batch.drop_column("custom_scope")
         batch.drop_column("team_id")
         batch.create_unique_constraint("vault_documents_agent_id_scope_path_key", ["agent_id", "scope", "path"])

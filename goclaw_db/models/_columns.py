@@ -23,7 +23,7 @@ from sqlalchemy.orm import mapped_column
 from goclaw_db.ids import uuid7
 from goclaw_db.types import (
     EMBEDDING_DIMENSIONS,
-    Vector,
+    EmbeddingVector,
     gen_random_uuid,
     now,
     uuid_generate_v7,
@@ -75,7 +75,8 @@ timestamp_updated = Annotated[datetime, mapped_column(server_default=now(), onup
 # instead of being sent as NULL, so inserting a row never names the column the
 # desktop schema lacks (setting it explicitly, even to None, still does).
 embedding_vector = Annotated[
-    list[float] | None, mapped_column(Vector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True)
+    list[float] | None,
+    mapped_column(EmbeddingVector(EMBEDDING_DIMENSIONS).evaluates_none(), nullable=True, deferred=True),
 ]
 
 

@@ -25,8 +25,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from alembic import command
+from goclaw_db import revision_ops  # noqa: F401  (registers op.alter_portable_table)
 from goclaw_db.engine import create_engine
-from goclaw_db.migration import batch_alter_table
 from goclaw_db.runner import alembic_config
 from tests import schema_catalog
 from tests.support import reference_catalog, upgrade
@@ -223,12 +223,12 @@ LOGBOOK = "CREATE TABLE logbook (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEX
 
 
 def _rebuild_without_shore_leave(path: Path, table: str) -> None:
-    """Drop a column through our batch_alter_table in a real Alembic migration context (SQLite copies the table)."""
+    """Drop a column through op.alter_portable_table in a real Alembic migration context (SQLite copies the table)."""
     engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
     with (
         engine.begin() as connection,
-        Operations.context(MigrationContext.configure(connection)),
-        batch_alter_table(table) as batch,
+        Operations.context(MigrationContext.configure(connection)) as operations,
+        operations.alter_portable_table(table) as batch,
     ):
         batch.drop_column("shore_leave")
 
@@ -338,9 +338,9 @@ def test_rebuild_is_refused_while_foreign_keys_are_on(tmp_path):
     try:
         with (
             engine.begin() as connection,
-            Operations.context(MigrationContext.configure(connection)),
+            Operations.context(MigrationContext.configure(connection)) as operations,
             pytest.raises(CommandError, match="foreign keys on"),
-            batch_alter_table("sailors") as batch,
+            operations.alter_portable_table("sailors") as batch,
         ):
             batch.drop_column("shore_leave")
     finally:
