@@ -181,24 +181,44 @@ class Agent(Base):
         info={"doc": "Monthly spending cap in cents; NULL means unlimited."}, default=None
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
-    emoji: Mapped[str] = mapped_column(server_default="", default=None)
-    agent_description: Mapped[str] = mapped_column(server_default="", default=None)
+    emoji: Mapped[str] = mapped_column(
+        server_default="", default=None, info={"doc": "Emoji shown beside the agent's name."}
+    )
+    agent_description: Mapped[str] = mapped_column(
+        server_default="", default=None, info={"doc": "What the agent is for, as shown to users and other agents."}
+    )
     thinking_level: Mapped[str] = mapped_column(
         server_default="",
         info={"doc": "Reasoning effort requested from the model; empty for the provider default."},
         default=None,
     )
-    max_tokens: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    max_tokens: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Most tokens the model may produce per reply."}
+    )
     self_evolve: Mapped[bool] = mapped_column(
         server_default=sa.false(), info={"doc": "Lets the agent propose changes to itself."}, default=None
     )
-    skill_evolve: Mapped[bool] = mapped_column(server_default=sa.false(), default=None)
-    skill_nudge_interval: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    skill_evolve: Mapped[bool] = mapped_column(
+        server_default=sa.false(), default=None, info={"doc": "Whether the agent may improve its own skills."}
+    )
+    skill_nudge_interval: Mapped[int] = mapped_column(
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "How often (in turns) the agent is reminded to record skills; 0 never."},
+    )
     reasoning_config: Mapped[ReasoningConfig] = mapped_column(JSONB(), server_default="{}", default=None)
     workspace_sharing: Mapped[WorkspaceSharing] = mapped_column(JSONB(), server_default="{}", default=None)
-    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
-    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
-    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
+    chatgpt_oauth_routing: Mapped[dict[str, Any]] = mapped_column(
+        server_default="{}", default=None, info={"doc": "How calls through a ChatGPT account are routed (JSON object)."}
+    )
+    shell_deny_groups: Mapped[dict[str, Any]] = mapped_column(
+        server_default="{}", default=None, info={"doc": "Groups of shell commands the agent may not run (JSON object)."}
+    )
+    kg_dedup_config: Mapped[dict[str, Any]] = mapped_column(
+        server_default="{}",
+        default=None,
+        info={"doc": "Settings of knowledge-graph duplicate detection (JSON object)."},
+    )
 
     tenant: Mapped[Tenant] = relationship(back_populates="agents", default=None)
     sessions: Mapped[list[ChatSession]] = relationship(
@@ -344,8 +364,14 @@ class AgentLink(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    source_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
-    target_agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    source_agent_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None, info={"doc": "Agent that may delegate work."}
+    )
+    target_agent_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Agent that receives the delegated work."},
+    )
     direction: Mapped[str] = mapped_column(
         sa.String(20),
         server_default="outbound",
@@ -462,7 +488,9 @@ class AgentConfigPermission(Base):
     scope: Mapped[str] = mapped_column(
         sa.String(255), info={"doc": "Which part of the configuration the permission covers."}
     )
-    config_type: Mapped[str] = mapped_column(sa.String(50))
+    config_type: Mapped[str] = mapped_column(
+        sa.String(50), info={"doc": "Which part of the agent's configuration the permission covers."}
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     permission: Mapped[str] = mapped_column(sa.String(10), info={"doc": "The access level granted."})
     granted_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
@@ -537,7 +565,7 @@ class AgentEvolutionMetric(Base):
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     session_key: Mapped[str]
     metric_type: Mapped[str] = mapped_column(info={"doc": "Kind of observation, used to group metrics."})
-    metric_key: Mapped[str]
+    metric_key: Mapped[str] = mapped_column(info={"doc": "Name of the measured quantity."})
     value: Mapped[JSONValue] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
@@ -558,9 +586,11 @@ class AgentEvolutionSuggestion(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     suggestion_type: Mapped[str] = mapped_column(info={"doc": "What kind of change is proposed."})
-    suggestion: Mapped[str]
-    rationale: Mapped[str]
-    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    suggestion: Mapped[str] = mapped_column(info={"doc": "The proposed change."})
+    rationale: Mapped[str] = mapped_column(info={"doc": "Why the change is proposed."})
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, default=None, info={"doc": "Values the change would set (JSON object)."}
+    )
     status: Mapped[str] = mapped_column(
         server_default="pending", info={"doc": "pending until someone reviews the suggestion."}, default=None
     )

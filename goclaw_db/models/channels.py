@@ -85,13 +85,17 @@ class ChannelContact(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    channel_type: Mapped[str] = mapped_column(sa.String(50))
-    channel_instance: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    channel_type: Mapped[str] = mapped_column(sa.String(50), info={"doc": "Kind of channel the contact was seen on."})
+    channel_instance: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "Name of the channel instance the contact was seen on."}
+    )
     sender_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "The contact's id on the platform."})
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     display_name: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    username: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    avatar_url: Mapped[str | None] = mapped_column(default=None)
+    username: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "The contact's user name on the channel."}
+    )
+    avatar_url: Mapped[str | None] = mapped_column(default=None, info={"doc": "Address of the contact's picture."})
     peer_kind: Mapped[str | None] = mapped_column(
         sa.String(20), info={"doc": "Kind of chat the contact was seen in, e.g. direct or group."}, default=None
     )
@@ -108,7 +112,9 @@ class ChannelContact(Base):
     thread_id: Mapped[str | None] = mapped_column(
         sa.String(100), info={"doc": "Thread or topic inside a chat, if any."}, default=None
     )
-    thread_type: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+    thread_type: Mapped[str | None] = mapped_column(
+        sa.String(20), default=None, info={"doc": "Kind of conversation (direct or group)."}
+    )
 
     tenant: Mapped[Tenant] = relationship(default=None)
 
@@ -123,14 +129,16 @@ class ChannelPendingMessage(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    channel_name: Mapped[str] = mapped_column(sa.String(100))
+    channel_name: Mapped[str] = mapped_column(sa.String(100), info={"doc": "Channel instance the message arrived on."})
     history_key: Mapped[str] = mapped_column(
         sa.String(200), info={"doc": "Conversation the buffered message belongs to."}
     )
-    sender: Mapped[str] = mapped_column(sa.String(255))
+    sender: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Display name of the sender."})
     sender_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     body: Mapped[str] = mapped_column(info={"doc": "Message text."})
-    platform_msg_id: Mapped[str] = mapped_column(sa.String(100), server_default="", default=None)
+    platform_msg_id: Mapped[str] = mapped_column(
+        sa.String(100), server_default="", default=None, info={"doc": "The message's id on the platform."}
+    )
     is_summary: Mapped[bool] = mapped_column(
         server_default=sa.false(), info={"doc": "The row condenses older buffered messages."}, default=None
     )

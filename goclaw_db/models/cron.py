@@ -111,7 +111,9 @@ class CronRunLog(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cron_jobs.id", ondelete="CASCADE"), default=None)
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("cron_jobs.id", ondelete="CASCADE"), default=None, info={"doc": "Cron job that ran."}
+    )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     status: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Outcome of the run."})
     summary: Mapped[str | None] = mapped_column(default=None)
@@ -152,21 +154,37 @@ class AgentHeartbeat(Base):
     interval_sec: Mapped[int] = mapped_column(
         server_default=sa.text("1800"), info={"doc": "Seconds between heartbeat runs."}, default=None
     )
-    prompt: Mapped[str | None] = mapped_column(default=None)
-    provider_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("llm_providers.id"), default=None)
+    prompt: Mapped[str | None] = mapped_column(
+        default=None, info={"doc": "Message the agent receives at each heartbeat."}
+    )
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("llm_providers.id"),
+        default=None,
+        info={"doc": "LLM provider the heartbeat runs on; NULL uses the agent's own."},
+    )
     model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     isolated_session: Mapped[bool] = mapped_column(
         server_default=sa.true(),
         info={"doc": "Run in a session of its own rather than the agent's main one."},
         default=None,
     )
-    light_context: Mapped[bool] = mapped_column(server_default=sa.false(), default=None)
-    ack_max_chars: Mapped[int] = mapped_column(server_default=sa.text("300"), default=None)
-    max_retries: Mapped[int] = mapped_column(server_default=sa.text("2"), default=None)
+    light_context: Mapped[bool] = mapped_column(
+        server_default=sa.false(), default=None, info={"doc": "Whether heartbeats run with a reduced context."}
+    )
+    ack_max_chars: Mapped[int] = mapped_column(
+        server_default=sa.text("300"),
+        default=None,
+        info={"doc": "Longest reply still treated as a plain acknowledgement."},
+    )
+    max_retries: Mapped[int] = mapped_column(
+        server_default=sa.text("2"), default=None, info={"doc": "Retries of a failed heartbeat."}
+    )
     active_hours_start: Mapped[str | None] = mapped_column(
         sa.String(5), info={"doc": "Start of the daily window in which heartbeats run."}, default=None
     )
-    active_hours_end: Mapped[str | None] = mapped_column(sa.String(5), default=None)
+    active_hours_end: Mapped[str | None] = mapped_column(
+        sa.String(5), default=None, info={"doc": "End of the daily window in which heartbeats run."}
+    )
     timezone: Mapped[str | None] = mapped_column(default=None)
     channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
     chat_id: Mapped[str | None] = mapped_column(default=None)
@@ -174,7 +192,9 @@ class AgentHeartbeat(Base):
     last_run_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status: Mapped[str | None] = mapped_column(sa.String(20), default=None)
     last_error: Mapped[str | None] = mapped_column(default=None)
-    run_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    run_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Heartbeats run so far."}
+    )
     suppress_count: Mapped[int] = mapped_column(
         server_default=sa.text("0"),
         info={"doc": "Runs whose reply was not delivered because there was nothing to report."},
@@ -202,10 +222,12 @@ class HeartbeatRunLog(Base):
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     heartbeat_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("agent_heartbeats.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Heartbeat schedule that ran."},
     )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
-    status: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20), info={"doc": "Outcome of the heartbeat run."})
     summary: Mapped[str | None] = mapped_column(default=None)
     error: Mapped[str | None] = mapped_column(default=None)
     duration_ms: Mapped[int | None] = mapped_column(default=None)

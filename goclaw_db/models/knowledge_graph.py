@@ -67,7 +67,9 @@ class KGEntity(Base):
     entity_type: Mapped[str] = mapped_column(sa.String(100), info={"doc": "Kind of entity, e.g. person or project."})
     description: Mapped[str | None] = mapped_column(server_default="", default=None)
     properties: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
-    source_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
+    source_id: Mapped[str | None] = mapped_column(
+        sa.String(255), server_default="", default=None, info={"doc": "Id of what the entity was extracted from."}
+    )
     confidence: Mapped[float] = mapped_column(
         sa.Double(),
         server_default=sa.text("1.0"),
@@ -160,13 +162,17 @@ class KGRelation(Base):
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     source_entity_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Entity the relation starts from."},
     )
     relation_type: Mapped[str] = mapped_column(
         sa.String(200), info={"doc": "Verb of the edge, e.g. works_on or knows."}
     )
     target_entity_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Entity the relation points to."},
     )
     confidence: Mapped[float] = mapped_column(
         sa.Double(),
@@ -180,7 +186,9 @@ class KGRelation(Base):
         sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
-    valid_from: Mapped[timestamp_now | None] = mapped_column(default=None)
+    valid_from: Mapped[timestamp_now | None] = mapped_column(
+        default=None, info={"doc": "When the relation became true; NULL always."}
+    )
     valid_until: Mapped[datetime | None] = mapped_column(
         info={"doc": "End of validity; NULL while the relation is current."}, default=None
     )
@@ -209,8 +217,16 @@ class KGDedupCandidate(Base):
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), default=None)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
-    entity_a_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
-    entity_b_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("kg_entities.id", ondelete="CASCADE"), default=None)
+    entity_a_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "First entity of the suspected duplicate pair."},
+    )
+    entity_b_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("kg_entities.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Second entity of the suspected duplicate pair."},
+    )
     similarity: Mapped[float] = mapped_column(sa.Double(), info={"doc": "Similarity score of the two entities."})
     status: Mapped[str] = mapped_column(
         sa.String(20), server_default="pending", info={"doc": "pending until the pair is reviewed."}, default=None

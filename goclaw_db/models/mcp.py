@@ -39,7 +39,12 @@ class MCPServer(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     transport: Mapped[str] = mapped_column(sa.String(50), info={"doc": "stdio, sse or streamable-http."})
     command: Mapped[str | None] = mapped_column(info={"doc": "Command that starts a stdio server."}, default=None)
-    args: Mapped[list[str] | None] = mapped_column(JSONB(), server_default="[]", default=None)
+    args: Mapped[list[str] | None] = mapped_column(
+        JSONB(),
+        server_default="[]",
+        default=None,
+        info={"doc": "Command-line arguments of a stdio server (JSON array)."},
+    )
     url: Mapped[str | None] = mapped_column(info={"doc": "Endpoint of an HTTP-based server."}, default=None)
     headers: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
     env: Mapped[dict[str, Any] | None] = mapped_column(server_default="{}", default=None)
@@ -49,7 +54,9 @@ class MCPServer(Base):
     tool_prefix: Mapped[str | None] = mapped_column(
         sa.String(50), info={"doc": "Prefix added to the server's tool names."}, default=None
     )
-    timeout_sec: Mapped[int | None] = mapped_column(server_default=sa.text("60"), default=None)
+    timeout_sec: Mapped[int | None] = mapped_column(
+        server_default=sa.text("60"), default=None, info={"doc": "How long a tool call may take, in seconds."}
+    )
     settings: Mapped[dict[str, Any]] = mapped_column(server_default="{}", default=None)
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     created_by: Mapped[str] = mapped_column(sa.String(255))
@@ -83,7 +90,9 @@ class MCPAgentGrant(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    server_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None, info={"doc": "MCP server the agent may use."}
+    )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     tool_allow: Mapped[list[str] | None] = mapped_column(
@@ -92,7 +101,9 @@ class MCPAgentGrant(Base):
     tool_deny: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant withholds."}, default=None
     )
-    config_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    config_overrides: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, default=None, info={"doc": "Server settings overridden for this agent (JSON object)."}
+    )
     granted_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
@@ -113,13 +124,17 @@ class MCPUserGrant(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    server_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None, info={"doc": "MCP server the user may use."}
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     tool_allow: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Tools the grant allows; NULL allows all."}, default=None
     )
-    tool_deny: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
+    tool_deny: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, default=None, info={"doc": "Tools the grant withholds (JSON array)."}
+    )
     granted_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
@@ -143,7 +158,11 @@ class MCPAccessRequest(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    server_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "MCP server access is requested to."},
+    )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     scope: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Whether access is asked for an agent or a user."})
@@ -153,12 +172,14 @@ class MCPAccessRequest(Base):
         info={"doc": "pending until someone reviews the request."},
         default=None,
     )
-    reason: Mapped[str | None] = mapped_column(default=None)
-    tool_allow: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
-    requested_by: Mapped[str] = mapped_column(sa.String(255))
+    reason: Mapped[str | None] = mapped_column(default=None, info={"doc": "Why access is requested."})
+    tool_allow: Mapped[list[str] | None] = mapped_column(
+        JSONB(), nullable=True, default=None, info={"doc": "Tools asked for; NULL asks for all (JSON array)."}
+    )
+    requested_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User or agent that asked."})
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
-    review_note: Mapped[str | None] = mapped_column(default=None)
+    review_note: Mapped[str | None] = mapped_column(default=None, info={"doc": "The reviewer's note."})
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
@@ -178,7 +199,11 @@ class MCPUserCredential(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    server_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"), default=None)
+    server_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("mcp_servers.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "MCP server the credentials are for."},
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     api_key: Mapped[str | None] = mapped_column(
         info={"doc": "The user's own credential for the server, encrypted."}, default=None

@@ -96,19 +96,21 @@ class MemoryChunk(Base):
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     document_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("memory_documents.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("memory_documents.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Memory document the chunk was cut from."},
     )
     user_id: Mapped[str | None] = mapped_column(
         sa.String(255), info={"doc": "Owner of a per-user chunk; NULL for the agent's shared memory."}, default=None
     )
-    path: Mapped[str]
+    path: Mapped[str] = mapped_column(info={"doc": "Path of the memory document the chunk comes from."})
     start_line: Mapped[int] = mapped_column(
         server_default=sa.text("0"), info={"doc": "First line of the chunk in its document."}, default=None
     )
     end_line: Mapped[int] = mapped_column(
         server_default=sa.text("0"), info={"doc": "Last line of the chunk in its document."}, default=None
     )
-    hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), info={"doc": "Hash of the chunk's text, for change detection."})
     text: Mapped[str] = mapped_column(info={"doc": "Text of the chunk."})
     embedding: Mapped[embedding_vector] = mapped_column(
         info={"doc": "Embedding of the chunk text for vector search."}, default=None
@@ -147,7 +149,7 @@ class EmbeddingCache(Base):
     model: Mapped[str] = mapped_column(
         sa.String(200), primary_key=True, info={"doc": "Embedding model that computed the vector."}
     )
-    embedding: Mapped[embedding_vector] = mapped_column(default=None)
+    embedding: Mapped[embedding_vector] = mapped_column(default=None, info={"doc": "The cached embedding vector."})
     dims: Mapped[int] = mapped_column(
         server_default=sa.text("0"), info={"doc": "Number of dimensions of the embedding."}, default=None
     )
@@ -222,8 +224,12 @@ class EpisodicSummary(Base):
     source_id: Mapped[str | None] = mapped_column(
         info={"doc": "Id of the source; unique per agent and user when set."}, default=None
     )
-    turn_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    token_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    turn_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Conversation turns the summary covers."}
+    )
+    token_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Tokens of the summarised turns."}
+    )
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     expires_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the summary may be discarded; NULL keeps it."}, default=None

@@ -114,8 +114,10 @@ class PairedDevice(Base):
     sender_id: Mapped[str] = mapped_column(sa.String(200), info={"doc": "Id of the paired sender on its channel."})
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    paired_by: Mapped[str] = mapped_column(sa.String(100), server_default="operator", default=None)
-    paired_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    paired_by: Mapped[str] = mapped_column(
+        sa.String(100), server_default="operator", default=None, info={"doc": "User who approved the pairing."}
+    )
+    paired_at: Mapped[timestamp_now | None] = mapped_column(default=None, info={"doc": "When the device was paired."})
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     expires_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the pairing lapses; NULL keeps it."}, default=None
@@ -138,7 +140,12 @@ class PairingRequest(Base):
     sender_id: Mapped[str] = mapped_column(sa.String(200))
     channel: Mapped[str] = mapped_column(sa.String(255))
     chat_id: Mapped[str] = mapped_column(sa.String(200))
-    account_id: Mapped[str] = mapped_column(sa.String(100), server_default="default", default=None)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(100),
+        server_default="default",
+        default=None,
+        info={"doc": "Channel account the request came through."},
+    )
     expires_at: Mapped[datetime] = mapped_column(info={"doc": "When the code stops being valid."})
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
@@ -159,7 +166,7 @@ class SecureCLIBinary(Base):
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     binary_name: Mapped[str] = mapped_column(info={"doc": "Command name agents call."})
-    binary_path: Mapped[str | None] = mapped_column(default=None)
+    binary_path: Mapped[str | None] = mapped_column(default=None, info={"doc": "Absolute path of the executable."})
     description: Mapped[str] = mapped_column(server_default="", default=None)
     encrypted_env: Mapped[bytes] = mapped_column(
         sa.LargeBinary(),
@@ -168,11 +175,13 @@ class SecureCLIBinary(Base):
     deny_args: Mapped[list[str]] = mapped_column(
         JSONB(), server_default="[]", info={"doc": "Argument patterns the tool must refuse."}, default=None
     )
-    deny_verbose: Mapped[list[str]] = mapped_column(JSONB(), server_default="[]", default=None)
+    deny_verbose: Mapped[list[str]] = mapped_column(
+        JSONB(), server_default="[]", default=None, info={"doc": "Verbose flags refused for the binary (JSON array)."}
+    )
     timeout_seconds: Mapped[int] = mapped_column(
         server_default=sa.text("30"), info={"doc": "Longest a call may run."}, default=None
     )
-    tips: Mapped[str] = mapped_column(server_default="", default=None)
+    tips: Mapped[str] = mapped_column(server_default="", default=None, info={"doc": "Usage hints shown to the agent."})
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     created_by: Mapped[str] = mapped_column(server_default="", default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
@@ -203,7 +212,9 @@ class SecureCLIUserCredential(Base):
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
     binary_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Secure CLI binary the credentials are for."},
     )
     user_id: Mapped[str] = mapped_column(sa.String(255))
     encrypted_env: Mapped[bytes] = mapped_column(
@@ -231,15 +242,26 @@ class SecureCLIAgentGrant(Base):
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
     binary_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("secure_cli_binaries.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Secure CLI binary the agent may run."},
     )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     deny_args: Mapped[list[str] | None] = mapped_column(
         JSONB(), nullable=True, info={"doc": "Overrides the binary's argument deny list; NULL keeps it."}, default=None
     )
-    deny_verbose: Mapped[list[str] | None] = mapped_column(JSONB(), nullable=True, default=None)
-    timeout_seconds: Mapped[int | None] = mapped_column(default=None)
-    tips: Mapped[str | None] = mapped_column(default=None)
+    deny_verbose: Mapped[list[str] | None] = mapped_column(
+        JSONB(),
+        nullable=True,
+        default=None,
+        info={"doc": "Overrides the binary's verbose-flag deny list; NULL keeps it."},
+    )
+    timeout_seconds: Mapped[int | None] = mapped_column(
+        default=None, info={"doc": "Overrides the binary's time limit; NULL keeps it."}
+    )
+    tips: Mapped[str | None] = mapped_column(
+        default=None, info={"doc": "Overrides the binary's usage hints; NULL keeps them."}
+    )
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)

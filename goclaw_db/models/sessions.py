@@ -72,9 +72,16 @@ class ChatSession(Base):
     compaction_count: Mapped[int] = mapped_column(
         server_default=sa.text("0"), info={"doc": "How often the history has been compacted."}, default=None
     )
-    memory_flush_compaction_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    memory_flush_at: Mapped[int | None] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    label: Mapped[str | None] = mapped_column(sa.String(500), default=None)
+    memory_flush_compaction_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Compaction count at the last memory flush."}
+    )
+    memory_flush_at: Mapped[int | None] = mapped_column(
+        sa.BigInteger(),
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "When memories were last flushed (Unix milliseconds)."},
+    )
+    label: Mapped[str | None] = mapped_column(sa.String(500), default=None, info={"doc": "Title of the conversation."})
     spawned_by: Mapped[str | None] = mapped_column(
         sa.String(200), info={"doc": "Session key of the parent when a sub-agent session was spawned."}, default=None
     )
@@ -127,7 +134,7 @@ class SubagentTask(Base):
         sa.String(255), info={"doc": "Key of the agent that spawned the task."}
     )
     session_key: Mapped[str | None] = mapped_column(sa.String(500), default=None)
-    subject: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Short title of the task."})
     description: Mapped[str]
     status: Mapped[str] = mapped_column(
         sa.String(20), server_default="running", info={"doc": "running, completed, failed or cancelled."}, default=None
@@ -140,15 +147,27 @@ class SubagentTask(Base):
     )
     model: Mapped[str | None] = mapped_column(sa.String(255), default=None)
     provider: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    iterations: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    iterations: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Agent-loop iterations the sub-agent used."}
+    )
     input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
     output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    origin_channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
-    origin_chat_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    origin_peer_kind: Mapped[str | None] = mapped_column(sa.String(20), default=None)
-    origin_user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    spawned_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    origin_channel: Mapped[str | None] = mapped_column(
+        sa.String(50), default=None, info={"doc": "Channel of the conversation that spawned the task."}
+    )
+    origin_chat_id: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "Chat of the conversation that spawned the task."}
+    )
+    origin_peer_kind: Mapped[str | None] = mapped_column(
+        sa.String(20), default=None, info={"doc": "Kind of that chat (direct or group)."}
+    )
+    origin_user_id: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "User of the conversation that spawned the task."}
+    )
+    spawned_by: Mapped[uuid.UUID | None] = mapped_column(
+        default=None, info={"doc": "Id of the task or run that spawned this one."}
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(default=None, info={"doc": "When the task finished."})
     archived_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "Set when a finished task has been archived."}, default=None
     )

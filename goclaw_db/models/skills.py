@@ -61,7 +61,7 @@ class Skill(Base):
         sa.String(255), info={"doc": "URL-safe identifier of the skill, unique per tenant."}
     )
     description: Mapped[str | None] = mapped_column(default=None)
-    owner_id: Mapped[str] = mapped_column(sa.String(255))
+    owner_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who owns the skill."})
     visibility: Mapped[str] = mapped_column(
         sa.String(10), server_default="private", info={"doc": "private, internal or public."}, default=None
     )
@@ -76,7 +76,9 @@ class Skill(Base):
     )
     file_path: Mapped[str] = mapped_column(info={"doc": "Where the skill's files are stored."})
     file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    file_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    file_hash: Mapped[str | None] = mapped_column(
+        sa.String(64), default=None, info={"doc": "Hash of the skill's files, for change detection."}
+    )
     embedding: Mapped[embedding_vector] = mapped_column(
         info={"doc": "Embedding of the skill description for semantic search."}, default=None
     )
@@ -115,7 +117,9 @@ class SkillAgentGrant(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None)
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None, info={"doc": "Skill the agent may use."}
+    )
     agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
     pinned_version: Mapped[int] = mapped_column(info={"doc": "Skill version the agent uses."})
     granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
@@ -138,7 +142,9 @@ class SkillUserGrant(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None)
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("skills.id", ondelete="CASCADE"), default=None, info={"doc": "Skill the user may use."}
+    )
     user_id: Mapped[str] = mapped_column(sa.String(255), info={"doc": "User who may use the skill."})
     granted_by: Mapped[str] = mapped_column(sa.String(255), info={"doc": "Who granted the access."})
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
@@ -155,7 +161,10 @@ class SkillTenantConfig(Base):
     __table_args__ = (sa.Index("idx_skill_tenant_configs_tenant", "tenant_id"),)
 
     skill_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, default=None
+        sa.ForeignKey("skills.id", ondelete="CASCADE"),
+        primary_key=True,
+        default=None,
+        info={"doc": "Skill this tenant's setting applies to."},
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, default=None
@@ -206,7 +215,11 @@ class BuiltinToolTenantConfig(Base):
     __table_args__ = (sa.Index("idx_builtin_tool_tenant_configs_tenant", "tenant_id"),)
 
     tool_name: Mapped[str] = mapped_column(
-        sa.String(100), sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"), primary_key=True, default=None
+        sa.String(100),
+        sa.ForeignKey("builtin_tools.name", ondelete="CASCADE"),
+        primary_key=True,
+        default=None,
+        info={"doc": "Built-in tool this tenant's setting applies to."},
     )
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, default=None

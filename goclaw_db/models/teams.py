@@ -117,7 +117,9 @@ class AgentTeamMember(Base):
     role: Mapped[str] = mapped_column(
         sa.String(20), server_default="member", info={"doc": "The agent's role in the team, e.g. member."}, default=None
     )
-    joined_at: Mapped[timestamp_now | None] = mapped_column(default=None)
+    joined_at: Mapped[timestamp_now | None] = mapped_column(
+        default=None, info={"doc": "When the agent joined the team."}
+    )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
     team: Mapped[AgentTeam] = relationship(back_populates="members", default=None)
@@ -192,8 +194,8 @@ class TeamTask(Base):
         info={"doc": "Ids of tasks that must finish before this one."},
         default=None,
     )
-    priority: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    result: Mapped[str | None] = mapped_column(default=None)
+    priority: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None, info={"doc": "Higher runs first."})
+    result: Mapped[str | None] = mapped_column(default=None, info={"doc": "What the task produced."})
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tsv: Mapped[str | None] = mapped_column(
@@ -219,32 +221,50 @@ class TeamTask(Base):
         sa.String(20), info={"doc": "Human-readable task id such as ABC-12, unique per team."}, default=None
     )
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None
+        sa.ForeignKey("agents.id", ondelete="SET NULL"),
+        default=None,
+        info={"doc": "Agent that created the task, if an agent did."},
     )
-    assignee_user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    assignee_user_id: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "User the task is assigned to, if a person."}
+    )
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("team_tasks.id", ondelete="SET NULL"), default=None
+        sa.ForeignKey("team_tasks.id", ondelete="SET NULL"),
+        default=None,
+        info={"doc": "Task this one is a subtask of; NULL for a top-level task."},
     )
     chat_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
-    locked_at: Mapped[datetime | None] = mapped_column(default=None)
+    locked_at: Mapped[datetime | None] = mapped_column(default=None, info={"doc": "When an agent claimed the task."})
     lock_expires_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the current owner's claim on the task lapses."}, default=None
     )
     progress_percent: Mapped[int | None] = mapped_column(
         server_default=sa.text("0"), info={"doc": "Completion estimate from 0 to 100."}, default=None
     )
-    progress_step: Mapped[str | None] = mapped_column(default=None)
+    progress_step: Mapped[str | None] = mapped_column(default=None, info={"doc": "Description of the current step."})
     followup_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the next follow-up reminder is due."}, default=None
     )
-    followup_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    followup_max: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    followup_message: Mapped[str | None] = mapped_column(default=None)
-    followup_channel: Mapped[str | None] = mapped_column(sa.String(60), default=None)
-    followup_chat_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    followup_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Follow-up reminders sent."}
+    )
+    followup_max: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Most follow-up reminders to send."}
+    )
+    followup_message: Mapped[str | None] = mapped_column(default=None, info={"doc": "Text of the follow-up reminder."})
+    followup_channel: Mapped[str | None] = mapped_column(
+        sa.String(60), default=None, info={"doc": "Channel the reminder goes to."}
+    )
+    followup_chat_id: Mapped[str | None] = mapped_column(
+        sa.String(255), default=None, info={"doc": "Chat the reminder goes to."}
+    )
     confidence_score: Mapped[float | None] = mapped_column(sa.Double(), default=None)
-    comment_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    attachment_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    comment_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Number of comments."}
+    )
+    attachment_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Number of attachments."}
+    )
     embedding: Mapped[embedding_vector] = mapped_column(
         info={"doc": "Embedding of the task for semantic search."}, default=None
     )
@@ -282,10 +302,12 @@ class TeamTaskComment(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None, info={"doc": "Task the comment is on."}
+    )
     agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     user_id: Mapped[str | None] = mapped_column(sa.String(255), default=None)
-    content: Mapped[str]
+    content: Mapped[str] = mapped_column(info={"doc": "Text of the comment."})
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     confidence_score: Mapped[float | None] = mapped_column(sa.Double(), default=None)
@@ -310,7 +332,9 @@ class TeamTaskEvent(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None, info={"doc": "Task the event happened to."}
+    )
     event_type: Mapped[str] = mapped_column(sa.String(30), info={"doc": "What happened, e.g. a status change."})
     actor_type: Mapped[str] = mapped_column(sa.String(10), info={"doc": "Kind of actor, e.g. agent."})
     actor_id: Mapped[str] = mapped_column(sa.String(255))
@@ -337,14 +361,22 @@ class TeamTaskAttachment(Base):
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)
-    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None)
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("team_tasks.id", ondelete="CASCADE"), default=None, info={"doc": "Task the file is attached to."}
+    )
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agent_teams.id", ondelete="CASCADE"), default=None)
     chat_id: Mapped[str] = mapped_column(sa.String(255), server_default="", default=None)
     path: Mapped[str] = mapped_column(info={"doc": "Path of the attached file in the team workspace."})
     file_size: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    mime_type: Mapped[str | None] = mapped_column(sa.String(100), server_default="", default=None)
-    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agents.id"), default=None)
-    created_by_sender_id: Mapped[str | None] = mapped_column(sa.String(255), server_default="", default=None)
+    mime_type: Mapped[str | None] = mapped_column(
+        sa.String(100), server_default="", default=None, info={"doc": "Media type of the file."}
+    )
+    created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agents.id"), default=None, info={"doc": "Agent that attached the file, if an agent did."}
+    )
+    created_by_sender_id: Mapped[str | None] = mapped_column(
+        sa.String(255), server_default="", default=None, info={"doc": "Channel sender who attached the file."}
+    )
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default="{}", default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)

@@ -83,15 +83,21 @@ class Trace(Base):
     channel: Mapped[str | None] = mapped_column(sa.String(50), default=None)
     input_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's input."}, default=None)
     output_preview: Mapped[str | None] = mapped_column(info={"doc": "Start of the run's output."}, default=None)
-    total_input_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
-    total_output_tokens: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    total_input_tokens: Mapped[int | None] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Input tokens of all LLM calls in the run."}
+    )
+    total_output_tokens: Mapped[int | None] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Output tokens of all LLM calls in the run."}
+    )
     total_cost: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(12, 6),
         server_default=sa.text("0"),
         info={"doc": "Estimated cost of the run in US dollars."},
         default=None,
     )
-    span_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
+    span_count: Mapped[int | None] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Number of spans in the run."}
+    )
     llm_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
     tool_call_count: Mapped[int | None] = mapped_column(server_default=sa.text("0"), default=None)
     status: Mapped[str | None] = mapped_column(
@@ -181,7 +187,12 @@ class Span(Base):
         sa.String(20), server_default="running", info={"doc": "Step state, e.g. running or error."}, default=None
     )
     error: Mapped[str | None] = mapped_column(default=None)
-    level: Mapped[str | None] = mapped_column(sa.String(10), server_default="DEFAULT", default=None)
+    level: Mapped[str | None] = mapped_column(
+        sa.String(10),
+        server_default="DEFAULT",
+        default=None,
+        info={"doc": "Severity (DEFAULT, DEBUG, WARNING, ERROR)."},
+    )
     model: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     provider: Mapped[str | None] = mapped_column(sa.String(50), default=None)
     input_tokens: Mapped[int | None] = mapped_column(default=None)
@@ -189,12 +200,20 @@ class Span(Base):
     total_cost: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(12, 8), info={"doc": "Estimated cost of the step in US dollars."}, default=None
     )
-    finish_reason: Mapped[str | None] = mapped_column(sa.String(50), default=None)
-    model_params: Mapped[dict[str, Any] | None] = mapped_column(JSONB(), nullable=True, default=None)
-    tool_name: Mapped[str | None] = mapped_column(sa.String(200), default=None)
-    tool_call_id: Mapped[str | None] = mapped_column(sa.String(100), default=None)
-    input_preview: Mapped[str | None] = mapped_column(default=None)
-    output_preview: Mapped[str | None] = mapped_column(default=None)
+    finish_reason: Mapped[str | None] = mapped_column(
+        sa.String(50), default=None, info={"doc": "Why the model stopped (stop, tool_calls, length)."}
+    )
+    model_params: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB(), nullable=True, default=None, info={"doc": "Parameters sent with the LLM call (JSON object)."}
+    )
+    tool_name: Mapped[str | None] = mapped_column(
+        sa.String(200), default=None, info={"doc": "Tool called, for tool spans."}
+    )
+    tool_call_id: Mapped[str | None] = mapped_column(
+        sa.String(100), default=None, info={"doc": "The model's id of the tool call."}
+    )
+    input_preview: Mapped[str | None] = mapped_column(default=None, info={"doc": "Start of the step's input."})
+    output_preview: Mapped[str | None] = mapped_column(default=None, info={"doc": "Start of the step's output."})
     metadata_: Mapped[SpanMetadata | None] = mapped_column("metadata", JSONB(), nullable=True, default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     team_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -264,26 +283,56 @@ class UsageSnapshot(Base):
     channel: Mapped[str] = mapped_column(sa.String(50), server_default="", default=None)
     input_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
     output_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    cache_read_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    cache_create_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    thinking_tokens: Mapped[int] = mapped_column(sa.BigInteger(), server_default=sa.text("0"), default=None)
-    total_cost: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), server_default=sa.text("0"), default=None)
-    request_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    cache_read_tokens: Mapped[int] = mapped_column(
+        sa.BigInteger(),
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "Prompt tokens served from the provider's cache."},
+    )
+    cache_create_tokens: Mapped[int] = mapped_column(
+        sa.BigInteger(),
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "Prompt tokens written to the provider's cache."},
+    )
+    thinking_tokens: Mapped[int] = mapped_column(
+        sa.BigInteger(), server_default=sa.text("0"), default=None, info={"doc": "Reasoning tokens."}
+    )
+    total_cost: Mapped[Decimal] = mapped_column(
+        sa.Numeric(12, 6), server_default=sa.text("0"), default=None, info={"doc": "Estimated cost in US dollars."}
+    )
+    request_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Agent runs in the hour."}
+    )
     llm_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
     tool_call_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    error_count: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    error_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Runs that failed."}
+    )
     unique_users: Mapped[int] = mapped_column(
         server_default=sa.text("0"), info={"doc": "Distinct users seen in the hour."}, default=None
     )
-    avg_duration_ms: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    avg_duration_ms: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Mean run duration in milliseconds."}
+    )
     memory_docs: Mapped[int] = mapped_column(
         server_default=sa.text("0"),
         info={"doc": "Number of memory documents when the snapshot was taken."},
         default=None,
     )
-    memory_chunks: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    kg_entities: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
-    kg_relations: Mapped[int] = mapped_column(server_default=sa.text("0"), default=None)
+    memory_chunks: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "Number of memory chunks when the snapshot was taken."}
+    )
+    kg_entities: Mapped[int] = mapped_column(
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "Number of knowledge-graph entities when the snapshot was taken."},
+    )
+    kg_relations: Mapped[int] = mapped_column(
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "Number of knowledge-graph relations when the snapshot was taken."},
+    )
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 

@@ -62,7 +62,7 @@ class VaultDocument(Base):
         server_default="personal", info={"doc": "Visibility: personal, team, shared or custom."}, default=None
     )
     path: Mapped[str] = mapped_column(info={"doc": "Path of the document in the vault."})
-    title: Mapped[str] = mapped_column(server_default="", default=None)
+    title: Mapped[str] = mapped_column(server_default="", default=None, info={"doc": "Title of the document."})
     doc_type: Mapped[str] = mapped_column(
         server_default="note", info={"doc": "Kind of document, e.g. note."}, default=None
     )
@@ -126,9 +126,15 @@ class VaultLink(Base):
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
     from_doc_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None
+        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Document the link is written in."},
     )
-    to_doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
+    to_doc_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Document the link points to."},
+    )
     link_type: Mapped[str] = mapped_column(
         server_default="wikilink", info={"doc": "Kind of link, e.g. a wikilink found in the text."}, default=None
     )
@@ -153,7 +159,11 @@ class VaultVersion(Base):
     __table_args__ = (sa.UniqueConstraint("doc_id", "version"),)
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
-    doc_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("vault_documents.id", ondelete="CASCADE"), default=None)
+    doc_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("vault_documents.id", ondelete="CASCADE"),
+        default=None,
+        info={"doc": "Document this is a version of."},
+    )
     version: Mapped[int] = mapped_column(
         server_default=sa.text("1"), info={"doc": "Version number, counting from 1 per document."}, default=None
     )
