@@ -27,6 +27,11 @@ def admin_url_with_database(server_url: str, database: str) -> str:
     return normalize_url(server_url).set(database=database).render_as_string(hide_password=False)
 
 
+def sqlite_file(url: str) -> Path:
+    """The file a ``sqlite:///`` URL names."""
+    return Path(sa.make_url(url).database)
+
+
 def upgrade(url: str, revision: str | int = "head") -> None:
     command.upgrade(alembic_config(url), revision_id(revision))
 

@@ -144,17 +144,16 @@ def test_printed_sql_builds_goclaws_schema_when_applied_to_an_empty_database(pos
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
 
 
-def test_down_and_goto_move_between_versions(postgres_url):
-    upgrade(postgres_url, "head")
-    assert goclaw_db(postgres_url, "migrate", "down", "2").returncode == 0
-    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD - 2,)]
-    assert goclaw_db(postgres_url, "migrate", "goto", str(HEAD)).returncode == 0
-    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD,)]
+def test_down_and_goto_move_between_versions(make_database_at):
+    url = make_database_at(HEAD)
+    assert goclaw_db(url, "migrate", "down", "2").returncode == 0
+    assert execute(url, "SELECT version FROM schema_migrations") == [(HEAD - 2,)]
+    assert goclaw_db(url, "migrate", "goto", str(HEAD)).returncode == 0
+    assert execute(url, "SELECT version FROM schema_migrations") == [(HEAD,)]
 
 
-def test_status_lists_pending_revisions_as_json(postgres_url):
-    upgrade(postgres_url, HEAD - 1)
-    result = goclaw_db(postgres_url, "migrate", "status", "--json")
+def test_status_lists_pending_revisions_as_json(make_database_at):
+    result = goclaw_db(make_database_at(HEAD - 1), "migrate", "status", "--json")
     assert result.returncode == 0, result.stderr
     assert f'"pending_revisions": [\n    "{HEAD:06d}"\n  ]' in result.stdout
 
@@ -187,11 +186,11 @@ def test_unreachable_server_is_one_line():
     )
 
 
-def test_drop_asks_for_confirmation(postgres_url):
-    upgrade(postgres_url, 1)
-    assert_one_line_error(goclaw_db(postgres_url, "migrate", "drop"), "--yes")
-    assert goclaw_db(postgres_url, "migrate", "drop", "--yes").returncode == 0
-    assert execute(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+def test_drop_asks_for_confirmation(make_database_at):
+    url = make_database_at(1)
+    assert_one_line_error(goclaw_db(url, "migrate", "drop"), "--yes")
+    assert goclaw_db(url, "migrate", "drop", "--yes").returncode == 0
+    assert execute(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
 def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(postgres_url):
