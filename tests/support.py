@@ -67,6 +67,18 @@ def catalog_differences(expected: dict, actual: dict) -> list[str]:
     return lines + column_order_differences(expected, actual)
 
 
+def head_schema_differences(url: str) -> list[str]:
+    """How a database differs from GoClaw's schema at head: PostgreSQL's catalog, or the desktop file's.
+
+    The desktop file is compared by type affinity, and objects beyond GoClaw's are allowed.
+    """
+    if not url.startswith("sqlite"):
+        return catalog_differences(postgres_reference(HEAD), catalog_of(url))
+    expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
+    actual = schema_catalog.by_affinity(schema_catalog.dump(url))
+    return [line for line in schema_catalog.diff(expected, actual)[0] if not line.startswith("+ extra")]
+
+
 def column_order_differences(expected: dict, actual: dict) -> list[str]:
     """Tables whose columns stand in another order (the catalogs record each position)."""
 

@@ -1,4 +1,4 @@
-"""goclaw-db on real PostgreSQL databases: GoClaw's migrate commands, safely."""
+"""goclaw-db on real PostgreSQL databases (and SQLite files where both behave alike): GoClaw's migrate commands."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from goclaw_db import hooks
 from goclaw_db.cli import Migrator
 from goclaw_db.config import normalize_url
-from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
+from tests.support import (
+    HEAD,
+    catalog_differences,
+    catalog_of,
+    execute,
+    head_schema_differences,
+    postgres_reference,
+    upgrade,
+)
 
 
 def goclaw_db(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
@@ -72,13 +80,24 @@ def test_force_clears_dirty_without_applying_anything(postgres_url):
     assert goclaw_db(postgres_url, "migrate", "version").stdout.strip() == "version: 30, dirty: false"
 
 
-def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
+@pytest.fixture
+def empty_url(backend, request, tmp_path) -> str:
+    """An empty PostgreSQL database, or the path of a SQLite file not made yet."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'goclaw.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_three_concurrent_migrate_up_apply_the_schema_once(empty_url):
+    # GoClaw's replicas (or desktop launches) start together: the advisory lock, or the lock file, lets one migrate.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+            [sys.executable, "-m", "goclaw_db.cli", "--dsn", empty_url, "migrate", "up"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
         for _ in range(3)
     ]
@@ -86,7 +105,7 @@ def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     applied_first_revision = [err for _out, err in outputs if "Running upgrade  -> 000001" in err]
     assert len(applied_first_revision) == 1
-    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+    assert head_schema_differences(empty_url) == []
 
 
 def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
