@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +34,7 @@ def templates_of(request: pytest.FixtureRequest, backend: str) -> VersionTemplat
     return request.getfixturevalue(_FIXTURE_OF_BACKEND[backend])
 
 
-class VersionTemplates:
+class VersionTemplates(ABC):
     """One template per GoClaw version for one backend; subclasses make, seal, copy and drop databases."""
 
     def __init__(self) -> None:
@@ -67,18 +68,21 @@ class VersionTemplates:
             self.discard(url)
         self._templates.clear()
 
+    @abstractmethod
     def _new_template(self, version: int, start: str | None) -> str:
         """An empty database, or a copy of the template ``start``, to be upgraded to ``version``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _seal(self, url: str) -> None:
         """Keep the finished template as it is while it is being copied."""
 
+    @abstractmethod
     def _copy_of(self, url: str) -> str:
-        raise NotImplementedError
+        """A new database with the content of ``url``; returns its URL."""
 
+    @abstractmethod
     def discard(self, url: str) -> None:
-        raise NotImplementedError
+        """Remove a database this object made."""
 
 
 class PostgresTemplates(VersionTemplates):
@@ -119,6 +123,9 @@ class SqliteTemplates(VersionTemplates):
 
     def _new_template(self, version: int, start: str | None) -> str:
         return self._file_url(f"goclaw_v{version:02d}.db", start)
+
+    def _seal(self, url: str) -> None:
+        """Nothing to do: the chain's runs leave the file closed, in rollback-journal mode, copied whole."""
 
     def _copy_of(self, url: str) -> str:
         return self._file_url(f"goclaw_{uuid.uuid4().hex[:12]}.db", url)
