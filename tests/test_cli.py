@@ -1,4 +1,4 @@
-"""goclaw-db on real PostgreSQL databases: GoClaw's migrate commands, safely."""
+"""goclaw-db on real PostgreSQL databases (and SQLite files where both behave alike): GoClaw's migrate commands."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from goclaw_db import hooks
 from goclaw_db.config import normalize_url
 from goclaw_db.runner import Migrator
-from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
+from tests.support import (
+    HEAD,
+    catalog_differences,
+    catalog_of,
+    execute,
+    head_schema_differences,
+    postgres_reference,
+    upgrade,
+)
 
 
 def goclaw_db(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
@@ -72,13 +80,24 @@ def test_force_clears_dirty_without_applying_anything(postgres_url):
     assert goclaw_db(postgres_url, "migrate", "version").stdout.strip() == "version: 30, dirty: false"
 
 
-def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
+@pytest.fixture
+def empty_url(backend, request, tmp_path) -> str:
+    """An empty PostgreSQL database, or the path of a SQLite file not made yet."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'goclaw.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_three_concurrent_migrate_up_apply_the_schema_once(empty_url):
+    # GoClaw's replicas (or desktop launches) start together: the advisory lock, or the lock file, lets one migrate.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "goclaw_db.cli", "--dsn", postgres_url, "migrate", "up"],
+            [sys.executable, "-m", "goclaw_db.cli", "--dsn", empty_url, "migrate", "up"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
         for _ in range(3)
     ]
@@ -86,7 +105,7 @@ def test_three_concurrent_migrate_up_apply_the_schema_once(postgres_url):
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     applied_first_revision = [err for _out, err in outputs if "Running upgrade  -> 000001" in err]
     assert len(applied_first_revision) == 1
-    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+    assert head_schema_differences(empty_url) == []
 
 
 def test_sql_mode_prints_the_schema_and_leaves_the_database_empty(postgres_url):
@@ -144,17 +163,16 @@ def test_printed_sql_builds_goclaws_schema_when_applied_to_an_empty_database(pos
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
 
 
-def test_down_and_goto_move_between_versions(postgres_url):
-    upgrade(postgres_url, "head")
-    assert goclaw_db(postgres_url, "migrate", "down", "2").returncode == 0
-    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD - 2,)]
-    assert goclaw_db(postgres_url, "migrate", "goto", str(HEAD)).returncode == 0
-    assert execute(postgres_url, "SELECT version FROM schema_migrations") == [(HEAD,)]
+def test_down_and_goto_move_between_versions(make_database_at):
+    url = make_database_at(HEAD)
+    assert goclaw_db(url, "migrate", "down", "2").returncode == 0
+    assert execute(url, "SELECT version FROM schema_migrations") == [(HEAD - 2,)]
+    assert goclaw_db(url, "migrate", "goto", str(HEAD)).returncode == 0
+    assert execute(url, "SELECT version FROM schema_migrations") == [(HEAD,)]
 
 
-def test_status_lists_pending_revisions_as_json(postgres_url):
-    upgrade(postgres_url, HEAD - 1)
-    result = goclaw_db(postgres_url, "migrate", "status", "--json")
+def test_status_lists_pending_revisions_as_json(make_database_at):
+    result = goclaw_db(make_database_at(HEAD - 1), "migrate", "status", "--json")
     assert result.returncode == 0, result.stderr
     assert f'"pending_revisions": [\n    "{HEAD:06d}"\n  ]' in result.stdout
 
@@ -187,11 +205,11 @@ def test_unreachable_server_is_one_line():
     )
 
 
-def test_drop_asks_for_confirmation(postgres_url):
-    upgrade(postgres_url, 1)
-    assert_one_line_error(goclaw_db(postgres_url, "migrate", "drop"), "--yes")
-    assert goclaw_db(postgres_url, "migrate", "drop", "--yes").returncode == 0
-    assert execute(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+def test_drop_asks_for_confirmation(make_database_at):
+    url = make_database_at(1)
+    assert_one_line_error(goclaw_db(url, "migrate", "drop"), "--yes")
+    assert goclaw_db(url, "migrate", "drop", "--yes").returncode == 0
+    assert execute(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
 def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(postgres_url):

@@ -29,24 +29,6 @@ def test_upgrade_with_no_settings_creates_the_embedded_default_and_says_where(tm
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{HEAD:06d}",)]
 
 
-def test_three_concurrent_upgrades_of_one_sqlite_file_apply_the_schema_once(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCLAW_")}
-    database = tmp_path / "goclaw.db"
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "migrate", "up"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for _ in range(3)
-    ]
-    outputs = [run.communicate(timeout=600) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0, 0], outputs
-    assert sum("Running upgrade  -> 000001" in err for _out, err in outputs) == 1
-
-
 def test_sqlite_file_newer_than_the_package_is_refused(tmp_path):
     database = tmp_path / "goclaw.db"
     assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up").returncode == 0

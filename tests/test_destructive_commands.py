@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 
 from goclaw_db.config import normalize_url
 from goclaw_db.ownership import GOCLAW_TABLES
-from tests.support import HEAD, execute, upgrade
+from tests.support import HEAD, execute, sqlite_file
 
 AGENT = "00000000-0000-7000-8000-0000000000a1"
 TENANT = "0193a5b0-7000-7000-8000-000000000001"  # GoClaw's master tenant
@@ -37,22 +38,10 @@ def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
     return lines[0]
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(request) -> str:
-    return request.param
-
-
 @pytest.fixture
-def database_at(backend, make_postgres_database, tmp_path):
-    """Factory: a database of the test's backend upgraded by the chain to version N; returns its URL."""
-
-    def make(version: int) -> str:
-        sqlite_url = f"sqlite:///{tmp_path / f'goclaw-{version}.db'}"
-        url = make_postgres_database() if backend == "postgresql" else sqlite_url
-        upgrade(url, version)
-        return url
-
-    return make
+def database_at(backend, make_database_at):
+    """Factory: a database of the test's backend at version N; returns its URL."""
+    return functools.partial(make_database_at, backend=backend)
 
 
 def tables_of(url: str) -> set[str]:
@@ -109,9 +98,8 @@ def test_everything_in_schema_is_golang_migrates_drop_and_must_be_asked_for_by_n
     assert tables_of(url) == set()
 
 
-def test_a_foreign_key_from_another_application_stops_the_drop_before_anything_goes(make_postgres_database):
-    url = make_postgres_database()
-    upgrade(url, 1)
+def test_a_foreign_key_from_another_application_stops_the_drop_before_anything_goes(make_database_at):
+    url = make_database_at(1)
     execute(url, "CREATE TABLE invoices (agent_id uuid REFERENCES agents(id))")
     before = tables_of(url)
     one_line_error(goclaw_db(url, "migrate", "drop", "--yes"), "nothing was dropped", "--everything-in-schema")
@@ -121,11 +109,10 @@ def test_a_foreign_key_from_another_application_stops_the_drop_before_anything_g
 HOSTILE = 'x" CASCADE; ALTER ROLE {role} SUPERUSER; --'
 
 
-def test_hostile_table_names_reach_sql_only_quoted(make_postgres_database):
+def test_hostile_table_names_reach_sql_only_quoted(make_database_at):
     # A role that may only create tables names one so that pasting it into
     # DROP TABLE "..." would make it superuser when an operator runs drop.
-    url = make_postgres_database()
-    upgrade(url, 1)
+    url = make_database_at(1)
     role = f"{normalize_url(url).database}_app"
     execute(url, f'CREATE ROLE "{role}" NOSUPERUSER')
     hostile = HOSTILE.format(role=role)
@@ -145,9 +132,8 @@ def test_hostile_table_names_reach_sql_only_quoted(make_postgres_database):
         execute(url, f'DROP ROLE "{role}"')
 
 
-def test_hostile_table_names_in_a_sqlite_file_are_dropped_as_named(tmp_path):
-    url = f"sqlite:///{tmp_path / 'goclaw.db'}"
-    upgrade(url, 1)
+def test_hostile_table_names_in_a_sqlite_file_are_dropped_as_named(make_database_at):
+    url = make_database_at(1, "sqlite")
     execute(url, 'CREATE TABLE "x""; DROP TABLE agents; --" (id int)')
     execute(url, 'CREATE TABLE "a%sb:c %(x)s" (id int)')
     result = goclaw_db(url, "migrate", "drop", "--yes", "--everything-in-schema")
@@ -202,9 +188,8 @@ def test_force_checks_the_server_before_recording_anything(make_postgres_databas
         execute(url, f'DROP ROLE "{role}"')
 
 
-def test_force_on_a_damaged_sqlite_file_changes_nothing(tmp_path):
-    path = tmp_path / "goclaw.db"
-    upgrade(f"sqlite:///{path}", 3)
+def test_force_on_a_damaged_sqlite_file_changes_nothing(make_database_at):
+    path = sqlite_file(make_database_at(3, "sqlite"))
     damage(path)
     before = path.read_bytes()
     one_line_error(goclaw_db(f"sqlite:///{path}", "migrate", "force", "7"), "damaged", "quick_check")
@@ -285,10 +270,9 @@ def test_a_step_that_deletes_rows_says_what_and_how_many_first(database_at):
     assert lines[announced - 1].startswith(f"Running upgrade {HEAD - 1:06d} -> {HEAD:06d}")
 
 
-def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_postgres_database):
+def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_database_at):
     # Version 41 adds episodic_summaries.promoted_at; going below it drops the values.
-    url = make_postgres_database()
-    upgrade(url, 41)
+    url = make_database_at(41)
     execute(
         url,
         "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
@@ -304,10 +288,9 @@ def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_po
     assert "dropping column episodic_summaries.promoted_at: 1 rows hold a value that goes with it" in result.stderr
 
 
-def test_a_downgrade_that_cannot_restore_rows_says_they_stay(make_postgres_database):
+def test_a_downgrade_that_cannot_restore_rows_says_they_stay(make_database_at):
     # Version 39 empties agent_links; going below it cannot bring the links back.
-    url = make_postgres_database()
-    upgrade(url, 39)
+    url = make_database_at(39)
     result = goclaw_db(url, "migrate", "down", "1")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
@@ -317,9 +300,8 @@ def test_a_downgrade_that_cannot_restore_rows_says_they_stay(make_postgres_datab
     assert lines[kept - 1].startswith("Running downgrade 000039 -> 000038")
 
 
-def test_dry_run_lists_the_steps_that_would_change_rows(make_postgres_database):
-    url = make_postgres_database()
-    upgrade(url, HEAD - 1)
+def test_dry_run_lists_the_steps_that_would_change_rows(make_database_at):
+    url = make_database_at(HEAD - 1)
     result = goclaw_db(url, "upgrade", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "deleting rows of agent_context_files (counted when run)" in result.stderr

@@ -107,9 +107,8 @@ def test_sqlite_dropped_trigger_is_named(capsys, goclaw_url):
 
 
 @pytest.mark.parametrize("version", [9, 27])
-def test_no_drift_on_a_clean_database_at_earlier_versions(head_template, make_postgres_database, tmp_path, version):
-    url = f"sqlite:///{tmp_path / 'v.db'}" if head_template[0] == "sqlite" else make_postgres_database()
-    upgrade(url, version)
+def test_no_drift_on_a_clean_database_at_earlier_versions(head_template, make_database_at, version):
+    url = make_database_at(version, head_template[0])
     assert drift_at(url, version, catalog.References(sa.make_url(url))) == []
 
 

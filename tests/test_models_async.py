@@ -25,8 +25,8 @@ VECTOR = [0.25] * 1536
 
 
 @pytest.fixture(scope="module", params=["postgresql"])
-def head_url(request, tmp_path_factory):
-    for engine in engine_at_head(request, tmp_path_factory):
+def head_url(request):
+    for engine in engine_at_head(request):
         yield engine.url.render_as_string(hide_password=False)
 
 

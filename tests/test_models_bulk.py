@@ -22,8 +22,8 @@ ROWS = 300
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def head_engine(request, tmp_path_factory):
-    yield from engine_at_head(request, tmp_path_factory)
+def head_engine(request):
+    yield from engine_at_head(request)
 
 
 def vector(i: int) -> list[float]:

@@ -4,7 +4,8 @@ On a SQLite file the portable types store what GoClaw's desktop build stores
 (UUIDs as 36-character text, timestamps as RFC 3339 UTC text, JSON and arrays
 as JSON text), rows written that way by anyone read back as Python values,
 ids are made in the application (UUIDv7), and the PostgreSQL-only columns
-(embeddings, tsvectors) never appear in the SQL the ORM sends.
+(embeddings, tsvectors) never appear in the SQL the ORM sends. Relationships
+and delete rules, on both databases, are in ``test_orm_roundtrip.py``.
 """
 
 from __future__ import annotations
@@ -25,24 +26,15 @@ from goclaw_db.ids import uuid7, uuid7_datetime
 from goclaw_db.models import (
     Agent,
     AgentTeam,
-    AgentTeamMember,
-    ChatSession,
-    CronJob,
-    CronRunLog,
     EpisodicSummary,
     KGEntity,
-    KGRelation,
     MemoryChunk,
     MemoryDocument,
     TeamTask,
-    TeamTaskComment,
     Tenant,
     VaultDocument,
-    VaultLink,
-    VaultVersion,
 )
-from tests.orm_world import populate_world
-from tests.support import HEAD, upgrade
+from tests.support import HEAD, sqlite_file
 
 TENANT = uuid.UUID("0193a5b0-7000-7000-8000-000000000001")
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -273,73 +265,13 @@ def test_insert_select_update_delete_of_models_with_postgres_only_columns(engine
         assert db.get(model, row_id) is None
 
 
-@pytest.fixture
-def world(engine) -> dict[str, uuid.UUID]:
-    return populate_world(engine)
-
-
 def count(engine, model) -> int:
     with Session(engine) as db:
         return db.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_work_reads_back_through_relationships(engine, world):
-    with Session(engine) as db:
-        scout = db.get(Agent, world["scout"])
-        assert scout.tenant.slug == "master"
-        assert [s.session_key for s in scout.sessions] == ["agent:scout:1"]
-        assert scout.sessions[0].team.name == "harbour"
-        assert sorted(c.text for c in scout.memory_documents[0].chunks) == ["pilot boarding point", "tides at dawn"]
-        assert [log.summary for log in scout.cron_jobs[0].run_logs] == ["sent"]
-        assert scout.cron_jobs[0].payload == {"message": "report"}
-        team = db.get(AgentTeam, world["team"])
-        assert sorted(m.agent.agent_key for m in team.members) == ["lead", "scout"]
-        assert [c.content for c in team.tasks[0].comments] == ["on it"]
-        harbour = db.get(KGEntity, world["harbour"])
-        assert [(r.relation_type, r.target_entity.name) for r in harbour.outgoing_relations] == [("employs", "Pilot")]
-        chart = db.get(VaultDocument, world["chart"])
-        assert [link.to_doc.title for link in chart.outgoing_links] == ["Tides"]
-        assert [v.content for v in chart.versions] == ["first draft"]
-
-
-def test_deleting_an_agent_cascades_on_delete_and_sets_null(engine, world):
-    with Session(engine) as db:
-        db.delete(db.get(Agent, world["scout"]))
-        db.commit()
-    remaining = {
-        model.__name__: count(engine, model)
-        for model in (
-            ChatSession,
-            MemoryDocument,
-            MemoryChunk,
-            CronJob,
-            CronRunLog,
-            KGEntity,
-            KGRelation,
-            VaultDocument,
-            VaultLink,
-            VaultVersion,
-        )
-    }
-    assert remaining == dict.fromkeys(remaining, 0)
-    with Session(engine) as db:
-        task = db.get(TeamTask, world["task"])
-        assert (task.subject, task.owner_agent_id) == ("chart the bay", None)  # ON DELETE SET NULL
-        assert [m.agent.agent_key for m in db.get(AgentTeam, world["team"]).members] == ["lead"]
-
-
-def test_deleting_a_team_by_sql_is_carried_out_by_sqlite_foreign_keys(engine, world):
-    with engine.begin() as conn:  # no ORM cascade: the database does it
-        conn.execute(sa.delete(AgentTeam).where(AgentTeam.id == world["team"]))
-    with Session(engine) as db:
-        session = db.scalars(sa.select(ChatSession)).one()
-        assert (session.agent_id, session.team_id) == (world["scout"], None)
-    assert (count(engine, TeamTask), count(engine, TeamTaskComment), count(engine, AgentTeamMember)) == (0, 0, 0)
-
-
-def test_models_work_on_a_file_built_by_the_revision_chain(tmp_path):
-    path = tmp_path / "chain.db"
-    upgrade(f"sqlite:///{path}")
+def test_models_work_on_a_file_built_by_the_revision_chain(make_database_at):
+    path = sqlite_file(make_database_at(HEAD, "sqlite"))
     engine = create_engine(sqlite_path=path, poolclass=sa.pool.NullPool)
     try:
         with Session(engine) as db:

@@ -23,8 +23,8 @@ OTHER = uuid.UUID("0193a5b0-7000-7000-8000-0000000000bb")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def head_engine(request, tmp_path_factory):
-    yield from engine_at_head(request, tmp_path_factory)
+def head_engine(request):
+    yield from engine_at_head(request)
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,8 @@ from tests.orm_world import BACKENDS, MASTER_TENANT, engine_at_head, new_agent
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def head_engine(request, tmp_path_factory):
-    yield from engine_at_head(request, tmp_path_factory)
+def head_engine(request):
+    yield from engine_at_head(request)
 
 
 def new_chat(db: Session) -> ChatSession:

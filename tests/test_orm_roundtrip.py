@@ -1,4 +1,4 @@
-"""The models work as an ORM on a database the chain built.
+"""The models work as an ORM on a database the chain built, PostgreSQL and a desktop SQLite file alike.
 
 Rows written through related objects come back through the relationships, and
 deleting a parent has the effect GoClaw's foreign keys give it: CASCADE removes
@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from goclaw_db.engine import create_engine
 from goclaw_db.models import (
     Agent,
     AgentTeam,
@@ -53,8 +54,9 @@ def nudged(vector: list[float], amount: float, seed: int) -> list[float]:
 
 
 @pytest.fixture
-def engine(make_database_at):
-    engine = sa.create_engine(make_database_at(HEAD), poolclass=sa.pool.NullPool)
+def engine(make_database_at, backend):
+    """A copy of the chain's database at head on the test's backend, through the engine users make."""
+    engine = create_engine(make_database_at(HEAD, backend), poolclass=sa.pool.NullPool)
     yield engine
     engine.dispose()
 
@@ -77,6 +79,7 @@ def test_agent_work_reads_back_through_relationships(engine, ids):
         assert scout.sessions[0].team.name == "harbour"
         assert sorted(c.text for c in scout.memory_documents[0].chunks) == ["pilot boarding point", "tides at dawn"]
         assert [log.summary for log in scout.cron_jobs[0].run_logs] == ["sent"]
+        assert scout.cron_jobs[0].payload == {"message": "report"}
 
 
 def test_team_task_board_reads_back_through_relationships(engine, ids):
@@ -120,6 +123,8 @@ def test_deleting_an_agent_cascades_to_its_sessions_memory_and_jobs(engine, ids)
         )
     }
     assert remaining == dict.fromkeys(remaining, 0)
+    with Session(engine) as db:
+        assert [m.agent.agent_key for m in db.get(AgentTeam, ids["team"]).members] == ["lead"]
 
 
 def test_deleting_an_agent_leaves_its_team_tasks_unowned(engine, ids):
@@ -141,6 +146,16 @@ def test_deleting_a_team_detaches_its_sessions_and_removes_its_tasks(engine, ids
     assert (count(engine, TeamTask), count(engine, TeamTaskComment), count(engine, AgentTeamMember)) == (0, 0, 0)
 
 
+def test_deleting_a_team_by_sql_is_carried_out_by_the_databases_foreign_keys(engine, ids):
+    with engine.begin() as conn:  # no ORM cascade: the database does it
+        conn.execute(sa.delete(AgentTeam).where(AgentTeam.id == ids["team"]))
+    with Session(engine) as db:
+        session = db.scalars(sa.select(ChatSession)).one()
+        assert (session.agent_id, session.team_id) == (ids["scout"], None)
+    assert (count(engine, TeamTask), count(engine, TeamTaskComment), count(engine, AgentTeamMember)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # pgvector's distance; the desktop file keeps no embeddings
 def test_memory_chunks_come_back_nearest_first_by_cosine_distance(engine, ids):
     query = unit_vector(1)
     distances = {"near": 0.05, "middle": 0.5, "far": 3.0}

@@ -27,7 +27,7 @@ from tests.support import (
     catalog_of,
     execute,
     postgres_reference,
-    upgrade,
+    sqlite_file,
 )
 from tests.test_cli import as_goclaw_left_it, assert_one_line_error, goclaw_db
 
@@ -244,11 +244,9 @@ def test_read_only_commands_on_a_mistyped_sqlite_path_create_no_file_or_folder(t
 
 
 @pytest.fixture(scope="module")
-def sqlite_head_file(tmp_path_factory) -> Path:
-    """A desktop file the chain built to head, made once for the module; tests copy it."""
-    database = tmp_path_factory.mktemp("head") / "goclaw.db"
-    upgrade(f"sqlite:///{database}", "head")
-    return database
+def sqlite_head_file(sqlite_templates) -> Path:
+    """The session's desktop file the chain built to head; tests copy it."""
+    return sqlite_file(sqlite_templates.template_url(HEAD))
 
 
 def test_read_only_commands_leave_an_existing_sqlite_file_and_its_folder_as_they_were(sqlite_head_file, tmp_path):

@@ -11,13 +11,12 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from tests.support import MASTER_TENANT, upgrade
+from tests.support import HEAD, MASTER_TENANT
 
 
 @pytest.fixture
-def memory_db(postgres_url):
-    upgrade(postgres_url, "head")
-    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+def memory_db(make_database_at):
+    engine = sa.create_engine(make_database_at(HEAD), poolclass=sa.pool.NullPool)
     rng = random.Random(7)
     with engine.begin() as conn:
         agent_id = conn.scalar(

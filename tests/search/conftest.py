@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -20,35 +19,25 @@ from goclaw_db.search.vectors import (
     create_vector_tables,
     store_embeddings,
 )
-from tests.support import MASTER_TENANT, admin_url_with_database, upgrade
+from tests.support import HEAD, MASTER_TENANT
+from tests.templates import BACKENDS, templates_of
 
 OTHER_TENANT = uuid.UUID("0193a5b0-7000-7000-8000-0000000000aa")
 
 
-@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def engine(request, tmp_path_factory):
-    if request.param == "postgresql":
-        server = request.getfixturevalue("postgres_server_url")
-        name = f"t_search_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url_with_database(server, name)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'goclaw.db'}"
-    upgrade(url, "head")
-    if request.param == "postgresql":
-        engine = create_engine(url, poolclass=sa.pool.NullPool)
-    else:
-        engine = create_vector_engine(url, poolclass=sa.pool.NullPool)
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(request):
+    with templates_of(request, request.param).copy_at(HEAD) as url:
+        if request.param == "postgresql":
+            engine = create_engine(url, poolclass=sa.pool.NullPool)
+        else:
+            engine = create_vector_engine(url, poolclass=sa.pool.NullPool)
+            with engine.begin() as connection:
+                create_vector_tables(connection)
         with engine.begin() as connection:
-            create_vector_tables(connection)
-    with engine.begin() as connection:
-        request.module.fill(connection)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            request.module.fill(connection)
+        yield engine
+        engine.dispose()
 
 
 def on_postgresql(engine: sa.Engine) -> bool:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import HEAD, upgrade
+from tests.support import HEAD, sqlite_file
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -37,8 +37,7 @@ def test_postgresql_example_prints_what_it_promises(make_database_at):
     assert run(code, GOCLAW_POSTGRES_DSN=make_database_at(HEAD)) == promised
 
 
-def test_sqlite_example_prints_what_it_promises(tmp_path):
-    path = tmp_path / "goclaw.db"
-    upgrade(f"sqlite:///{path}", HEAD)
+def test_sqlite_example_prints_what_it_promises(make_database_at):
+    path = sqlite_file(make_database_at(HEAD, "sqlite"))
     code, promised = example("sqlite")
     assert run(code, GOCLAW_SQLITE_PATH=str(path), GOCLAW_STORAGE_BACKEND="sqlite") == promised

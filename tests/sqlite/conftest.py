@@ -7,20 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import upgrade
-
-
-@pytest.fixture(scope="session")
-def desktop_database_template(tmp_path_factory) -> Path:
-    """One SQLite file upgraded to head, built once per session; tests get copies."""
-    path = tmp_path_factory.mktemp("desktop") / "goclaw.db"
-    upgrade(f"sqlite:///{path}", "head")
-    return path
+from tests.support import HEAD, sqlite_file
 
 
 @pytest.fixture
-def desktop_database(desktop_database_template, tmp_path) -> Path:
+def desktop_database(sqlite_templates, tmp_path) -> Path:
     """A SQLite file of its own at head (a copy of the session's template)."""
     path = tmp_path / "goclaw.db"
-    shutil.copyfile(desktop_database_template, path)
+    shutil.copyfile(sqlite_file(sqlite_templates.template_url(HEAD)), path)
     return path

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests import schema_catalog
-from tests.support import reference_catalog
+from tests.support import HEAD, reference_catalog
 
 FIXTURES = Path(__file__).parent.parent / "desktop_files"
 RELEASED = (1, 2, 3, 4, 5, 6, 12)
@@ -120,10 +120,10 @@ def test_file_passes_integrity_and_foreign_key_checks(path):
     assert query(path, "PRAGMA foreign_key_check") == []
 
 
-def test_catalog_equals_the_chain_built_head_file(path, desktop_database_template):
+def test_catalog_equals_the_chain_built_head_file(path, sqlite_templates):
     # Every path to head gives the same file: columns in the same order, same
     # constraints, indexes, triggers, search tables (and vault_versions).
-    assert schema_catalog.dump(f"sqlite:///{path}") == schema_catalog.dump(f"sqlite:///{desktop_database_template}")
+    assert schema_catalog.dump(f"sqlite:///{path}") == schema_catalog.dump(sqlite_templates.template_url(HEAD))
 
 
 def test_catalog_matches_goclaw_desktop_schema_12(path):

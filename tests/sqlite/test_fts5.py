@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.support import HEAD, downgrade, upgrade
+from tests.support import HEAD, downgrade, sqlite_file, upgrade
 
 MASTER_TENANT_ID = "0193a5b0-7000-7000-8000-000000000001"
 
@@ -154,11 +154,10 @@ def test_each_fts5_index_passes_its_integrity_check_after_changes(desktop_databa
     integrity_check(conn, table)
 
 
-def test_search_indexes_survive_later_table_rebuilds(tmp_path):
+def test_search_indexes_survive_later_table_rebuilds(make_database_at):
     """Revisions after 31 rebuild kg_entities on SQLite; its index and triggers must come through intact."""
-    path = tmp_path / "goclaw.db"
-    url = f"sqlite:///{path}"
-    upgrade(url, 31)
+    url = make_database_at(31, "sqlite")
+    path = sqlite_file(url)
     conn = connect(path)
     agent = add_agent_at_31(conn)
     conn.execute(

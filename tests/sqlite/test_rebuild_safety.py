@@ -29,7 +29,7 @@ from goclaw_db import revision_ops  # noqa: F401  (registers op.alter_portable_t
 from goclaw_db.engine import create_engine
 from goclaw_db.runner import alembic_config
 from tests import schema_catalog
-from tests.support import reference_catalog, upgrade
+from tests.support import reference_catalog, sqlite_file, upgrade
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -48,11 +48,11 @@ def _count(path: Path, table: str, where: str = "1", params=()) -> int:
 
 
 @pytest.fixture(scope="module")
-def version_22_template(tmp_path_factory) -> Path:
+def version_22_template(sqlite_templates, tmp_path_factory) -> Path:
     """A file at GoClaw version 22: an agent with a context file, a memory document and a searchable
     chunk, and a soft-deleted agent with a context file and a session."""
     path = tmp_path_factory.mktemp("v22") / "goclaw.db"
-    upgrade(f"sqlite:///{path}", 22)
+    shutil.copyfile(sqlite_file(sqlite_templates.template_url(22)), path)
     with sqlite3.connect(path) as conn:
         conn.executemany(
             "INSERT INTO agents (id, agent_key, owner_id, model, display_name, deleted_at) "
