@@ -8,8 +8,7 @@ records, once per command, what the process imported.
 
     python -m benchmarks.bench_startup [--dsn POSTGRES_SERVER_URL] [--reps N] [--compare-with OLD_TREE]
 
-The functions here depend on nothing but the standard library, psycopg and
-SQLAlchemy, so the benchmark runner can call ``measure_startup`` as it likes.
+``python -m benchmarks --only 10`` runs it as benchmark 10 on the runner's server.
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
+
+from benchmarks.common import Benchmark, Context, Figure, Result, Sizes, fmt
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,14 +92,17 @@ class StartupReport:
     imports: list[Imports]
 
     def markdown(self) -> str:
-        lines = ["| command | median | spread |", "|---|---|---|", *(t.row() for t in self.timings)]
-        lines += [
-            "",
-            "| command | modules imported | of them Alembic's | Mako | import time (`-X importtime`) |",
-            "|---|---|---|---|---|",
-            *(i.row() for i in self.imports),
-        ]
-        return "\n".join(lines)
+        timings = ["| command | median | spread |", "|---|---|---|", *(t.row() for t in self.timings)]
+        return "\n".join(timings) + "\n\n" + self.imports_table()
+
+    def imports_table(self) -> str:
+        return "\n".join(
+            [
+                "| command | modules imported | of them Alembic's | Mako | import time (`-X importtime`) |",
+                "|---|---|---|---|---|",
+                *(i.row() for i in self.imports),
+            ]
+        )
 
 
 def measure_startup(
@@ -259,6 +263,28 @@ def _postgres_databases(server_url: str | None) -> Iterator[Callable[[], str] | 
         with psycopg.connect(server_url, autocommit=True) as conn:
             for name in created:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def startup_benchmark(context: Context, sizes: Sizes) -> Result:
+    """Benchmark 10: the read-only commands load no Alembic; every command's time beside the interpreter's."""
+    result = Result(
+        10,
+        "Start-up of `goclaw-db`",
+        "`migrate version` and `migrate status` import no Alembic and no Mako",
+    )
+    report = measure_startup(context.postgres.url, int(sizes["reps"]), context.workdir / "startup")
+    result.figures = [Figure(t.label, t.samples) for t in report.timings]
+    read_only = [i for i in report.imports if "`migrate up`" not in i.label]
+    result.met = all(i.alembic_modules == 0 and not i.mako for i in read_only)
+    version = next(t for t in report.timings if t.label.startswith("`migrate version` (SQLite"))
+    result.headline = f"`migrate version` on SQLite {fmt(version.median)}; " + ", ".join(
+        f"{i.label}: {i.modules} modules, {i.alembic_modules} of Alembic's" for i in read_only
+    )
+    result.extra.append(report.imports_table())
+    return result
+
+
+STARTUP = Benchmark(10, "Start-up of goclaw-db", startup_benchmark, sizes={"reps": 9}, quick_sizes={"reps": 1})
 
 
 def main(argv: list[str] | None = None) -> int:

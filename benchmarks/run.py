@@ -18,6 +18,7 @@ from benchmarks.bench_import import IMPORT_COST
 from benchmarks.bench_migrate import DATA_AT_SCALE, EMPTY_POSTGRES, EMPTY_SQLITE
 from benchmarks.bench_prune import PRUNE_WHILE_WRITING
 from benchmarks.bench_search import HYBRID_SEARCH
+from benchmarks.bench_startup import STARTUP
 from benchmarks.bench_vector import VECTOR_SEARCH
 from benchmarks.common import Benchmark, Context, Figure, Postgres, Result, machine, warm_bytecode
 
@@ -35,6 +36,7 @@ BENCHMARKS: dict[int, Benchmark] = {
         HYBRID_SEARCH,
         PRUNE_WHILE_WRITING,
         BULK_LOAD,
+        STARTUP,
     )
 }
 
