@@ -16,6 +16,7 @@ from tests.support import (
     HEAD,
     catalog_differences,
     catalog_of,
+    differences_after_a_kill,
     execute,
     head_schema_differences,
     postgres_reference,
@@ -232,9 +233,7 @@ def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(po
         run.wait()
     assert run.returncode != 0, "the run finished before it could be killed"
 
-    ((version, dirty),) = execute(postgres_url, "SELECT version, dirty FROM schema_migrations")
-    assert not dirty
-    assert catalog_differences(postgres_reference(version), catalog_of(postgres_url)) == []
+    assert differences_after_a_kill(postgres_url) == []
 
     assert goclaw_db(postgres_url, "migrate", "up").returncode == 0
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []

@@ -28,9 +28,9 @@ PROBE = EMBEDDINGS[1]
 
 
 @pytest.fixture(scope="module", params=["postgresql"])
-def head(request, tmp_path_factory):
+def head(request):
     """The URL of a database at head, and the agent the chunks belong to."""
-    for engine in engine_at_head(request, tmp_path_factory):
+    for engine in engine_at_head(request):
         with Session(engine) as db:
             agent_id = new_agent(db).id
             db.commit()
