@@ -182,6 +182,23 @@ def merged_by_id(
     return sa.select(hits.c.id, sa.func.sum(hits.c.weighted).label("score")).group_by(hits.c.id).subquery("merged")
 
 
+def best_first(
+    t: sa.Table, columns: Sequence[sa.ColumnElement[Any]], merged: NamedFromClause, limit: int, min_score: float = 0.0
+) -> sa.Select[Any]:
+    """``columns`` of the rows of ``t`` that ``merged`` scored, best first (ties by id), at most
+    ``limit``; with ``min_score``, the ones under it are left out after the cut, as GoClaw does."""
+    ranked = (
+        sa.select(*columns, merged.c.score)
+        .join(merged, merged.c.id == t.c.id)
+        .order_by(merged.c.score.desc(), t.c.id)
+        .limit(limit)
+    )
+    if min_score <= 0:
+        return ranked
+    top = ranked.subquery("top")
+    return sa.select(top).where(top.c.score >= min_score).order_by(top.c.score.desc(), top.c.id)
+
+
 def fallback_weights(
     text: sa.CTE, vector: sa.CTE, text_weight: float, vector_weight: float
 ) -> tuple[sa.ColumnElement[float], sa.ColumnElement[float]]:

@@ -30,6 +30,7 @@ from goclaw_db.models import EpisodicSummary
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
+    best_first,
     merged_by_id,
     text_candidates,
     text_match,
@@ -71,16 +72,8 @@ def episodic_search_plan(
     if vector is not None:
         near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
     merged = merged_by_id(text, near, text_weight, vector_weight)
-    top = (
-        sa.select(t.c.id, t.c.l0_abstract, t.c.created_at, t.c.session_key, merged.c.score)
-        .join(merged, merged.c.id == t.c.id)
-        .order_by(merged.c.score.desc(), t.c.id)
-        .limit(max_results)
-        .subquery("top")
-    )
-    statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
-    if min_score > 0:
-        statement = statement.where(top.c.score >= min_score)
+    columns = (t.c.id, t.c.l0_abstract, t.c.created_at, t.c.session_key)
+    statement = best_first(t, columns, merged, max_results, min_score)
     return Plan(statement, _result, {"vector_search": "none"})
 
 

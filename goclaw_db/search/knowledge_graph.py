@@ -29,6 +29,7 @@ from goclaw_db.models import KGEntity
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
+    best_first,
     fallback_weights,
     merged_by_id,
     text_candidates,
@@ -85,12 +86,7 @@ def entity_search_plan(
         near = vector_candidates(dialect, t, vector, agent_id, where, limit * 2)
         # Without vector hits the text ranks stand alone (weight 1); without text hits vectors count in full.
         merged = merged_by_id(text, near, *fallback_weights(text, near, TEXT_WEIGHT, VECTOR_WEIGHT))
-    statement = (
-        sa.select(*(t.c[name] for name in _ENTITY_COLUMNS), merged.c.score)
-        .join(merged, merged.c.id == t.c.id)
-        .order_by(merged.c.score.desc(), t.c.id)
-        .limit(limit)
-    )
+    statement = best_first(t, [t.c[name] for name in _ENTITY_COLUMNS], merged, limit)
     return Plan(statement, _result, {"vector_search": "none"})
 
 

@@ -35,7 +35,7 @@ from goclaw_db.search._common import (
     sync_and_async,
     ts_rank,
 )
-from goclaw_db.search._hybrid import TextMatch, merged_by_id, text_candidates, vector_candidates
+from goclaw_db.search._hybrid import TextMatch, best_first, merged_by_id, text_candidates, vector_candidates
 from goclaw_db.search.results import TaskSearchResult
 
 DEFAULT_LIMIT = 20
@@ -116,12 +116,7 @@ def task_search_plan(
         merged = merged_by_id(
             _by_position(text, "text_places"), _by_position(near, "vector_places"), TEXT_WEIGHT, VECTOR_WEIGHT
         )
-    statement = (
-        sa.select(*(t.c[name] for name in _TASK_COLUMNS), merged.c.score)
-        .join(merged, merged.c.id == t.c.id)
-        .order_by(merged.c.score.desc(), t.c.id)
-        .limit(limit)
-    )
+    statement = best_first(t, [t.c[name] for name in _TASK_COLUMNS], merged, limit)
     return Plan(statement, _result, {"vector_search": "none"})
 
 

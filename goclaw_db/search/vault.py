@@ -32,6 +32,7 @@ from goclaw_db.models import VaultDocument
 from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
+    best_first,
     merged_by_id,
     text_candidates,
     text_match,
@@ -91,16 +92,7 @@ def vault_search_plan(
     if vector is not None:
         near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
     merged = merged_by_id(text, near, TEXT_WEIGHT, VECTOR_WEIGHT, normalize=True)
-    top = (
-        sa.select(*(t.c[name] for name in _DOCUMENT_COLUMNS), merged.c.score)
-        .join(merged, merged.c.id == t.c.id)
-        .order_by(merged.c.score.desc(), t.c.id)
-        .limit(max_results)
-        .subquery("top")
-    )
-    statement = sa.select(top).order_by(top.c.score.desc(), top.c.id)
-    if min_score > 0:
-        statement = statement.where(top.c.score >= min_score)
+    statement = best_first(t, [t.c[name] for name in _DOCUMENT_COLUMNS], merged, max_results, min_score)
     return Plan(statement, _result, {"vector_search": "none"})
 
 
