@@ -182,6 +182,10 @@ class PackedVector(bytes):
         return cls(struct.pack(f">HH{len(value)}f", len(value), 0, *value))
 
 
+def _as_list(vector: Any) -> list[float]:
+    return vector.tolist() if hasattr(vector, "tolist") else list(vector)
+
+
 class EmbeddingVector(sa.types.TypeDecorator[list[float]]):
     """A pgvector embedding; reads back as ``list[float]``, accepts a list or a numpy array."""
 
@@ -212,6 +216,16 @@ class EmbeddingVector(sa.types.TypeDecorator[list[float]]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         # pgvector hands back a numpy array when numpy is installed; the models promise a list.
         return value.tolist() if hasattr(value, "tolist") else value
+
+    def compare_values(self, x: Any, y: Any) -> bool:
+        # The ORM compares an attribute's old and new value at every flush; ``==`` on a
+        # numpy array compares element by element (and against the ORM's "no value"
+        # marker, slowly, to an array), so compare as plain lists, once.
+        if x is y:
+            return True
+        if not (hasattr(x, "__len__") and hasattr(y, "__len__")):
+            return False
+        return _as_list(x) == _as_list(y)
 
 
 class _absent_on_sqlite(sa.sql.expression.ColumnElement[Any]):

@@ -142,17 +142,21 @@ _PENDING = "goclaw_db.vector_side_tables.pending"
 @event.listens_for(Session, "before_flush")
 def _take_embeddings_aside(session: Session, _context: Any, _instances: Any) -> None:
     """On SQLite, move changed embeddings out of the flush (the desktop schema has no such column)."""
-    changed = [
-        obj
-        for obj in (*session.new, *session.dirty)
-        if _changed_embedding(obj)
-        and session.get_bind(mapper=attributes.instance_state(obj).mapper).dialect.name == "sqlite"
-    ]
+    on_sqlite: dict[Any, bool] = {}  # per mapper: whether the session writes its rows to a desktop file
+    changed = []
+    for obj in (*session.new, *session.dirty):
+        state = attributes.instance_state(obj)
+        if getattr(state.mapper.local_table, "name", None) not in PARTITION_COLUMNS or "embedding" not in state.dict:
+            continue
+        if state.mapper not in on_sqlite:
+            on_sqlite[state.mapper] = session.get_bind(mapper=state.mapper).dialect.name == "sqlite"
+        # Cheapest test first: a PostgreSQL flush (the common case) never compares vectors.
+        if on_sqlite[state.mapper] and (state.key is None or attributes.get_history(obj, "embedding").has_changes()):
+            changed.append((obj, state))
     if not changed:
         return
     pending: list[tuple[Any, Any]] = session.info.setdefault(_PENDING, [])
-    for obj in changed:
-        state = attributes.instance_state(obj)
+    for obj, state in changed:
         pending.append((obj, state.dict.pop("embedding")))
         state.committed_state.pop("embedding", None)
 
@@ -175,10 +179,3 @@ def _write_embeddings_aside(session: Session, _context: Any) -> None:
         connection = session.connection(bind_arguments={"mapper": mapper})
         store_embeddings(connection, table, stored)
         forget_embeddings(connection, table, removed)
-
-
-def _changed_embedding(obj: Any) -> bool:
-    table = getattr(obj, "__table__", None)
-    if table is None or table.name not in PARTITION_COLUMNS:
-        return False
-    return "embedding" in attributes.instance_state(obj).dict and attributes.get_history(obj, "embedding").has_changes()

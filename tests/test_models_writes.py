@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -111,6 +112,19 @@ def test_a_value_detached_from_its_row_no_longer_marks_it(head_engine):
         db.commit()
         old.append({"role": "user", "content": "stray"})
         assert not db.is_modified(chat)
+
+
+def test_an_embedding_set_again_to_the_same_vector_is_not_a_change(head_engine):
+    vector = [0.25] * 1536
+    with Session(head_engine, expire_on_commit=False) as db:  # the saved value stays, to compare with
+        chunk = MemoryChunk(agent=new_agent(db), path="p.md", hash="h", text="t", tenant_id=MASTER_TENANT)
+        chunk.embedding = vector
+        db.add(chunk)
+        db.commit()
+        chunk.embedding = np.array(vector, dtype=np.float32)
+        assert not db.is_modified(chunk)
+        chunk.embedding = [0.5] * 1536
+        assert db.is_modified(chunk)
 
 
 def test_updated_at_moves_on_every_orm_update(head_engine):
