@@ -33,8 +33,8 @@ from benchmarks.common import (
 )
 from goclaw_db.models import MASTER_TENANT_ID, MemoryChunk
 from goclaw_db.search import _common, memory, search_memory
-from goclaw_db.search._common import Plan, cosine_distance, sync_and_async
-from goclaw_db.search._hybrid import text_candidates, text_match, vector_candidates
+from goclaw_db.search._common import Plan, cosine_distance, param, shaped, sync_and_async
+from goclaw_db.search._hybrid import text_candidates, text_match, text_params, vector_candidates, vector_params
 
 USER = "u1"
 MAX_RESULTS = 10
@@ -42,6 +42,11 @@ MAX_RESULTS = 10
 
 def _ms(samples: list[float]) -> str:
     return f"median {statistics.median(samples):.2f} ms, p95 {percentile(samples, 0.95):.2f} ms"
+
+
+def who_params(agent_id, user_id: str = "") -> dict:
+    """The parameters ``memory._who`` filters by."""
+    return {"agent_id": agent_id, "tenant_id": MASTER_TENANT_ID, "user_id": user_id}
 
 
 def goclaw_vector_statement(t, vector: list[float], who, limit: int, columns=None) -> sa.Select:
@@ -55,19 +60,23 @@ def goclaw_vector_statement(t, vector: list[float], who, limit: int, columns=Non
     )
 
 
-def goclaw_text_statement(t, query: str, who, limit: int) -> sa.Select:
-    """GoClaw's full-text statement (the same as our text side)."""
-    return text_candidates(
-        t, text_match("postgresql", t, memory._TEXT_INDEX, query), who, limit, memory._hit_columns(t, 0)
-    ).element
+def goclaw_text_statement(t, who, limit: int) -> sa.Select:
+    """GoClaw's full-text statement (the same as our text side), run with ``text_params``."""
+    match = text_match("postgresql", t, memory._TEXT_INDEX)
+    return text_candidates(t, match, who, limit, memory._hit_columns(t, 0)).element
 
 
 def vector_half_plan(dialect: str, agent_id, vector: list[float]) -> Plan:
     """The agent's 10 nearest chunks, whoever owns them: the vector half of a memory search alone."""
+    params = {**who_params(agent_id), **vector_params(dialect, vector)}
+    return Plan(_vector_half(dialect), lambda row: row.id, {}, params)
+
+
+@shaped
+def _vector_half(dialect: str) -> sa.Select:
     t = MemoryChunk.__table__
-    who = memory._who(t, agent_id, MASTER_TENANT_ID, "", True)
-    near = vector_candidates(dialect, t, vector, agent_id, who, 10, [t.c.id])
-    return Plan(sa.select(near.c.id), lambda row: row.id, {})
+    near = vector_candidates(dialect, t, param("agent_id"), memory._who(t, False, True), 10, [t.c.id])
+    return sa.select(near.c.id)
 
 
 vector_half, _ = sync_and_async(vector_half_plan)
@@ -76,10 +85,11 @@ vector_half, _ = sync_and_async(vector_half_plan)
 def goclaw_way(connection, query: str, agent_id, vector: list[float]) -> list[tuple]:
     """GoClaw's memory search: the text statement, the vector statement, then its merge in the application."""
     t = MemoryChunk.__table__
-    who = memory._who(t, agent_id, MASTER_TENANT_ID, USER, False)
+    who, params = memory._who(t, True, False), who_params(agent_id, USER)
     limit = MAX_RESULTS * 2
-    texts = connection.execute(goclaw_text_statement(t, query, who, limit)).all()
-    near = connection.execute(goclaw_vector_statement(t, vector, who, limit)).all()
+    text_statement = goclaw_text_statement(t, who, limit)
+    texts = connection.execute(text_statement, {**params, **text_params("postgresql", query)}).all()
+    near = connection.execute(goclaw_vector_statement(t, vector, who, limit), params).all()
     text_weight, vector_weight = memory.DEFAULT_TEXT_WEIGHT, memory.DEFAULT_VECTOR_WEIGHT
     if not texts and near:
         text_weight, vector_weight = 0.0, 1.0
@@ -176,8 +186,9 @@ def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
             same += answers["ours"] == answers["goclaw"]
             if answers["ours"] != answers["goclaw"]:
                 # Equal text ranks straddling the candidate cut: which of them GoClaw keeps is its planner's whim.
-                who = memory._who(t, agent, MASTER_TENANT_ID, USER, False)
-                ranks = [r.score for r in connection.execute(goclaw_text_statement(t, word, who, MAX_RESULTS * 2 + 1))]
+                statement = goclaw_text_statement(t, memory._who(t, True, False), MAX_RESULTS * 2 + 1)
+                params = {**who_params(agent, USER), **text_params("postgresql", word)}
+                ranks = [r.score for r in connection.execute(statement, params)]
                 tied_at_cut += len(ranks) > MAX_RESULTS * 2 and ranks[-1] == ranks[-2]
             # The vector half alone (one agent's 2% of the rows, any owner): as chosen, and each plan forced.
             found = {}
@@ -189,9 +200,9 @@ def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
                 found[name] = set(nearest)
                 if name == "chosen":
                     choices[nearest.debug["vector_search"].split(" (")[0]] += 1
-            who = memory._who(t, agent, MASTER_TENANT_ID, "", True)
+            statement = goclaw_vector_statement(t, vector, memory._who(t, False, True), 10, [t.c.id])
             t0 = time.perf_counter()
-            found["goclaw"] = {r.id for r in connection.execute(goclaw_vector_statement(t, vector, who, 10, [t.c.id]))}
+            found["goclaw"] = {r.id for r in connection.execute(statement, who_params(agent))}
             halves["goclaw"][0].append((time.perf_counter() - t0) * 1000)
             for name, (_ms_list, recalls) in halves.items():
                 recalls.append(len(found[name] & found["exact"]) / max(len(found["exact"]), 1))
@@ -307,10 +318,10 @@ def measure_sqlite(path: Path, topics: np.ndarray, agents: int, queries: int, re
             k = q % agents
             agent = uuid.UUID(int=k + 1)
             vector = (topics[k * 10 + q % 10] + rng.normal(0, 0.3, 1536)).astype(np.float32).tolist()
-            who = memory._who(t, agent, MASTER_TENANT_ID, "", True)
-            statement = vector_candidates("sqlite", t, vector, agent, who, 10, [t.c.text]).element
+            statement = vector_candidates("sqlite", t, param("agent_id"), memory._who(t, False, True), 10, [t.c.text])
+            params = {**who_params(agent), **vector_params("sqlite", vector)}
             t0 = time.perf_counter()
-            found = [r.text for r in connection.execute(statement)]
+            found = [r.text for r in connection.execute(statement.element, params)]
             exact_ms.append((time.perf_counter() - t0) * 1000)
             word = bench_fts.word(400 + (q * 160) % 1600)
             t0 = time.perf_counter()

@@ -1,17 +1,23 @@
 """Pieces every search shares: the query vector check, full-text matching on
 either database, and running one statement on a sync or async connection.
 
-Each search module builds one SQLAlchemy statement per call (a *plan*); the
-sync and async entry points only execute that statement and convert its rows,
-so both return the same thing for the same inputs.
+Each search module turns a call into a *plan*: a statement and the parameters to
+run it with.  The statement depends only on the call's *shape* (the dialect, which
+options are set, the limits and weights), never on the values searched for, which
+travel as named parameters (``agent_id``, ``query_text``, ``query_vector``, ...).
+So it is built once per shape (``shaped``) and reused: building one costs more
+than running it (5 ms against 6 ms for a memory search on 100,000 chunks).  The
+sync and async entry points only execute the plan and convert its rows, so both
+return the same thing for the same inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
@@ -20,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
@@ -84,18 +91,29 @@ def bm25_relevance(fts_table: str) -> sa.ColumnElement[float]:
     return sa.cast(magnitude / (1.0 + magnitude), sa.Double)
 
 
-def fts5_match(table: sa.Table, query: str) -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
-    """``table`` joined to its FTS5 index (``<table>_fts``, rowid = the row's rowid), and the MATCH."""
+def fts5_match(table: sa.Table, has_words: bool) -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
+    """``table`` joined to its FTS5 index (``<table>_fts``, rowid = the row's rowid), and the MATCH
+    of the ``query_text`` parameter (``fts5_all_words`` of the query); no words match nothing."""
     fts = sa.table(f"{table.name}_fts", sa.column("rowid"))
     joined = table.join(fts, fts.c.rowid == sa.literal_column(f"{table.name}.rowid"))
-    words = fts5_all_words(query)
-    matches = sa.literal_column(fts.name).op("MATCH")(words) if words else sa.false()
+    matches = sa.literal_column(fts.name).op("MATCH")(param(QUERY_TEXT, sa.Text)) if has_words else sa.false()
     return joined, matches
 
 
-def tsquery(config: str, query: str) -> sa.ColumnElement[Any]:
+# The parameters every search's statement takes its searched-for values by.
+QUERY_TEXT = "query_text"
+QUERY_VECTOR = "query_vector"
+
+
+def param(name: str, type_: Any = None) -> sa.BindParameter[Any]:
+    """A named parameter of a shaped statement, its value given when the statement runs."""
+    return sa.bindparam(name, type_=type_)
+
+
+def tsquery(config: str, query: str | sa.ColumnElement[str]) -> sa.ColumnElement[Any]:
     """``plainto_tsquery(config, query)``: every word required, punctuation ignored."""
-    return sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), sa.bindparam(None, query, sa.Text))
+    words = query if isinstance(query, sa.ColumnElement) else sa.bindparam(None, query, sa.Text)
+    return sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), words)
 
 
 def ts_rank(tsv: sa.ColumnElement[Any], query: sa.ColumnElement[Any]) -> sa.ColumnElement[float]:
@@ -103,18 +121,17 @@ def ts_rank(tsv: sa.ColumnElement[Any], query: sa.ColumnElement[Any]) -> sa.Colu
     return sa.cast(sa.func.ts_rank(tsv, query), sa.Double)
 
 
-def cosine_similarity(embedding: sa.ColumnElement[Any], vector: list[float]) -> sa.ColumnElement[float]:
-    """``1 - cosine distance`` between the stored embedding and the query vector."""
-    return 1.0 - cosine_distance(embedding, vector)
+def cosine_distance(
+    embedding: sa.ColumnElement[Any], vector: list[float] | sa.BindParameter[Any]
+) -> sa.ColumnElement[float]:
+    """pgvector's ``<=>`` between the stored embedding and ``vector`` (a list, or a parameter)."""
+    other = vector if isinstance(vector, sa.BindParameter) else sa.bindparam(None, vector, embedding.type)
+    return embedding.op("<=>", return_type=sa.Double)(other)
 
 
-def cosine_distance(embedding: sa.ColumnElement[Any], vector: list[float]) -> sa.ColumnElement[float]:
-    return embedding.op("<=>", return_type=sa.Double)(sa.bindparam(None, vector, embedding.type))
-
-
-def starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+def starts_with(column: sa.ColumnElement[str], prefix: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
     """Case-sensitive prefix test, the same on both databases (LIKE is not: SQLite folds case)."""
-    return sa.func.substr(column, 1, len(prefix)) == prefix
+    return sa.func.substr(column, 1, sa.func.length(prefix)) == prefix
 
 
 # --- running a plan ------------------------------------------------------------
@@ -131,12 +148,38 @@ class SearchResults(list[T]):
 
 
 @dataclass(frozen=True)
-class Plan(Generic[T]):
-    """One statement and how to turn its rows into results."""
+class Shape:
+    """A statement built once for every search of one shape, and the vector sides in it."""
 
-    statement: sa.Executable | None  # None: nothing can match, no round trip needed
+    statement: sa.Executable
+    probes: tuple[_Explain, ...]  # per PostgreSQL vector side: the rows it would compare
+    gates: tuple[tuple[str, int], ...]  # per PostgreSQL vector side: (gate parameter, its limit)
+    choices: tuple[str, ...]  # the choices made while building (SQLite's is always exact)
+
+
+def shaped(build: Callable[..., sa.Executable]) -> Callable[..., Shape]:
+    """``build(*shape)`` made once per distinct ``shape`` (hashable: the dialect, the options
+    set, limits and weights) and kept, with what its vector sides recorded while it was built."""
+
+    @functools.lru_cache(maxsize=256)
+    def shape_of(*shape: Hashable) -> Shape:
+        state = VectorPlanning()
+        with planning(state):
+            statement = build(*shape)
+        return Shape(statement, tuple(_Explain(p) for p in state.probes), tuple(state.gates), tuple(state.choices))
+
+    functools.update_wrapper(shape_of, build)
+    return shape_of
+
+
+@dataclass(frozen=True)
+class Plan(Generic[T]):
+    """A shaped statement, the parameters of this call, and how to turn its rows into results."""
+
+    shape: Shape | None  # None: nothing can match, no round trip needed
     convert: Callable[[sa.Row[Any]], T]
     debug: dict[str, str]
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
         return SearchResults((self.convert(row) for row in rows), self.debug)
@@ -147,12 +190,23 @@ AsyncBind = AsyncConnection | AsyncEngine
 
 
 class _Explain(Executable, ClauseElement):
-    """``EXPLAIN (FORMAT JSON)`` of a statement: the planner's view, nothing executed."""
+    """``EXPLAIN (FORMAT JSON)`` of a statement: the planner's view, nothing executed.
 
-    inherit_cache = False
+    Cached like the statement it wraps (its cache key is that statement's), so a
+    search of a shape seen before is not compiled again.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy's own)
 
     def __init__(self, statement: sa.Select[Any]) -> None:
         self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:
+        # The compiler took the wrapped select's columns as the result's; a cached
+        # compilation matches its rows to a new statement by these.
+        return self.statement._all_selected_columns
 
 
 @compiles(_Explain, "postgresql")
@@ -272,16 +326,15 @@ class _Planned(Generic[T]):
     """A search's plan, and what its vector sides ask of the planner (see ``VectorPlanning``)."""
 
     def __init__(self, build: Callable[..., Plan[T]], dialect: str, args: Any, kwargs: Any) -> None:
-        self.state = VectorPlanning()
-        with planning(self.state):
-            self.plan = build(dialect, *args, **kwargs)
+        self.plan = build(dialect, *args, **kwargs)
+        shape = self.plan.shape
+        self.state = VectorPlanning(gates=list(shape.gates), choices=list(shape.choices)) if shape else VectorPlanning()
+        self.probes = shape.probes if shape else ()
+        self.params = dict(self.plan.params)
 
-    @property
-    def probes(self) -> list[_Explain]:
-        return [_Explain(probe) for probe in self.state.probes]
-
-    def gates(self, explained: Sequence[Any]) -> dict[str, bool]:
-        return self.state.decide([_estimated_rows(e) for e in explained])
+    def arguments(self, explained: Sequence[Any]) -> dict[str, Any]:
+        """This call's parameters, with each vector side's gate set from the planner's estimates."""
+        return {**self.params, **self.state.decide([_estimated_rows(e) for e in explained])}
 
     def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
         results = self.plan.results(rows)
@@ -300,14 +353,15 @@ def sync_and_async(
             with bind.connect() as connection:
                 return search(connection, *args, **kwargs)
         planned = _Planned(build, bind.dialect.name, args, kwargs)
-        if planned.plan.statement is None:
+        if planned.plan.shape is None:
             return planned.results([])
-        gates = planned.gates([bind.execute(probe).scalar_one() for probe in planned.probes])
+        statement = planned.plan.shape.statement
+        arguments = planned.arguments([bind.execute(probe, planned.params).scalar_one() for probe in planned.probes])
         with _explained():
             if not planned.state.ef_search:
-                return planned.results(bind.execute(planned.plan.statement, gates).all())
+                return planned.results(bind.execute(statement, arguments).all())
             previous = bind.execute(_hnsw_settings(planned.state.ef_search)).one()[: len(_HNSW_SETTINGS)]
-            rows = bind.execute(planned.plan.statement, gates).all()
+            rows = bind.execute(statement, arguments).all()
             bind.execute(_restored(previous))
             return planned.results(rows)
 
@@ -316,14 +370,16 @@ def sync_and_async(
             async with bind.connect() as connection:
                 return await search_async(connection, *args, **kwargs)
         planned = _Planned(build, bind.dialect.name, args, kwargs)
-        if planned.plan.statement is None:
+        if planned.plan.shape is None:
             return planned.results([])
-        gates = planned.gates([(await bind.execute(probe)).scalar_one() for probe in planned.probes])
+        statement = planned.plan.shape.statement
+        estimates = [(await bind.execute(probe, planned.params)).scalar_one() for probe in planned.probes]
+        arguments = planned.arguments(estimates)
         with _explained():
             if not planned.state.ef_search:
-                return planned.results((await bind.execute(planned.plan.statement, gates)).all())
+                return planned.results((await bind.execute(statement, arguments)).all())
             previous = (await bind.execute(_hnsw_settings(planned.state.ef_search))).one()[: len(_HNSW_SETTINGS)]
-            rows = (await bind.execute(planned.plan.statement, gates)).all()
+            rows = (await bind.execute(statement, arguments)).all()
             await bind.execute(_restored(previous))
             return planned.results(rows)
 

@@ -6,6 +6,10 @@ and the vector side (``1 - cosine distance``; on SQLite over the sqlite-vec side
 table, see ``goclaw_db.search.vectors``).  Each side is cut to its own limit
 before merging, as GoClaw's two queries are.
 
+The searched-for values are parameters (``query_text``, ``query_vector`` and the
+filters' own), so a statement serves every search of its shape; ``text_params``
+and ``vector_params`` give the two query values in each database's form.
+
 How the vector side finds its nearest rows is chosen per query (see
 ``vector_candidates``): on PostgreSQL the statement holds both plans, each behind a
 parameter; the search runner asks the planner how many rows pass the side's filters
@@ -22,15 +26,20 @@ import sqlalchemy as sa
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.search._common import (
+    QUERY_TEXT,
+    QUERY_VECTOR,
     SQLITE_EXACT,
     bm25_relevance,
     cosine_distance,
     current_planning,
+    fts5_all_words,
     fts5_match,
+    param,
     ts_rank,
     tsquery,
 )
 from goclaw_db.search.vectors import side_table, sqlite_cosine_distance
+from goclaw_db.vector_side_tables import float32_blob
 
 # A side is read twice (its rows, and whether it has any: GoClaw's weight fallback).
 # SQLite inlines a CTE at each reference unless told otherwise, which ran the whole
@@ -55,14 +64,27 @@ class TextMatch:
     matches: sa.ColumnElement[bool]
 
 
-def text_match(dialect: str, t: sa.Table, index: TextIndex, query: str) -> TextMatch:
-    """Every word of ``query`` required: ``plainto_tsquery`` and ``ts_rank``, or FTS5 and bm25."""
+def text_match(dialect: str, t: sa.Table, index: TextIndex, has_words: bool = True) -> TextMatch:
+    """Every word of the ``query_text`` parameter required: ``plainto_tsquery`` and ``ts_rank``,
+    or FTS5 and bm25 (``has_words``: whether the query has a word; FTS5 cannot match none)."""
     if dialect == "postgresql":
-        words = tsquery(index.config, query)
+        words = tsquery(index.config, param(QUERY_TEXT, sa.Text))
         tsv = t.c[index.tsv_column]
         return TextMatch(t, ts_rank(tsv, words), tsv.op("@@")(words))
-    source, matches = fts5_match(t, query)
+    source, matches = fts5_match(t, has_words)
     return TextMatch(source, bm25_relevance(f"{t.name}_fts"), matches)
+
+
+def text_params(dialect: str, query: str) -> dict[str, Any]:
+    """The ``query_text`` parameter of ``text_match``: the query itself, or its FTS5 words."""
+    return {QUERY_TEXT: query if dialect == "postgresql" else fts5_all_words(query)}
+
+
+def vector_params(dialect: str, vector: list[float] | None) -> dict[str, Any]:
+    """The ``query_vector`` parameter of ``vector_source``: the floats, or sqlite-vec's blob of them."""
+    if vector is None:
+        return {}
+    return {QUERY_VECTOR: vector if dialect == "postgresql" else float32_blob(vector)}
 
 
 def text_candidates(
@@ -88,35 +110,34 @@ def text_candidates(
 def vector_source(
     dialect: str,
     t: sa.Table | NamedFromClause,
-    vector: list[float],
-    value: Any,
+    partition: sa.ColumnElement[Any] | None,
 ) -> tuple[sa.FromClause, sa.ColumnElement[float], list[sa.ColumnElement[bool]]]:
-    """(FROM clause, cosine distance, conditions) of the vector side.
+    """(FROM clause, cosine distance to the ``query_vector`` parameter, conditions) of the vector side.
 
     On PostgreSQL the table's own ``embedding``; on SQLite the side table holding
-    the embeddings of ``t``, limited to the partition ``value`` (the agent, team or
-    tenant whose rows are searched; None: every partition).
+    the embeddings of ``t``, limited to the partition ``partition`` (the parameter
+    holding the agent, team or tenant whose rows are searched; None: every partition).
     """
     if dialect == "postgresql":
-        return t, cosine_distance(t.c.embedding, vector), [t.c.embedding.is_not(None)]
+        query = param(QUERY_VECTOR, t.c.embedding.type)
+        return t, cosine_distance(t.c.embedding, query), [t.c.embedding.is_not(None)]
     side = side_table(t)
     joined = side.join(t, t.c.id == side.c.row_id)
-    conditions = [] if value is None else [side.c.partition_key == value]
-    return joined, sqlite_cosine_distance(side.c.embedding, vector), conditions
+    conditions = [] if partition is None else [side.c.partition_key == partition]
+    return joined, sqlite_cosine_distance(side.c.embedding, param(QUERY_VECTOR, sa.LargeBinary)), conditions
 
 
 def vector_candidates(
     dialect: str,
     t: sa.Table,
-    vector: list[float],
-    partition_value: Any,
+    partition: sa.ColumnElement[Any] | None,
     where: Sequence[sa.ColumnElement[bool]],
     limit: int,
     columns: Sequence[sa.ColumnElement[Any]] = (),
     name: str = "vector_hits",
 ) -> sa.CTE:
-    """The ``limit`` rows nearest to ``vector`` passing ``where``: ``columns`` (default the id) and
-    ``score`` = 1 - distance.
+    """The ``limit`` rows nearest to the ``query_vector`` parameter passing ``where``: ``columns``
+    (default the id) and ``score`` = 1 - distance.
 
     GoClaw's searches always filter (an agent, a team, a tenant).  Left to itself
     PostgreSQL may walk the HNSW index and filter afterwards, which at one agent in
@@ -128,7 +149,7 @@ def vector_candidates(
     is walked with pgvector's iterative scan, which keeps going until enough rows
     pass the filters.  On SQLite the partition's side-table rows are compared, exactly.
     """
-    source, distance, conditions = vector_source(dialect, t, vector, partition_value)
+    source, distance, conditions = vector_source(dialect, t, partition)
     candidates = (
         sa.select(*(columns or [t.c.id]), distance.label("distance")).select_from(source).where(*conditions, *where)
     )

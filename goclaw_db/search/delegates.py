@@ -28,15 +28,18 @@ from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.models import Agent, AgentLink, AgentTeam
 from goclaw_db.search._common import (
+    QUERY_TEXT,
     Plan,
     bm25_relevance,
     checked_embedding,
     fts5_all_words,
+    param,
+    shaped,
     sync_and_async,
     ts_rank,
     tsquery,
 )
-from goclaw_db.search._hybrid import vector_source
+from goclaw_db.search._hybrid import text_params, vector_params, vector_source
 from goclaw_db.search.results import DelegateTarget
 
 DEFAULT_LIMIT = 5
@@ -56,11 +59,10 @@ _LINK_COLUMNS = (
 )
 
 
-def _links(
-    from_agent_id: uuid.UUID,
-    tenant_id: uuid.UUID,
-) -> tuple[sa.FromClause, NamedFromClause, list[sa.ColumnElement[Any]], list[sa.ColumnElement[bool]]]:
-    """(FROM clause, the other agent, the columns every result carries, the conditions)."""
+def _links() -> tuple[sa.FromClause, NamedFromClause, list[sa.ColumnElement[Any]], list[sa.ColumnElement[bool]]]:
+    """(FROM clause, the other agent, the columns every result carries, the conditions), for the
+    ``from_agent_id`` and ``tenant_id`` parameters."""
+    from_agent_id, tenant_id = param("from_agent_id"), param("tenant_id")
     link = AgentLink.__table__
     me = Agent.__table__.alias("me")
     other = Agent.__table__.alias("other")
@@ -105,23 +107,28 @@ def delegate_text_plan(
     limit = limit if limit > 0 else DEFAULT_LIMIT
     if fts5_all_words(query) is None:
         return Plan(None, _result, {"search": "none: no word"})
-    source, other, columns, conditions = _links(from_agent_id, tenant_id)
+    params = {"from_agent_id": from_agent_id, "tenant_id": tenant_id, **text_params(dialect, query)}
+    return Plan(_text_statement(dialect, limit), _result, {"search": "full text"}, params)
+
+
+@shaped
+def _text_statement(dialect: str, limit: int) -> sa.Select[Any]:
+    source, other, columns, conditions = _links()
     if dialect == "postgresql":
-        words = tsquery("simple", query)
+        words = tsquery("simple", param(QUERY_TEXT, sa.Text))
         score, matches = ts_rank(other.c.tsv, words), other.c.tsv.op("@@")(words)
     else:
         fts = sa.table("agents_fts", sa.column("rowid"))
         source = source.join(fts, fts.c.rowid == sa.literal_column("other.rowid"))
         score = bm25_relevance("agents_fts")
-        matches = sa.literal_column("agents_fts").op("MATCH")(fts5_all_words(query))
-    statement = (
+        matches = sa.literal_column("agents_fts").op("MATCH")(param(QUERY_TEXT, sa.Text))
+    return (
         sa.select(*columns, score.label("score"))
         .select_from(source)
         .where(matches, *conditions)
         .order_by(sa.desc("score"), AgentLink.__table__.c.id)
         .limit(limit)
     )
-    return Plan(statement, _result, {"search": "full text"})
 
 
 def delegate_vector_plan(
@@ -130,8 +137,14 @@ def delegate_vector_plan(
     """Linked agents nearest to ``embedding`` (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
-    source, other, columns, conditions = _links(from_agent_id, tenant_id)
-    nearest, distance, near_conditions = vector_source(dialect, other, vector, None)
+    params = {"from_agent_id": from_agent_id, "tenant_id": tenant_id, **vector_params(dialect, vector)}
+    return Plan(_vector_statement(dialect, limit), _result, {"search": "cosine distance"}, params)
+
+
+@shaped
+def _vector_statement(dialect: str, limit: int) -> sa.Select[Any]:
+    source, other, columns, conditions = _links()
+    nearest, distance, near_conditions = vector_source(dialect, other, None)
     if dialect != "postgresql":
         assert isinstance(nearest, sa.Join)  # vector_source joins the side table on SQLite
         side = nearest.left  # the side table, joined to the other agent by id
@@ -145,11 +158,7 @@ def delegate_vector_plan(
         .subquery("nearest")
     )
     kept = [c for c in statement.c if c.key != "distance"]
-    return Plan(
-        sa.select(*kept, (1.0 - statement.c.distance).label("score")).order_by(statement.c.distance, statement.c.id),
-        _result,
-        {"search": "cosine distance"},
-    )
+    return sa.select(*kept, (1.0 - statement.c.distance).label("score")).order_by(statement.c.distance, statement.c.id)
 
 
 def _result(row: sa.Row[Any]) -> DelegateTarget:

@@ -27,14 +27,16 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import EpisodicSummary
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
+from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
     merged_by_id,
     text_candidates,
     text_match,
+    text_params,
     vector_candidates,
+    vector_params,
 )
 from goclaw_db.search.results import EpisodicSearchResult
 
@@ -62,19 +64,40 @@ def episodic_search_plan(
     max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
     text_weight = text_weight or DEFAULT_TEXT_WEIGHT
     vector_weight = vector_weight or DEFAULT_VECTOR_WEIGHT
-    t = table_of(EpisodicSummary)
-    where = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
-    if user_id:
-        where.append(t.c.user_id == user_id)
+    shape = _episodic_statement(
+        dialect, fts5_all_words(query) is not None, vector is not None, bool(user_id), max_results, min_score,
+        text_weight, vector_weight,
+    )  # fmt: skip
+    params = {
+        "agent_id": agent_id,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        **text_params(dialect, query),
+        **vector_params(dialect, vector),
+    }
+    return Plan(shape, _result, {"vector_search": "none"}, params)
 
-    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, max_results * 2)
-    near = None
-    if vector is not None:
-        near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
+
+@shaped
+def _episodic_statement(
+    dialect: str,
+    has_words: bool,
+    has_vector: bool,
+    has_user: bool,
+    max_results: int,
+    min_score: float,
+    text_weight: float,
+    vector_weight: float,
+) -> sa.Select[Any]:
+    t = table_of(EpisodicSummary)
+    where = [t.c.agent_id == param("agent_id"), t.c.tenant_id == param("tenant_id")]
+    if has_user:
+        where.append(t.c.user_id == param("user_id"))
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, has_words), where, max_results * 2)
+    near = vector_candidates(dialect, t, param("agent_id"), where, max_results * 2) if has_vector else None
     merged = merged_by_id(text, near, text_weight, vector_weight)
     columns = (t.c.id, t.c.l0_abstract, t.c.created_at, t.c.session_key)
-    statement = best_first(t, columns, merged, max_results, min_score)
-    return Plan(statement, _result, {"vector_search": "none"})
+    return best_first(t, columns, merged, max_results, min_score)
 
 
 def _result(row: sa.Row[Any]) -> EpisodicSearchResult:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import KGEntity
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
+from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
@@ -34,7 +34,9 @@ from goclaw_db.search._hybrid import (
     merged_by_id,
     text_candidates,
     text_match,
+    text_params,
     vector_candidates,
+    vector_params,
 )
 from goclaw_db.search.results import EntitySearchResult
 
@@ -74,20 +76,34 @@ def entity_search_plan(
     """Search an agent's knowledge-graph entities the way GoClaw does (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
-    t = table_of(KGEntity)
-    where = [t.c.agent_id == agent_id, t.c.valid_until.is_(None), t.c.tenant_id == tenant_id]
-    if user_id and not shared:
-        where.append(t.c.user_id == user_id)
+    shape = _entity_statement(
+        dialect, fts5_all_words(query) is not None, vector is not None, bool(user_id) and not shared, limit
+    )
+    params = {
+        "agent_id": agent_id,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        **text_params(dialect, query),
+        **vector_params(dialect, vector),
+    }
+    return Plan(shape, _result, {"vector_search": "none"}, params)
 
-    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, limit * 2)
-    if vector is None:
+
+@shaped
+def _entity_statement(dialect: str, has_words: bool, has_vector: bool, one_user: bool, limit: int) -> sa.Select[Any]:
+    t = table_of(KGEntity)
+    where = [t.c.agent_id == param("agent_id"), t.c.valid_until.is_(None), t.c.tenant_id == param("tenant_id")]
+    if one_user:
+        where.append(t.c.user_id == param("user_id"))
+
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, has_words), where, limit * 2)
+    if not has_vector:
         merged = merged_by_id(text, None, 1.0, 1.0)
     else:
-        near = vector_candidates(dialect, t, vector, agent_id, where, limit * 2)
+        near = vector_candidates(dialect, t, param("agent_id"), where, limit * 2)
         # Without vector hits the text ranks stand alone (weight 1); without text hits vectors count in full.
         merged = merged_by_id(text, near, *fallback_weights(text, near, TEXT_WEIGHT, VECTOR_WEIGHT))
-    statement = best_first(t, [t.c[name] for name in _ENTITY_COLUMNS], merged, limit)
-    return Plan(statement, _result, {"vector_search": "none"})
+    return best_first(t, [t.c[name] for name in _ENTITY_COLUMNS], merged, limit)
 
 
 def _result(row: sa.Row[Any]) -> EntitySearchResult:

@@ -40,6 +40,8 @@ from goclaw_db.search._common import (
     Plan,
     checked_embedding,
     fts5_all_words,
+    param,
+    shaped,
     starts_with,
     sync_and_async,
 )
@@ -48,7 +50,9 @@ from goclaw_db.search._hybrid import (
     fallback_weights,
     text_candidates,
     text_match,
+    text_params,
     vector_candidates,
+    vector_params,
 )
 from goclaw_db.search.results import MemorySearchResult
 
@@ -65,14 +69,13 @@ def _owned(t: sa.Table) -> sa.ColumnElement[bool]:
     return sa.and_(t.c.user_id.is_not(None), t.c.user_id != "")
 
 
-def _who(
-    t: sa.Table, agent_id: uuid.UUID, tenant_id: uuid.UUID, user_id: str, shared: bool
-) -> list[sa.ColumnElement[bool]]:
-    conditions = [t.c.agent_id == agent_id, t.c.tenant_id == tenant_id]
+def _who(t: sa.Table, has_user: bool, shared: bool) -> list[sa.ColumnElement[bool]]:
+    """The chunks searched, by the ``agent_id``, ``tenant_id`` and ``user_id`` parameters."""
+    conditions = [t.c.agent_id == param("agent_id"), t.c.tenant_id == param("tenant_id")]
     if shared:
         return conditions
-    if user_id:
-        return [*conditions, sa.or_(t.c.user_id.is_(None), t.c.user_id == user_id)]
+    if has_user:
+        return [*conditions, sa.or_(t.c.user_id.is_(None), t.c.user_id == param("user_id"))]
     return [*conditions, t.c.user_id.is_(None)]
 
 
@@ -118,17 +121,47 @@ def memory_search_plan(
     max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
     text_weight = text_weight if text_weight > 0 else DEFAULT_TEXT_WEIGHT
     vector_weight = vector_weight if vector_weight > 0 else DEFAULT_VECTOR_WEIGHT
-    if vector is None and fts5_all_words(query) is None:
+    has_words = fts5_all_words(query) is not None
+    if vector is None and not has_words:
         return Plan(None, _result, {"vector_search": "none: no word and no query vector"})
+    shape = _memory_statement(
+        dialect, has_words, vector is not None, bool(user_id), shared, max_results, min_score > 0,
+        bool(path_prefix), text_weight, vector_weight,
+    )  # fmt: skip
+    params = {
+        "agent_id": agent_id,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "min_score": min_score,
+        "path_prefix": path_prefix,
+        **text_params(dialect, query),
+        **vector_params(dialect, vector),
+    }
+    return Plan(shape, _result, {"vector_search": "full text only (no query vector)"}, params)
+
+
+@shaped
+def _memory_statement(
+    dialect: str,
+    has_words: bool,
+    has_vector: bool,
+    has_user: bool,
+    shared: bool,
+    max_results: int,
+    has_min_score: bool,
+    has_prefix: bool,
+    text_weight: float,
+    vector_weight: float,
+) -> sa.Select[Any]:
     t = table_of(MemoryChunk)
-    who = _who(t, agent_id, tenant_id, user_id, shared)
+    who = _who(t, has_user, shared)
     limit = max_results * 2
 
-    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), who, limit, _hit_columns(t, _TEXT))
-    if vector is None:
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, has_words), who, limit, _hit_columns(t, _TEXT))
+    if not has_vector:
         sides: sa.Select[Any] | sa.CompoundSelect[Any] = _weighted(text, 1.0)
     else:
-        near = vector_candidates(dialect, t, vector, agent_id, who, limit, _hit_columns(t, _VECTOR))
+        near = vector_candidates(dialect, t, param("agent_id"), who, limit, _hit_columns(t, _VECTOR))
         text_share, vector_share = fallback_weights(text, near, text_weight, vector_weight)
         sides = sa.union_all(_weighted(text, text_share), _weighted(near, vector_share))
     hits = sides.subquery("hits")
@@ -150,11 +183,11 @@ def memory_search_plan(
     ).subquery("merged")
 
     kept = [merged.c.nth == 1]
-    if min_score > 0:
-        kept.append(merged.c.score >= min_score)
-    if path_prefix:
-        kept.append(starts_with(merged.c.path, path_prefix))
-    statement = (
+    if has_min_score:
+        kept.append(merged.c.score >= param("min_score", sa.Double))
+    if has_prefix:
+        kept.append(starts_with(merged.c.path, param("path_prefix", sa.String)))
+    return (
         sa.select(
             merged.c.path,
             merged.c.start_line,
@@ -167,7 +200,6 @@ def memory_search_plan(
         .order_by(merged.c.score.desc(), merged.c.path, merged.c.start_line)
         .limit(max_results)
     )
-    return Plan(statement, _result, {"vector_search": "full text only (no query vector)"})
 
 
 def _result(row: sa.Row[Any]) -> MemorySearchResult:

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import Skill
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
-from goclaw_db.search._hybrid import vector_candidates
+from goclaw_db.search._common import Plan, checked_embedding, param, shaped, sync_and_async
+from goclaw_db.search._hybrid import vector_candidates, vector_params
 from goclaw_db.search.results import SkillSearchResult
 
 DEFAULT_LIMIT = 5
@@ -39,16 +39,22 @@ def skill_search_plan(
     """The skills nearest to ``embedding`` the way GoClaw finds them (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     limit = limit if limit > 0 else DEFAULT_LIMIT
+    params = {"tenant_id": tenant_id, **vector_params(dialect, vector)}
+    return Plan(_skill_statement(dialect, limit), lambda row: _result(row, base_dir), {}, params)
+
+
+@shaped
+def _skill_statement(dialect: str, limit: int) -> sa.Select[Any]:
     t = table_of(Skill)
     where = [
         t.c.status == "active",
         t.c.enabled.is_(True),
         t.c.visibility != "private",
-        sa.or_(t.c.is_system.is_(True), t.c.tenant_id == tenant_id),
+        sa.or_(t.c.is_system.is_(True), t.c.tenant_id == param("tenant_id")),
     ]
     # System skills may live in any tenant, so on SQLite every partition is searched.
-    near = vector_candidates(dialect, t, vector, None, where, limit)
-    statement = (
+    near = vector_candidates(dialect, t, None, where, limit)
+    return (
         sa.select(
             t.c.name,
             t.c.slug,
@@ -60,7 +66,6 @@ def skill_search_plan(
         .join(near, near.c.id == t.c.id)
         .order_by(near.c.score.desc(), t.c.id)
     )
-    return Plan(statement, lambda row: _result(row, base_dir), {})
 
 
 def _result(row: sa.Row[Any], base_dir: str) -> SkillSearchResult:

@@ -29,13 +29,23 @@ import sqlalchemy as sa
 from goclaw_db.base import table_of
 from goclaw_db.models import TeamTask
 from goclaw_db.search._common import (
+    QUERY_TEXT,
     Plan,
     bm25_relevance,
     checked_embedding,
+    param,
+    shaped,
     sync_and_async,
     ts_rank,
 )
-from goclaw_db.search._hybrid import TextMatch, best_first, merged_by_id, text_candidates, vector_candidates
+from goclaw_db.search._hybrid import (
+    TextMatch,
+    best_first,
+    merged_by_id,
+    text_candidates,
+    vector_candidates,
+    vector_params,
+)
 from goclaw_db.search.results import TaskSearchResult
 
 DEFAULT_LIMIT = 20
@@ -66,20 +76,25 @@ def task_words(query: str) -> list[str]:
     return [word for word in kept if word]
 
 
-def _prefix_match(dialect: str, t: sa.Table, words: list[str]) -> TextMatch:
-    """Every word required, each as a prefix."""
+def _prefix_match(dialect: str, t: sa.Table) -> TextMatch:
+    """Every word of the ``query_text`` parameter required, each as a prefix (``_prefix_query``)."""
+    words = param(QUERY_TEXT, sa.Text)
     if dialect == "postgresql":
-        prefixes = sa.func.to_tsquery(
-            sa.literal_column("'simple'::regconfig"),
-            sa.bindparam(None, " & ".join(f"{word}:*" for word in words), sa.Text),
-        )
+        prefixes = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), words)
         return TextMatch(t, ts_rank(t.c.tsv, prefixes), t.c.tsv.op("@@")(prefixes))
     fts = sa.table(f"{t.name}_fts", sa.column("rowid"))
     return TextMatch(
         t.join(fts, fts.c.rowid == sa.literal_column(f"{t.name}.rowid")),
         bm25_relevance(fts.name),
-        sa.literal_column(fts.name).op("MATCH")(" ".join(f'"{word}"*' for word in words)),
+        sa.literal_column(fts.name).op("MATCH")(words),
     )
+
+
+def _prefix_query(dialect: str, words: list[str]) -> str:
+    """``words`` as one query of prefixes: ``to_tsquery``'s on PostgreSQL, FTS5's on SQLite."""
+    if dialect == "postgresql":
+        return " & ".join(f"{word}:*" for word in words)
+    return " ".join(f'"{word}"*' for word in words)
 
 
 def _by_position(side: sa.CTE, name: str) -> sa.CTE:
@@ -104,20 +119,32 @@ def task_search_plan(
     words = task_words(query)
     if not words:
         return Plan(None, _result, {"vector_search": "none: no word"})
+    params = {
+        "team_id": team_id,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        QUERY_TEXT: _prefix_query(dialect, words),
+        **vector_params(dialect, vector),
+    }
+    shape = _task_statement(dialect, vector is not None, bool(user_id), limit)
+    return Plan(shape, _result, {"vector_search": "none"}, params)
+
+
+@shaped
+def _task_statement(dialect: str, has_vector: bool, has_user: bool, limit: int) -> sa.Select[Any]:
     t = table_of(TeamTask)
-    where = [t.c.team_id == team_id, t.c.tenant_id == tenant_id]
-    if user_id:
-        where.append(t.c.user_id == user_id)
-    if vector is None:
-        merged = merged_by_id(text_candidates(t, _prefix_match(dialect, t, words), where, limit), None, 1.0, 1.0)
+    where = [t.c.team_id == param("team_id"), t.c.tenant_id == param("tenant_id")]
+    if has_user:
+        where.append(t.c.user_id == param("user_id"))
+    if not has_vector:
+        merged = merged_by_id(text_candidates(t, _prefix_match(dialect, t), where, limit), None, 1.0, 1.0)
     else:
-        text = text_candidates(t, _prefix_match(dialect, t, words), where, limit * 2)
-        near = vector_candidates(dialect, t, vector, team_id, where, limit * 2)
+        text = text_candidates(t, _prefix_match(dialect, t), where, limit * 2)
+        near = vector_candidates(dialect, t, param("team_id"), where, limit * 2)
         merged = merged_by_id(
             _by_position(text, "text_places"), _by_position(near, "vector_places"), TEXT_WEIGHT, VECTOR_WEIGHT
         )
-    statement = best_first(t, [t.c[name] for name in _TASK_COLUMNS], merged, limit)
-    return Plan(statement, _result, {"vector_search": "none"})
+    return best_first(t, [t.c[name] for name in _TASK_COLUMNS], merged, limit)
 
 
 def _result(row: sa.Row[Any]) -> TaskSearchResult:

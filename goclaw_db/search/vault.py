@@ -29,14 +29,16 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import VaultDocument
-from goclaw_db.search._common import Plan, checked_embedding, sync_and_async
+from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
     merged_by_id,
     text_candidates,
     text_match,
+    text_params,
     vector_candidates,
+    vector_params,
 )
 from goclaw_db.search.results import VaultDocumentData, VaultSearchResult
 
@@ -78,22 +80,47 @@ def vault_search_plan(
     """Search an agent's vault documents the way GoClaw does (rules in this module's docstring)."""
     vector = checked_embedding(embedding)
     max_results = max_results if max_results > 0 else DEFAULT_MAX_RESULTS
-    t = table_of(VaultDocument)
-    where = [t.c.tenant_id == tenant_id, t.c.agent_id == agent_id]
-    if team_id is not None:
-        where.append(t.c.team_id.is_(None) if team_id == "" else t.c.team_id == team_id)
-    if scope:
-        where.append(t.c.scope == scope)
-    if doc_types:
-        where.append(t.c.doc_type.in_(list(doc_types)))
+    # team_id: None searches every team's documents, "" only those of no team.
+    team = "any" if team_id is None else "none" if team_id == "" else "one"
+    shape = _vault_statement(
+        dialect, fts5_all_words(query) is not None, vector is not None, team, bool(scope), bool(doc_types),
+        max_results, min_score,
+    )  # fmt: skip
+    params = {
+        "agent_id": agent_id,
+        "tenant_id": tenant_id,
+        "team_id": team_id or None,
+        "scope": scope,
+        "doc_types": list(doc_types),
+        **text_params(dialect, query),
+        **vector_params(dialect, vector),
+    }
+    return Plan(shape, _result, {"vector_search": "none"}, params)
 
-    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, query), where, max_results * 2)
-    near = None
-    if vector is not None:
-        near = vector_candidates(dialect, t, vector, agent_id, where, max_results * 2)
+
+@shaped
+def _vault_statement(
+    dialect: str,
+    has_words: bool,
+    has_vector: bool,
+    team: str,
+    has_scope: bool,
+    has_doc_types: bool,
+    max_results: int,
+    min_score: float,
+) -> sa.Select[Any]:
+    t = table_of(VaultDocument)
+    where = [t.c.tenant_id == param("tenant_id"), t.c.agent_id == param("agent_id")]
+    if team != "any":
+        where.append(t.c.team_id.is_(None) if team == "none" else t.c.team_id == param("team_id"))
+    if has_scope:
+        where.append(t.c.scope == param("scope"))
+    if has_doc_types:
+        where.append(t.c.doc_type.in_(sa.bindparam("doc_types", expanding=True)))
+    text = text_candidates(t, text_match(dialect, t, _TEXT_INDEX, has_words), where, max_results * 2)
+    near = vector_candidates(dialect, t, param("agent_id"), where, max_results * 2) if has_vector else None
     merged = merged_by_id(text, near, TEXT_WEIGHT, VECTOR_WEIGHT, normalize=True)
-    statement = best_first(t, [t.c[name] for name in _DOCUMENT_COLUMNS], merged, max_results, min_score)
-    return Plan(statement, _result, {"vector_search": "none"})
+    return best_first(t, [t.c[name] for name in _DOCUMENT_COLUMNS], merged, max_results, min_score)
 
 
 def _result(row: sa.Row[Any]) -> VaultSearchResult:

@@ -59,10 +59,12 @@ class VectorsUnavailable(RuntimeError):
     """sqlite-vec (or a driver able to load it, or the side table) is missing."""
 
 
-def sqlite_cosine_distance(embedding: sa.ColumnElement[Any], vector: Sequence[float]) -> sa.ColumnElement[float]:
-    return sa.func.vec_distance_cosine(
-        embedding, sa.bindparam(None, float32_blob(vector), sa.LargeBinary), type_=sa.Double
-    )
+def sqlite_cosine_distance(
+    embedding: sa.ColumnElement[Any], vector: Sequence[float] | sa.BindParameter[Any]
+) -> sa.ColumnElement[float]:
+    """sqlite-vec's cosine distance to ``vector`` (a list, or a parameter holding ``float32_blob`` of one)."""
+    blob = vector if isinstance(vector, sa.BindParameter) else sa.bindparam(None, float32_blob(vector), sa.LargeBinary)
+    return sa.func.vec_distance_cosine(embedding, blob, type_=sa.Double)
 
 
 # --- the driver ------------------------------------------------------------------

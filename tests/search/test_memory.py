@@ -29,6 +29,7 @@ from goclaw_db.search import (
     search_memory,
     search_memory_async,
 )
+from goclaw_db.search.memory import memory_search_plan
 from goclaw_db.search.vectors import VectorsUnavailable
 from tests.search.conftest import (
     add_agent,
@@ -284,6 +285,26 @@ def test_other_agents_and_tenants_are_never_searched(engine):
     results = search(engine, "harbour", shared=True, max_results=20)
     assert "notes/z.md" not in {r.path for r in results}
     assert all(r.snippet != "harbour " * 8 + "elsewhere" for r in results)
+
+
+def test_a_statement_is_built_once_per_shape_and_takes_each_searchs_values():
+    def plan(**options):
+        return memory_search_plan("postgresql", "harbour", tenant_id=TENANT, **options)
+
+    first = plan(agent_id=uuid.uuid4(), embedding=query_vector())
+    other_values = plan(agent_id=uuid.uuid4(), embedding=unit_vector(0.3))
+    other_options = plan(agent_id=uuid.uuid4(), embedding=query_vector(), user_id="u1")
+    assert other_values.shape is first.shape
+    assert other_options.shape is not first.shape
+    assert other_values.params["agent_id"] != first.params["agent_id"]
+
+
+def test_a_reused_statement_searches_the_agent_it_is_given(engine):
+    options = {"embedding": query_vector(), "shared": True, "max_results": 20, "tenant_id": TENANT}
+    scout = search_memory(engine, "harbour", agent_id=AGENTS["scout"], **options)
+    rival = search_memory(engine, "harbour", agent_id=AGENTS["rival"], **options)
+    assert [r.snippet for r in rival] == ["harbour " * 8 + "elsewhere"]
+    assert "harbour " * 8 + "elsewhere" not in {r.snippet for r in scout}
 
 
 def test_no_word_no_vector_finds_nothing_without_a_round_trip(engine):
