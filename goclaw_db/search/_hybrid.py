@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.search._common import (
+    INDEX_POOL,
     QUERY_TEXT,
     QUERY_VECTOR,
     SQLITE_EXACT,
@@ -147,7 +148,8 @@ def vector_candidates(
     PostgreSQL filter first, and each distance is computed once, where an ORDER BY
     repeating the expression reads every TOASTed vector twice); many, and the index
     is walked with pgvector's iterative scan, which keeps going until enough rows
-    pass the filters.  On SQLite the partition's side-table rows are compared, exactly.
+    pass the filters, in relaxed order: ``INDEX_POOL`` times the limit are taken from
+    the walk and the nearest of them kept.  On SQLite the partition's side-table rows are compared, exactly.
     """
     source, distance, conditions = vector_source(dialect, t, partition)
     candidates = (
@@ -162,7 +164,8 @@ def vector_candidates(
         nearest = exact.subquery(f"{name}_nearest")
     else:
         walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
-        by_index = candidates.where(walks_index).order_by(distance).limit(limit)
+        pool = candidates.where(walks_index).order_by(distance).limit(INDEX_POOL * limit).subquery(f"{name}_pool")
+        by_index = sa.select(pool).order_by(pool.c.distance).limit(limit)
         nearest = sa.union_all(
             sa.select(exact.where(sa.not_(walks_index)).subquery(f"{name}_exact")),
             sa.select(by_index.subquery(f"{name}_by_index")),
