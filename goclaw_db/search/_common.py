@@ -110,10 +110,9 @@ def param(name: str, type_: Any = None) -> sa.BindParameter[Any]:
     return sa.bindparam(name, type_=type_)
 
 
-def tsquery(config: str, query: str | sa.ColumnElement[str]) -> sa.ColumnElement[Any]:
+def tsquery(config: str, query: sa.ColumnElement[str]) -> sa.ColumnElement[Any]:
     """``plainto_tsquery(config, query)``: every word required, punctuation ignored."""
-    words = query if isinstance(query, sa.ColumnElement) else sa.bindparam(None, query, sa.Text)
-    return sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), words)
+    return sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), query)
 
 
 def ts_rank(tsv: sa.ColumnElement[Any], query: sa.ColumnElement[Any]) -> sa.ColumnElement[float]:
