@@ -81,6 +81,11 @@ def text_params(dialect: str, query: str) -> dict[str, Any]:
     return {QUERY_TEXT: query if dialect == "postgresql" else fts5_all_words(query)}
 
 
+def hybrid_params(dialect: str, query: str, vector: list[float] | None, **filters: Any) -> dict[str, Any]:
+    """A hybrid search's parameters: ``filters`` by name, then the query text and vector."""
+    return {**filters, **text_params(dialect, query), **vector_params(dialect, vector)}
+
+
 def vector_params(dialect: str, vector: list[float] | None) -> dict[str, Any]:
     """The ``query_vector`` parameter of ``vector_source``: the floats, or sqlite-vec's blob of them."""
     if vector is None:

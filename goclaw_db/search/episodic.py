@@ -31,12 +31,11 @@ from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, pa
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
+    hybrid_params,
     merged_by_id,
     text_candidates,
     text_match,
-    text_params,
     vector_candidates,
-    vector_params,
 )
 from goclaw_db.search.results import EpisodicSearchResult
 
@@ -68,13 +67,7 @@ def episodic_search_plan(
         dialect, fts5_all_words(query) is not None, vector is not None, bool(user_id), max_results, min_score,
         text_weight, vector_weight,
     )  # fmt: skip
-    params = {
-        "agent_id": agent_id,
-        "tenant_id": tenant_id,
-        "user_id": user_id,
-        **text_params(dialect, query),
-        **vector_params(dialect, vector),
-    }
+    params = hybrid_params(dialect, query, vector, agent_id=agent_id, tenant_id=tenant_id, user_id=user_id)
     return Plan(shape, _result, {"vector_search": "none"}, params)
 
 

@@ -31,12 +31,11 @@ from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
     fallback_weights,
+    hybrid_params,
     merged_by_id,
     text_candidates,
     text_match,
-    text_params,
     vector_candidates,
-    vector_params,
 )
 from goclaw_db.search.results import EntitySearchResult
 
@@ -79,13 +78,7 @@ def entity_search_plan(
     shape = _entity_statement(
         dialect, fts5_all_words(query) is not None, vector is not None, bool(user_id) and not shared, limit
     )
-    params = {
-        "agent_id": agent_id,
-        "tenant_id": tenant_id,
-        "user_id": user_id,
-        **text_params(dialect, query),
-        **vector_params(dialect, vector),
-    }
+    params = hybrid_params(dialect, query, vector, agent_id=agent_id, tenant_id=tenant_id, user_id=user_id)
     return Plan(shape, _result, {"vector_search": "none"}, params)
 
 

@@ -48,11 +48,10 @@ from goclaw_db.search._common import (
 from goclaw_db.search._hybrid import (
     TextIndex,
     fallback_weights,
+    hybrid_params,
     text_candidates,
     text_match,
-    text_params,
     vector_candidates,
-    vector_params,
 )
 from goclaw_db.search.results import MemorySearchResult
 
@@ -128,15 +127,16 @@ def memory_search_plan(
         dialect, has_words, vector is not None, bool(user_id), shared, max_results, min_score > 0,
         bool(path_prefix), text_weight, vector_weight,
     )  # fmt: skip
-    params = {
-        "agent_id": agent_id,
-        "tenant_id": tenant_id,
-        "user_id": user_id,
-        "min_score": min_score,
-        "path_prefix": path_prefix,
-        **text_params(dialect, query),
-        **vector_params(dialect, vector),
-    }
+    params = hybrid_params(
+        dialect,
+        query,
+        vector,
+        agent_id=agent_id,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        min_score=min_score,
+        path_prefix=path_prefix,
+    )
     return Plan(shape, _result, {"vector_search": "full text only (no query vector)"}, params)
 
 

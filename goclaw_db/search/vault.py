@@ -33,12 +33,11 @@ from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, pa
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
+    hybrid_params,
     merged_by_id,
     text_candidates,
     text_match,
-    text_params,
     vector_candidates,
-    vector_params,
 )
 from goclaw_db.search.results import VaultDocumentData, VaultSearchResult
 
@@ -86,15 +85,16 @@ def vault_search_plan(
         dialect, fts5_all_words(query) is not None, vector is not None, team, bool(scope), bool(doc_types),
         max_results, min_score,
     )  # fmt: skip
-    params = {
-        "agent_id": agent_id,
-        "tenant_id": tenant_id,
-        "team_id": team_id or None,
-        "scope": scope,
-        "doc_types": list(doc_types),
-        **text_params(dialect, query),
-        **vector_params(dialect, vector),
-    }
+    params = hybrid_params(
+        dialect,
+        query,
+        vector,
+        agent_id=agent_id,
+        tenant_id=tenant_id,
+        team_id=team_id or None,
+        scope=scope,
+        doc_types=list(doc_types),
+    )
     return Plan(shape, _result, {"vector_search": "none"}, params)
 
 
