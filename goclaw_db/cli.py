@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 import goclaw_db
 from goclaw_db import hooks, locking, operations
-from goclaw_db.config import display_url, resolve_url
+from goclaw_db.config import display_url, driver_reason, resolve_url
 from goclaw_db.runner import Migrator, Status
 from goclaw_db.runner.errors import one_line_failures, refusal
 
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goclaw-db: {exc}", file=sys.stderr)
         return 1
     except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        reason = driver_reason(exc)
         if "malformed" in reason:  # SQLite found a damaged page while reading
             print(
                 f"goclaw-db: the SQLite file is damaged ({reason}): restore it from a backup or recover it "

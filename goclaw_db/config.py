@@ -98,6 +98,11 @@ def display_url(url: sa.URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def driver_reason(error: sa.exc.DBAPIError) -> str:
+    """The first line of what the database (or its driver) said, for a one-line message."""
+    return str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+
+
 _URL_PASSWORD = re.compile(r"(?P<keep>://[^/@:]*:)[^/]*(?=@)")
 _KEYWORD_PASSWORD = re.compile(r"(?P<keep>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from goclaw_db.config import ConfigurationError
+from goclaw_db.config import ConfigurationError, driver_reason
 from goclaw_db.engine import driver_connection
 
 if TYPE_CHECKING:  # the runner imports Alembic only where revisions run (goclaw_db.runner.chain)
@@ -365,7 +365,7 @@ class LockWaitWatcher:
                 if since is not None and pid is not None and time.monotonic() - since >= self.interval:
                     self._report(pid)
         except sa.exc.DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            reason = driver_reason(exc)
             log.warning("goclaw-db: cannot see who holds the locks the migration waits for: %s", reason)
         finally:
             if self._connection is not None:

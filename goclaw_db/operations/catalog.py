@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from goclaw_db import ownership
+from goclaw_db.config import driver_reason
 from goclaw_db.runner import alembic_config
 
 Catalog = dict[str, dict[str, str]]
@@ -223,7 +224,7 @@ class References:
             try:
                 self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
             except sa.exc.DBAPIError as exc:
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                reason = driver_reason(exc)
                 raise ScratchDatabaseRefused(reason) from None
             self.scratch_name = name
             self.url = self.live_url.set(database=name)

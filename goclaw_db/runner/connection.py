@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from goclaw_db import locking
-from goclaw_db.config import display_url
+from goclaw_db.config import display_url, driver_reason
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import require_sqlite_file
 
@@ -20,7 +20,7 @@ def connect(engine: sa.Engine) -> sa.Connection:
     try:
         return engine.connect()
     except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        reason = driver_reason(exc)
         raise refusal(
             f"cannot connect to {display_url(engine.url)}: {reason}. "
             "Check the URL (--dsn, -x url= or GOCLAW_POSTGRES_DSN) and that the server is running."

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from goclaw_db import hooks, ownership
 from goclaw_db.bookkeeping import DESKTOP_EQUIVALENT_VERSION, DESKTOP_SCHEMA_VERSION
-from goclaw_db.config import display_url
+from goclaw_db.config import display_url, driver_reason
 from goclaw_db.runner.chain import alembic_config, head_version, revision_id, script_directory, version_number
 from goclaw_db.runner.connection import migration_connection
 from goclaw_db.runner.errors import refusal
@@ -187,7 +187,7 @@ class Migrator:
             try:
                 return ownership.drop_owned(conn, ownership.take_inventory(conn))
             except sa.exc.DBAPIError as exc:
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                reason = driver_reason(exc)
                 raise refusal(
                     f"nothing was dropped: {reason}. Another application's objects depend on GoClaw's "
                     "tables; remove them first, or drop everything with --everything-in-schema"
