@@ -128,6 +128,24 @@ def test_a_damaged_sqlite_file_is_neither_migrated_nor_downgraded(tmp_path):
     assert digest(path) == before
 
 
+def test_a_damaged_file_whose_version_reads_as_none_is_refused_as_damaged(tmp_path):
+    # A torn page can read as an empty table instead of failing: the version
+    # would then read 0, and `down` would refuse for the wrong reason.
+    path = tmp_path / "goclaw.db"
+    upgrade(f"sqlite:///{path}", 5)
+    pages = dict(execute(f"sqlite:///{path}", "SELECT name, rootpage FROM sqlite_master WHERE type = 'table'"))
+    page_size = execute(f"sqlite:///{path}", "PRAGMA page_size")[0][0]
+    with open(path, "r+b") as file:
+        file.seek((pages["alembic_version"] - 1) * page_size + 3)
+        file.write(b"\x00\x00")  # no cells: the recorded revision is gone
+        file.seek((pages["agents"] - 1) * page_size)
+        file.write(b"\x00")  # not a b-tree page type: quick_check reports it
+    before = digest(path)
+    for command in (("migrate", "down", "1"), ("migrate", "goto", "3")):
+        one_line_error(goclaw_db("--sqlite", str(path), *command), "damaged", "backup")
+    assert digest(path) == before
+
+
 def test_a_lock_file_that_cannot_be_opened_is_one_line(tmp_path):
     # An earlier run under sudo can leave the lock file root-owned; a folder in
     # its place fails the open the same way, even for root.

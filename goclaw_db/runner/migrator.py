@@ -19,7 +19,7 @@ from goclaw_db.config import display_url, driver_reason
 from goclaw_db.runner.chain import alembic_config, head_version, revision_id, script_directory, version_number
 from goclaw_db.runner.connection import migration_connection
 from goclaw_db.runner.errors import refusal
-from goclaw_db.runner.preflight import preflight
+from goclaw_db.runner.preflight import preflight, require_sound_sqlite_file
 from goclaw_db.runner.refusals import refuse_downgrade_of_goclaw_desktop_file
 from goclaw_db.runner.run_lock import lock_migrations, unlock_migrations
 from goclaw_db.runner.sqlite_transactions import transactional_sqlite
@@ -55,6 +55,16 @@ class Migrator:
     def _new_sqlite_file(self) -> bool:
         """A SQLite path with no file yet: version 0, and nothing to open (opening would create it)."""
         return self.url.get_backend_name() == "sqlite" and not (self.url.database and Path(self.url.database).exists())
+
+    def _require_sound_file(self) -> None:
+        """Refuse a damaged SQLite file before reading its version to plan a change.
+
+        Reading a torn page need not fail: SQLite may return no row, and the
+        version read would then be 0 and the refusal about the wrong thing.
+        """
+        if self.url.get_backend_name() == "sqlite" and not self._new_sqlite_file():
+            with migration_connection(self.url) as conn:
+                require_sound_sqlite_file(conn)
 
     def current(self) -> tuple[int, bool]:
         if self._new_sqlite_file():
@@ -128,6 +138,7 @@ class Migrator:
 
         if steps < 1:
             raise refusal(f"cannot go down {steps} revisions: give a number of 1 or more (default 1)")
+        self._require_sound_file()
         current, _dirty = self.current()
         if steps > current:
             raise refusal(
@@ -140,6 +151,7 @@ class Migrator:
         from alembic import command
 
         self._check_version(version)
+        self._require_sound_file()
         current, _dirty = self.current()
         if version > current:
             command.upgrade(self.config, revision_id(version))
