@@ -109,7 +109,17 @@ def test_sqlite_dropped_trigger_is_named(capsys, goclaw_url):
 @pytest.mark.parametrize("version", [9, 27])
 def test_no_drift_on_a_clean_database_at_earlier_versions(head_template, make_database_at, version):
     url = make_database_at(version, head_template[0])
-    assert drift_at(url, version, catalog.References(sa.make_url(url))) == []
+    with catalog.References(sa.make_url(url)) as references:
+        assert drift_at(url, version, references) == []
+
+
+def test_the_drift_checks_scratch_database_is_dropped_on_leaving(postgres_url, postgres_server_url):
+    # It is made on the operator's own server, beside GoClaw's database.
+    with catalog.References(sa.make_url(postgres_url)) as references:
+        references.catalog_at(1)
+        scratch = references.scratch_name
+        assert execute(postgres_server_url, f"SELECT 1 FROM pg_database WHERE datname = '{scratch}'") == [(1,)]
+    assert execute(postgres_server_url, f"SELECT 1 FROM pg_database WHERE datname = '{scratch}'") == []
 
 
 def drift_at(url: str, version: int, references: catalog.References) -> list[str]:
@@ -124,17 +134,14 @@ def drift_at(url: str, version: int, references: catalog.References) -> list[str
 @pytest.mark.slow
 def test_no_drift_on_a_clean_database_at_every_version(head_template, make_postgres_database, tmp_path):
     url = f"sqlite:///{tmp_path / 'walk.db'}" if head_template[0] == "sqlite" else make_postgres_database()
-    references = catalog.References(sa.make_url(url))
-    try:
-        drifted = {}
+    drifted = {}
+    with catalog.References(sa.make_url(url)) as references:
         for version in range(HEAD + 1):
             upgrade(url, version)
             found = drift_at(url, version, references)
             if found:
                 drifted[version] = found
-        assert drifted == {}
-    finally:
-        references.close()
+    assert drifted == {}
 
 
 def test_invalid_index_from_an_interrupted_concurrent_build_is_named_with_reindex(capsys, goclaw_url):

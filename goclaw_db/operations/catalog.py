@@ -185,7 +185,9 @@ class References:
 
     One scratch database (PostgreSQL, on the same server) or file (SQLite)
     walks up the chain as higher versions are asked for, and is rebuilt only
-    for a lower one; each version's catalog is kept for the run.
+    for a lower one; each version's catalog is kept for the run.  Use it as a
+    context manager: leaving drops the scratch database, which would otherwise
+    stay on the operator's server.
     """
 
     def __init__(self, live_url: sa.URL):
@@ -195,6 +197,12 @@ class References:
         self.folder: Path | None = None
         self.scratch_name: str | None = None
         self.url: sa.URL | None = None
+
+    def __enter__(self) -> References:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def catalog_at(self, version: int) -> Catalog:
         if version not in self.cache:

@@ -360,9 +360,8 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
     if args.instances < 1:
         raise refusal(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
     engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
-    references = catalog.References(url)
     try:
-        with connect(engine) as connection:
+        with catalog.References(url) as references, connect(engine) as connection:
             checks = diagnose(connection, args.instances, references)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
         raise refusal(
@@ -370,7 +369,6 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
             f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}"
         ) from None
     finally:
-        references.close()
         engine.dispose()
     if args.json:
         print(json.dumps({"database": display_url(url), "checks": [asdict(c) for c in checks]}, indent=2))
