@@ -3,7 +3,7 @@
 GoClaw's SQL leaves most constraint names to PostgreSQL, so its schema carries
 PostgreSQL's default names (``agents_pkey``, ``agents_agent_key_key``,
 ``sessions_agent_id_fkey``).  The convention below computes those same names,
-including PostgreSQL's rule for shortening a name past 63 characters, so that
+including PostgreSQL's rule for shortening a name past 63 bytes, so that
 a constraint declared without a name comes out exactly as GoClaw's does.
 """
 
@@ -38,18 +38,24 @@ def postgres_default_name(table: str, columns: list[str], label: str) -> str:
 
     Mirrors ``makeObjectName`` in PostgreSQL's ``indexcmds.c``: the table part
     and the column part are shortened, the longer one first, until
-    ``table_columns_label`` fits in 63 bytes.
+    ``table_columns_label`` fits in 63 bytes.  Lengths are in bytes of UTF-8,
+    and a cut that would split a character drops all of it (``pg_mbcliplen``).
     """
     joined = "_".join(columns)
-    room = _MAX_NAME - len(label) - 1 - (1 if joined else 0)
-    table_len, cols_len = len(table), len(joined)
+    room = _MAX_NAME - len(label.encode()) - 1 - (1 if joined else 0)
+    table_len, cols_len = len(table.encode()), len(joined.encode())
     while table_len + cols_len > room:
         if table_len > cols_len:
             table_len -= 1
         else:
             cols_len -= 1
-    parts = [table[:table_len]] + ([joined[:cols_len]] if joined else []) + [label]
+    parts = [_clipped(table, table_len)] + ([_clipped(joined, cols_len)] if joined else []) + [label]
     return "_".join(parts)
+
+
+def _clipped(name: str, size: int) -> str:
+    """``name``'s first ``size`` bytes of UTF-8, less a character the cut would split."""
+    return name.encode()[:size].decode(errors="ignore")
 
 
 def _columns_of(constraint: Any) -> list[str]:

@@ -49,7 +49,9 @@ def tables(metadata: sa.MetaData, schema: str) -> None:
         sa.UniqueConstraint(LONG_COLUMN, LONG_COLUMN[:30]),
         schema=schema,
     )
-    for table in ("s" * 54, "t" * 55):  # "<table>_code_key" is 63 bytes, which fits, and 64, which does not
+    # "<table>_code_key" is 63 bytes, which fits, and 64, which does not; the limit is in bytes, and
+    # a cut never splits a character (the Cyrillic names are 28 characters, 55 bytes).
+    for table in ("s" * 54, "t" * 55, "заметки_" + "я" * 20):
         sa.Table(
             table,
             metadata,
@@ -57,6 +59,13 @@ def tables(metadata: sa.MetaData, schema: str) -> None:
             sa.Column("code", sa.Text, unique=True),
             schema=schema,
         )
+    sa.Table(
+        "note",  # the column part is cut in bytes, between two characters
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("ключ_" + "ж" * 27, sa.Text, unique=True),
+        schema=schema,
+    )
 
 
 def constraint_names(connection: sa.Connection, schema: str) -> dict[tuple[str, str], str]:
