@@ -169,7 +169,18 @@ def vector_candidates(
         nearest = exact.subquery(f"{name}_nearest")
     else:
         walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
-        pool = candidates.where(walks_index).order_by(distance).limit(INDEX_POOL * limit).subquery(f"{name}_pool")
+        # The pool's distance is pgvector's cosine_distance() function, not the <=> the walk is
+        # ordered by: PostgreSQL would take the walk's relaxed order for the pool's own and cut
+        # the limit from it unsorted.
+        exactly = sa.func.cosine_distance(t.c.embedding, param(QUERY_VECTOR, t.c.embedding.type), type_=sa.Double)
+        pool = (
+            sa.select(*(columns or [t.c.id]), exactly.label("distance"))
+            .select_from(source)
+            .where(*conditions, *where, walks_index)
+            .order_by(distance)
+            .limit(INDEX_POOL * limit)
+            .subquery(f"{name}_pool")
+        )
         by_index = sa.select(pool).order_by(pool.c.distance).limit(limit)
         nearest = sa.union_all(
             sa.select(exact.where(sa.not_(walks_index)).subquery(f"{name}_exact")),
