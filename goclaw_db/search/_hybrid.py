@@ -157,9 +157,13 @@ def vector_candidates(
     the walk and the nearest of them kept.  On SQLite the partition's side-table rows are compared, exactly.
     """
     source, distance, conditions = vector_source(dialect, t, partition)
-    candidates = (
-        sa.select(*(columns or [t.c.id]), distance.label("distance")).select_from(source).where(*conditions, *where)
-    )
+
+    def measured_by(measure: sa.ColumnElement[float]) -> sa.Select[Any]:
+        """The rows passing the filters, with ``measure`` as their distance."""
+        selected = sa.select(*(columns or [t.c.id]), measure.label("distance"))
+        return selected.select_from(source).where(*conditions, *where)
+
+    candidates = measured_by(distance)
     state = current_planning()
     filtered = candidates.offset(0).subquery(f"{name}_filtered")
     exact = sa.select(filtered).order_by(filtered.c.distance).limit(limit)
@@ -173,14 +177,8 @@ def vector_candidates(
         # ordered by: PostgreSQL would take the walk's relaxed order for the pool's own and cut
         # the limit from it unsorted.
         exactly = sa.func.cosine_distance(t.c.embedding, param(QUERY_VECTOR, t.c.embedding.type), type_=sa.Double)
-        pool = (
-            sa.select(*(columns or [t.c.id]), exactly.label("distance"))
-            .select_from(source)
-            .where(*conditions, *where, walks_index)
-            .order_by(distance)
-            .limit(INDEX_POOL * limit)
-            .subquery(f"{name}_pool")
-        )
+        walk = measured_by(exactly).where(walks_index).order_by(distance).limit(INDEX_POOL * limit)
+        pool = walk.subquery(f"{name}_pool")
         by_index = sa.select(pool).order_by(pool.c.distance).limit(limit)
         nearest = sa.union_all(
             sa.select(exact.where(sa.not_(walks_index)).subquery(f"{name}_exact")),
