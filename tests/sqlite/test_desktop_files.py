@@ -318,3 +318,17 @@ def test_status_of_a_file_not_yet_adopted_says_what_the_next_upgrade_does(tmp_pa
     assert status.returncode == 0, status.stderr
     assert "schema_version 5: the next upgrade rebuilds it" in json.loads(status.stdout)["pending_adoption"]
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("desktop", [1, 12])
+def test_doctor_on_a_file_not_yet_adopted_lists_each_difference_and_points_at_upgrade(tmp_path, desktop):
+    # It was one line of 50,356 characters that told the operator to undo hand-made changes.
+    path = unpack(desktop, tmp_path)
+    run = finish(goclaw_db(path, "doctor", "--json"))
+    assert run.returncode == 0, run.stderr
+    drift = {check["name"]: check for check in json.loads(run.stdout)["checks"]}["schema drift"]
+    assert drift["status"] == "warn"
+    assert drift["detail"].startswith(f"GoClaw's desktop file (schema_version {desktop}), not adopted yet: ")
+    assert drift["fix"].startswith("goclaw-db upgrade")
+    assert "missing table memory_chunks_fts" in drift["items"]
+    assert all("\n" not in item and len(item) < 1000 for item in drift["items"])
