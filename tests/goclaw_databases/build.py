@@ -145,7 +145,7 @@ def write_dump(url: str, target: Path) -> Path:
 
 def arguments(description: str, output: Path) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("versions", nargs="+", type=int, metavar="VERSION")
+    parser.add_argument("versions", nargs="*", type=int, metavar="VERSION")
     parser.add_argument("--goclaw", type=Path, default=DEFAULT_GOCLAW, help="GoClaw's git directory")
     parser.add_argument("--commit", default=DEFAULT_COMMIT, help="the GoClaw commit whose migrations to apply")
     parser.add_argument("--dsn", help="a PostgreSQL server (superuser) to build on; default: an embedded one")
@@ -169,6 +169,8 @@ def main() -> None:
     parser = arguments(__doc__ or "", DUMPS)
     parser.add_argument("--forms", action="store_true", help="print the functions' digests instead of dumping")
     args = parser.parse_args()
+    if not args.versions:
+        parser.error("give the GoClaw versions to build")
     with server(args.dsn) as server_url:
         for version in args.versions:
             with goclaw_database(server_url, args.goclaw, args.commit, version) as url:
