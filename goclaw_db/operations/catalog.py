@@ -123,14 +123,15 @@ def _table_of(kind: str, name: str) -> str:
 
 
 def read(connection: sa.Connection) -> Catalog:
-    catalog = _read_postgres(connection) if connection.dialect.name == "postgresql" else _read_sqlite(connection)
+    is_postgres = connection.dialect.name == "postgresql"
+    catalog = _read_postgres(connection) if is_postgres else _read_sqlite(connection)
     return {
         kind: {
             name: definition
             for name, definition in items.items()
             if _table_of(kind, name) not in ownership.BOOKKEEPING_TABLES
             and not _table_of(kind, name).endswith("alembic_version")
-            and not is_side_table_object(kind, name)
+            and (is_postgres or not is_side_table_object(kind, name))  # PostgreSQL keeps embeddings in columns
         }
         for kind, items in catalog.items()
     }
