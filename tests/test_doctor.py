@@ -66,6 +66,7 @@ def test_text_output_has_a_status_and_a_fix_line(capsys, goclaw_url):
     status, out, err = goclaw_db(capsys, goclaw_url, "doctor")
     assert status == 1
     assert any(line.startswith("fail  schema drift") for line in out.splitlines())
+    assert "- extra index traces.idx_hand_made" in [line.strip() for line in out.splitlines()]  # a line of its own
     assert any(line.strip().startswith("fix: ") for line in out.splitlines())
     assert err == "goclaw-db: doctor: 1 check(s) failed: schema drift\n"
 
