@@ -34,7 +34,7 @@ def doctor(capsys, url: str) -> tuple[int, dict[str, dict]]:
     return status, {check["name"]: check for check in json.loads(out)["checks"]}
 
 
-def test_the_dumps_cover_the_versions_issue_21_names():
+def test_goclaw_made_dumps_cover_versions_20_37_and_44():
     assert {20, 37, 44} <= GOCLAW_MADE.keys()
 
 
