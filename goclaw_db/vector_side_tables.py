@@ -49,6 +49,24 @@ def side_table_name(table: str) -> str:
     return f"{table}_vec"
 
 
+def side_trigger_name(table: str) -> str:
+    """The trigger on ``table`` that forgets a deleted row's vector."""
+    return f"{side_table_name(table)}_forget"
+
+
+def is_side_table_object(kind: str, name: str) -> bool:
+    """A side table, or one of its columns, indexes or triggers, as a schema catalog names them.
+
+    A catalog names a table by itself and what belongs to a table as
+    ``table.name``; these objects are this package's, made on first use, and no
+    part of GoClaw's schema.
+    """
+    table, _, item = (name, "", "") if kind in ("table", "view") else name.partition(".")
+    if table in {side_table_name(t) for t in PARTITION_COLUMNS}:
+        return True
+    return kind == "trigger" and table in PARTITION_COLUMNS and item == side_trigger_name(table)
+
+
 def side_table(t: sa.Table | NamedFromClause) -> sa.TableClause:
     """The side table of ``t`` (a table or an alias of one), typed like the columns it mirrors."""
     table = t.element if isinstance(t, sa.Alias) else t
@@ -81,7 +99,7 @@ def create_vector_tables(connection: sa.Connection, tables: Iterable[str] = PART
         )
         connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {side}_row ON {side} (row_id)")
         connection.exec_driver_sql(
-            f"CREATE TRIGGER IF NOT EXISTS {side}_forget AFTER DELETE ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {side_trigger_name(table)} AFTER DELETE ON {table} "
             f"BEGIN DELETE FROM {side} WHERE row_id = old.id; END"
         )
 

@@ -21,6 +21,7 @@ from goclaw_db.operations.doctor import (
     check_postgres_server,
     check_sizes,
 )
+from goclaw_db.vector_side_tables import create_vector_tables
 from tests import operations_support as ops
 from tests.operations_support import add_traces, goclaw_db
 from tests.orm_world import populate_world
@@ -65,14 +66,16 @@ def test_text_output_has_a_status_and_a_fix_line(capsys, goclaw_url):
     status, out, err = goclaw_db(capsys, goclaw_url, "doctor")
     assert status == 1
     assert any(line.startswith("fail  schema drift") for line in out.splitlines())
+    assert "- extra index traces.idx_hand_made" in [line.strip() for line in out.splitlines()]  # a line of its own
     assert any(line.strip().startswith("fix: ") for line in out.splitlines())
     assert err == "goclaw-db: doctor: 1 check(s) failed: schema drift\n"
 
 
 def drift_of(capsys, url: str) -> str:
+    """The drift check's summary and its findings, a line each."""
     status, checks, _err = doctor(capsys, url)
     assert status == 1 and checks["schema drift"]["status"] == "fail"
-    return checks["schema drift"]["detail"]
+    return "\n".join([checks["schema drift"]["detail"], *checks["schema drift"]["items"]])
 
 
 def test_hand_made_index_dropped_index_and_extra_column_are_named(capsys, goclaw_url):
@@ -96,6 +99,19 @@ def test_postgres_dropped_constraint_changed_default_and_extra_function_are_name
     assert "missing constraint spans.spans_team_id_fkey" in detail
     assert "different column traces.status" in detail and "queued" in detail
     assert "extra function hand_made()" in detail
+
+
+def test_the_side_tables_of_embeddings_and_their_triggers_are_not_drift(capsys, goclaw_url):
+    # The README's [vectors] flow makes them on first use; they are this package's, never GoClaw's schema.
+    if is_postgres(goclaw_url):
+        pytest.skip("PostgreSQL keeps embeddings in GoClaw's own columns")
+    engine = sa.create_engine(goclaw_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        create_vector_tables(connection)
+    engine.dispose()
+    status, checks, err = doctor(capsys, goclaw_url)
+    assert status == 0, err
+    assert checks["schema drift"]["status"] == "ok", checks["schema drift"]["items"]
 
 
 def test_sqlite_dropped_trigger_is_named(capsys, goclaw_url):
@@ -126,7 +142,7 @@ def drift_at(url: str, version: int, references: catalog.References) -> list[str
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:
-            return catalog.differences(references.catalog_at(version), catalog.read(connection))
+            return catalog.differences(references.catalog_at(version), catalog.read(connection), version)
     finally:
         engine.dispose()
 

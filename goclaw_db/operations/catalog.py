@@ -4,11 +4,22 @@ A catalog maps each kind of object (table, column, index, constraint,
 function, trigger, view) to ``{name: definition}``; two catalogs differ where a
 name is missing, extra, or defined otherwise.  The chain's bookkeeping tables
 are left out (their own check covers them), and so are objects that belong to
-an extension (pgvector's functions live in the same schema).
+an extension (pgvector's operators and functions, pgcrypto's
+``gen_random_bytes()``: they live in the same schema) and the side tables of
+embeddings this package makes on a desktop file when it is first asked to.
+
+Two functions are the same when their definitions read the same token for
+token (``same_function``): the header PostgreSQL prints (arguments, result,
+language, volatility, strictness, parallel safety, security, settings) and the
+body, whitespace, comments and the letter case of unquoted words aside.  The
+definition may be the chain's own or the one GoClaw's own migrations leave at
+that version, recorded in ``GOCLAW_FUNCTION_FORMS`` as a digest of its tokens.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import re
 import shutil
 import tempfile
@@ -20,6 +31,7 @@ import sqlalchemy as sa
 from goclaw_db import ownership
 from goclaw_db.config import driver_reason
 from goclaw_db.runner import alembic_config
+from goclaw_db.vector_side_tables import is_side_table_object
 
 Catalog = dict[str, dict[str, str]]
 KINDS = ("table", "column", "index", "constraint", "function", "trigger", "view")
@@ -53,6 +65,53 @@ _POSTGRES_QUERIES = {
 }
 
 
+# The forms GoClaw's own migrations give the functions they create, each as
+# (the GoClaw version whose migration creates it, function_digest() of its
+# definition).  ``python -m tests.goclaw_databases.build --forms VERSION...``
+# prints them for a GoClaw-made database; a migration that replaces a function
+# adds a form with its version.
+GOCLAW_FUNCTION_FORMS: dict[str, tuple[tuple[int, str], ...]] = {
+    "uuid_generate_v7()": ((1, "e2317e76fd2521d0"),),
+    "immutable_array_to_string(text[],text)": ((40, "840c3529257e9dba"),),
+    "vault_docs_team_null_scope_fix()": ((43, "27a538819f3efbb3"),),
+}
+_SQL_TOKEN = re.compile(r"""--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\w*\$|\w+|\S""", re.DOTALL)
+_CREATE_OR_REPLACE = ["create", "or", "replace"]
+
+
+def function_tokens(definition: str) -> list[str]:
+    """A function's definition as its tokens: no whitespace or comments, unquoted words in lower case.
+
+    The schema that qualifies the function's name is left out: the same
+    function is the same in any schema.
+    """
+    tokens = [
+        token if token[0] in "'\"" else token.lower()
+        for token in _SQL_TOKEN.findall(definition)
+        if not token.startswith(("--", "/*"))
+    ]
+    if tokens[:3] == _CREATE_OR_REPLACE and tokens[3:4] in (["function"], ["procedure"]) and tokens[5:6] == ["."]:
+        del tokens[4:6]
+    return tokens
+
+
+def function_digest(definition: str) -> str:
+    return hashlib.sha256(" ".join(function_tokens(definition)).encode()).hexdigest()[:16]
+
+
+def goclaw_form(signature: str, version: int) -> str | None:
+    """The digest of the form GoClaw's own migrations leave ``signature`` in at ``version``."""
+    forms = [digest for since, digest in GOCLAW_FUNCTION_FORMS.get(signature, ()) if since <= version]
+    return forms[-1] if forms else None
+
+
+def same_function(signature: str, expected: str, found: str, version: int) -> bool:
+    """``found`` is the chain's definition of the function at ``version``, or GoClaw's own."""
+    return function_tokens(found) == function_tokens(expected) or function_digest(found) == goclaw_form(
+        signature, version
+    )
+
+
 def _normal(sql: str | None) -> str:
     """SQLite keeps statements as written: compare them without quotes and spacing."""
     text = re.sub(r"\s+", " ", (sql or "").replace('"', "").replace("`", "")).strip()
@@ -64,13 +123,15 @@ def _table_of(kind: str, name: str) -> str:
 
 
 def read(connection: sa.Connection) -> Catalog:
-    catalog = _read_postgres(connection) if connection.dialect.name == "postgresql" else _read_sqlite(connection)
+    is_postgres = connection.dialect.name == "postgresql"
+    catalog = _read_postgres(connection) if is_postgres else _read_sqlite(connection)
     return {
         kind: {
             name: definition
             for name, definition in items.items()
             if _table_of(kind, name) not in ownership.BOOKKEEPING_TABLES
             and not _table_of(kind, name).endswith("alembic_version")
+            and (is_postgres or not is_side_table_object(kind, name))  # PostgreSQL keeps embeddings in columns
         }
         for kind, items in catalog.items()
     }
@@ -149,8 +210,12 @@ def _read_sqlite(connection: sa.Connection) -> Catalog:
     return catalog
 
 
-def differences(expected: Catalog, actual: Catalog) -> list[str]:
-    """Every missing, extra or different object, named; a missing or extra table stands for all it holds."""
+def differences(expected: Catalog, actual: Catalog, version: int) -> list[str]:
+    """Every missing, extra or different object at ``version``, named; a missing or extra table stands for all it holds.
+
+    A different object is shown whole, both ways: a function as a diff of
+    its two definitions, anything else on one line.
+    """
     lines: list[str] = []
     whole = set()
     for kind in KINDS:
@@ -162,8 +227,12 @@ def differences(expected: Catalog, actual: Catalog) -> list[str]:
                 lines.append(f"missing {kind} {name}")
             elif name not in want:
                 lines.append(f"extra {kind} {name}")
-            elif want[name] != have[name]:
-                lines.append(f"different {kind} {name}: expected {_short(want[name])}, found {_short(have[name])}")
+            elif kind == "function" and not same_function(name, want[name], have[name], version):
+                lines.append(_function_difference(name, want[name], have[name], version))
+            elif kind != "function" and want[name] != have[name]:
+                lines.append(
+                    f"different {kind} {name}: expected {_one_line(want[name])}, found {_one_line(have[name])}"
+                )
             else:
                 continue
             if kind == "table" and (name not in have or name not in want):
@@ -171,9 +240,21 @@ def differences(expected: Catalog, actual: Catalog) -> list[str]:
     return lines
 
 
-def _short(definition: str, limit: int = 140) -> str:
-    text = re.sub(r"\s+", " ", definition).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _one_line(definition: str) -> str:
+    return re.sub(r"\s+", " ", definition).strip()
+
+
+def _function_difference(signature: str, expected: str, found: str, version: int) -> str:
+    """The two definitions as a unified diff, under a line naming the function."""
+    diff = difflib.unified_diff(
+        expected.strip().splitlines(),
+        found.strip().splitlines(),
+        f"what version {version} creates",
+        "what this database has",
+        lineterm="",
+    )
+    also = " (nor GoClaw's own form of it)" if goclaw_form(signature, version) else ""
+    return "\n".join([f"different function {signature}: not the definition version {version} creates{also}", *diff])
 
 
 class ScratchDatabaseRefused(Exception):

@@ -10,11 +10,11 @@ import argparse
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 
-from goclaw_db import hooks
+from goclaw_db import desktop_ladder, hooks
 from goclaw_db.config import display_url
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
@@ -37,6 +37,7 @@ class Check:
     status: str  # ok | warn | fail
     detail: str
     fix: str = ""
+    items: list[str] = field(default_factory=list)  # what the detail counts, one finding each
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -215,15 +216,26 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
             f"not checked: cannot create a scratch database ({reason})",
             "run doctor as a role with CREATEDB; it builds the reference schema there and drops it",
         )
-    found = catalog.differences(expected, catalog.read(connection))
+    found = catalog.differences(expected, catalog.read(connection), version)
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
+    if connection.dialect.name == "sqlite" and alembic_revision(connection) is None:
+        desktop = desktop_ladder.desktop_version(connection)
+        return Check(
+            "schema drift",
+            "warn",
+            f"GoClaw's desktop file (schema_version {desktop}), not adopted yet: {len(found)} difference(s) "
+            f"from the file goclaw-db makes at version {version}, listed below",
+            "goclaw-db upgrade: it adopts the file, rebuilding it into that schema with its search indexes",
+            found,
+        )
     return Check(
         "schema drift",
         "fail",
-        f"{len(found)} difference(s) from version {version}: " + "; ".join(found),
+        f"{len(found)} difference(s) from version {version}, listed below",
         "undo the hand-made changes (or, for a missing object, goclaw-db migrate goto the version "
         "before and back); the list names each object",
+        found,
     )
 
 
@@ -375,10 +387,16 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
     else:
         print(f"database: {display_url(url)}")
         width = max(len(c.name) for c in checks)
+        indent = " " * (width + 8)
         for c in checks:
             print(f"{c.status:<5} {c.name:<{width}}  {c.detail}")
+            for item in c.items:
+                first, *more = item.splitlines()
+                print(f"{indent}- {first}")
+                for line in more:
+                    print(f"{indent}    {line}")
             if c.fix:
-                print(f"{'':<5} {'':<{width}}  fix: {c.fix}")
+                print(f"{indent}fix: {c.fix}")
     failed = [c.name for c in checks if c.status == "fail"]
     if failed:
         raise refusal(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}")

@@ -6,7 +6,7 @@ one (``search_x_async``), the query text, and optionally the caller's embedding
 of it (1536 floats; this package embeds nothing).  Each runs one statement.
 """
 
-from goclaw_db.search._common import EmbeddingDimensionError, SearchResults
+from goclaw_db.search._common import EmbeddingDimensionError, SearchIndexMissing, SearchResults
 from goclaw_db.search.delegates import (
     search_delegate_targets,
     search_delegate_targets_async,
@@ -36,6 +36,7 @@ __all__ = [
     "EntitySearchResult",
     "EpisodicSearchResult",
     "MemorySearchResult",
+    "SearchIndexMissing",
     "SearchResults",
     "SkillSearchResult",
     "TaskSearchResult",

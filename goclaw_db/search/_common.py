@@ -37,6 +37,13 @@ class EmbeddingDimensionError(ValueError):
     """The query vector does not have the dimension GoClaw's schema stores."""
 
 
+class SearchIndexMissing(RuntimeError):
+    """A desktop file without the FTS5 search indexes: GoClaw made it and goclaw-db has not adopted it yet."""
+
+
+_MISSING_FTS5_TABLE = re.compile(r"no such table: (?:main\.)?(\w+_fts)\b")
+
+
 @overload
 def checked_embedding(embedding: Sequence[float]) -> list[float]: ...
 @overload
@@ -398,13 +405,19 @@ def sync_and_async(
 
 @contextlib.contextmanager
 def _explained() -> Iterator[None]:
-    """Turn "no such function/table" of a desktop file without vectors into one clear error."""
+    """Turn "no such function/table" of a desktop file without vectors or search indexes into one clear error."""
     from goclaw_db.search.vectors import explain_missing
 
     try:
         yield
     except sa.exc.OperationalError as error:
-        clear = explain_missing(error)
+        clear: Exception | None = explain_missing(error)
+        missing_index = _MISSING_FTS5_TABLE.search(str(error.orig))
+        if missing_index:
+            clear = SearchIndexMissing(
+                f"{missing_index[1]} does not exist: GoClaw's desktop file has no search indexes until "
+                "goclaw-db adopts it; run goclaw-db upgrade first (--sqlite PATH), which builds them"
+            )
         if clear is None:
             raise
         raise clear from None

@@ -219,18 +219,25 @@ def fill(conn: sqlite3.Connection) -> None:
             ids[table].append(row)
 
 
+def fresh_desktop_file(path: Path, script: str) -> sqlite3.Connection:
+    """A new file at ``path`` as GoClaw's desktop build starts one: its connection settings, the
+    ``schema_version`` table, then the schema script; returns the open connection (autocommit)."""
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in GOCLAW_CONNECTION_PRAGMAS:
+        conn.execute(pragma)
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY)")
+    conn.executescript(script)
+    return conn
+
+
 def build(goclaw: Path, version: int, commits: tuple[str, ...], output: Path) -> Path:
     scripts = {schema_sql(goclaw, commit) for commit in commits}
     if len(scripts) != 1:
         raise SystemExit(f"the commits {commits} released different schema.sql files for version {version}")
     path = output / f"goclaw_desktop_v{version}.db"
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = fresh_desktop_file(path, scripts.pop())
     try:
-        for pragma in GOCLAW_CONNECTION_PRAGMAS:
-            conn.execute(pragma)
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY)")
-        conn.executescript(scripts.pop())
         conn.execute("BEGIN")
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
         fill(conn)

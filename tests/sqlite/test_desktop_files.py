@@ -18,7 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from goclaw_db.models import MASTER_TENANT_ID
+from goclaw_db.search import SearchIndexMissing, search_memory
 from tests import schema_catalog
 from tests.support import HEAD, reference_catalog
 
@@ -318,3 +321,32 @@ def test_status_of_a_file_not_yet_adopted_says_what_the_next_upgrade_does(tmp_pa
     assert status.returncode == 0, status.stderr
     assert "schema_version 5: the next upgrade rebuilds it" in json.loads(status.stdout)["pending_adoption"]
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("desktop", [1, 12])
+def test_doctor_on_a_file_not_yet_adopted_lists_each_difference_and_points_at_upgrade(tmp_path, desktop):
+    # It was one line of 50,356 characters that told the operator to undo hand-made changes.
+    path = unpack(desktop, tmp_path)
+    run = finish(goclaw_db(path, "doctor", "--json"))
+    assert run.returncode == 0, run.stderr
+    drift = {check["name"]: check for check in json.loads(run.stdout)["checks"]}["schema drift"]
+    assert drift["status"] == "warn"
+    assert drift["detail"].startswith(f"GoClaw's desktop file (schema_version {desktop}), not adopted yet: ")
+    assert drift["fix"].startswith("goclaw-db upgrade")
+    assert "missing table memory_chunks_fts" in drift["items"]
+    assert all("\n" not in item and len(item) < 1000 for item in drift["items"])
+
+
+def test_search_on_a_file_not_yet_adopted_says_to_run_upgrade_first(tmp_path):
+    path = unpack(12, tmp_path)
+    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+    try:
+        with pytest.raises(SearchIndexMissing) as raised:
+            search_memory(
+                engine, "zebra", agent_id=query(path, "SELECT id FROM agents")[0][0], tenant_id=MASTER_TENANT_ID
+            )
+    finally:
+        engine.dispose()
+    message = str(raised.value)
+    assert message.startswith("memory_chunks_fts does not exist: ") and "run goclaw-db upgrade first" in message
+    assert "\n" not in message and raised.value.__cause__ is None and raised.value.__suppress_context__
