@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -77,3 +78,37 @@ def test_installed_wheel_writes_the_schema_docs(installed, tmp_path):
     links = re.findall(r"\]\(([^)#]+\.py)\)", (out / "agents.md").read_text(encoding="utf-8"))
     (link,) = {target for target in links if "000001" in target}
     assert (out / link).resolve() == site / "goclaw_db" / "_alembic" / "versions" / "000001_init_schema.py"
+
+
+def test_editable_install_is_found_by_a_downstream_projects_type_checker(tmp_path):
+    """An application developing against a checkout (``pip install -e``) type-checks its use of goclaw_db."""
+    checkout = tmp_path / "goclaw-db"
+    checkout.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, checkout / name)
+    for folder in ("goclaw_db", "alembic"):
+        shutil.copytree(REPO / folder, checkout / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # Only the install may lead to the package: not this checkout on PYTHONPATH.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(checkout)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    application = tmp_path / "app.py"
+    application.write_text("from goclaw_db.models import ChatSession\n\nchat: ChatSession | None = None\n")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", str(python), "--no-incremental", str(application)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert checked.returncode == 0, checked.stdout
