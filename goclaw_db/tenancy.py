@@ -53,7 +53,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from goclaw_db.base import Base
 
-__all__ = ["ALL_TENANTS", "TENANT_KEY", "CrossTenantError", "TenantSession", "tenant_of"]
+__all__ = ["ALL_TENANTS", "TENANT_KEY", "CrossTenantError", "TenantSession", "tenant_for", "tenant_of"]
 
 # Where a session keeps the tenant it is scoped to (Session.info).
 TENANT_KEY = "goclaw_tenant_id"
@@ -73,6 +73,17 @@ def tenant_of(session: Session) -> uuid.UUID | None:
     """The tenant a session is scoped to, or None."""
     value = session.info.get(TENANT_KEY)
     return value if isinstance(value, uuid.UUID) else None
+
+
+def tenant_for(session: Session, given: uuid.UUID | None) -> uuid.UUID | None:
+    """The tenant a call made in ``session`` works on: in a scoped session the session's own (another
+    given one is refused), else ``given``."""
+    scoped = tenant_of(session)
+    if scoped is None:
+        return given
+    if given is not None and given != scoped:
+        raise _refuse(f"tenant_id {given} is not the session's tenant {scoped}")
+    return scoped
 
 
 @cache

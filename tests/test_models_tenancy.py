@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from goclaw_db.engine import session_factory
 from goclaw_db.models import Agent, ChatSession, MemoryChunk, Tenant
+from goclaw_db.search import search_memory
 from goclaw_db.tenancy import ALL_TENANTS, CrossTenantError
 from tests.orm_world import BACKENDS, MASTER_TENANT, engine_at_head
 
@@ -123,3 +124,20 @@ def test_orm_updates_touch_only_the_tenants_rows(head_engine, Scoped):
         db.commit()
     touched = {a.agent_key: a.frontmatter for a in everything(head_engine, Agent)}
     assert touched["ours"] == "scoped update" and touched["theirs"] != "scoped update"
+
+
+def test_a_search_in_a_scoped_session_runs_in_its_transaction_for_its_tenant(Scoped, world):
+    with Scoped() as db:
+        db.add(MemoryChunk(agent_id=world["ours"], path="notes.md", hash="n", text="pilot boards at the breakwater"))
+        found = search_memory(db, "breakwater", agent_id=world["ours"])  # pending: flushed, not committed
+        assert [hit.snippet for hit in found] == ["pilot boards at the breakwater"]
+        assert len(search_memory(db, "breakwater", agent_id=world["ours"], tenant_id=MASTER_TENANT)) == 1
+        with pytest.raises(CrossTenantError, match="not the session's tenant"):
+            search_memory(db, "stray", agent_id=world["ours"], tenant_id=OTHER)
+        db.rollback()
+        assert search_memory(db, "breakwater", agent_id=world["ours"]) == []
+
+
+def test_a_search_in_an_unscoped_session_takes_the_tenant_it_is_given(head_engine, world):
+    with Session(head_engine) as db:
+        assert [hit.snippet for hit in search_memory(db, "stray", agent_id=world["ours"], tenant_id=OTHER)] == ["stray"]
