@@ -116,3 +116,16 @@ def test_a_search_in_a_scoped_async_session_runs_in_its_transaction_for_its_tena
             return sorted(hit.snippet for hit in pending)  # the text match and the vector match
 
     assert run(head_url, body, tenant_id=MASTER_TENANT) == ["a squall over the breakwater", "tides"]
+
+
+def test_orm_writes_in_a_scoped_async_session_keep_to_its_tenant(head_url):
+    async def body(Session):
+        agent_id = await add_agent_with_work(Session)
+        async with Session() as db:
+            with pytest.raises(CrossTenantError, match="has tenant_id"):
+                await db.execute(sa.update(MemoryChunk).values(tenant_id=uuid.uuid4()))
+            rows = [{"agent_id": agent_id, "path": "b.md", "hash": "b", "text": "bulk"}]
+            await db.execute(sa.insert(MemoryChunk), rows)
+            return set(await db.scalars(sa.select(MemoryChunk.tenant_id).where(MemoryChunk.text == "bulk")))
+
+    assert run(head_url, body, tenant_id=MASTER_TENANT) == {MASTER_TENANT}
