@@ -27,7 +27,9 @@ or ``async_session_factory(engine, tenant_id=...)``:
   one that does not exist for this tenant, an update by primary key of another
   tenant's row, and a value that cannot be checked (an SQL expression for
   ``tenant_id`` or a parent's id, ``INSERT ... SELECT``) are refused
-  (:class:`CrossTenantError`) before the database sees them.
+  (:class:`CrossTenantError`) before the database sees them; the UPDATE of an
+  ``INSERT ... ON CONFLICT DO UPDATE`` is checked the same way and changes the
+  row in conflict only when it is the tenant's.
 
 What is not scoped: Core statements run on the session or connection
 (``db.execute(text(...))``, statements on ``Table`` objects), and rows reached
@@ -38,6 +40,7 @@ statement to read or write every tenant's rows on purpose.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -324,6 +327,26 @@ def _scope_write_statement(state: ORMExecuteState, rules: _Rules, tenant_id: uui
     _check_rows(state.session, rules, [*given, *rows], tenant_id)
     if state.is_update and isinstance(params, list):  # ORM bulk UPDATE by primary key
         _check_rows(state.session, rules, rows, tenant_id, by_primary_key=True)
+    conflict = getattr(statement, "_post_values_clause", None)
+    if state.is_insert and hasattr(conflict, "update_values_to_set"):
+        state.statement = _upsert_in_tenant(state.session, statement, conflict, rules, tenant_id)
+
+
+def _upsert_in_tenant(session: Session, statement: Any, conflict: Any, rules: _Rules, tenant_id: uuid.UUID) -> Any:
+    """``INSERT ... ON CONFLICT DO UPDATE``: its SET checked like a row, and the row in conflict
+    updated only when it is the tenant's (as a scoped UPDATE leaves another tenant's row alone)."""
+    _check_rows(session, rules, [dict(conflict.update_values_to_set)], tenant_id)
+    if not rules.scoped:
+        return statement
+    table = rules.mapper.local_table
+    own = table.c.tenant_id == tenant_id if rules.tenant is not None else table.c.id == tenant_id
+    scoped = copy.copy(conflict)
+    scoped.update_whereclause = (
+        own if conflict.update_whereclause is None else sa.and_(conflict.update_whereclause, own)
+    )
+    upsert = statement._generate()
+    upsert._post_values_clause = scoped
+    return upsert
 
 
 def _names(rules: _Rules, row: Mapping[Any, Any], column: Any) -> bool:

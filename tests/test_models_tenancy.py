@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from goclaw_db.bulk import write_memory_chunks
@@ -158,6 +159,12 @@ def chunk(agent_id, **columns) -> dict:
     return {"agent_id": agent_id, "path": "w.md", "hash": "w", "text": "written", **columns}
 
 
+def upsert(engine, row: dict, **set_):
+    """INSERT ... ON CONFLICT (id) DO UPDATE, in the engine's dialect."""
+    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(MemoryChunk).values(row).on_conflict_do_update(index_elements=["id"], set_=set_)
+
+
 CROSSING_WRITES = {
     "update-moving-rows-to-their-tenant": lambda db, ids, engine: db.execute(
         sa.update(MemoryChunk).values(tenant_id=OTHER)
@@ -185,6 +192,9 @@ CROSSING_WRITES = {
             ["agent_id", "path", "hash", "text", "tenant_id"],
             sa.select(Agent.id, Agent.agent_key, Agent.agent_key, Agent.agent_key, Agent.tenant_id),
         )
+    ),
+    "upsert-setting-their-tenant": lambda db, ids, engine: db.execute(
+        upsert(engine, chunk(ids["ours"], id=uuid.uuid4()), tenant_id=OTHER)
     ),
     "bulk-save-objects-in-their-tenant": lambda db, ids, engine: db.bulk_save_objects(
         [MemoryChunk(**chunk(ids["ours"]), tenant_id=OTHER)]
@@ -217,6 +227,15 @@ def test_every_orm_write_path_is_refused_before_it_crosses_tenants(head_engine, 
     assert chunk_rows(head_engine) == before
 
 
+def test_an_upsert_in_conflict_with_their_row_leaves_it_alone(head_engine, Scoped, world):
+    before = chunk_rows(head_engine)
+    theirs = their_chunk(head_engine, world)
+    with Scoped() as db:
+        db.execute(upsert(head_engine, chunk(world["ours"], id=theirs), text="hacked"))
+        db.commit()
+    assert chunk_rows(head_engine) == before
+
+
 def test_rows_written_by_every_orm_write_path_get_the_tenant(head_engine, Scoped, world):
     with Scoped() as db:
         db.execute(sa.insert(MemoryChunk), [chunk(world["ours"], hash="bulk-insert")])
@@ -224,10 +243,11 @@ def test_rows_written_by_every_orm_write_path_get_the_tenant(head_engine, Scoped
         db.bulk_save_objects([MemoryChunk(**chunk(world["ours"], hash="bulk-save"))])
         db.bulk_insert_mappings(MemoryChunk, [chunk(world["ours"], hash="insert-mappings")])
         write_memory_chunks(db, [chunk(world["ours"], hash="bulk-writer")])
+        db.execute(upsert(head_engine, chunk(world["ours"], hash="upsert", id=uuid.uuid4()), text="unused"))
         db.execute(sa.update(MemoryChunk).where(MemoryChunk.text == "written").values(agent_id=world["ours"]))
         every_tenant = sa.select(MemoryChunk.hash, MemoryChunk.tenant_id).execution_options(**{ALL_TENANTS: True})
         written = db.execute(every_tenant.where(MemoryChunk.text == "written")).all()
         db.rollback()
     assert dict(written) == dict.fromkeys(
-        ["bulk-insert", "insert-values", "bulk-save", "insert-mappings", "bulk-writer"], MASTER_TENANT
+        ["bulk-insert", "insert-values", "bulk-save", "insert-mappings", "bulk-writer", "upsert"], MASTER_TENANT
     )
