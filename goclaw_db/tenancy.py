@@ -168,7 +168,7 @@ def _criteria(tenant_id: uuid.UUID) -> list[Any]:
 
 
 def _refuse(message: str) -> CrossTenantError:
-    return CrossTenantError(f"{message}; a session scoped to one tenant writes only that tenant's rows")
+    return CrossTenantError(f"{message}; a session scoped to one tenant reads and writes only that tenant's rows")
 
 
 # --- what a write to one model must respect -----------------------------------------
