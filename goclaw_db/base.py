@@ -26,6 +26,7 @@ from sqlalchemy.orm import (
     synonym,
 )
 
+from goclaw_db.defaults import mirror_server_defaults
 from goclaw_db.tracking import track_mutations
 from goclaw_db.types import JSONB, UUID, TextArray, Timestamp, UUIDArray
 
@@ -98,9 +99,11 @@ class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=Fals
     columns and relationships as keyword arguments, a column the database
     requires (NOT NULL, no default) is a required argument, and an unknown name
     or a value of the wrong type is an error before anything runs.  A column
-    left out keeps its database default: ``None`` here means "not given", not
-    NULL.  ``eq=False`` keeps identity semantics (objects stay hashable, as the
-    session needs); ``repr=False`` keeps ``repr()`` from loading relationships.
+    left out keeps its database default, and a new object reads it before it is
+    written (``ChatSession(...).messages == []``, see ``goclaw_db.defaults``);
+    ``None`` given for such a column means "not given", not NULL.
+    ``eq=False`` keeps identity semantics (objects stay hashable, as the session
+    needs); ``repr=False`` keeps ``repr()`` from loading relationships.
 
     ``AsyncAttrs``: under asyncio, ``await obj.awaitable_attrs.sessions`` loads
     a relationship or a deferred column (``embedding``) without blocking.
@@ -127,6 +130,7 @@ class Base(MappedAsDataclass, AsyncAttrs, DeclarativeBase, kw_only=True, eq=Fals
 
 
 event.listen(Base, "mapper_configured", track_mutations, propagate=True)
+event.listen(Base, "mapper_configured", mirror_server_defaults, propagate=True)
 
 
 def table_of(model: type[Base]) -> sa.Table:

@@ -9,14 +9,17 @@ they go to the ``memory_chunks_vec`` side table, see ``goclaw_db.vector_side_tab
 
 Columns a row leaves out get the table's defaults; ``id`` is made in Python
 (UUIDv7) when absent.  The rows are written in the caller's transaction: pass
-a ``Connection`` (``engine.begin()``) or a ``Session`` and commit it.
+a ``Connection`` (``engine.begin()``) or a ``Session`` and commit it.  In a
+tenant-scoped session a row without ``tenant_id`` gets the session's, and a
+row of another tenant or naming another tenant's agent, document or team is
+refused (``CrossTenantError``) before any row is written.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 from goclaw_db.base import table_of
 from goclaw_db.ids import uuid7
 from goclaw_db.models.memory import MemoryChunk
+from goclaw_db.tenancy import scoped_rows
 from goclaw_db.vector_side_tables import store_partitioned_embeddings
 
 __all__ = ["ChunkRow", "write_memory_chunks"]
@@ -71,6 +75,8 @@ def _complete(row: ChunkRow) -> dict[str, Any]:
 
 def write_memory_chunks(target: sa.Connection | Session, rows: Iterable[ChunkRow]) -> int:
     """Write ``rows`` into ``memory_chunks`` in ``target``'s transaction; returns how many were written."""
+    if isinstance(target, Session):
+        rows = cast(Iterable[ChunkRow], scoped_rows(target, MemoryChunk, rows))
     connection = target.connection() if isinstance(target, Session) else target
     if connection.dialect.name == "postgresql":
         return _copy_binary(connection, rows)

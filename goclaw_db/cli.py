@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -33,23 +34,10 @@ from goclaw_db.runner.errors import one_line_failures, refusal
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goclaw-db", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action=_PrintVersion, help="print goclaw-db's version and exit")
-    parser.add_argument("--dsn", help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)")
-    parser.add_argument("--sqlite", metavar="PATH", help="SQLite database file")
-    parser.add_argument(
-        "--connect-timeout",
-        metavar="SECONDS",
-        type=float,
-        help=f"give up connecting after this long (default 10, or {locking.CONNECT_TIMEOUT_VARIABLE}; "
-        "a connect_timeout in the URL wins)",
+    _add_global_options(parser, default=None)
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", required=True, parser_class=_CommandParser
     )
-    parser.add_argument(
-        "--lock-timeout",
-        metavar="SECONDS",
-        type=float,
-        help="how long a migration statement waits for a table lock before the revision is retried "
-        f"(default 5, or {locking.LOCK_TIMEOUT_VARIABLE})",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
 
     migrate = sub.add_parser("migrate", help="GoClaw's migrate commands")
     steps = migrate.add_subparsers(dest="action", required=True)
@@ -94,6 +82,41 @@ def _parser() -> argparse.ArgumentParser:
     for name in operations.COMMANDS:
         sub.choices[name].set_defaults(handler=_operation)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """The options every command takes: where the database is, and how long to wait for it."""
+    parser.add_argument(
+        "--dsn", default=default, help="PostgreSQL or SQLite URL (default: GOCLAW_POSTGRES_DSN, else SQLite)"
+    )
+    parser.add_argument("--sqlite", metavar="PATH", default=default, help="SQLite database file")
+    parser.add_argument(
+        "--connect-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=default,
+        help=f"give up connecting after this long (default 10, or {locking.CONNECT_TIMEOUT_VARIABLE}; "
+        "a connect_timeout in the URL wins)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=default,
+        help="how long a migration statement waits for a table lock before the revision is retried "
+        f"(default 5, or {locking.LOCK_TIMEOUT_VARIABLE})",
+    )
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: it takes the global options too, so that they may follow the
+    subcommand (``goclaw-db upgrade --dsn URL``), as in alembic, git and goclaw.  Their default
+    is SUPPRESS, so an option given before the subcommand is not reset by the subcommand's parser;
+    nested subcommands (``migrate up``) are made with this class as well."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_global_options(self, default=argparse.SUPPRESS)
 
 
 class _PrintVersion(argparse.Action):

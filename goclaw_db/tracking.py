@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ColumnProperty, InstanceState, Mapper
 from sqlalchemy.orm.attributes import flag_modified
 
-__all__ = ["TrackedDict", "TrackedList", "is_tracked_type", "track_mutations"]
+__all__ = ["TrackedDict", "TrackedList", "hold", "is_tracked_type", "track_mutations"]
 
 
 class _Tracked:
@@ -183,7 +183,8 @@ def is_tracked_type(type_: Any) -> bool:
     return bool(getattr(type_, "holds_containers", False))
 
 
-def _hold(state: InstanceState[Any], key: str, value: Any) -> Any:
+def hold(state: InstanceState[Any], key: str, value: Any) -> Any:
+    """``value`` as the tracked container that object ``state`` holds in attribute ``key``."""
     value = _wrap(value, None)
     if isinstance(value, _Tracked):
         value._holders[state] = key
@@ -193,7 +194,7 @@ def _hold(state: InstanceState[Any], key: str, value: Any) -> Any:
 def _track_attribute(class_: type[Any], key: str) -> None:
     def on_load(state: InstanceState[Any], *_: Any) -> None:
         if state.dict.get(key) is not None:
-            state.dict[key] = _hold(state, key, state.dict[key])
+            state.dict[key] = hold(state, key, state.dict[key])
 
     def on_refresh(state: InstanceState[Any], _context: Any, attrs: Iterable[str] | None) -> None:
         if attrs is None or key in attrs:
@@ -204,7 +205,7 @@ def _track_attribute(class_: type[Any], key: str) -> None:
             return value
         if isinstance(oldvalue, _Tracked):
             oldvalue._holders.pop(target, None)
-        return _hold(target, key, value)
+        return hold(target, key, value)
 
     event.listen(class_, "load", on_load, raw=True, propagate=True)
     event.listen(class_, "refresh", on_refresh, raw=True, propagate=True)

@@ -272,11 +272,19 @@ def is_pg_only(type_: TypeEngine[Any]) -> bool:
 # --- server defaults -------------------------------------------------------
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class now(FunctionElement[datetime]):
     """``now()`` on PostgreSQL; GoClaw desktop's UTC text timestamp on SQLite."""
 
     type = Timestamp()
     inherit_cache = True
+
+    def python_value(self) -> datetime:
+        """The value as the application makes it (see ``goclaw_db.defaults``)."""
+        return utc_now()
 
 
 @compiles(now, "postgresql")
@@ -352,6 +360,10 @@ class empty_array(sa.sql.expression.ColumnElement[Any]):
 
     def __init__(self, type_: TypeEngine[Any]) -> None:
         self.type = type_
+
+    def python_value(self) -> list[Any]:
+        """The value as the application makes it (see ``goclaw_db.defaults``)."""
+        return []
 
 
 @compiles(empty_array, "postgresql")

@@ -237,3 +237,14 @@ def test_a_run_killed_part_way_leaves_a_complete_version_and_a_rerun_finishes(po
 
     assert goclaw_db(postgres_url, "migrate", "up").returncode == 0
     assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
+
+
+def test_global_options_may_follow_the_subcommand_as_in_alembic_and_goclaw(make_database_at, backend, capsys):
+    from goclaw_db.cli import main
+
+    url = make_database_at(HEAD - 1, backend)
+    assert main(["upgrade", "--dsn", url, "--lock-timeout", "3"]) == 0
+    assert main(["migrate", "version", "--dsn", url]) == 0
+    # Given on both sides, the one after the subcommand wins, as the last of a repeated option does.
+    assert main(["--dsn", "postgresql://nowhere.invalid/goclaw", "migrate", "--dsn", url, "version"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [f"version: {HEAD}, dirty: false"] * 2

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from goclaw_db.engine import async_session_factory, create_async_engine
 from goclaw_db.models import Agent, ChatSession, MemoryChunk, Tenant
+from goclaw_db.search import search_memory_async
+from goclaw_db.tenancy import CrossTenantError
 from tests.orm_world import MASTER_TENANT, engine_at_head
 
 VECTOR = [0.25] * 1536
@@ -101,3 +103,29 @@ def test_an_async_session_scoped_to_a_tenant_sees_only_its_rows(head_url):
     run(head_url, seed)
     assert run(head_url, tenant_view, tenant_id=other) == {other}
     assert run(head_url, tenant_view, tenant_id=MASTER_TENANT) == {MASTER_TENANT}
+
+
+def test_a_search_in_a_scoped_async_session_runs_in_its_transaction_for_its_tenant(head_url):
+    async def body(Session):
+        agent_id = await add_agent_with_work(Session)
+        async with Session() as db:
+            db.add(MemoryChunk(agent_id=agent_id, path="q.md", hash="q", text="a squall over the breakwater"))
+            pending = await search_memory_async(db, "breakwater", agent_id=agent_id, embedding=VECTOR)
+            with pytest.raises(CrossTenantError, match="not the session's tenant"):
+                await search_memory_async(db, "tides", agent_id=agent_id, tenant_id=uuid.uuid4())
+            return sorted(hit.snippet for hit in pending)  # the text match and the vector match
+
+    assert run(head_url, body, tenant_id=MASTER_TENANT) == ["a squall over the breakwater", "tides"]
+
+
+def test_orm_writes_in_a_scoped_async_session_keep_to_its_tenant(head_url):
+    async def body(Session):
+        agent_id = await add_agent_with_work(Session)
+        async with Session() as db:
+            with pytest.raises(CrossTenantError, match="has tenant_id"):
+                await db.execute(sa.update(MemoryChunk).values(tenant_id=uuid.uuid4()))
+            rows = [{"agent_id": agent_id, "path": "b.md", "hash": "b", "text": "bulk"}]
+            await db.execute(sa.insert(MemoryChunk), rows)
+            return set(await db.scalars(sa.select(MemoryChunk.tenant_id).where(MemoryChunk.text == "bulk")))
+
+    assert run(head_url, body, tenant_id=MASTER_TENANT) == {MASTER_TENANT}

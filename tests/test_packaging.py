@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def run_in(cwd: Path, env: dict[str, str], *command: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """``command`` run in ``cwd`` with ``env``, its output captured as text."""
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -38,23 +44,11 @@ def test_installed_wheel_upgrades_a_database_without_the_checkout(installed, tmp
     site, env = installed
     assert len(list((site / "goclaw_db" / "_alembic" / "versions").glob("0000*.py"))) == 44
 
-    imported = subprocess.run(
-        [sys.executable, "-c", "import goclaw_db.runner as r; print(r.script_location())"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    imported = run_in(tmp_path, env, sys.executable, "-c", "import goclaw_db.runner as r; print(r.script_location())")
     assert imported.stdout.strip() == str(site / "goclaw_db" / "_alembic"), imported.stderr
     database = tmp_path / "goclaw.db"
-    run = subprocess.run(
-        [sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "upgrade"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=600,
+    run = run_in(
+        tmp_path, env, sys.executable, "-m", "goclaw_db.cli", "--sqlite", str(database), "upgrade", timeout=600
     )
     assert run.returncode == 0, run.stderr
     with sqlite3.connect(database) as conn:
@@ -65,15 +59,39 @@ def test_installed_wheel_writes_the_schema_docs(installed, tmp_path):
     # The page templates ship in the wheel, and the pages link to the revisions it carries.
     site, env = installed
     out = tmp_path / "schema"
-    run = subprocess.run(
-        [sys.executable, "-m", "goclaw_db.cli", "docs", "--output", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    run = run_in(tmp_path, env, sys.executable, "-m", "goclaw_db.cli", "docs", "--output", str(out))
     assert run.returncode == 0, run.stderr
     links = re.findall(r"\]\(([^)#]+\.py)\)", (out / "agents.md").read_text(encoding="utf-8"))
     (link,) = {target for target in links if "000001" in target}
     assert (out / link).resolve() == site / "goclaw_db" / "_alembic" / "versions" / "000001_init_schema.py"
+
+
+def test_editable_install_is_found_by_a_downstream_projects_type_checker(tmp_path):
+    """An application developing against a checkout (``pip install -e``) type-checks its use of goclaw_db."""
+    checkout = tmp_path / "goclaw-db"
+    checkout.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, checkout / name)
+    for folder in ("goclaw_db", "alembic"):
+        shutil.copytree(REPO / folder, checkout / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # Only the install may lead to the package: not this checkout on PYTHONPATH.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    installed = run_in(tmp_path, env, str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(checkout))
+    assert installed.returncode == 0, installed.stderr
+    application = tmp_path / "app.py"
+    application.write_text("from goclaw_db.models import ChatSession\n\nchat: ChatSession | None = None\n")
+    checked = run_in(
+        tmp_path,
+        env,
+        sys.executable,
+        "-m",
+        "mypy",
+        "--python-executable",
+        str(python),
+        "--no-incremental",
+        str(application),
+    )
+    assert checked.returncode == 0, checked.stdout

@@ -14,7 +14,7 @@ portable column type by ``Base.type_annotation_map`` (goclaw_db/base.py).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from goclaw_db.types import (
     EmbeddingVector,
     gen_random_uuid,
     now,
+    utc_now,
     uuid_generate_v7,
 )
 
@@ -56,10 +57,6 @@ tenant_fk = Annotated[uuid.UUID, mapped_column(sa.ForeignKey("tenants.id"))]
 
 # A moment that defaults to when the row is written: created_at, start_time and the like.
 timestamp_now = Annotated[datetime, mapped_column(server_default=now())]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # When the row last changed: written at INSERT by the database, and at every

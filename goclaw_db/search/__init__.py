@@ -1,9 +1,12 @@
 """Search GoClaw's memory, episodic summaries, vault, knowledge graph, team tasks, skills
 and delegate targets, ranked as GoClaw's own stores rank them.
 
-Every search takes a sync ``Connection``/``Engine`` (``search_x``) or an async
-one (``search_x_async``), the query text, and optionally the caller's embedding
-of it (1536 floats; this package embeds nothing).  Each runs one statement.
+Every search takes a sync ``Connection``/``Engine``/``Session`` (``search_x``) or an
+async one (``search_x_async``), the query text, and optionally the caller's embedding
+of it (1536 floats; this package embeds nothing).  Each runs one statement.  A session's
+search runs in its transaction (after a flush of its pending changes, when it autoflushes);
+in a tenant-scoped session ``tenant_id`` may be left out, and another tenant's is refused
+(``CrossTenantError``).
 """
 
 from goclaw_db.search._common import EmbeddingDimensionError, SearchIndexMissing, SearchResults

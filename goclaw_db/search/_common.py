@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from goclaw_db.tenancy import tenant_for
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
 T = TypeVar("T")
@@ -191,8 +192,14 @@ class Plan(Generic[T]):
         return SearchResults((self.convert(row) for row in rows), self.debug)
 
 
-Bind = sa.Connection | sa.Engine
-AsyncBind = AsyncConnection | AsyncEngine
+Bind = sa.Connection | sa.Engine | sa.orm.Session
+AsyncBind = AsyncConnection | AsyncEngine | AsyncSession
+
+
+def _in_session(session: sa.orm.Session, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A search's keyword arguments in ``session``: a tenant-scoped session searches its own tenant."""
+    tenant_id = tenant_for(session, kwargs.get("tenant_id"))
+    return kwargs if tenant_id is None else {**kwargs, "tenant_id": tenant_id}
 
 
 class _Explain(Executable, ClauseElement):
@@ -363,6 +370,12 @@ def sync_and_async(
     """The sync and the async search made from one plan builder ``build(dialect_name, ...)``."""
 
     def search(bind: Bind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+        if isinstance(bind, sa.orm.Session):
+            # In the session's transaction, after its pending changes, as the session's own queries run.
+            kwargs = _in_session(bind, kwargs)
+            if bind.autoflush:
+                bind.flush()
+            return search(bind.connection(), *args, **kwargs)
         if isinstance(bind, sa.Engine):
             with bind.connect() as connection:
                 return search(connection, *args, **kwargs)
@@ -380,6 +393,11 @@ def sync_and_async(
             return planned.results(rows)
 
     async def search_async(bind: AsyncBind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+        if isinstance(bind, AsyncSession):
+            kwargs = _in_session(bind.sync_session, kwargs)
+            if bind.sync_session.autoflush:
+                await bind.flush()
+            return await search_async(await bind.connection(), *args, **kwargs)
         if isinstance(bind, AsyncEngine):
             async with bind.connect() as connection:
                 return await search_async(connection, *args, **kwargs)

@@ -49,7 +49,6 @@ _LINK_COLUMNS = (
     "target_agent_id",
     "direction",
     "team_id",
-    "description",
     "max_concurrent",
     "settings",
     "status",
@@ -77,6 +76,7 @@ def _links() -> tuple[sa.FromClause, NamedFromClause, list[sa.ColumnElement[Any]
     leads = sa.select(led.c.name).where(led.c.lead_agent_id == other.c.id, led.c.status == "active")
     columns: list[sa.ColumnElement[Any]] = [
         *(link.c[name] for name in _LINK_COLUMNS),
+        sa.func.coalesce(link.c.description, "").label("description"),  # GoClaw reads NULL as ""
         me.c.agent_key.label("source_agent_key"),
         sa.func.coalesce(me.c.display_name, "").label("source_display_name"),
         sa.func.coalesce(me.c.emoji, "").label("source_emoji"),

@@ -94,7 +94,7 @@ class TaskSearchResult:
     id: uuid.UUID
     team_id: uuid.UUID
     task_number: int
-    identifier: str | None
+    identifier: str
     subject: str
     description: str | None
     status: str
@@ -128,7 +128,7 @@ class DelegateTarget:
     target_agent_id: uuid.UUID
     direction: str
     team_id: uuid.UUID | None
-    description: str | None
+    description: str
     max_concurrent: int
     settings: dict[str, Any] | None
     status: str

@@ -67,11 +67,16 @@ _TASK_COLUMNS = (
 )
 
 
+# Python's str.split() also splits on the separators U+001C-U+001F, which Go's strings.Fields (and so
+# GoClaw) keeps inside a word; a word keeps no such character anyway, so they are dropped before the split.
+_NOT_GO_SPACE = dict.fromkeys(range(0x1C, 0x20))
+
+
 def task_words(query: str) -> list[str]:
     """The query's words with everything but letters, digits, '-' and '_' removed; empty words dropped."""
     kept = (
         "".join(ch for ch in word if ch in "-_" or ch.isalpha() or unicodedata.category(ch) == "Nd")
-        for word in query.split()
+        for word in query.translate(_NOT_GO_SPACE).split()
     )
     return [word for word in kept if word]
 
@@ -144,7 +149,10 @@ def _task_statement(dialect: str, has_vector: bool, has_user: bool, limit: int) 
         merged = merged_by_id(
             _by_position(text, "text_places"), _by_position(near, "vector_places"), TEXT_WEIGHT, VECTOR_WEIGHT
         )
-    return best_first(t, [t.c[name] for name in _TASK_COLUMNS], merged, limit)
+    columns = [
+        sa.func.coalesce(t.c[name], "").label(name) if name == "identifier" else t.c[name] for name in _TASK_COLUMNS
+    ]
+    return best_first(t, columns, merged, limit)
 
 
 def _result(row: sa.Row[Any]) -> TaskSearchResult:

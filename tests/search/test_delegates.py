@@ -126,5 +126,13 @@ def test_joined_fields_are_seen_from_the_searching_agent(engine):
     assert (cook.team_name, cook.target_is_team_lead, cook.target_team_name) == ("", False, "")
 
 
+def test_a_link_without_a_description_has_the_empty_one_as_in_goclaw(engine):
+    found = search_delegate_targets(engine, "harbour", from_agent_id=IDS["scout"], tenant_id=TENANT)
+    by_vector = search_delegate_targets_by_embedding(
+        engine, query_vector(), from_agent_id=IDS["scout"], tenant_id=TENANT
+    )
+    assert {r.description for r in [*found, *by_vector]} == {""}
+
+
 def test_another_tenant_sees_no_links(engine):
     assert search_delegate_targets(engine, "harbour", from_agent_id=IDS["scout"], tenant_id=uuid.uuid4()) == []

@@ -143,6 +143,17 @@ def test_every_word_is_required(engine):
     assert search(engine, "sketch laundry") == []
 
 
+def test_words_are_split_on_white_space_as_gos_strings_fields_splits_them(engine):
+    # U+001C-U+001F separate words for Python's str.split(), not for Go: "sketch\x1charb" is one word.
+    assert search(engine, "sketch\x1charb") == []
+    assert {r.id for r in search(engine, "sketch\u3000harb")} == {IDS["map"], IDS["crane"], IDS["book"]}
+
+
+def test_a_task_without_an_identifier_has_the_empty_one_as_in_goclaw(engine):
+    assert {r.identifier for r in search(engine, "sketch")} == {""}
+    assert {r.identifier for r in search(engine, "sketch", embedding=query_vector())} == {""}
+
+
 @pytest.mark.parametrize(
     ("options", "keys"),
     [
