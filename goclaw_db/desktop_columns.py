@@ -77,6 +77,20 @@ def put_columns_in_desktop_order(connection: sa.Connection, desktop_version: int
     # The models' metadata names unnamed constraints as the chain's runs do.
     operations = Operations(MigrationContext.configure(connection, opts={"target_metadata": metadata}))
     for table, order in wanted.items():
+        indexes = _index_definitions(connection, table)
         with alter_portable_table(operations, table, recreate="always", partial_reordering=[order]):
             pass
+        # The copy re-creates the indexes SQLAlchemy reflects, without their DESC: each keeps its own definition.
+        copied = _index_definitions(connection, table)
+        for name, definition in indexes.items():
+            if copied.get(name) != definition:
+                connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+                connection.exec_driver_sql(definition)
     return list(wanted)
+
+
+def _index_definitions(connection: sa.Connection, table: str) -> dict[str, str]:
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    )
+    return {name: definition for name, definition in rows}

@@ -18,11 +18,11 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
 from goclaw_db.base import metadata
-from goclaw_db.desktop_columns import desktop_column_orders
+from goclaw_db.desktop_columns import desktop_column_orders, put_columns_in_desktop_order
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
 from tests import schema_catalog
 from tests.sqlite.test_desktop_files import SEARCHES, finish, goclaw_db, unpack
-from tests.support import HEAD, declared_column_order, reference_catalog
+from tests.support import HEAD, declared_column_order, reference_catalog, sqlite_file
 
 DESKTOP_TABLES = reference_catalog("sqlite_goclaw.json")["tables"]
 
@@ -63,10 +63,19 @@ def head_file_with_rows(desktop_database, tmp_path) -> Path:
     return desktop_database
 
 
+def index_definitions(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def file_in_postgresql_order(head_file_with_rows) -> Path:
-    """The file as goclaw-db made it before: every table rebuilt by the chain in PostgreSQL's column order."""
+    """The file as goclaw-db made it before: the same tables, indexes and triggers, in PostgreSQL's column order."""
     postgresql = reference_catalog("pg_v44.json")["tables"]
+    indexes = index_definitions(head_file_with_rows)
     engine = sa.create_engine(f"sqlite:///{head_file_with_rows}")
     with engine.connect() as connection:
         operations = Operations(MigrationContext.configure(connection, opts={"target_metadata": metadata}))
@@ -76,6 +85,9 @@ def file_in_postgresql_order(head_file_with_rows) -> Path:
             if list(order) != present:
                 with alter_portable_table(operations, table, recreate="always", partial_reordering=[order]):
                     pass
+        for name, definition in indexes.items():  # the copy drops DESC from the indexes it re-creates
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+            connection.exec_driver_sql(definition)
         connection.commit()
     engine.dispose()
     return head_file_with_rows
@@ -135,7 +147,39 @@ def test_a_file_left_in_postgresql_column_order_is_repaired_by_upgrade_with_ever
         assert conn.execute(f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?", (word,)).fetchone()[0]
     conn.close()
     assert rows_by_name(file_in_postgresql_order) == before
-    # Indexes, triggers, search tables: as on the chain's own head file.
+    # Indexes (as the revisions wrote them, DESC included), triggers, search tables: as on the chain's head file.
+    assert index_definitions(file_in_postgresql_order) == index_definitions(
+        sqlite_file(sqlite_templates.template_url(HEAD))
+    )
     assert schema_catalog.dump(f"sqlite:///{file_in_postgresql_order}") == schema_catalog.dump(
         sqlite_templates.template_url(HEAD)
     )
+
+
+def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp_path):
+    # GoClaw's desktop schema orders idx_activity_logs_created newest first; the table's copy must not drop it.
+    order = list(desktop_column_orders()[12]["activity_logs"])
+    path = tmp_path / "goclaw.db"
+    index = "CREATE INDEX idx_activity_logs_created ON activity_logs (created_at DESC)"
+    trigger = "CREATE TRIGGER activity_logs_stamp AFTER INSERT ON activity_logs BEGIN SELECT 1; END"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TABLE activity_logs ({', '.join(f'{name} TEXT' for name in reversed(order))})")
+        conn.execute(index)
+        conn.execute(trigger)
+        conn.execute(f"INSERT INTO activity_logs ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})", order)
+    conn.close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert put_columns_in_desktop_order(connection, 12) == ["activity_logs"]
+        connection.commit()
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    assert columns(conn, "activity_logs") == order
+    assert conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY type"
+    ).fetchall() == [
+        (index,),
+        (trigger,),
+    ]
+    assert conn.execute(f"SELECT {', '.join(order)} FROM activity_logs").fetchall() == [tuple(order)]
+    conn.close()
