@@ -21,10 +21,9 @@ from, in one transaction:
 3. the moved-aside tables go, and the head's indexes, triggers and search
    indexes are made, the search indexes filled from the rows.
 
-Columns therefore stand in the order the chain gives them, which is the
-order of GoClaw's PostgreSQL tables and in many tables not the order of the
-desktop's own ``schema.sql``: the one head file is the chain's, and a file
-GoClaw's ladder would leave matches neither.
+Columns therefore stand where the chain's head file has them, which is the
+order of the desktop's own ``schema.sql`` (``goclaw_db.desktop_columns``), so
+GoClaw's later ladder steps, which copy tables positionally, run on the result.
 
 A file that cannot be brought over exactly (a version GoClaw never released, a
 table GoClaw's schema does not have, rows the head's constraints refuse) is
@@ -46,6 +45,7 @@ from alembic.util import CommandError
 
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSION, schema_version
+from goclaw_db.desktop_columns import put_columns_in_desktop_order
 from goclaw_db.engine import driver_connection
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
 from goclaw_db.runner.chain import script_directory
@@ -208,6 +208,7 @@ def head_schema() -> HeadSchema:
             with Operations.context(context):
                 for revision in reversed(list(script_directory().walk_revisions())):
                     revision.module.upgrade()
+            put_columns_in_desktop_order(connection, DESKTOP_SCHEMA_VERSION)
             rows = connection.exec_driver_sql(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
             ).all()

@@ -52,6 +52,11 @@ def reference_catalog(name: str) -> dict:
     return json.loads((REFERENCE / name).read_text())
 
 
+def declared_column_order(catalog_table: dict) -> list[str]:
+    """A catalog table's columns by their ``position`` (the catalog keys them by name): its CREATE TABLE's order."""
+    return sorted(catalog_table["columns"], key=lambda name: catalog_table["columns"][name]["position"])
+
+
 def postgres_reference(version: int) -> dict:
     return reference_catalog(f"pg_v{version:02d}.json")
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from goclaw_db.models import MASTER_TENANT_ID
 from goclaw_db.search import SearchIndexMissing, search_memory
 from tests import schema_catalog
-from tests.support import HEAD, reference_catalog
+from tests.support import HEAD, declared_column_order, reference_catalog
 
 FIXTURES = Path(__file__).parent.parent / "desktop_files"
 RELEASED = (1, 2, 3, 4, 5, 6, 12)
@@ -136,6 +136,13 @@ def test_catalog_matches_goclaw_desktop_schema_12(path):
     )
     assert [line for line in lines if not line.startswith("+ extra")] == []
     assert matched == total
+
+
+def test_columns_stand_where_goclaw_desktop_schema_12_declares_them(path):
+    # GoClaw's later ladder steps copy tables with a positional SELECT *.
+    reference = reference_catalog("sqlite_goclaw.json")["tables"]
+    actual = {t: [row[1] for row in query(path, f'PRAGMA table_info("{t}")')] for t in reference}
+    assert actual == {table: declared_column_order(spec) for table, spec in reference.items()}
 
 
 def test_foreign_key_actions_are_the_ones_goclaw_declares(path):

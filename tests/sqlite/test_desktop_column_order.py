@@ -1,0 +1,185 @@
+"""Columns stand where GoClaw's desktop ``schema.sql`` declares them, so GoClaw's own ladder can copy tables.
+
+GoClaw's desktop ladder copies a table into a new one with a positional
+``INSERT INTO new SELECT * FROM old`` (its step from 13 to 14 does so with
+``vault_documents``): on a file whose columns stand in another order the values
+land in the wrong columns, or a foreign key check fails.  The positions are
+those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+
+from goclaw_db.base import metadata
+from goclaw_db.desktop_columns import desktop_column_orders, put_columns_in_desktop_order
+from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
+from tests import schema_catalog
+from tests.sqlite.test_desktop_files import SEARCHES, finish, goclaw_db, unpack
+from tests.support import HEAD, declared_column_order, reference_catalog, sqlite_file
+
+DESKTOP_TABLES = reference_catalog("sqlite_goclaw.json")["tables"]
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def rows_by_name(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every GoClaw desktop table, its values read by column name (in GoClaw's order)."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: sorted(
+                conn.execute(f'SELECT {", ".join(declared_column_order(spec))} FROM "{table}"').fetchall(), key=repr
+            )
+            for table, spec in DESKTOP_TABLES.items()
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def head_file_with_rows(desktop_database, tmp_path) -> Path:
+    """The chain's head file holding the rows of GoClaw's desktop file 12: at least one in every table."""
+    goclaw_file = unpack(12, tmp_path)
+    conn = sqlite3.connect(desktop_database, isolation_level=None)
+    conn.execute("ATTACH ? AS goclaw", (str(goclaw_file),))
+    conn.execute("BEGIN")
+    for table in DESKTOP_TABLES:
+        names = ", ".join(f'"{name}"' for name in columns(conn, table))
+        conn.execute(f'DELETE FROM main."{table}"')  # the seeds the chain made (the master tenant)
+        conn.execute(f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM goclaw."{table}"')
+    conn.execute("COMMIT")
+    conn.execute("DETACH goclaw")
+    assert all(rows for rows in rows_by_name(desktop_database).values())
+    conn.close()
+    return desktop_database
+
+
+def index_definitions(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def file_in_postgresql_order(head_file_with_rows) -> Path:
+    """The file as goclaw-db made it before: the same tables, indexes and triggers, in PostgreSQL's column order."""
+    postgresql = reference_catalog("pg_v44.json")["tables"]
+    indexes = index_definitions(head_file_with_rows)
+    engine = sa.create_engine(f"sqlite:///{head_file_with_rows}")
+    with engine.connect() as connection:
+        operations = Operations(MigrationContext.configure(connection, opts={"target_metadata": metadata}))
+        for table in DESKTOP_TABLES.keys() & postgresql.keys():  # not the desktop's schema_version
+            present = [row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')]
+            order = tuple(name for name in declared_column_order(postgresql[table]) if name in present)
+            if list(order) != present:
+                with alter_portable_table(operations, table, recreate="always", partial_reordering=[order]):
+                    pass
+        for name, definition in indexes.items():  # the copy drops DESC from the indexes it re-creates
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+            connection.exec_driver_sql(definition)
+        connection.commit()
+    engine.dispose()
+    return head_file_with_rows
+
+
+def test_column_orders_are_the_positions_of_goclaw_desktop_schema_12():
+    assert desktop_column_orders()[12] == {
+        table: tuple(declared_column_order(spec)) for table, spec in DESKTOP_TABLES.items()
+    }
+
+
+def test_every_table_of_a_new_file_has_goclaw_desktop_column_positions(desktop_database):
+    conn = sqlite3.connect(desktop_database)
+    try:
+        out_of_place = {
+            t: columns(conn, t) for t, spec in DESKTOP_TABLES.items() if columns(conn, t) != declared_column_order(spec)
+        }
+    finally:
+        conn.close()
+    assert out_of_place == {}
+
+
+def test_goclaw_ladders_positional_copy_keeps_every_value_in_its_column(head_file_with_rows):
+    conn = sqlite3.connect(head_file_with_rows)
+    misplaced = []
+    for table, spec in DESKTOP_TABLES.items():
+        order = ", ".join(f'"{name}"' for name in declared_column_order(spec))
+        conn.execute(f'CREATE TABLE "{table}__copy" ({order})')  # GoClaw's declared order, as its ladder's copy
+        conn.execute(f'INSERT INTO "{table}__copy" SELECT * FROM "{table}"')
+        copied = conn.execute(f'SELECT {order} FROM "{table}__copy" ORDER BY rowid').fetchall()
+        if copied != conn.execute(f'SELECT {order} FROM "{table}" ORDER BY rowid').fetchall():
+            misplaced.append(table)
+    conn.close()
+    assert misplaced == []
+
+
+def test_a_file_left_in_postgresql_column_order_is_repaired_by_upgrade_with_every_row(
+    file_in_postgresql_order, sqlite_templates
+):
+    before = rows_by_name(file_in_postgresql_order)
+    conn = sqlite3.connect(file_in_postgresql_order)
+    in_postgresql_order = [t for t, spec in DESKTOP_TABLES.items() if columns(conn, t) != declared_column_order(spec)]
+    conn.close()
+    assert len(in_postgresql_order) == 46  # what goclaw-db's earlier files had
+
+    run = finish(goclaw_db(file_in_postgresql_order, "upgrade"))
+
+    assert run.returncode == 0, run.stderr
+    conn = sqlite3.connect(file_in_postgresql_order)
+    assert {t: columns(conn, t) for t in DESKTOP_TABLES} == {
+        t: declared_column_order(s) for t, s in DESKTOP_TABLES.items()
+    }
+    assert "rebuilt 46 table(s) in the column order of GoClaw's desktop schema 12" in run.stderr
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    for table, (word, _columns) in SEARCHES.items():
+        conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
+        assert conn.execute(f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?", (word,)).fetchone()[0]
+    conn.close()
+    assert rows_by_name(file_in_postgresql_order) == before
+    # Indexes (as the revisions wrote them, DESC included), triggers, search tables: as on the chain's head file.
+    assert index_definitions(file_in_postgresql_order) == index_definitions(
+        sqlite_file(sqlite_templates.template_url(HEAD))
+    )
+    assert schema_catalog.dump(f"sqlite:///{file_in_postgresql_order}") == schema_catalog.dump(
+        sqlite_templates.template_url(HEAD)
+    )
+
+
+def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp_path):
+    # GoClaw's desktop schema orders idx_activity_logs_created newest first; the table's copy must not drop it.
+    order = list(desktop_column_orders()[12]["activity_logs"])
+    path = tmp_path / "goclaw.db"
+    index = "CREATE INDEX idx_activity_logs_created ON activity_logs (created_at DESC)"
+    trigger = "CREATE TRIGGER activity_logs_stamp AFTER INSERT ON activity_logs BEGIN SELECT 1; END"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TABLE activity_logs ({', '.join(f'{name} TEXT' for name in reversed(order))})")
+        conn.execute(index)
+        conn.execute(trigger)
+        conn.execute(f"INSERT INTO activity_logs ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})", order)
+    conn.close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert put_columns_in_desktop_order(connection, 12) == ["activity_logs"]
+        connection.commit()
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    assert columns(conn, "activity_logs") == order
+    assert conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY type"
+    ).fetchall() == [
+        (index,),
+        (trigger,),
+    ]
+    assert conn.execute(f"SELECT {', '.join(order)} FROM activity_logs").fetchall() == [tuple(order)]
+    conn.close()
