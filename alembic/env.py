@@ -192,7 +192,7 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
     preflight(connection)
     refuse_desktop_downgrade(connection)
     lock_migrations_in_transaction(connection)
-    adopt(connection, head=version_number(context.get_head_revision()), in_callers_transaction=True)
+    adopt(connection, in_callers_transaction=True)
     ensure_bookkeeping(connection)
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():
@@ -223,7 +223,7 @@ def run_on(connection: sa.Connection) -> None:
     try:
         suspend_sqlite_foreign_keys(connection)  # before any read opens a transaction
         refuse_foreign_database(connection)
-        adopt(connection, head=version_number(context.get_head_revision()))
+        adopt(connection)
         ensure_bookkeeping(connection)
         connection.commit()
         configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")

@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=_migrate_status)
     force = steps.add_parser("force", help="record a version as reached, applying nothing")
     force.add_argument("version", type=int)
+    force.add_argument(
+        "--overwrite-newer-version",
+        action="store_true",
+        help="record VERSION even on a database newer than this goclaw-db knows",
+    )
     force.set_defaults(handler=_migrate_force)
     goto = steps.add_parser("goto", help="migrate up or down to a version")
     goto.add_argument("version", type=int)
@@ -195,7 +200,7 @@ def _migrate_status(migrator: Migrator, args: argparse.Namespace) -> None:
 
 @_on_migrator
 def _migrate_force(migrator: Migrator, args: argparse.Namespace) -> None:
-    migrator.force(args.version)
+    migrator.force(args.version, overwrite_newer=args.overwrite_newer_version)
     print(f"version: {args.version} (forced)")
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS
 from goclaw_db.revision_ops import REVISION_OPERATIONS
 
 VERSIONS = Path(__file__).resolve().parents[1] / "alembic" / "versions"
@@ -189,6 +190,16 @@ by_number = pytest.mark.parametrize("revision", REVISIONS, ids=[r.number for r i
 
 def test_the_chain_is_numbered_from_one_without_gaps():
     assert [int(r.number) for r in REVISIONS] == list(range(1, len(REVISIONS) + 1))
+
+
+def test_every_revision_from_the_first_desktop_version_on_names_its_desktop_schema_version():
+    """After each revision a run writes the desktop counter ``DESKTOP_SCHEMA_VERSIONS`` gives it: a revision
+    without an entry would leave a desktop file recording no version, which GoClaw's desktop build takes
+    for a new file."""
+    numbers = [int(r.number) for r in REVISIONS]
+    assert sorted(DESKTOP_SCHEMA_VERSIONS) == [n for n in numbers if n >= min(DESKTOP_SCHEMA_VERSIONS)]
+    desktop_numbers = [DESKTOP_SCHEMA_VERSIONS[n] for n in sorted(DESKTOP_SCHEMA_VERSIONS)]
+    assert desktop_numbers == sorted(desktop_numbers)
 
 
 @by_number
