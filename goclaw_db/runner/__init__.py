@@ -5,8 +5,8 @@ The public API, used by ``goclaw-db``, by ``alembic/env.py`` and by programs:
 - ``Migrator(url)``: the migrate commands (``current``, ``status``, ``upgrade``,
   ``down``, ``goto``, ``force``, ``drop``), and ``Status``;
 - ``alembic_config(url)``: an Alembic Config for ``alembic.command`` calls;
-- ``head_version()``, ``script_location()``, ``version_number()``, ``revision_id()``:
-  the chain, and GoClaw's version numbers as revision ids;
+- ``head_version()``, ``chain_versions()``, ``script_location()``, ``version_number()``,
+  ``revision_id()``: the chain, and GoClaw's version numbers as revision ids;
 - ``migration_connection(url)``: a connection with the runner's settings, its
   engine disposed on the way out.
 
@@ -18,7 +18,14 @@ recorded), ``adoption`` (databases GoClaw's binary migrated), ``run_lock``,
 does not load Alembic.
 """
 
-from goclaw_db.runner.chain import alembic_config, head_version, revision_id, script_location, version_number
+from goclaw_db.runner.chain import (
+    alembic_config,
+    chain_versions,
+    head_version,
+    revision_id,
+    script_location,
+    version_number,
+)
 from goclaw_db.runner.connection import migration_connection
 from goclaw_db.runner.migrator import Migrator, Status
 
@@ -26,6 +33,7 @@ __all__ = [
     "Migrator",
     "Status",
     "alembic_config",
+    "chain_versions",
     "head_version",
     "migration_connection",
     "revision_id",

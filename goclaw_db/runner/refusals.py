@@ -37,10 +37,11 @@ def refuse_foreign_database(connection: sa.Connection) -> None:
     # The tables first, the version after: a concurrent first run commits its
     # tables and its version together, so whoever sees its tables sees its
     # version too, and a run never mistakes it for a stranger.
-    inventory = ownership.take_inventory(connection)
+    names = ownership.table_names(connection)
     recorded = goclaw_version(connection)
     if (recorded and recorded[0]) or alembic_revision(connection):
         return
+    inventory = ownership.classify(connection, names)
     if inventory.goclaw_tables:
         raise refusal(
             f"{display_url(connection.engine.url)} records no GoClaw version but already has tables with "
