@@ -20,6 +20,7 @@ each rule rejecting a revision that breaks it, and no other rule objecting.
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -308,3 +309,15 @@ def test_helpers_imported_around_op_are_outside_the_vocabulary():
         "line 12 imports from goclaw_db.revision_ops.portable: revisions import sqlalchemy, alembic's op, "
         "goclaw_db.sql, goclaw_db.types and the standard library only"
     ]
+
+
+def test_every_operation_shows_its_parameters_to_help():
+    """Alembic writes ``op.<name>`` as ``(self, *args, **kw)``; a revision's author reads the real ones."""
+    from alembic.operations import Operations
+
+    for name in REVISION_OPERATIONS:
+        shown = list(inspect.signature(getattr(Operations, name)).parameters)
+        assert shown[0] == "self" and shown != ["self", "args", "kw"], name
+    assert list(inspect.signature(Operations.create_portable_index).parameters)[:4] == [
+        "self", "name", "table", "columns"
+    ]  # fmt: skip

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import inspect
 import re
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -31,6 +32,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class EmbeddingDimensionError(ValueError):
@@ -351,11 +353,18 @@ class _Planned(Generic[T]):
 
 
 def sync_and_async(
-    build: Callable[..., Plan[T]],
-) -> tuple[Callable[..., SearchResults[T]], Callable[..., Awaitable[SearchResults[T]]]]:
-    """The sync and the async search made from one plan builder ``build(dialect_name, ...)``."""
+    build: Callable[Concatenate[str, P], Plan[T]],
+) -> tuple[
+    Callable[Concatenate[Bind, P], SearchResults[T]],
+    Callable[Concatenate[AsyncBind, P], Coroutine[Any, Any, SearchResults[T]]],
+]:
+    """The sync and the async search made from one plan builder ``build(dialect_name, ...)``.
 
-    def search(bind: Bind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+    Both take the builder's parameters after the connection: for type checkers
+    through ``P``, for ``help()`` and ``inspect.signature`` through ``__signature__``.
+    """
+
+    def search(bind: Bind, /, *args: P.args, **kwargs: P.kwargs) -> SearchResults[T]:
         if isinstance(bind, sa.Engine):
             with bind.connect() as connection:
                 return search(connection, *args, **kwargs)
@@ -372,7 +381,7 @@ def sync_and_async(
             bind.execute(_restored(previous))
             return planned.results(rows)
 
-    async def search_async(bind: AsyncBind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+    async def search_async(bind: AsyncBind, /, *args: P.args, **kwargs: P.kwargs) -> SearchResults[T]:
         if isinstance(bind, AsyncEngine):
             async with bind.connect() as connection:
                 return await search_async(connection, *args, **kwargs)
@@ -390,9 +399,20 @@ def sync_and_async(
             await bind.execute(_restored(previous))
             return planned.results(rows)
 
-    for function in (search, search_async):
+    built = inspect.signature(build)
+    after_dialect = list(built.parameters.values())[1:]
+    # The builder's own annotations are strings ("Plan[MemorySearchResult]"): the results name the same type.
+    results = str(built.return_annotation).replace("Plan[", "SearchResults[", 1)
+    functions: list[tuple[Callable[..., Any], str]] = [
+        (search, "Connection | Engine"),
+        (search_async, "AsyncConnection | AsyncEngine"),
+    ]
+    for function, bind_type in functions:
         function.__doc__ = build.__doc__
         function.__module__ = build.__module__
+        bind = inspect.Parameter("bind", inspect.Parameter.POSITIONAL_ONLY, annotation=bind_type)
+        signature = built.replace(parameters=[bind, *after_dialect], return_annotation=results)
+        setattr(function, "__signature__", signature)  # noqa: B010  (functions declare no such attribute)
     return search, search_async
 
 
