@@ -281,6 +281,8 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
     if lock is None:
         run()
         return
+    # No hook runs before a step (on_version_apply runs after it): the steps function Alembic
+    # keeps is wrapped instead, on the Alembic versions pyproject.toml pins (tests/test_dependency_pins.py).
     steps = context._migrations_fn
     assert steps is not None, "Alembic runs revisions only with the command's steps function"
     context._migrations_fn = lock.checked_steps(steps)
