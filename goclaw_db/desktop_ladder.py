@@ -46,9 +46,9 @@ from alembic.util import CommandError
 
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import desktop_schema_version, schema_version
-from goclaw_db.engine import driver_connection
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
 from goclaw_db.runner.chain import head_version, script_directory
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
 from goclaw_db.sqlite_functions import register_sqlite_functions
 from goclaw_db.types import uuid_generate_v7

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from goclaw_db.config import ConfigurationError, driver_reason
-from goclaw_db.engine import driver_connection
+from goclaw_db.runner.driver import driver_connection
 
 if TYPE_CHECKING:  # the runner imports Alembic only where revisions run (goclaw_db.runner.chain)
     from alembic.runtime.migration import MigrationContext, RevisionStep

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, attributes
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.base import Base
+from goclaw_db.types import checked_embedding
 
 # The column each searchable table's vectors are partitioned by.
 PARTITION_COLUMNS = {
@@ -69,8 +70,6 @@ def side_table(t: sa.Table | NamedFromClause) -> sa.TableClause:
 
 def float32_blob(vector: Sequence[float]) -> bytes:
     """A vector in sqlite-vec's binary form (little-endian float32s), refused when not 1536 long."""
-    from goclaw_db.search._common import checked_embedding
-
     checked = checked_embedding(vector)
     return struct.pack(f"<{len(checked)}f", *checked)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from goclaw_db.engine import driver_connection
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
 from goclaw_db.sqlite_functions import register_sqlite_functions
 

@@ -6,7 +6,7 @@ one (``search_x_async``), the query text, and optionally the caller's embedding
 of it (1536 floats; this package embeds nothing).  Each runs one statement.
 """
 
-from goclaw_db.search._common import EmbeddingDimensionError, SearchResults
+from goclaw_db.search._common import SearchResults
 from goclaw_db.search.delegates import (
     search_delegate_targets,
     search_delegate_targets_async,
@@ -29,6 +29,7 @@ from goclaw_db.search.results import (
 from goclaw_db.search.skills import search_skills, search_skills_async
 from goclaw_db.search.tasks import search_tasks, search_tasks_async
 from goclaw_db.search.vault import search_vault, search_vault_async
+from goclaw_db.types import EmbeddingDimensionError
 
 __all__ = [
     "DelegateTarget",

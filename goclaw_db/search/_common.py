@@ -20,7 +20,7 @@ import inspect
 import re
 from collections.abc import Callable, Coroutine, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -29,37 +29,8 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from goclaw_db.types import EMBEDDING_DIMENSIONS
-
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class EmbeddingDimensionError(ValueError):
-    """The query vector does not have the dimension GoClaw's schema stores."""
-
-
-@overload
-def checked_embedding(embedding: Sequence[float]) -> list[float]: ...
-@overload
-def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None: ...
-def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None:
-    """The query vector as a list of floats, refused when its length is not the schema's.
-
-    A vector of another length would make PostgreSQL fail the whole search (or, in
-    GoClaw, silently drop its vector half: the "memory search returns no results"
-    symptom), so it is refused here with the one number that matters.
-    """
-    if embedding is None:
-        return None
-    vector = [float(x) for x in embedding]
-    if len(vector) != EMBEDDING_DIMENSIONS:
-        raise EmbeddingDimensionError(
-            f"the query embedding has {len(vector)} dimensions, but GoClaw's schema stores "
-            f"vector({EMBEDDING_DIMENSIONS}): embed the query with the model that filled the "
-            f"database (one producing {EMBEDDING_DIMENSIONS}-dimension vectors)"
-        )
-    return vector
 
 
 # --- full text -----------------------------------------------------------------
