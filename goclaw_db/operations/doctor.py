@@ -19,7 +19,7 @@ from goclaw_db.config import display_url
 from goclaw_db.engine import GOCLAW_POOL_OPEN
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
-from goclaw_db.runner import head_version, version_number
+from goclaw_db.runner import chain_versions, head_version, version_number
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import (
@@ -195,7 +195,7 @@ def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int 
             filter(
                 None,
                 [
-                    f"{head - version} revision(s) to {head}" if version < head else "",
+                    f"{sum(n > version for n in chain_versions())} revision(s) to {head}" if version < head else "",
                     f"data hooks {', '.join(pending_hooks)}" if pending_hooks else "",
                 ],
             )

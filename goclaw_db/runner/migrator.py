@@ -172,7 +172,7 @@ class Migrator:
             command.downgrade(self.config, revision_id(version))
 
     def _check_version(self, version: int) -> None:
-        if not 0 <= version <= self.head:
+        if version and version not in chain_versions():
             raise refusal(f"{version} is not a GoClaw schema version: give a version from 0 to {self.head}")
 
     def force(self, version: int, *, overwrite_newer: bool = False) -> None:
