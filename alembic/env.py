@@ -37,10 +37,10 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from alembic import context
-from goclaw_db import locking, revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
+from goclaw_db import revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
-from goclaw_db.runner import migration_connection, version_number
+from goclaw_db.runner import locking, migration_connection, version_number
 from goclaw_db.runner.adoption import adopt
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.preflight import preflight, require_existing_sqlite

@@ -71,7 +71,7 @@ def goclaw_version_of_desktop(desktop: int) -> int | None:
 
     A number between two entries counts as the older entry's version, and one below
     the first as the first: adopting such a file rebuilds it at the chain's head
-    (``goclaw_db.desktop_ladder``), and until then it is at least that old.
+    (``goclaw_db.runner.desktop_ladder``), and until then it is at least that old.
     """
     if desktop > NEWEST_DESKTOP_SCHEMA_VERSION:
         return None

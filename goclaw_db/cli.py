@@ -24,9 +24,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import goclaw_db
-from goclaw_db import hooks, locking, operations
+from goclaw_db import hooks, operations
 from goclaw_db.config import display_url, driver_reason, resolve_url
-from goclaw_db.runner import Migrator, Status
+from goclaw_db.runner import Migrator, Status, locking
 from goclaw_db.runner.errors import one_line_failures, refusal
 
 

@@ -13,8 +13,9 @@ The public API, used by ``goclaw-db``, by ``alembic/env.py`` and by programs:
 What a run does around the revisions lives in the modules beside this one:
 ``preflight`` (databases that cannot hold the schema), ``refusals`` (databases
 that are not GoClaw's to change), ``version_table`` (where the version is
-recorded), ``adoption`` (databases GoClaw's binary migrated), ``run_lock``,
-``sqlite_transactions`` and ``sqlite_foreign_keys``.  Importing this package
+recorded), ``adoption`` (databases GoClaw's binary migrated) and
+``desktop_ladder`` (GoClaw's desktop files), ``locking`` (the migration lock and
+timeouts) and ``run_lock``, ``sqlite_transactions``, ``sqlite_foreign_keys`` and ``driver``.  Importing this package
 does not load Alembic.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
-from goclaw_db import desktop_ladder
+from goclaw_db.runner import desktop_ladder
 from goclaw_db.runner.chain import revision_id, script_directory
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.version_table import goclaw_version

@@ -232,7 +232,7 @@ def _desktop_adoption(conn: sa.Connection) -> str | None:
     """What adoption will do to a desktop file GoClaw made, or None where there is nothing to adopt."""
     if conn.dialect.name != "sqlite" or alembic_revision(conn) is not None:
         return None
-    from goclaw_db import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
+    from goclaw_db.runner import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
 
     desktop = desktop_ladder.desktop_version(conn)
     if desktop is None:
