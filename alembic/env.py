@@ -37,14 +37,14 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from alembic import context
-from goclaw_db import locking, revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
+from goclaw_db import revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
 from goclaw_db.base import metadata
 from goclaw_db.config import ConfigurationError, resolve_url
 from goclaw_db.desktop_columns import put_columns_in_desktop_order
-from goclaw_db.desktop_ladder import desktop_version
-from goclaw_db.runner import migration_connection, version_number
+from goclaw_db.runner import locking, migration_connection, version_number
 from goclaw_db.runner.adoption import adopt
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.desktop_ladder import desktop_version
 from goclaw_db.runner.preflight import preflight, require_existing_sqlite
 from goclaw_db.runner.refusals import (
     handed_connectable,
@@ -194,7 +194,7 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
     preflight(connection)
     refuse_desktop_downgrade(connection)
     lock_migrations_in_transaction(connection)
-    adopt(connection, head=version_number(context.get_head_revision()), in_callers_transaction=True)
+    adopt(connection, in_callers_transaction=True)
     ensure_bookkeeping(connection)
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():
@@ -236,7 +236,7 @@ def run_on(connection: sa.Connection) -> None:
     try:
         suspend_sqlite_foreign_keys(connection)  # before any read opens a transaction
         refuse_foreign_database(connection)
-        adopt(connection, head=version_number(context.get_head_revision()))
+        adopt(connection)
         ensure_bookkeeping(connection)
         connection.commit()
         configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")

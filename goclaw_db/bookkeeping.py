@@ -6,9 +6,10 @@ Neither belongs to a revision: golang-migrate creates its table before the
 first migration, so a database at version 0 already has both.
 
 GoClaw's desktop (SQLite) build keeps its own counter instead: one row in
-``schema_version``.  The desktop schema has one version, 12, and it is what
-the chain builds at GoClaw version 44; versions below have no desktop number,
-so the table is there (empty) from the first run and holds 12 only at 44.
+``schema_version``, with numbers of its own.  ``DESKTOP_SCHEMA_VERSIONS`` says
+which number the chain's file records after each GoClaw version; versions
+before its first entry have no desktop number, so the table is there (empty)
+from the first run and fills at the first entry.
 """
 
 from __future__ import annotations
@@ -52,6 +53,27 @@ schema_version = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
 )
 
-# The desktop build's schema version and the GoClaw (PostgreSQL) version it equals.
-DESKTOP_SCHEMA_VERSION = 12
-DESKTOP_EQUIVALENT_VERSION = 44
+# GoClaw version -> the desktop ``schema_version`` the chain's SQLite file records after it: the one
+# place the two numberings meet.  Every revision from the first entry on has one, in order
+# (tests/test_revision_rules.py fails on a revision without); GoClaw's releases pair them as
+# 44/12, 47/15, 49/17, 55/24, 56/25, 57/26, 99000-99001/37, 99002/49.
+DESKTOP_SCHEMA_VERSIONS: dict[int, int] = {44: 12}
+NEWEST_DESKTOP_SCHEMA_VERSION = max(DESKTOP_SCHEMA_VERSIONS.values())
+
+
+def desktop_schema_version(goclaw_version: int) -> int | None:
+    """The desktop ``schema_version`` of the chain's file at ``goclaw_version``, or None before the first."""
+    return DESKTOP_SCHEMA_VERSIONS.get(goclaw_version)
+
+
+def goclaw_version_of_desktop(desktop: int) -> int | None:
+    """The GoClaw version a desktop ``schema_version`` counts as; None for one newer than this package knows.
+
+    A number between two entries counts as the older entry's version, and one below
+    the first as the first: adopting such a file rebuilds it at the chain's head
+    (``goclaw_db.runner.desktop_ladder``), and until then it is at least that old.
+    """
+    if desktop > NEWEST_DESKTOP_SCHEMA_VERSION:
+        return None
+    reached = [version for version, number in DESKTOP_SCHEMA_VERSIONS.items() if number <= desktop]
+    return max(reached, default=min(DESKTOP_SCHEMA_VERSIONS))

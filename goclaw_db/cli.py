@@ -25,9 +25,9 @@ from typing import Any
 import sqlalchemy as sa
 
 import goclaw_db
-from goclaw_db import hooks, locking, operations
+from goclaw_db import hooks, operations
 from goclaw_db.config import display_url, driver_reason, resolve_url
-from goclaw_db.runner import Migrator, Status
+from goclaw_db.runner import Migrator, Status, locking
 from goclaw_db.runner.errors import one_line_failures, refusal
 
 
@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=_migrate_status)
     force = steps.add_parser("force", help="record a version as reached, applying nothing")
     force.add_argument("version", type=int)
+    force.add_argument(
+        "--overwrite-newer-version",
+        action="store_true",
+        help="record VERSION even on a database newer than this goclaw-db knows",
+    )
     force.set_defaults(handler=_migrate_force)
     goto = steps.add_parser("goto", help="migrate up or down to a version")
     goto.add_argument("version", type=int)
@@ -218,7 +223,7 @@ def _migrate_status(migrator: Migrator, args: argparse.Namespace) -> None:
 
 @_on_migrator
 def _migrate_force(migrator: Migrator, args: argparse.Namespace) -> None:
-    migrator.force(args.version)
+    migrator.force(args.version, overwrite_newer=args.overwrite_newer_version)
     print(f"version: {args.version} (forced)")
 
 

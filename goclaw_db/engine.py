@@ -52,13 +52,6 @@ GOCLAW_POOL_OPEN = 25
 GOCLAW_POOL_IDLE = 10
 
 
-def driver_connection(connection: sa.Connection) -> Any:
-    """The driver's own connection under ``connection`` (sqlite3's, psycopg's): untyped, as DBAPI is."""
-    driver = connection.connection.driver_connection
-    assert driver is not None, "a Connection in use always holds its driver connection"
-    return driver
-
-
 class _PackedVectorDumper(psycopg.adapt.Dumper):
     """Sends an embedding packed by ``EmbeddingVector``'s bind processor as it is (packs anything else)."""
 

@@ -3,92 +3,32 @@
 A GoClaw database often shares its schema (or its SQLite file) with other
 applications' tables.  ``goclaw-db migrate drop`` removes only what the chain
 created, and a database whose tables merely share GoClaw's names is refused
-rather than migrated.  The names below are every table, function and
-extension that any of GoClaw's 44 versions has (a test holds them to GoClaw's
-catalogs); the FTS5 search tables of the desktop file carry a ``_fts`` suffix.
+rather than migrated.  GoClaw's tables are the models' tables and the
+retired ones below; the functions and extensions are listed (a test holds all
+of them to GoClaw's catalogs at every version); the FTS5 search tables of the
+desktop file carry a ``_fts`` suffix.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 
-# Every table any GoClaw version has had, its own bookkeeping excluded.
-GOCLAW_TABLES = frozenset(
-    {
-        "activity_logs",
-        "agent_config_permissions",
-        "agent_context_files",
-        "agent_evolution_metrics",
-        "agent_evolution_suggestions",
-        "agent_heartbeats",
-        "agent_links",
-        "agent_shares",
-        "agent_team_members",
-        "agent_teams",
-        "agents",
-        "api_keys",
-        "builtin_tool_tenant_configs",
-        "builtin_tools",
-        "channel_contacts",
-        "channel_instances",
-        "channel_pending_messages",
-        "config_secrets",
-        "cron_jobs",
-        "cron_run_logs",
-        "custom_tools",
-        "delegation_history",
-        "embedding_cache",
-        "episodic_summaries",
-        "group_file_writers",
-        "handoff_routes",
-        "heartbeat_run_logs",
-        "kg_dedup_candidates",
-        "kg_entities",
-        "kg_relations",
-        "llm_providers",
-        "mcp_access_requests",
-        "mcp_agent_grants",
-        "mcp_servers",
-        "mcp_user_credentials",
-        "mcp_user_grants",
-        "memory_chunks",
-        "memory_documents",
-        "paired_devices",
-        "pairing_requests",
-        "secure_cli_agent_grants",
-        "secure_cli_binaries",
-        "secure_cli_user_credentials",
-        "sessions",
-        "skill_agent_grants",
-        "skill_tenant_configs",
-        "skill_user_grants",
-        "skills",
-        "spans",
-        "subagent_tasks",
-        "system_configs",
-        "team_messages",
-        "team_task_attachments",
-        "team_task_comments",
-        "team_task_events",
-        "team_tasks",
-        "team_user_grants",
-        "team_workspace_comments",
-        "team_workspace_file_versions",
-        "team_workspace_files",
-        "tenant_users",
-        "tenants",
-        "traces",
-        "usage_snapshots",
-        "user_agent_overrides",
-        "user_agent_profiles",
-        "user_context_files",
-        "vault_documents",
-        "vault_links",
-        "vault_versions",
-    }
-)
+# Tables GoClaw's versions made and later dropped, each with the version that dropped it:
+# the models map today's tables, so these are the rest of what a database at an older
+# version may hold.  A revision that drops a table adds it here.
+RETIRED_TABLES = {
+    "custom_tools": 27,
+    "delegation_history": 26,
+    "group_file_writers": 23,
+    "handoff_routes": 26,
+    "team_messages": 24,
+    "team_workspace_comments": 24,
+    "team_workspace_file_versions": 24,
+    "team_workspace_files": 24,
+}
 # Tables that record versions rather than hold GoClaw's data: golang-migrate's,
 # GoClaw's data hooks', the desktop's counter, and Alembic's.
 BOOKKEEPING_TABLES = frozenset({"schema_migrations", "data_migrations", "schema_version", "alembic_version"})
@@ -101,9 +41,23 @@ GOCLAW_EXTENSIONS = ("vector", "pgcrypto")
 _FTS5_SUFFIX = "_fts"
 
 
+@cache
+def goclaw_tables() -> frozenset[str]:
+    """Every table any GoClaw version has had, its own bookkeeping excluded.
+
+    Loading the models costs half a second, so only a run that has to tell
+    GoClaw's tables from others' (a first run, ``drop``, ``backup``) pays it.
+    """
+    import goclaw_db.models  # noqa: F401  (puts every table on the shared MetaData)
+    from goclaw_db.base import metadata
+
+    return frozenset(metadata.tables).union(RETIRED_TABLES) - BOOKKEEPING_TABLES
+
+
 def is_goclaw_table(name: str) -> bool:
     """A table of GoClaw's schema or one of the desktop file's FTS5 search tables."""
-    return name in GOCLAW_TABLES or (name.endswith(_FTS5_SUFFIX) and name[: -len(_FTS5_SUFFIX)] in GOCLAW_TABLES)
+    tables = goclaw_tables()
+    return name in tables or (name.endswith(_FTS5_SUFFIX) and name[: -len(_FTS5_SUFFIX)] in tables)
 
 
 def is_owned_table(name: str) -> bool:
@@ -130,8 +84,12 @@ def take_inventory(connection: sa.Connection) -> Inventory:
     SQLite's FTS5 shadow tables (``<table>_fts_data`` and the like) belong to
     their virtual table and are neither listed nor dropped on their own.
     """
-    inspector = sa.inspect(connection)
-    names = sorted(inspector.get_table_names())
+    return classify(connection, table_names(connection))
+
+
+def table_names(connection: sa.Connection) -> list[str]:
+    """The tables of the connection's schema (or file), SQLite's FTS5 shadow tables left out."""
+    names = sorted(sa.inspect(connection).get_table_names())
     if connection.dialect.name == "sqlite":
         shadow = {
             f"{fts}_{part}"
@@ -140,6 +98,11 @@ def take_inventory(connection: sa.Connection) -> Inventory:
             for part in ("data", "idx", "docsize", "config", "content")
         }
         names = [name for name in names if name not in shadow]
+    return names
+
+
+def classify(connection: sa.Connection, names: list[str]) -> Inventory:
+    """Split ``names`` by owner, and find the chain's functions (PostgreSQL)."""
     inventory = Inventory()
     for name in names:
         (inventory.owned_tables if is_owned_table(name) else inventory.foreign_tables).append(name)
@@ -150,11 +113,6 @@ def take_inventory(connection: sa.Connection) -> Inventory:
             if connection.scalar(sa.text("SELECT to_regprocedure(:signature)"), {"signature": signature})
         ]
     return inventory
-
-
-def colliding_tables(connection: sa.Connection) -> list[str]:
-    """GoClaw's table names taken by tables in a database with no GoClaw version recorded."""
-    return take_inventory(connection).goclaw_tables
 
 
 def drop_owned(connection: sa.Connection, inventory: Inventory) -> tuple[list[str], list[str]]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 import struct
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import sqlalchemy as sa
 from pgvector import Vector as PGVector
@@ -42,6 +43,34 @@ from sqlalchemy.types import TypeEngine
 EMBEDDING_DIMENSIONS = 1536
 
 _T = TypeVar("_T")
+
+
+class EmbeddingDimensionError(ValueError):
+    """The query vector does not have the dimension GoClaw's schema stores."""
+
+
+@overload
+def checked_embedding(embedding: Sequence[float]) -> list[float]: ...
+@overload
+def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None: ...
+def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None:
+    """The query vector as a list of floats, refused when its length is not the schema's.
+
+    A vector of another length would make PostgreSQL fail the whole search (or, in
+    GoClaw, silently drop its vector half: the "memory search returns no results"
+    symptom), so it is refused here with the one number that matters.
+    """
+    if embedding is None:
+        return None
+    vector = [float(x) for x in embedding]
+    if len(vector) != EMBEDDING_DIMENSIONS:
+        raise EmbeddingDimensionError(
+            f"the query embedding has {len(vector)} dimensions, but GoClaw's schema stores "
+            f"vector({EMBEDDING_DIMENSIONS}): embed the query with the model that filled the "
+            f"database (one producing {EMBEDDING_DIMENSIONS}-dimension vectors)"
+        )
+    return vector
+
 
 # Set on the dialect of an engine whose connections can take vectors in binary (goclaw_db.engine).
 BINARY_VECTORS = "goclaw_binary_vectors"

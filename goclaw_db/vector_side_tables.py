@@ -20,6 +20,8 @@ Rows written through this package land here by themselves: the bulk writer
 ``embedding`` attribute on a desktop file writes (or, set to None, removes) its
 side row at flush instead of naming a column the desktop schema lacks.  This
 module imports no model, so ``goclaw_db.models`` can register that flush hook.
+The hook listens on every Session (applications use plain ones) but touches
+only objects of this package's models: another application's ``skills`` is its own.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.sql.selectable import NamedFromClause
+
+from goclaw_db.base import Base
+from goclaw_db.types import checked_embedding
 
 # The column each searchable table's vectors are partitioned by.
 PARTITION_COLUMNS = {
@@ -83,8 +88,6 @@ def side_table(t: sa.Table | NamedFromClause) -> sa.TableClause:
 
 def float32_blob(vector: Sequence[float]) -> bytes:
     """A vector in sqlite-vec's binary form (little-endian float32s), refused when not 1536 long."""
-    from goclaw_db.search._common import checked_embedding
-
     checked = checked_embedding(vector)
     return struct.pack(f"<{len(checked)}f", *checked)
 
@@ -164,7 +167,11 @@ def _take_embeddings_aside(session: Session, _context: Any, _instances: Any) -> 
     changed = []
     for obj in (*session.new, *session.dirty):
         state = attributes.instance_state(obj)
-        if getattr(state.mapper.local_table, "name", None) not in PARTITION_COLUMNS or "embedding" not in state.dict:
+        if (
+            state.mapper.registry is not Base.registry
+            or getattr(state.mapper.local_table, "name", None) not in PARTITION_COLUMNS
+            or "embedding" not in state.dict
+        ):
             continue
         if state.mapper not in on_sqlite:
             on_sqlite[state.mapper] = session.get_bind(mapper=state.mapper).dialect.name == "sqlite"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from alembic import command
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS
 from goclaw_db.config import normalize_url
 from goclaw_db.models.tenants import MASTER_TENANT_ID
 from goclaw_db.runner import alembic_config, version_number
@@ -20,6 +21,8 @@ REFERENCE = Path(__file__).parent / "reference"
 MASTER_TENANT = str(MASTER_TENANT_ID)
 # The chain's own head, as a GoClaw version number.
 HEAD = version_number(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
+# The desktop schema_version the chain's SQLite file records at head.
+HEAD_DESKTOP = DESKTOP_SCHEMA_VERSIONS[HEAD]
 
 
 def admin_url_with_database(server_url: str, database: str) -> str:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import HEAD
+from tests.support import HEAD, HEAD_DESKTOP
 
 
 def goclaw_db_at_home(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -25,7 +25,7 @@ def test_upgrade_with_no_settings_creates_the_embedded_default_and_says_where(tm
     assert result.returncode == 0, result.stderr
     assert str(database) in result.stdout
     with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(12,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(HEAD_DESKTOP,)]
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{HEAD:06d}",)]
 
 

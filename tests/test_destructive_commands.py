@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from goclaw_db.config import normalize_url
-from goclaw_db.ownership import GOCLAW_TABLES
-from tests.support import HEAD, execute, sqlite_file
+from goclaw_db.ownership import BOOKKEEPING_TABLES, GOCLAW_FUNCTIONS, RETIRED_TABLES, goclaw_tables
+from goclaw_db.runner import chain_versions
+from tests.support import HEAD, execute, postgres_reference, sqlite_file
 
 AGENT = "00000000-0000-7000-8000-0000000000a1"
 TENANT = "0193a5b0-7000-7000-8000-000000000001"  # GoClaw's master tenant
@@ -141,12 +144,32 @@ def test_hostile_table_names_in_a_sqlite_file_are_dropped_as_named(make_database
     assert tables_of(url) == set()
 
 
-def test_ownership_names_every_table_goclaws_versions_ever_had():
-    from goclaw_db.ownership import BOOKKEEPING_TABLES
-    from tests.support import postgres_reference
+GOCLAW_CATALOGS = {version: postgres_reference(version) for version in (0, *chain_versions())}
 
-    ever = set().union(*(postgres_reference(version)["tables"] for version in range(HEAD + 1)))
-    assert ever - BOOKKEEPING_TABLES == GOCLAW_TABLES
+
+def test_ownership_names_every_table_goclaws_versions_ever_had():
+    ever = set().union(*(catalog["tables"] for catalog in GOCLAW_CATALOGS.values()))
+    assert ever - BOOKKEEPING_TABLES == goclaw_tables()
+
+
+def test_each_retired_table_names_the_version_that_dropped_it():
+    versions = list(GOCLAW_CATALOGS)
+    dropped_at = {
+        table: version
+        for before, version in itertools.pairwise(versions)
+        for table in GOCLAW_CATALOGS[before]["tables"].keys() - GOCLAW_CATALOGS[version]["tables"].keys()
+    }
+    assert {table: dropped_at[table] for table in RETIRED_TABLES} == RETIRED_TABLES
+
+
+def test_ownership_names_every_function_goclaws_versions_ever_had():
+    # The catalogs name arguments ("arr text[]"); a signature is their types only.
+    ever = {
+        re.sub(r"\w+ (?=[\w\[\]]+[,)])", "", function)
+        for catalog in GOCLAW_CATALOGS.values()
+        for function in catalog["functions"]
+    }
+    assert ever == set(GOCLAW_FUNCTIONS)
 
 
 # --- goto, down, force ------------------------------------------------------------------------

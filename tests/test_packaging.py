@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import HEAD_DESKTOP
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -52,7 +54,7 @@ def test_installed_wheel_upgrades_a_database_without_the_checkout(installed, tmp
     )
     assert run.returncode == 0, run.stderr
     with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(12,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(HEAD_DESKTOP,)]
 
 
 def test_installed_wheel_writes_the_schema_docs(installed, tmp_path):

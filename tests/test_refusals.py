@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import HEAD, execute, upgrade
+from tests.support import HEAD, HEAD_DESKTOP, execute, upgrade
 from tests.test_destructive_commands import damage, one_line_error, tables_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def test_a_sqlite_file_of_another_application_gets_goclaw_beside_its_own_tables(
     assert result.returncode == 0, result.stderr
     assert "leaving 2 tables that are not GoClaw's: notes, users" in result.stderr
     assert execute(url, "SELECT name FROM users") == [("Ada",)]
-    assert execute(url, "SELECT version FROM schema_version") == [(12,)]
+    assert execute(url, "SELECT version FROM schema_version") == [(HEAD_DESKTOP,)]
 
 
 def test_a_sqlite_file_whose_tables_take_goclaws_names_is_refused_byte_for_byte(tmp_path):
@@ -98,6 +98,30 @@ def test_a_sqlite_file_whose_tables_take_goclaws_names_is_refused_byte_for_byte(
     before = digest(path)
     one_line_error(goclaw_db("--sqlite", str(path), "migrate", "up"), "not a GoClaw database", "agents")
     assert digest(path) == before
+
+
+# --- a database a newer GoClaw migrated ---------------------------------------------------------
+
+# What a current GoClaw records (PostgreSQL 99002, desktop schema_version 49), both past this package's head.
+NEWER_RECORD = {"postgresql": ("schema_migrations", 99002, "GoClaw schema version 99002"),
+                "sqlite": ("schema_version", 49, "schema_version 49")}  # fmt: skip
+
+
+def test_a_database_newer_than_the_package_is_named_newer_by_every_command(make_database_at, backend):
+    url = make_database_at(HEAD, backend)
+    table, version, named = NEWER_RECORD[backend]
+    execute(url, "DROP TABLE alembic_version")
+    execute(url, f"UPDATE {table} SET version = {version}")
+    database = ("--dsn", url) if backend == "postgresql" else ("--sqlite", url.removeprefix("sqlite:///"))
+    commands = [("migrate", "status"), ("migrate", "version"), ("upgrade", "--status"), ("upgrade",),
+                ("migrate", "force", str(HEAD))]  # fmt: skip
+    if backend == "postgresql":
+        commands += [("upgrade", "--dry-run"), ("migrate", "up", "--sql")]
+    for command in commands:
+        one_line_error(goclaw_db(*database, *command), named, "newer than this goclaw-db knows")
+    assert execute(url, f"SELECT version FROM {table}") == [(version,)]
+    assert goclaw_db(*database, "migrate", "force", str(HEAD), "--overwrite-newer-version").returncode == 0
+    assert goclaw_db(*database, "migrate", "version").stdout == f"version: {HEAD}, dirty: false\n"
 
 
 # --- files that are not sound SQLite databases -----------------------------------------------------

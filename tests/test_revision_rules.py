@@ -20,6 +20,7 @@ each rule rejecting a revision that breaks it, and no other rule objecting.
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS
 from goclaw_db.revision_ops import REVISION_OPERATIONS
 
 VERSIONS = Path(__file__).resolve().parents[1] / "alembic" / "versions"
@@ -191,6 +193,16 @@ def test_the_chain_is_numbered_from_one_without_gaps():
     assert [int(r.number) for r in REVISIONS] == list(range(1, len(REVISIONS) + 1))
 
 
+def test_every_revision_from_the_first_desktop_version_on_names_its_desktop_schema_version():
+    """After each revision a run writes the desktop counter ``DESKTOP_SCHEMA_VERSIONS`` gives it: a revision
+    without an entry would leave a desktop file recording no version, which GoClaw's desktop build takes
+    for a new file."""
+    numbers = [int(r.number) for r in REVISIONS]
+    assert sorted(DESKTOP_SCHEMA_VERSIONS) == [n for n in numbers if n >= min(DESKTOP_SCHEMA_VERSIONS)]
+    desktop_numbers = [DESKTOP_SCHEMA_VERSIONS[n] for n in sorted(DESKTOP_SCHEMA_VERSIONS)]
+    assert desktop_numbers == sorted(desktop_numbers)
+
+
 @by_number
 def test_docstring_names_the_goclaw_version(revision):
     assert docstring_problems(revision) == []
@@ -297,3 +309,15 @@ def test_helpers_imported_around_op_are_outside_the_vocabulary():
         "line 12 imports from goclaw_db.revision_ops.portable: revisions import sqlalchemy, alembic's op, "
         "goclaw_db.sql, goclaw_db.types and the standard library only"
     ]
+
+
+def test_every_operation_shows_its_parameters_to_help():
+    """Alembic writes ``op.<name>`` as ``(self, *args, **kw)``; a revision's author reads the real ones."""
+    from alembic.operations import Operations
+
+    for name in REVISION_OPERATIONS:
+        shown = list(inspect.signature(getattr(Operations, name)).parameters)
+        assert shown[0] == "self" and shown != ["self", "args", "kw"], name
+    assert list(inspect.signature(Operations.create_portable_index).parameters)[:4] == [
+        "self", "name", "table", "columns"
+    ]  # fmt: skip

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from goclaw_db.locking import (
+from goclaw_db.runner.locking import (
     CONNECT_TIMEOUT_VARIABLE,
     LOCK_RETRIES_VARIABLE,
     MIGRATION_LOCK_KEY,

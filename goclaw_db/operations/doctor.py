@@ -14,19 +14,26 @@ from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 
-from goclaw_db import desktop_ladder, hooks
+from goclaw_db import hooks
 from goclaw_db.config import display_url
+from goclaw_db.engine import GOCLAW_POOL_OPEN
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
-from goclaw_db.runner import head_version, version_number
+from goclaw_db.runner import chain_versions, head_version, version_number
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.desktop_ladder import desktop_version
 from goclaw_db.runner.errors import refusal
-from goclaw_db.runner.preflight import preflight, require_fts5, require_sound_sqlite_file, sqlite_version
+from goclaw_db.runner.preflight import (
+    MINIMUM_POSTGRES,
+    MINIMUM_POSTGRES_VERSION_NUM,
+    preflight,
+    require_fts5,
+    require_sound_sqlite_file,
+    sqlite_version,
+)
 from goclaw_db.runner.version_table import alembic_revision, goclaw_version
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
-# GoClaw opens up to 25 connections per process (its pool's MaxOpenConns).
-GOCLAW_POOL_SIZE = 25
 # Spans older than this are what GoClaw's page suggests pruning.
 SPAN_RETENTION_DAYS = 30
 
@@ -48,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=int,
         default=1,
         metavar="N",
-        help="GoClaw processes sharing the server (each opens up to 25 connections)",
+        help=f"GoClaw processes sharing the server (each opens up to {GOCLAW_POOL_OPEN} connections)",
     )
 
 
@@ -60,12 +67,13 @@ def check_postgres_server(connection: sa.Connection) -> list[Check]:
 
     version = connection.scalar(sa.text("SHOW server_version"))
     number = int(connection.scalar(sa.text("SHOW server_version_num")))
+    supported = number >= MINIMUM_POSTGRES_VERSION_NUM
     checks = [
         Check(
             "server",
-            "ok" if number >= 150000 else "fail",
+            "ok" if supported else "fail",
             f"PostgreSQL {version}",
-            "" if number >= 150000 else "GoClaw needs PostgreSQL 15 or newer: upgrade the server",
+            "" if supported else f"GoClaw needs {MINIMUM_POSTGRES} or newer: upgrade the server",
         )
     ]
     installed = connection.scalar(sa.text("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
@@ -114,9 +122,9 @@ def check_connections(connection: sa.Connection, instances: int) -> Check:
             sa.text("SELECT COALESCE((SELECT setting FROM pg_settings WHERE name = 'reserved_connections'), '0')")
         )
     )
-    usable, needed = limit - reserved, GOCLAW_POOL_SIZE * instances
+    usable, needed = limit - reserved, GOCLAW_POOL_OPEN * instances
     detail = (
-        f"max_connections {limit} ({usable} usable) for {instances} GoClaw process(es) × {GOCLAW_POOL_SIZE} = {needed}"
+        f"max_connections {limit} ({usable} usable) for {instances} GoClaw process(es) × {GOCLAW_POOL_OPEN} = {needed}"
     )
     fix = (
         f"raise max_connections to at least {needed + reserved + 10} (ALTER SYSTEM SET max_connections = "
@@ -183,17 +191,13 @@ def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int 
             f"dirty at version {version}: a migration stopped part-way",
             f"repair what it left, then goclaw-db migrate force {version - 1}",
         ), None
-    if version > head:
-        return Check(
-            "version", "fail", f"version {version} is newer than this goclaw-db knows ({head})", "upgrade goclaw-db"
-        ), None
     pending_hooks = [hook.name for hook in hooks.pending(connection, version)]
     if version < head or pending_hooks:
         todo = ", ".join(
             filter(
                 None,
                 [
-                    f"{head - version} revision(s) to {head}" if version < head else "",
+                    f"{sum(n > version for n in chain_versions())} revision(s) to {head}" if version < head else "",
                     f"data hooks {', '.join(pending_hooks)}" if pending_hooks else "",
                 ],
             )
@@ -220,7 +224,7 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
     if connection.dialect.name == "sqlite" and alembic_revision(connection) is None:
-        desktop = desktop_ladder.desktop_version(connection)
+        desktop = desktop_version(connection)
         return Check(
             "schema drift",
             "warn",

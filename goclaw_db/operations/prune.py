@@ -22,13 +22,13 @@ from typing import TextIO
 import sqlalchemy as sa
 
 from goclaw_db.config import display_url
-from goclaw_db.engine import driver_connection
 from goclaw_db.operations.common import (
     existing_tables,
     open_engine,
     require_goclaw_database,
 )
 from goclaw_db.runner.connection import connect
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.sqlite_transactions import transactional_sqlite
 

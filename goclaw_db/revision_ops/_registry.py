@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,6 +37,13 @@ def revision_operation(implementation: _F) -> _F:
         {"__doc__": implementation.__doc__, name: classmethod(build_and_invoke)},
     )
     Operations.register_operation(name)(operation)
+    # Alembic writes ``op.<name>`` with build_and_invoke's ``(self, *args, **kw)``; help() and
+    # inspect.signature() read the implementation's own parameters from here instead.
+    implementation_parameters = list(inspect.signature(implementation).parameters.values())
+    self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    getattr(Operations, name).__signature__ = inspect.signature(implementation).replace(
+        parameters=[self, *implementation_parameters[1:]]
+    )
     REVISION_OPERATIONS.append(name)
 
     @Operations.implementation_for(operation)

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.util import CommandError
 
-from goclaw_db.locking import kept_outside_transaction
 from goclaw_db.revision_ops._registry import on_postgresql, revision_operation
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
+from goclaw_db.runner.locking import kept_outside_transaction
 from goclaw_db.types import is_pg_only
 
 # A column's desktop differences, as dialect arguments of sa.Column (None: as on PostgreSQL).

@@ -175,6 +175,8 @@ def _add_generated_columns(batch, declared: _DeclaredTable) -> None:
     Placed after the batch's own operations (``batch.impl.batch``, Alembic's
     list of them), so that a neighbour it drops does not take the position
     with it; a generated column the batch drops itself is simply not added.
+    Alembic has no public view of that list: pyproject.toml pins the versions
+    it was proven on (tests/test_dependency_pins.py).
     """
     operations = batch.impl.batch
     dropped = {arguments[1].name for name, arguments, _kw in operations if name == "drop_column"}

@@ -5,19 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
-from goclaw_db import desktop_ladder
+from goclaw_db.runner import desktop_ladder
 from goclaw_db.runner.chain import revision_id, script_directory
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.version_table import goclaw_version
 
 
-def adopt(connection: sa.Connection, head: int, *, in_callers_transaction: bool = False) -> None:
+def adopt(connection: sa.Connection, *, in_callers_transaction: bool = False) -> None:
     """Stamp a database that records its version only in GoClaw's bookkeeping at that version.
 
     GoClaw records its version only in ``schema_migrations``; a database with
     that row and no Alembic version is stamped at the same version, so the
-    chain continues from there.  A dirty or too-new database is refused
-    before anything changes.
+    chain continues from there.  A dirty or too-new database (``goclaw_version``)
+    is refused before anything changes.
     """
     recorded = goclaw_version(connection)
     if recorded is None:
@@ -27,11 +27,6 @@ def adopt(connection: sa.Connection, head: int, *, in_callers_transaction: bool 
         raise refusal(
             f"the database is dirty at version {version}: a migration stopped part-way. "
             f"Repair what it left, then run: goclaw-db migrate force {version - 1}"
-        )
-    if version > head:
-        raise refusal(
-            f"the database is at GoClaw schema version {version}, newer than this goclaw-db knows "
-            f"(up to {head}): upgrade goclaw-db."
         )
     context = MigrationContext.configure(connection)
     if context.get_current_revision() is None and version > 0:

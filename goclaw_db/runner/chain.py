@@ -42,14 +42,24 @@ def revision_id(version: int) -> str:
 
 
 @cache
-def head_version() -> int:
-    """The newest GoClaw schema version the chain reaches, from the revision files' names."""
-    versions = (
-        int(match.group(1))
-        for path in (script_location() / "versions").iterdir()
-        if (match := _REVISION_FILE.match(path.name))
+def chain_versions() -> tuple[int, ...]:
+    """Every GoClaw schema version the chain has a revision for, in order, from the revision files' names.
+
+    GoClaw's numbers are not contiguous (80 is followed by 99000), so what lies
+    between two versions is read from here, never counted.
+    """
+    return tuple(
+        sorted(
+            int(match.group(1))
+            for path in (script_location() / "versions").iterdir()
+            if (match := _REVISION_FILE.match(path.name))
+        )
     )
-    return max(versions, default=0)
+
+
+def head_version() -> int:
+    """The newest GoClaw schema version the chain reaches."""
+    return chain_versions()[-1] if chain_versions() else 0
 
 
 def alembic_config(url: sa.URL | str, *, compare_with_models: bool = True) -> Config:

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from goclaw_db import locking
 from goclaw_db.config import display_url, driver_reason
+from goclaw_db.runner import locking
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import require_sqlite_file
 

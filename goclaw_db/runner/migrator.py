@@ -14,16 +14,29 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from goclaw_db import hooks, ownership
-from goclaw_db.bookkeeping import DESKTOP_EQUIVALENT_VERSION, DESKTOP_SCHEMA_VERSION
+from goclaw_db.bookkeeping import desktop_schema_version
 from goclaw_db.config import display_url, driver_reason
-from goclaw_db.runner.chain import alembic_config, head_version, revision_id, script_directory, version_number
+from goclaw_db.runner.chain import (
+    alembic_config,
+    chain_versions,
+    head_version,
+    revision_id,
+    script_directory,
+    version_number,
+)
 from goclaw_db.runner.connection import migration_connection
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import preflight, require_sound_sqlite_file
 from goclaw_db.runner.refusals import refuse_downgrade_of_goclaw_desktop_file
 from goclaw_db.runner.run_lock import lock_migrations, unlock_migrations
 from goclaw_db.runner.sqlite_transactions import transactional_sqlite
-from goclaw_db.runner.version_table import alembic_revision, ensure_bookkeeping, goclaw_version, write_version
+from goclaw_db.runner.version_table import (
+    alembic_revision,
+    ensure_bookkeeping,
+    goclaw_version,
+    recorded_version,
+    write_version,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -78,7 +91,7 @@ class Migrator:
 
     def status(self) -> Status:
         version, dirty = self.current()
-        pending = [f"{n:06d}" for n in range(version + 1, self.head + 1)]
+        pending = [revision_id(n) for n in chain_versions() if n > version]
         adoption = None
         if self._new_sqlite_file():
             hook_names = [h.name for h in hooks.registered()]
@@ -159,14 +172,16 @@ class Migrator:
             command.downgrade(self.config, revision_id(version))
 
     def _check_version(self, version: int) -> None:
-        if not 0 <= version <= self.head:
+        if version and version not in chain_versions():
             raise refusal(f"{version} is not a GoClaw schema version: give a version from 0 to {self.head}")
 
-    def force(self, version: int) -> None:
+    def force(self, version: int, *, overwrite_newer: bool = False) -> None:
         """Record ``version`` as reached and clean, applying nothing (golang-migrate's force).
 
         The database is checked first (preflight) and the version written last,
-        in one transaction, so a refused database is left as it was.
+        in one transaction, so a refused database is left as it was.  A database
+        newer than this package knows keeps its version unless ``overwrite_newer``
+        says the operator means to record an older one on it.
         """
         from alembic.runtime.migration import MigrationContext
 
@@ -174,8 +189,15 @@ class Migrator:
         with migration_connection(self.url) as conn:
             transactional_sqlite(conn)
             preflight(conn)
-            recorded = goclaw_version(conn)
-            if recorded and version < recorded[0]:
+            recorded = recorded_version(conn)
+            if recorded and recorded.newer_than(self.head) and not overwrite_newer:
+                raise refusal(
+                    f"{recorded.describe()}, newer than this goclaw-db knows (up to {self.head}): recording "
+                    f"{version} would make GoClaw's binaries and this package apply migrations it already "
+                    "has. Upgrade goclaw-db, or add --overwrite-newer-version if the schema really is at "
+                    f"{version}; nothing was changed."
+                )
+            if recorded and (recorded.version is None or version < recorded.version):
                 refuse_downgrade_of_goclaw_desktop_file(conn)
             conn.rollback()
             lock_migrations(conn)  # never under a running migration
@@ -210,13 +232,13 @@ def _desktop_adoption(conn: sa.Connection) -> str | None:
     """What adoption will do to a desktop file GoClaw made, or None where there is nothing to adopt."""
     if conn.dialect.name != "sqlite" or alembic_revision(conn) is not None:
         return None
-    from goclaw_db import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
+    from goclaw_db.runner import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
 
     desktop = desktop_ladder.desktop_version(conn)
     if desktop is None:
         return None
+    head = head_version()
     return (
         f"GoClaw desktop file at schema_version {desktop}: the next upgrade rebuilds it into the "
-        f"desktop schema {DESKTOP_SCHEMA_VERSION} (GoClaw version {DESKTOP_EQUIVALENT_VERSION}) "
-        "with its search indexes"
+        f"desktop schema {desktop_schema_version(head)} (GoClaw version {head}) with its search indexes"
     )

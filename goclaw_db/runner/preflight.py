@@ -8,11 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from goclaw_db.engine import driver_connection
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
 from goclaw_db.sqlite_functions import register_sqlite_functions
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# GoClaw's oldest PostgreSQL, as server_version_num reads it.
+MINIMUM_POSTGRES_VERSION_NUM = 150000
+MINIMUM_POSTGRES = f"PostgreSQL {MINIMUM_POSTGRES_VERSION_NUM // 10000}"
 
 
 def preflight(connection: sa.Connection) -> None:
@@ -23,8 +26,8 @@ def preflight(connection: sa.Connection) -> None:
         register_sqlite_functions(driver_connection(connection))
         return
     version_num = int(connection.scalar(sa.text("SELECT current_setting('server_version_num')")))
-    if version_num < 150000:
-        raise refusal(f"PostgreSQL {version_num // 10000} is too old: GoClaw needs PostgreSQL 15 or newer.")
+    if version_num < MINIMUM_POSTGRES_VERSION_NUM:
+        raise refusal(f"PostgreSQL {version_num // 10000} is too old: GoClaw needs {MINIMUM_POSTGRES} or newer.")
     has_vector = connection.scalar(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
     if not has_vector:
         raise refusal(

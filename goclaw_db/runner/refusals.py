@@ -7,6 +7,7 @@ import logging
 import sqlalchemy as sa
 
 from goclaw_db import ownership
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS
 from goclaw_db.config import display_url
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.version_table import alembic_revision, goclaw_version
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # What the chain builds on SQLite and GoClaw's desktop build does not make
 # (see tests/reference/sqlite_goclaw.json).  The downgrades alter or drop them,
-# so a desktop file GoClaw made cannot be taken below its schema version 12.
+# so a desktop file GoClaw made cannot be taken below the desktop's first schema version.
 CHAIN_ONLY_DESKTOP_OBJECTS = (
     "vault_versions",
     "idx_episodic_expires",
@@ -36,10 +37,11 @@ def refuse_foreign_database(connection: sa.Connection) -> None:
     # The tables first, the version after: a concurrent first run commits its
     # tables and its version together, so whoever sees its tables sees its
     # version too, and a run never mistakes it for a stranger.
-    inventory = ownership.take_inventory(connection)
+    names = ownership.table_names(connection)
     recorded = goclaw_version(connection)
     if (recorded and recorded[0]) or alembic_revision(connection):
         return
+    inventory = ownership.classify(connection, names)
     if inventory.goclaw_tables:
         raise refusal(
             f"{display_url(connection.engine.url)} records no GoClaw version but already has tables with "
@@ -63,7 +65,8 @@ def refuse_downgrade_of_goclaw_desktop_file(connection: sa.Connection) -> None:
     if missing:
         raise refusal(
             f"this desktop file was made by GoClaw (it has no {', '.join(missing)}, which the downgrades need) "
-            "and cannot be downgraded: GoClaw's desktop has no schema before version 12. Nothing was changed."
+            "and cannot be downgraded: GoClaw's desktop has no schema before version "
+            f"{min(DESKTOP_SCHEMA_VERSIONS.values())}. Nothing was changed."
         )
 
 

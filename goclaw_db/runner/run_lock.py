@@ -1,7 +1,7 @@
 """Keeping whole migration runs of one database apart.
 
 PostgreSQL: every transaction of a run takes a transaction-scoped advisory
-lock first (``goclaw_db.locking``), which also works through a transaction
+lock first (``goclaw_db.runner.locking``), which also works through a transaction
 pooler.  SQLite: a lock file beside the database, held for the whole run.
 """
 
@@ -13,7 +13,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from goclaw_db import locking
+from goclaw_db.runner import locking
 from goclaw_db.runner.errors import refusal
 
 try:

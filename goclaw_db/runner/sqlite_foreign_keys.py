@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from goclaw_db.engine import driver_connection
 from goclaw_db.runner.chain import version_number
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from goclaw_db.engine import driver_connection
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
 
 

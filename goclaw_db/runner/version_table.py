@@ -9,18 +9,20 @@ transaction, so it only ever shows a completed version with ``dirty = false``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
 from goclaw_db.bookkeeping import (
-    DESKTOP_EQUIVALENT_VERSION,
-    DESKTOP_SCHEMA_VERSION,
+    NEWEST_DESKTOP_SCHEMA_VERSION,
     POSTGRES_BOOKKEEPING,
+    desktop_schema_version,
+    goclaw_version_of_desktop,
     schema_migrations,
     schema_version,
 )
-from goclaw_db.runner.chain import version_number
+from goclaw_db.runner.chain import head_version, version_number
+from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.sqlite_foreign_keys import check_sqlite_foreign_keys
 
 if TYPE_CHECKING:
@@ -36,13 +38,29 @@ alembic_version = sa.Table(
 )
 
 
-def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
-    """(version, dirty) from GoClaw's own bookkeeping, or None where it has no row.
+class RecordedVersion(NamedTuple):
+    """What GoClaw's bookkeeping says, before anyone judges it."""
 
-    On SQLite the desktop's ``schema_version`` 12 counts as GoClaw version 44,
-    and so does every older desktop number: adoption brings those files to 12
-    (``goclaw_db.desktop_ladder``).  A newer desktop number counts as a version
-    past this package's head.
+    # The GoClaw version; None for a desktop number newer than any this package knows.
+    version: int | None
+    dirty: bool
+    # The desktop's own ``schema_version`` (SQLite), None on PostgreSQL.
+    desktop: int | None = None
+
+    def newer_than(self, head: int) -> bool:
+        return self.version is None or self.version > head
+
+    def describe(self) -> str:
+        if self.desktop is not None:
+            return f"the desktop file is at schema_version {self.desktop}"
+        return f"the database is at GoClaw schema version {self.version}"
+
+
+def recorded_version(connection: sa.Connection) -> RecordedVersion | None:
+    """GoClaw's own bookkeeping as it stands, or None where it has no row.
+
+    On SQLite the desktop's ``schema_version`` counts as the GoClaw version
+    ``goclaw_db.bookkeeping.DESKTOP_SCHEMA_VERSIONS`` pairs it with.
     """
     if connection.dialect.name == "sqlite":
         if not sa.inspect(connection).has_table("schema_version"):
@@ -50,11 +68,35 @@ def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
         desktop = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
         if desktop is None:
             return None
-        return DESKTOP_EQUIVALENT_VERSION + max(desktop - DESKTOP_SCHEMA_VERSION, 0), False
+        return RecordedVersion(goclaw_version_of_desktop(desktop), False, desktop)
     if not sa.inspect(connection).has_table("schema_migrations"):
         return None
     row = connection.execute(sa.select(schema_migrations.c.version, schema_migrations.c.dirty)).first()
-    return (row.version, row.dirty) if row else None
+    return RecordedVersion(row.version, row.dirty) if row else None
+
+
+def goclaw_version(connection: sa.Connection) -> tuple[int, bool] | None:
+    """(version, dirty) from GoClaw's own bookkeeping, or None where it has no row.
+
+    A database newer than this package knows is refused here, in one line, so
+    that no command reads it as a version it could plan from.
+    """
+    recorded = recorded_version(connection)
+    if recorded is None:
+        return None
+    head = head_version()
+    if recorded.newer_than(head):
+        raise newer_database(recorded, head)
+    assert recorded.version is not None  # a known version: newer_than() is False
+    return recorded.version, recorded.dirty
+
+
+def newer_database(recorded: RecordedVersion, head: int) -> Exception:
+    """The refusal of a database a newer GoClaw (or goclaw-db) migrated."""
+    return refusal(
+        f"{recorded.describe()}, newer than this goclaw-db knows (GoClaw schema version {head}, "
+        f"desktop schema_version {NEWEST_DESKTOP_SCHEMA_VERSION}): upgrade goclaw-db; nothing was changed."
+    )
 
 
 def alembic_revision(connection: sa.Connection) -> str | None:
@@ -78,19 +120,16 @@ def write_version(connection: sa.Connection, version: int) -> None:
 
 
 def version_statements(dialect_name: str, version: int) -> list[sa.Executable]:
-    """golang-migrate's one clean row (PostgreSQL), or the desktop's counter at head (SQLite)."""
+    """golang-migrate's one clean row (PostgreSQL), or the desktop's counter where it has a number (SQLite)."""
     if dialect_name == "postgresql":
         return [
             schema_migrations.delete(),
             *([schema_migrations.insert().values(version=version, dirty=False)] if version else []),
         ]
+    desktop = desktop_schema_version(version)
     return [
         schema_version.delete(),
-        *(
-            [schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION)]
-            if version == DESKTOP_EQUIVALENT_VERSION
-            else []
-        ),
+        *([schema_version.insert().values(version=desktop)] if desktop is not None else []),
     ]
 
 

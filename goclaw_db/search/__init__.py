@@ -9,7 +9,7 @@ in a tenant-scoped session ``tenant_id`` may be left out, and another tenant's i
 (``CrossTenantError``).
 """
 
-from goclaw_db.search._common import EmbeddingDimensionError, SearchIndexMissing, SearchResults
+from goclaw_db.search._common import SearchIndexMissing, SearchResults
 from goclaw_db.search.delegates import (
     search_delegate_targets,
     search_delegate_targets_async,
@@ -32,6 +32,7 @@ from goclaw_db.search.results import (
 from goclaw_db.search.skills import search_skills, search_skills_async
 from goclaw_db.search.tasks import search_tasks, search_tasks_async
 from goclaw_db.search.vault import search_vault, search_vault_async
+from goclaw_db.types import EmbeddingDimensionError
 
 __all__ = [
     "DelegateTarget",

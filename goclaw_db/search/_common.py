@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import inspect
 import re
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -29,13 +30,9 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from goclaw_db.tenancy import tenant_for
-from goclaw_db.types import EMBEDDING_DIMENSIONS
 
 T = TypeVar("T")
-
-
-class EmbeddingDimensionError(ValueError):
-    """The query vector does not have the dimension GoClaw's schema stores."""
+P = ParamSpec("P")
 
 
 class SearchIndexMissing(RuntimeError):
@@ -43,29 +40,6 @@ class SearchIndexMissing(RuntimeError):
 
 
 _MISSING_FTS5_TABLE = re.compile(r"no such table: (?:main\.)?(\w+_fts)\b")
-
-
-@overload
-def checked_embedding(embedding: Sequence[float]) -> list[float]: ...
-@overload
-def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None: ...
-def checked_embedding(embedding: Sequence[float] | None) -> list[float] | None:
-    """The query vector as a list of floats, refused when its length is not the schema's.
-
-    A vector of another length would make PostgreSQL fail the whole search (or, in
-    GoClaw, silently drop its vector half: the "memory search returns no results"
-    symptom), so it is refused here with the one number that matters.
-    """
-    if embedding is None:
-        return None
-    vector = [float(x) for x in embedding]
-    if len(vector) != EMBEDDING_DIMENSIONS:
-        raise EmbeddingDimensionError(
-            f"the query embedding has {len(vector)} dimensions, but GoClaw's schema stores "
-            f"vector({EMBEDDING_DIMENSIONS}): embed the query with the model that filled the "
-            f"database (one producing {EMBEDDING_DIMENSIONS}-dimension vectors)"
-        )
-    return vector
 
 
 # --- full text -----------------------------------------------------------------
@@ -365,17 +339,26 @@ class _Planned(Generic[T]):
 
 
 def sync_and_async(
-    build: Callable[..., Plan[T]],
-) -> tuple[Callable[..., SearchResults[T]], Callable[..., Awaitable[SearchResults[T]]]]:
-    """The sync and the async search made from one plan builder ``build(dialect_name, ...)``."""
+    build: Callable[Concatenate[str, P], Plan[T]],
+) -> tuple[
+    Callable[Concatenate[Bind, P], SearchResults[T]],
+    Callable[Concatenate[AsyncBind, P], Coroutine[Any, Any, SearchResults[T]]],
+]:
+    """The sync and the async search made from one plan builder ``build(dialect_name, ...)``.
 
-    def search(bind: Bind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+    Both take the builder's parameters after the connection: for type checkers
+    through ``P``, for ``help()`` and ``inspect.signature`` through ``__signature__``.
+    """
+
+    def search(bind: Bind, /, *args: P.args, **kwargs: P.kwargs) -> SearchResults[T]:
         if isinstance(bind, sa.orm.Session):
             # In the session's transaction, after its pending changes, as the session's own queries run.
-            kwargs = _in_session(bind, kwargs)
+            in_session = _in_session(bind, kwargs)
             if bind.autoflush:
                 bind.flush()
-            return search(bind.connection(), *args, **kwargs)
+            # With the session's tenant filled in: the same parameters, though P cannot say so.
+            with_tenant: Callable[..., SearchResults[T]] = search
+            return with_tenant(bind.connection(), *args, **in_session)
         if isinstance(bind, sa.Engine):
             with bind.connect() as connection:
                 return search(connection, *args, **kwargs)
@@ -392,12 +375,13 @@ def sync_and_async(
             bind.execute(_restored(previous))
             return planned.results(rows)
 
-    async def search_async(bind: AsyncBind, *args: Any, **kwargs: Any) -> SearchResults[T]:
+    async def search_async(bind: AsyncBind, /, *args: P.args, **kwargs: P.kwargs) -> SearchResults[T]:
         if isinstance(bind, AsyncSession):
-            kwargs = _in_session(bind.sync_session, kwargs)
+            in_session = _in_session(bind.sync_session, kwargs)
             if bind.sync_session.autoflush:
                 await bind.flush()
-            return await search_async(await bind.connection(), *args, **kwargs)
+            with_tenant_async: Callable[..., Coroutine[Any, Any, SearchResults[T]]] = search_async
+            return await with_tenant_async(await bind.connection(), *args, **in_session)
         if isinstance(bind, AsyncEngine):
             async with bind.connect() as connection:
                 return await search_async(connection, *args, **kwargs)
@@ -415,9 +399,20 @@ def sync_and_async(
             await bind.execute(_restored(previous))
             return planned.results(rows)
 
-    for function in (search, search_async):
+    built = inspect.signature(build)
+    after_dialect = list(built.parameters.values())[1:]
+    # The builder's own annotations are strings ("Plan[MemorySearchResult]"): the results name the same type.
+    results = str(built.return_annotation).replace("Plan[", "SearchResults[", 1)
+    functions: list[tuple[Callable[..., Any], str]] = [
+        (search, "Connection | Engine"),
+        (search_async, "AsyncConnection | AsyncEngine"),
+    ]
+    for function, bind_type in functions:
         function.__doc__ = build.__doc__
         function.__module__ = build.__module__
+        bind = inspect.Parameter("bind", inspect.Parameter.POSITIONAL_ONLY, annotation=bind_type)
+        signature = built.replace(parameters=[bind, *after_dialect], return_annotation=results)
+        setattr(function, "__signature__", signature)  # noqa: B010  (functions declare no such attribute)
     return search, search_async
 
 

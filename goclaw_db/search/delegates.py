@@ -31,7 +31,6 @@ from goclaw_db.search._common import (
     QUERY_TEXT,
     Plan,
     bm25_relevance,
-    checked_embedding,
     fts5_all_words,
     param,
     shaped,
@@ -41,6 +40,7 @@ from goclaw_db.search._common import (
 )
 from goclaw_db.search._hybrid import text_params, vector_params, vector_source
 from goclaw_db.search.results import DelegateTarget
+from goclaw_db.types import checked_embedding
 
 DEFAULT_LIMIT = 5
 _LINK_COLUMNS = (

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import KGEntity
-from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, param, shaped, sync_and_async
+from goclaw_db.search._common import Plan, fts5_all_words, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
@@ -38,6 +38,7 @@ from goclaw_db.search._hybrid import (
     vector_candidates,
 )
 from goclaw_db.search.results import EntitySearchResult
+from goclaw_db.types import checked_embedding
 
 DEFAULT_LIMIT = 20
 TEXT_WEIGHT = 0.3

@@ -38,7 +38,6 @@ from goclaw_db.base import table_of
 from goclaw_db.models import MemoryChunk
 from goclaw_db.search._common import (
     Plan,
-    checked_embedding,
     fts5_all_words,
     param,
     shaped,
@@ -54,6 +53,7 @@ from goclaw_db.search._hybrid import (
     vector_candidates,
 )
 from goclaw_db.search.results import MemorySearchResult
+from goclaw_db.types import checked_embedding
 
 DEFAULT_MAX_RESULTS = 6
 DEFAULT_TEXT_WEIGHT = 0.3

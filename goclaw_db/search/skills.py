@@ -21,9 +21,10 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import Skill
-from goclaw_db.search._common import Plan, checked_embedding, param, shaped, sync_and_async
+from goclaw_db.search._common import Plan, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import vector_candidates, vector_params
 from goclaw_db.search.results import SkillSearchResult
+from goclaw_db.types import checked_embedding
 
 DEFAULT_LIMIT = 5
 

@@ -32,7 +32,6 @@ from goclaw_db.search._common import (
     QUERY_TEXT,
     Plan,
     bm25_relevance,
-    checked_embedding,
     param,
     shaped,
     sync_and_async,
@@ -47,6 +46,7 @@ from goclaw_db.search._hybrid import (
     vector_params,
 )
 from goclaw_db.search.results import TaskSearchResult
+from goclaw_db.types import checked_embedding
 
 DEFAULT_LIMIT = 20
 TEXT_WEIGHT = 0.3

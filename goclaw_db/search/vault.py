@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from goclaw_db.base import table_of
 from goclaw_db.models import VaultDocument
-from goclaw_db.search._common import Plan, checked_embedding, fts5_all_words, param, shaped, sync_and_async
+from goclaw_db.search._common import Plan, fts5_all_words, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import (
     TextIndex,
     best_first,
@@ -40,6 +40,7 @@ from goclaw_db.search._hybrid import (
     vector_candidates,
 )
 from goclaw_db.search.results import VaultDocumentData, VaultSearchResult
+from goclaw_db.types import checked_embedding
 
 DEFAULT_MAX_RESULTS = 10
 TEXT_WEIGHT = 0.4

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from goclaw_db.models import MASTER_TENANT_ID
 from goclaw_db.search import SearchIndexMissing, search_memory
 from tests import schema_catalog
-from tests.support import HEAD, declared_column_order, reference_catalog
+from tests.support import HEAD, HEAD_DESKTOP, declared_column_order, reference_catalog
 
 FIXTURES = Path(__file__).parent.parent / "desktop_files"
 RELEASED = (1, 2, 3, 4, 5, 6, 12)
@@ -114,7 +114,7 @@ def path(upgraded, version) -> Path:
 
 
 def test_upgrade_records_desktop_12_and_goclaw_44(path):
-    assert query(path, "SELECT version FROM schema_version") == [(12,)]
+    assert query(path, "SELECT version FROM schema_version") == [(HEAD_DESKTOP,)]
     assert query(path, "SELECT version_num FROM alembic_version") == [("000044",)]
 
 
@@ -311,7 +311,7 @@ def test_rows_the_head_schema_refuses_roll_everything_back(tmp_path):
     # Version 5 let one binary name be defined per agent; from 6 it is one per tenant.
     path = unpack(5, tmp_path)
     change(path, "UPDATE secure_cli_binaries SET binary_name = 'aws'")
-    assert "cannot be brought to 12" in refused(path).stderr
+    assert f"cannot be brought to {HEAD_DESKTOP}" in refused(path).stderr
 
 
 def test_rows_whose_foreign_keys_point_at_nothing_are_refused_and_left_alone(tmp_path):

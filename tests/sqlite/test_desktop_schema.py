@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from tests import schema_catalog
-from tests.support import reference_catalog
+from tests.support import HEAD_DESKTOP, reference_catalog
 
 MASTER_TENANT_ID = "0193a5b0-7000-7000-8000-000000000001"
 
@@ -19,7 +19,7 @@ def test_head_matches_goclaw_desktop_schema_by_affinity(desktop_database):
 
 def test_head_records_desktop_schema_version_12(desktop_database):
     with sqlite3.connect(desktop_database) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(12,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(HEAD_DESKTOP,)]
 
 
 def test_head_has_the_master_tenant(desktop_database):

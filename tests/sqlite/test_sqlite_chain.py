@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.support import HEAD, downgrade, head_schema_differences, upgrade
+from tests.support import HEAD, HEAD_DESKTOP, downgrade, head_schema_differences, upgrade
 
 
 def _version(path) -> str | None:
@@ -35,7 +35,7 @@ def test_every_version_upgrades_and_downgrades_on_sqlite(tmp_path):
     for version in range(1, HEAD + 1):
         upgrade(url, version)
         assert _version(path) == f"{version:06d}"
-    assert _schema_version(path) == [(12,)]
+    assert _schema_version(path) == [(HEAD_DESKTOP,)]
 
     for version in range(HEAD - 1, -1, -1):
         downgrade(url, version)
@@ -45,4 +45,4 @@ def test_every_version_upgrades_and_downgrades_on_sqlite(tmp_path):
 
     upgrade(url, "head")
     assert head_schema_differences(url) == []
-    assert _schema_version(path) == [(12,)]
+    assert _schema_version(path) == [(HEAD_DESKTOP,)]

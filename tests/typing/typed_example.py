@@ -19,6 +19,7 @@ from goclaw_db.engine import (
 )
 from goclaw_db.json_shapes import SessionMessage, ToolCall
 from goclaw_db.models import MASTER_TENANT_ID, Agent, ChatSession, MemoryChunk
+from goclaw_db.search import search_memory, search_memory_async
 
 
 def record_turn(chat: ChatSession, question: str, answer: str) -> None:
@@ -49,6 +50,17 @@ def nearest_chunks(url: str, query: list[float]) -> list[str]:
             .limit(5)
         ).all()
         return [row.text for row in rows]
+
+
+def memory_paths(url: str, agent_id: uuid.UUID, question: str) -> list[str]:
+    hits = search_memory(create_engine(url), question, agent_id=agent_id, tenant_id=MASTER_TENANT_ID, max_results=3)
+    return [hit.path for hit in hits]
+
+
+async def memory_paths_async(url: str, agent_id: uuid.UUID, question: str) -> list[str]:
+    engine = create_async_engine(url)
+    hits = await search_memory_async(engine, question, agent_id=agent_id, tenant_id=MASTER_TENANT_ID)
+    return [hit.path for hit in hits]
 
 
 async def agent_sessions(url: str, agent_id: uuid.UUID) -> list[str]:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from goclaw_db.config import ConfigurationError, driver_reason
-from goclaw_db.engine import driver_connection
+from goclaw_db.runner.driver import driver_connection
 
 if TYPE_CHECKING:  # the runner imports Alembic only where revisions run (goclaw_db.runner.chain)
     from alembic.runtime.migration import MigrationContext, RevisionStep
@@ -281,6 +281,8 @@ def run_migrations(context: MigrationContext, run: Callable[[], None]) -> None:
     if lock is None:
         run()
         return
+    # No hook runs before a step (on_version_apply runs after it): the steps function Alembic
+    # keeps is wrapped instead, on the Alembic versions pyproject.toml pins (tests/test_dependency_pins.py).
     steps = context._migrations_fn
     assert steps is not None, "Alembic runs revisions only with the command's steps function"
     context._migrations_fn = lock.checked_steps(steps)

@@ -44,11 +44,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from goclaw_db.base import metadata
-from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSION, schema_version
+from goclaw_db.bookkeeping import desktop_schema_version, schema_version
 from goclaw_db.desktop_columns import put_columns_in_desktop_order
-from goclaw_db.engine import driver_connection
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
-from goclaw_db.runner.chain import script_directory
+from goclaw_db.runner.chain import head_version, script_directory
+from goclaw_db.runner.driver import driver_connection
 from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
 from goclaw_db.sqlite_functions import register_sqlite_functions
 from goclaw_db.types import uuid_generate_v7
@@ -56,7 +56,7 @@ from goclaw_db.types import uuid_generate_v7
 # The desktop schema versions GoClaw's releases wrote.  7 to 11 were steps of
 # GoClaw's v3 work that no released desktop build stopped at; a file claiming
 # one of them (or 0, which GoClaw never records) has a schema nobody can vouch for.
-RELEASED_DESKTOP_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, DESKTOP_SCHEMA_VERSION})
+RELEASED_DESKTOP_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 12})
 # Bookkeeping the move leaves alone: golang-migrate's counter, Alembic's.
 KEPT_TABLES = frozenset({"schema_version", "alembic_version"})
 MOVED_ASIDE = "{}__desktop"
@@ -70,6 +70,13 @@ class HeadSchema:
     search_tables: dict[str, str]
     indexes: tuple[str, ...]
     triggers: tuple[str, ...]
+
+
+def head_desktop_version() -> int:
+    """The desktop ``schema_version`` of the chain's head file: what adoption brings a file to."""
+    desktop = desktop_schema_version(head_version())
+    assert desktop is not None, "the chain's head has a desktop schema_version (tests/test_revision_rules.py)"
+    return desktop
 
 
 def desktop_version(connection: sa.Connection) -> int | None:
@@ -96,7 +103,8 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
         raise CommandError(
             f"the GoClaw desktop file has schema_version {version}, which no GoClaw release wrote "
             f"(released: {', '.join(map(str, sorted(RELEASED_DESKTOP_VERSIONS)))}): "
-            "let a GoClaw desktop build at schema 12 open it first, or restore a backup, then run again."
+            f"let a GoClaw desktop build at schema {head_desktop_version()} open it first, or restore a backup, "
+            "then run again."
         )
     head = head_schema()
     tables, search_tables = _file_tables(connection)
@@ -116,7 +124,7 @@ def brought_to_head(connection: sa.Connection) -> Iterator[None]:
         except sa.exc.DBAPIError as exc:
             raise CommandError(
                 f"the GoClaw desktop file at schema_version {version} cannot be brought to "
-                f"{DESKTOP_SCHEMA_VERSION} as GoClaw would: {exc.orig}. The file is unchanged; "
+                f"{head_desktop_version()} as GoClaw would: {exc.orig}. The file is unchanged; "
                 "resolve what the error names in GoClaw, then run again."
             ) from None
         yield
@@ -146,7 +154,7 @@ def _rebuild(connection: sa.Connection, head: HeadSchema, version: int) -> None:
     for table in head.search_tables.values():
         connection.execute(rebuild_fts5_index_statement(_indexed_table(table)))
     connection.execute(schema_version.delete())
-    connection.execute(schema_version.insert().values(version=DESKTOP_SCHEMA_VERSION))
+    connection.execute(schema_version.insert().values(version=head_desktop_version()))
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
         table, _rowid, parent, _fk = broken[0]
@@ -208,7 +216,7 @@ def head_schema() -> HeadSchema:
             with Operations.context(context):
                 for revision in reversed(list(script_directory().walk_revisions())):
                     revision.module.upgrade()
-            put_columns_in_desktop_order(connection, DESKTOP_SCHEMA_VERSION)
+            put_columns_in_desktop_order(connection, head_desktop_version())
             rows = connection.exec_driver_sql(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
             ).all()
