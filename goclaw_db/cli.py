@@ -1,7 +1,7 @@
 """``goclaw-db``: GoClaw's ``migrate`` commands, for databases we or GoClaw migrated.
 
     goclaw-db migrate up | down [N] | version | status | force V | goto V | drop
-    goclaw-db upgrade [--status] [--dry-run]
+    goclaw-db upgrade [--status] [--dry-run] [--to VERSION | --goclaw RELEASE]
     goclaw-db migrate up --sql
     goclaw-db docs [--output DIR]
 
@@ -27,7 +27,8 @@ import sqlalchemy as sa
 import goclaw_db
 from goclaw_db import hooks, operations
 from goclaw_db.config import display_url, driver_reason, resolve_url
-from goclaw_db.runner import Migrator, Status, locking
+from goclaw_db.releases import describe_releases
+from goclaw_db.runner import Migrator, Status, locking, revision_id
 from goclaw_db.runner.errors import one_line_failures, refusal
 
 
@@ -76,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--status", action="store_true", help="show what would run")
     upgrade.add_argument("--dry-run", action="store_true", help="print the SQL, change nothing")
     upgrade.add_argument("--json", action="store_true")
+    stop = upgrade.add_mutually_exclusive_group()
+    stop.add_argument("--to", type=int, metavar="VERSION", help="stop at this GoClaw schema version (default: head)")
+    stop.add_argument(
+        "--goclaw",
+        metavar="RELEASE",
+        help="stop at the version the GoClaw release (e.g. v3.1.1) requires: its binary refuses a newer database",
+    )
     upgrade.set_defaults(handler=_upgrade)
 
     docs = sub.add_parser("docs", help="write the schema documentation (needs no database)")
@@ -145,6 +153,7 @@ def _print_status(status: Status, as_json: bool) -> None:
         ("head", str(status.head)),
         ("pending revisions", ", ".join(status.pending_revisions) or "none"),
         ("pending data hooks", ", ".join(status.pending_hooks) or "none"),
+        ("run by", describe_releases(status.goclaw_releases)),
         *([("pending adoption", status.pending_adoption)] if status.pending_adoption else []),
     ]
     width = max(len(label) for label, _ in rows)
@@ -273,13 +282,15 @@ def _upgrade(migrator: Migrator, args: argparse.Namespace) -> None:
     if args.status:
         _print_status(migrator.status(), args.json)
         return
+    target = revision_id(migrator.target(to=args.to, goclaw=args.goclaw))
     _show_progress()
     if args.dry_run:
-        migrator.upgrade(sql=True)
+        migrator.upgrade(target, sql=True)
         return
-    ran = migrator.upgrade()
+    ran = migrator.upgrade(target)
+    version = migrator.current()[0]
     print(
-        f"{display_url(migrator.url)} is at GoClaw schema version {migrator.head}"
+        f"{display_url(migrator.url)} is at GoClaw schema version {version}; run by {migrator.run_by(version)}"
         + (f"; data hooks run: {', '.join(ran)}" if ran else "")
     )
 

@@ -17,10 +17,13 @@ from __future__ import annotations
 import csv
 import datetime
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
+
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS, desktop_schema_version
 
 Backend = Literal["postgresql", "sqlite"]
 _TABLE = Path(__file__).with_name("goclaw_releases.csv")
@@ -69,7 +72,7 @@ def goclaw_release(name: str) -> GoClawRelease:
     if close:
         hint = f"; did you mean {', '.join(close)}?"
     else:
-        hint = f"; GoClaw's releases run from {_span(goclaw_releases())}"
+        hint = f"; GoClaw's releases run from {_span([release.tag for release in goclaw_releases()])}"
     raise UnknownRelease(f"{name!r} is not a GoClaw release{hint}")
 
 
@@ -78,14 +81,33 @@ def releases_accepting(version: int, backend: Backend) -> tuple[GoClawRelease, .
     return tuple(release for release in goclaw_releases() if release.required_version(backend) == version)
 
 
-def describe_releases(releases: tuple[GoClawRelease, ...]) -> str:
-    """The releases in a few words: 'v3.0.0 … v3.1.1 (4 tags)', or 'no GoClaw release'."""
-    if not releases:
+def releases_running_at(version: int, backend: Backend) -> tuple[GoClawRelease, ...]:
+    """The releases that run on a database the chain left at GoClaw ``version`` (on SQLite, its desktop number)."""
+    number = version if backend == "postgresql" else desktop_schema_version(version)
+    return releases_accepting(number, backend) if number is not None else ()
+
+
+def version_required_by(release: GoClawRelease, backend: Backend) -> int | None:
+    """The GoClaw version the chain must reach for ``release``'s binary; None where no version of the chain is it.
+
+    On PostgreSQL that is the release's own number.  A desktop release names a
+    desktop ``schema_version``, which is the chain's version whose file records it.
+    """
+    if backend == "postgresql":
+        return release.postgres_version
+    return next(
+        (version for version, desktop in DESKTOP_SCHEMA_VERSIONS.items() if desktop == release.desktop_version), None
+    )
+
+
+def describe_releases(tags: Sequence[str]) -> str:
+    """Releases, oldest first, in a few words: 'v3.0.0 … v3.1.1 (4 tags)', or 'no GoClaw release'."""
+    if not tags:
         return "no GoClaw release"
-    if len(releases) == 1:
-        return releases[0].tag
-    return f"{_span(releases)} ({len(releases)} tags)"
+    if len(tags) == 1:
+        return tags[0]
+    return f"{_span(tags)} ({len(tags)} tags)"
 
 
-def _span(releases: tuple[GoClawRelease, ...]) -> str:
-    return f"{releases[0].tag} … {releases[-1].tag}"
+def _span(tags: Sequence[str]) -> str:
+    return f"{tags[0]} … {tags[-1]}"

@@ -9,13 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 
 from goclaw_db import hooks, ownership
 from goclaw_db.bookkeeping import desktop_schema_version
 from goclaw_db.config import display_url, driver_reason
+from goclaw_db.releases import (
+    Backend,
+    UnknownRelease,
+    describe_releases,
+    goclaw_release,
+    releases_running_at,
+    version_required_by,
+)
 from goclaw_db.runner.chain import (
     alembic_config,
     chain_versions,
@@ -50,6 +58,8 @@ class Status:
     head: int
     pending_revisions: list[str]
     pending_hooks: list[str]
+    # The GoClaw releases whose binaries run on the database at its version.
+    goclaw_releases: list[str]
     # A GoClaw desktop file not yet taken over: what the next upgrade does to it first.
     pending_adoption: str | None = None
 
@@ -60,6 +70,7 @@ class Migrator:
     def __init__(self, url: sa.URL):
         self.url = url
         self.head = head_version()
+        self.backend = cast(Backend, url.get_backend_name())
 
     @cached_property
     def config(self) -> Config:
@@ -99,7 +110,49 @@ class Migrator:
             with migration_connection(self.url) as conn:
                 hook_names = [h.name for h in hooks.pending(conn, self.head)]
                 adoption = _desktop_adoption(conn)
-        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, adoption)
+        releases = [release.tag for release in releases_running_at(version, self.backend)]
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, releases, adoption)
+
+    def run_by(self, version: int) -> str:
+        """Which GoClaw releases run on this database at ``version``, in a few words."""
+        return describe_releases([release.tag for release in releases_running_at(version, self.backend)])
+
+    def target(self, *, to: int | None = None, goclaw: str | None = None) -> int:
+        """The version an upgrade stops at: ``to``, the version GoClaw release ``goclaw`` requires, or the head.
+
+        GoClaw's binaries refuse a database newer than they require, so an operator
+        whose binary is older than this package stops where that binary does.
+        """
+        if goclaw is not None:
+            to = self._required_by(goclaw)
+        if to is None:
+            return self.head
+        self._check_version(to)
+        current, _dirty = self.current()
+        if to < current:
+            raise refusal(
+                f"the database is at version {current}, past {to}: upgrade only goes up. "
+                f"'goclaw-db migrate goto {to}' goes down, undoing what the later versions added"
+            )
+        return to
+
+    def _required_by(self, tag: str) -> int:
+        try:
+            release = goclaw_release(tag)
+        except UnknownRelease as exc:
+            raise refusal(str(exc)) from None
+        version = version_required_by(release, self.backend)
+        if version is not None and version in chain_versions():
+            return version
+        needed = release.required_version(self.backend)
+        if needed is None:
+            raise refusal(f"GoClaw {release.tag} predates GoClaw's desktop build: it runs on PostgreSQL only")
+        numbering = "schema version" if self.backend == "postgresql" else "desktop schema_version"
+        newest = self.head if self.backend == "postgresql" else desktop_schema_version(self.head)
+        raise refusal(
+            f"GoClaw {release.tag} requires {numbering} {needed}, and this goclaw-db reaches {newest}: "
+            "upgrade goclaw-db, or name the release you run if it is older"
+        )
 
     def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
         if sql and self.url.get_backend_name() == "sqlite":
@@ -108,15 +161,15 @@ class Migrator:
                 "live file; run 'goclaw-db --sqlite FILE migrate up' (or 'upgrade --status' to preview)."
             )
         if sql:
-            self.print_sql()
+            self.print_sql(target)
             return []
         from alembic import command
 
         command.upgrade(self.config, target)
         return self.run_hooks()
 
-    def print_sql(self) -> None:
-        """The SQL that would take this database from its version to head (read-only)."""
+    def print_sql(self, target: str = "head") -> None:
+        """The SQL that would take this database from its version to ``target`` (read-only)."""
         from alembic import command
 
         version, dirty = self.current()
@@ -125,15 +178,16 @@ class Migrator:
                 f"the database is dirty at version {version}: a migration stopped part-way. "
                 f"Repair what it left, then run: goclaw-db migrate force {version - 1}"
             )
-        if version >= self.head:
+        destination = self.head if target == "head" else version_number(target)
+        if version >= destination:
             print(f"-- {display_url(self.url)} is at version {version}: nothing to apply")
             return
-        print(f"-- from {version} to {self.head}", flush=True)
+        print(f"-- from {version} to {destination}", flush=True)
         if not version:
-            command.upgrade(self.config, "head", sql=True)
+            command.upgrade(self.config, target, sql=True)
             return
         self.config.attributes["stamp_start_in_script"] = not self._adopted()
-        command.upgrade(self.config, f"{version:06d}:head", sql=True)
+        command.upgrade(self.config, f"{version:06d}:{target}", sql=True)
 
     def _adopted(self) -> bool:
         """Whether Alembic's version table is there (a database GoClaw's binary migrated has none yet)."""
