@@ -22,6 +22,7 @@ from goclaw_db.runner import head_version, version_number
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import preflight, require_fts5, require_sound_sqlite_file, sqlite_version
+from goclaw_db.runner.safe_path import ADVICE, CapturesFound, captures_in
 from goclaw_db.runner.version_table import alembic_revision, goclaw_version
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
@@ -49,6 +50,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="GoClaw processes sharing the server (each opens up to 25 connections)",
     )
+
+
+# ------------------------------------------------------------------ security
+
+
+def security_finding(found: CapturesFound) -> Check:
+    """Objects of less privileged roles that would run as doctor's role: reported, never run."""
+    return Check("security", "fail", f"{found.what}; the other checks were not run, so none of it ran", ADVICE)
+
+
+def check_captures(connection: sa.Connection) -> Check:
+    looked = captures_in(connection)
+    connection.rollback()
+    if looked.captures:
+        return security_finding(CapturesFound(looked.role, looked.superuser, looked.captures))
+    return Check("security", "ok", f"no code of a less privileged role can run as {looked.role}")
 
 
 # ------------------------------------------------------------------ the server
@@ -335,8 +352,12 @@ _SPAN_GROWTH = {
 def diagnose(connection: sa.Connection, instances: int, references: catalog.References) -> list[Check]:
     head = head_version()
     is_postgres = connection.dialect.name == "postgresql"
+    if is_postgres:
+        security = check_captures(connection)
+        if security.status == "fail":
+            return [security]
     checks = (
-        [*check_postgres_server(connection), check_connections(connection, instances)]
+        [security, *check_postgres_server(connection), check_connections(connection, instances)]
         if is_postgres
         else check_sqlite_file(connection)
     )
@@ -361,8 +382,10 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
         raise refusal(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
     engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
     try:
-        with catalog.References(url) as references, connect(engine) as connection:
+        with catalog.References(url) as references, connect(engine, report_captures=True) as connection:
             checks = diagnose(connection, args.instances, references)
+    except CapturesFound as found:
+        checks = [security_finding(found)]
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
         raise refusal(
             f"doctor could not read {display_url(url)}: "
