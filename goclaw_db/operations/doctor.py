@@ -339,8 +339,12 @@ def check_sizes(connection: sa.Connection, tables: set[str]) -> Check:
 
 
 _SPAN_GROWTH = {
-    "postgresql": "SELECT count(*) FILTER (WHERE created_at > now() - interval '7 days'),"
-    " EXTRACT(EPOCH FROM now() - min(created_at)) / 86400 FROM spans",
+    # pg_catalog's own operators, whatever type created_at has been given (README: Running as a superuser).
+    # (OPERATOR() binds as tightly as any other operator: hence the parentheses.)
+    "postgresql": "SELECT count(*) FILTER (WHERE created_at OPERATOR(pg_catalog.>)"
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) interval '7 days')),"
+    " EXTRACT(EPOCH FROM pg_catalog.now() OPERATOR(pg_catalog.-) min(created_at)) OPERATOR(pg_catalog./) 86400"
+    " FROM spans",
     "sqlite": "SELECT sum(julianday(created_at) > julianday('now') - 7),"
     " julianday('now') - min(julianday(created_at)) FROM spans",
 }

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from goclaw_db.engine import driver_connection
+from goclaw_db.runner.errors import refusal
 
 _SCHEMA_KEY = "goclaw_schema"
 
@@ -130,8 +131,11 @@ class Look:
     captures: list[Capture]
 
 
-def look(run: Callable[[str], Sequence[Sequence[Any]]], named_schema: str | None) -> Look:
-    """Read the catalogs with ``run`` (one SQL string in, rows out) and judge what they hold."""
+def look(run: Callable[[str], Sequence[Sequence[Any]]], named: Sequence[str]) -> Look:
+    """Read the catalogs with ``run`` (one SQL string in, rows out) and judge what they hold.
+
+    ``named``: the schemas a search path in the URL names, the operator's own choice.
+    """
     (role, superuser), *_ = run(_ME)
     rows = run(_LOOK)
     captures = [Capture(*row[:6]) for row in rows if row[0] != "schema"]
@@ -140,21 +144,21 @@ def look(run: Callable[[str], Sequence[Sequence[Any]]], named_schema: str | None
     # GoClaw's tables live where the session's path puts new tables, unless a
     # less privileged role made a schema to come first there (public itself
     # belongs to the database owner: what it holds is judged object by object).
-    schema = named_schema or next((s.name for s, risky in path if s.name == "public" or not risky), "public")
+    schema = next(
+        (s.name for s, risky in path if s.name in named or s.name == "public" or not risky),
+        "public",
+    )
     ahead = names.index(schema) if schema in names else len(names)
-    captures += [s for s, risky in path[:ahead] if risky]
+    captures += [s for s, risky in path[:ahead] if risky and s.name not in named]
     return Look(schema, role, bool(superuser), captures)
 
 
-def explicit_schema(url: sa.URL) -> str | None:
-    """The first schema of a ``search_path`` the URL sets (``options=-csearch_path=...``), if any."""
+def schemas_named_in(url: sa.URL) -> list[str]:
+    """The schemas of a ``search_path`` the URL sets (``options=-csearch_path=...``), if any."""
     options = url.query.get("options")
     text = " ".join(options) if isinstance(options, tuple) else (options or "")
     match = re.search(r"search_path\s*=\s*(\S+)", text)
-    if not match:
-        return None
-    names = [name.strip().strip('"') for name in match[1].split(",")]
-    return next((name for name in names if name and name not in ("$user", "pg_catalog", "pg_temp")), None)
+    return [name.strip().strip('"') for name in match[1].split(",")] if match else []
 
 
 _GUARDED: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
@@ -165,7 +169,7 @@ def guard(engine: sa.Engine) -> None:
     if engine.dialect.name != "postgresql" or engine in _GUARDED:
         return
     _GUARDED.add(engine)
-    explicit = explicit_schema(engine.url)
+    named = schemas_named_in(engine.url)
 
     def on_connect(dbapi_connection: Any, record: Any) -> None:
         def run(sql: str) -> list[Any]:
@@ -174,7 +178,7 @@ def guard(engine: sa.Engine) -> None:
                 return list(cursor.fetchall())
 
         try:
-            found = look(run, explicit)
+            found = look(run, named)
         finally:
             dbapi_connection.rollback()
         if found.captures:
@@ -189,7 +193,7 @@ def guard(engine: sa.Engine) -> None:
 
 def pin_search_path(connection: sa.Connection) -> None:
     """``SET LOCAL search_path`` to GoClaw's schema, first in each transaction (none in autocommit)."""
-    schema = connection.connection.info.get(_SCHEMA_KEY)
+    schema = goclaw_schema(connection)
     if schema is None or driver_connection(connection).autocommit:
         return
     quoted = connection.dialect.identifier_preparer.quote_identifier(schema)
@@ -198,4 +202,31 @@ def pin_search_path(connection: sa.Connection) -> None:
 
 def captures_in(connection: sa.Connection) -> Look:
     """The same look on an open connection (a caller's transaction, doctor's report)."""
-    return look(lambda sql: connection.exec_driver_sql(sql).all(), explicit_schema(connection.engine.url))
+    return look(lambda sql: connection.exec_driver_sql(sql).all(), schemas_named_in(connection.engine.url))
+
+
+def refuse_captures(connection: sa.Connection) -> None:
+    """A connection a caller handed over (not ours to pin): refuse it where it could be captured.
+
+    Outside a transaction the look's own is rolled back, so the caller's
+    connection is left as it came.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    callers_transaction = connection.in_transaction()
+    found = captures_in(connection)
+    if not callers_transaction:
+        connection.rollback()
+    if found.captures:
+        raise refusal(str(CapturesFound(found.role, found.superuser, found.captures)))
+
+
+def builtin_operator(connection: sa.Connection, symbol: str) -> str:
+    """``symbol`` as pg_catalog's own on PostgreSQL, whatever types the columns now have; as it is on SQLite."""
+    return f"OPERATOR(pg_catalog.{symbol})" if connection.dialect.name == "postgresql" else symbol
+
+
+def goclaw_schema(connection: sa.Connection) -> str | None:
+    """The schema a guarded connection pins (None on SQLite or a connection not guarded)."""
+    schema: str | None = connection.connection.info.get(_SCHEMA_KEY)
+    return schema
