@@ -19,7 +19,10 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from alembic.util import CommandError
 
+from alembic import command
+from goclaw_db.runner import alembic_config
 from tests.support import HEAD, execute
 from tests.test_destructive_commands import goclaw_db, one_line_error
 
@@ -166,15 +169,21 @@ def test_doctor_runs_no_operator_of_the_owner_and_reports_it_as_a_security_findi
     assert f"operator {database.superuser}.>(text, timestamp with time zone)" in result.stdout
 
 
-def test_an_equality_operator_in_public_does_not_capture_the_migrations_comparisons(owned_database):
-    # Trap 3: public belongs to the owner; its = (varchar, varchar) is an exact match for every
+def _plant_varchar_equality(database: OwnedDatabase) -> None:
+    # public belongs to the owner; its = (varchar, varchar) is an exact match for every
     # varchar = 'literal' of a revision, so PostgreSQL prefers it to pg_catalog's = (text, text).
-    database = owned_database()
+    # (Immutable, as it must be for the partial indexes whose predicates it ends up in.)
     database.as_owner(
         "CREATE FUNCTION public.varchar_eq(a varchar, b varchar) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS"
         " $$ BEGIN PERFORM trap.spring(); RETURN a::text = b::text; END $$",
         "CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = public.varchar_eq)",
     )
+
+
+def test_an_equality_operator_in_public_does_not_capture_the_migrations_comparisons(owned_database):
+    # Trap 3.
+    database = owned_database()
+    _plant_varchar_equality(database)
     result = goclaw_db(database.superuser_url, "upgrade")
     database.assert_trap_never_sprung()
     one_line_error(result, "operator public.=(character varying", "owner")
@@ -193,3 +202,24 @@ def test_a_database_search_path_ahead_of_pg_catalog_does_not_capture_the_first_q
     result = goclaw_db(database.superuser_url, "migrate", "version")
     database.assert_trap_never_sprung()
     one_line_error(result, "function trap.current_schema()")
+
+
+def test_a_connection_a_program_hands_to_alembic_is_refused_as_ours_are(owned_database):
+    # Trap 3 again, on the connection a program puts in config.attributes["connection"]:
+    # it does not come through goclaw-db's connect, and is not ours to pin.
+    database = owned_database()
+    _plant_varchar_equality(database)
+    engine = sa.create_engine(database.superuser_url.replace("postgresql://", "postgresql+psycopg://"))
+    config = alembic_config("sqlite://")
+    config.remove_main_option("sqlalchemy.url")
+    refused = None
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except CommandError as exc:
+        refused = str(exc)
+    finally:
+        engine.dispose()
+    database.assert_trap_never_sprung()
+    assert refused is not None and "operator public.=(character varying" in refused

@@ -63,8 +63,10 @@ def security_finding(found: CapturesFound) -> Check:
 def check_captures(connection: sa.Connection) -> Check:
     looked = captures_in(connection)
     connection.rollback()
-    if looked.captures:
-        return security_finding(CapturesFound(looked.role, looked.superuser, looked.captures))
+    try:
+        looked.raise_if_captured()
+    except CapturesFound as found:
+        return security_finding(found)
     return Check("security", "ok", f"no code of a less privileged role can run as {looked.role}")
 
 

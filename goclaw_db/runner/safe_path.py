@@ -130,6 +130,10 @@ class Look:
     superuser: bool
     captures: list[Capture]
 
+    def raise_if_captured(self) -> None:
+        if self.captures:
+            raise CapturesFound(self.role, self.superuser, self.captures)
+
 
 def look(run: Callable[[str], Sequence[Sequence[Any]]], named: Sequence[str]) -> Look:
     """Read the catalogs with ``run`` (one SQL string in, rows out) and judge what they hold.
@@ -183,7 +187,7 @@ def guard(engine: sa.Engine) -> None:
             dbapi_connection.rollback()
         if found.captures:
             dbapi_connection.close()
-            raise CapturesFound(found.role, found.superuser, found.captures)
+        found.raise_if_captured()
         record.info[_SCHEMA_KEY] = found.schema
 
     # First of the connect listeners: before SQLAlchemy's own first queries and pgvector's type lookup.
@@ -217,8 +221,10 @@ def refuse_captures(connection: sa.Connection) -> None:
     found = captures_in(connection)
     if not callers_transaction:
         connection.rollback()
-    if found.captures:
-        raise refusal(str(CapturesFound(found.role, found.superuser, found.captures)))
+    try:
+        found.raise_if_captured()
+    except CapturesFound as captured:
+        raise refusal(str(captured)) from None
 
 
 def builtin_operator(connection: sa.Connection, symbol: str) -> str:
