@@ -52,6 +52,7 @@ from goclaw_db.runner.refusals import (
     refuse_foreign_database,
 )
 from goclaw_db.runner.run_lock import lock_migrations, lock_migrations_in_transaction, unlock_migrations
+from goclaw_db.runner.safe_path import refuse_captures
 from goclaw_db.runner.sqlite_foreign_keys import restore_sqlite_foreign_keys, suspend_sqlite_foreign_keys
 from goclaw_db.runner.sqlite_transactions import enter_callers_sqlite_transaction, transactional_sqlite
 from goclaw_db.runner.version_table import (
@@ -172,6 +173,7 @@ def run_migrations_online() -> None:
         return
     given = handed_connectable(given)
     if isinstance(given, sa.Connection):
+        refuse_captures(given)
         run_on(given)
         return
     with connect(given) as connection:

@@ -21,7 +21,6 @@ from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
 from goclaw_db.runner import chain_versions, head_version, version_number
 from goclaw_db.runner.connection import connect
-from goclaw_db.runner.desktop_ladder import desktop_version
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import (
     MINIMUM_POSTGRES,
@@ -31,6 +30,7 @@ from goclaw_db.runner.preflight import (
     require_sound_sqlite_file,
     sqlite_version,
 )
+from goclaw_db.runner.safe_path import ADVICE, CapturesFound, captures_in
 from goclaw_db.runner.version_table import alembic_revision, goclaw_version
 from goclaw_db.types import EMBEDDING_DIMENSIONS
 
@@ -57,6 +57,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help=f"GoClaw processes sharing the server (each opens up to {GOCLAW_POOL_OPEN} connections)",
     )
+
+
+# ------------------------------------------------------------------ security
+
+
+def security_finding(found: CapturesFound) -> Check:
+    """Objects of less privileged roles that would run as doctor's role: reported, never run."""
+    return Check("security", "fail", f"{found.what}; the other checks were not run, so none of it ran", ADVICE)
+
+
+def check_captures(connection: sa.Connection) -> Check:
+    looked = captures_in(connection)
+    connection.rollback()
+    try:
+        looked.raise_if_captured()
+    except CapturesFound as found:
+        return security_finding(found)
+    return Check("security", "ok", f"no code of a less privileged role can run as {looked.role}")
 
 
 # ------------------------------------------------------------------ the server
@@ -224,6 +242,10 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
     if connection.dialect.name == "sqlite" and alembic_revision(connection) is None:
+        # Here, not at the top: the parser imports this module for every command, and the
+        # ladder loads Alembic, which the read-only commands must not (test_cli_startup).
+        from goclaw_db.runner.desktop_ladder import desktop_version
+
         desktop = desktop_version(connection)
         return Check(
             "schema drift",
@@ -338,8 +360,12 @@ def check_sizes(connection: sa.Connection, tables: set[str]) -> Check:
 
 
 _SPAN_GROWTH = {
-    "postgresql": "SELECT count(*) FILTER (WHERE created_at > now() - interval '7 days'),"
-    " EXTRACT(EPOCH FROM now() - min(created_at)) / 86400 FROM spans",
+    # pg_catalog's own operators, whatever type created_at has been given (README: Running as a superuser).
+    # (OPERATOR() binds as tightly as any other operator: hence the parentheses.)
+    "postgresql": "SELECT count(*) FILTER (WHERE created_at OPERATOR(pg_catalog.>)"
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) interval '7 days')),"
+    " EXTRACT(EPOCH FROM pg_catalog.now() OPERATOR(pg_catalog.-) min(created_at)) OPERATOR(pg_catalog./) 86400"
+    " FROM spans",
     "sqlite": "SELECT sum(julianday(created_at) > julianday('now') - 7),"
     " julianday('now') - min(julianday(created_at)) FROM spans",
 }
@@ -351,8 +377,12 @@ _SPAN_GROWTH = {
 def diagnose(connection: sa.Connection, instances: int, references: catalog.References) -> list[Check]:
     head = head_version()
     is_postgres = connection.dialect.name == "postgresql"
+    if is_postgres:
+        security = check_captures(connection)
+        if security.status == "fail":
+            return [security]
     checks = (
-        [*check_postgres_server(connection), check_connections(connection, instances)]
+        [security, *check_postgres_server(connection), check_connections(connection, instances)]
         if is_postgres
         else check_sqlite_file(connection)
     )
@@ -377,8 +407,10 @@ def run(args: argparse.Namespace, url: sa.URL) -> None:
         raise refusal(f"--instances {args.instances}: give the number of GoClaw processes, 1 or more")
     engine = open_engine(url, read_only=True)  # a diagnosis changes nothing, not even the journal mode
     try:
-        with catalog.References(url) as references, connect(engine) as connection:
+        with catalog.References(url) as references, connect(engine, report_captures=True) as connection:
             checks = diagnose(connection, args.instances, references)
+    except CapturesFound as found:
+        checks = [security_finding(found)]
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
         raise refusal(
             f"doctor could not read {display_url(url)}: "

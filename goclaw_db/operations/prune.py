@@ -30,6 +30,7 @@ from goclaw_db.operations.common import (
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.driver import driver_connection
 from goclaw_db.runner.errors import refusal
+from goclaw_db.runner.safe_path import builtin_operator, goclaw_schema
 from goclaw_db.runner.sqlite_transactions import transactional_sqlite
 
 
@@ -129,7 +130,12 @@ def _older(connection: sa.Connection, column: str) -> str:
     """
     if connection.dialect.name == "sqlite":
         return f"{column} < :cutoff AND julianday({column}) < julianday(:cutoff)"
-    return f"{column} < :cutoff"
+    return f"{column} {builtin_operator(connection, '<')} :cutoff"
+
+
+def _among(connection: sa.Connection) -> str:
+    """``x IN (subquery)``, with pg_catalog's own equality on PostgreSQL."""
+    return "IN" if connection.dialect.name == "sqlite" else f"{builtin_operator(connection, '=')} ANY"
 
 
 def _key(connection: sa.Connection) -> str:
@@ -143,7 +149,10 @@ def count(connection: sa.Connection, plan: Plan) -> None:
     plan.rows = connection.scalar(sa.text(f"SELECT count(*) FROM {p.table} WHERE {old}"), params)
     if p.table == "traces":
         plan.spans = connection.scalar(
-            sa.text(f"SELECT count(*) FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {old})"), params
+            sa.text(
+                f"SELECT count(*) FROM spans WHERE trace_id {_among(connection)} (SELECT id FROM traces WHERE {old})"
+            ),
+            params,
         )
 
 
@@ -152,7 +161,7 @@ def delete_batch(connection: sa.Connection, plan: Plan, after: object, size: int
     p = plan.prunable
     key = _key(connection)
     params = {"cutoff": _cutoff_param(connection, plan.cutoff), "size": size, "after": after}
-    after_clause = f" AND {key} > :after" if after is not None else ""
+    after_clause = f" AND {key} {builtin_operator(connection, '>')} :after" if after is not None else ""
     pick = (
         f"SELECT {key} FROM {p.table} WHERE {_older(connection, p.age_column)}{after_clause} ORDER BY {key} LIMIT :size"
     )
@@ -164,9 +173,10 @@ def delete_batch(connection: sa.Connection, plan: Plan, after: object, size: int
         spans = 0
         if p.table == "traces":
             spans = connection.execute(
-                sa.text(f"DELETE FROM spans WHERE trace_id IN (SELECT id FROM traces WHERE {key} IN :keys)").bindparams(
-                    chosen
-                )
+                sa.text(
+                    f"DELETE FROM spans WHERE trace_id {_among(connection)}"
+                    f" (SELECT id FROM traces WHERE {key} IN :keys)"
+                ).bindparams(chosen)
             ).rowcount
         deleted = connection.execute(sa.text(f"DELETE FROM {p.table} WHERE {key} IN :keys").bindparams(chosen)).rowcount
     return deleted, spans, keys[-1]
@@ -266,7 +276,9 @@ def vacuum(engine: sa.Engine, tables: list[str], *, sqlite_vacuum: bool) -> str 
     """PostgreSQL: VACUUM ANALYZE the pruned tables.  SQLite: VACUUM when asked."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
+            # Outside a transaction nothing is pinned: the tables are named in GoClaw's schema.
+            schema = connection.dialect.identifier_preparer.quote_identifier(goclaw_schema(connection) or "public")
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(f'{schema}.{table}' for table in tables)}")
             return f"VACUUM ANALYZE {', '.join(tables)}"
         if sqlite_vacuum:
             connection.exec_driver_sql("VACUUM")

@@ -28,6 +28,7 @@ from alembic.util import CommandError
 from goclaw_db.revision_ops._registry import on_postgresql, revision_operation
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
 from goclaw_db.runner.locking import kept_outside_transaction
+from goclaw_db.runner.safe_path import goclaw_schema
 from goclaw_db.types import is_pg_only
 
 # A column's desktop differences, as dialect arguments of sa.Column (None: as on PostgreSQL).
@@ -166,17 +167,24 @@ def create_portable_index_concurrently(
         operations.create_index(name, table, list(columns), if_not_exists=True, **kw)
         return
     with kept_outside_transaction(context), context.autocommit_block():
+        # No transaction pins the search path here: online, the schema is named (goclaw_db.runner.safe_path).
+        schema = None
         if not context.as_sql:
-            invalid = operations.get_bind().scalar(
+            bind = operations.get_bind()
+            schema = goclaw_schema(bind)
+            invalid = bind.scalar(
                 sa.text(
-                    "SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-                    "WHERE i.relname = :name AND NOT x.indisvalid"
+                    "SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i"
+                    " ON i.oid OPERATOR(pg_catalog.=) x.indexrelid"
+                    " WHERE i.relname OPERATOR(pg_catalog.=) :name AND NOT x.indisvalid"
                 ),
                 {"name": name},
             )
             if invalid:
-                operations.drop_index(name, table_name=table, postgresql_concurrently=True)
-        operations.create_index(name, table, list(columns), postgresql_concurrently=True, if_not_exists=True, **kw)
+                operations.drop_index(name, table_name=table, schema=schema, postgresql_concurrently=True)
+        operations.create_index(
+            name, table, list(columns), schema=schema, postgresql_concurrently=True, if_not_exists=True, **kw
+        )
 
 
 @revision_operation
