@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 
-from goclaw_db import desktop_ladder, hooks
+from goclaw_db import hooks
 from goclaw_db.config import display_url
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
@@ -220,6 +220,10 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
     if connection.dialect.name == "sqlite" and alembic_revision(connection) is None:
+        # Here, not at the top: the parser imports this module for every command, and the
+        # ladder loads Alembic, which the read-only commands must not (test_cli_startup).
+        from goclaw_db import desktop_ladder
+
         desktop = desktop_ladder.desktop_version(connection)
         return Check(
             "schema drift",
