@@ -2,7 +2,9 @@
 
 ``migrate version`` and ``migrate status`` only read a version, so their time
 should be the interpreter, SQLAlchemy, the driver and one connection; ``migrate
-up`` pays for Alembic and the revisions as well.  ``measure_startup`` times each
+up`` pays for Alembic and the revisions as well.  Beside them, what a program using
+the models pays: ``import goclaw_db.models``, then its first use, over the floor any
+model package for PostgreSQL pays.  ``measure_startup`` times each
 command in fresh processes (bytecode cached, as an installed wheel has it) and
 records, once per command, what the process imported.
 
@@ -50,6 +52,18 @@ with open(os.environ["GOCLAW_STARTUP_PROBE"], "w") as out:
         "pygments": any(m == "pygments" or m.startswith("pygments.") for m in loaded),
     }, out)
 """
+
+
+# What a program using the models pays (issue 25), beside what any model package for
+# PostgreSQL pays before it defines a table; the mappers are configured at first use.
+_FLOOR_CODE = "import sqlalchemy.orm, sqlalchemy.dialects.postgresql"
+_FLOOR = f"`{_FLOOR_CODE}` (the floor)"
+_IMPORTS = {
+    "`import goclaw_db.models`": "import goclaw_db.models",
+    "`import goclaw_db.models` and first use (`configure_mappers()`)": (
+        "import goclaw_db.models, sqlalchemy.orm; sqlalchemy.orm.configure_mappers()"
+    ),
+}
 
 
 @dataclass
@@ -157,17 +171,20 @@ def measure_startup(
                     "up",
                 ]
         interpreter = "`python -c pass` (interpreter alone)"
-        timings = {(label, name): Timing(f"{label} {name}".strip()) for label in commands for name in checkouts}
+        timings = {
+            (label, name): Timing(f"{label} {name}".strip()) for label in [*commands, *_IMPORTS] for name in checkouts
+        }
+        timings[(_FLOOR, "")] = Timing(_FLOOR)
         timings[(interpreter, "")] = Timing(interpreter)
         for _rep in range(reps):
             for label, arguments in commands.items():
                 for name, tree in checkouts.items():
-                    started = time.perf_counter()
-                    _goclaw_db(tree, *arguments())
-                    timings[(label, name)].samples.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], env=_environment(first), check=True)
-            timings[(interpreter, "")].samples.append(time.perf_counter() - started)
+                    timings[(label, name)].samples.append(_goclaw_db(tree, *arguments()))
+            for label, code in _IMPORTS.items():
+                for name, tree in checkouts.items():
+                    timings[(label, name)].samples.append(_python(tree, "-c", code))
+            timings[(_FLOOR, "")].samples.append(_python(first, "-c", _FLOOR_CODE))
+            timings[(interpreter, "")].samples.append(_python(first, "-c", "pass"))
         probes = {
             "`migrate version` (SQLite)": ["--sqlite", str(at_head), "migrate", "version"],
             "`migrate status` (SQLite)": ["--sqlite", str(at_head), "migrate", "status"],
@@ -198,17 +215,24 @@ def _compile_bytecode(tree: Path) -> None:
     )
 
 
-def _goclaw_db(tree: Path, *arguments: str) -> None:
+def _goclaw_db(tree: Path, *arguments: str) -> float:
     # The module rather than the console script: the script of an editable
     # install elsewhere could import another checkout's goclaw_db.
+    return _python(tree, "-m", "goclaw_db.cli", *arguments)
+
+
+def _python(tree: Path, *arguments: str) -> float:
+    """Seconds a fresh interpreter takes to run ``arguments`` with ``tree``'s goclaw_db."""
+    started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "goclaw_db.cli", *arguments],
+        [sys.executable, *arguments],
         env=_environment(tree),
         cwd=tree,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return time.perf_counter() - started
 
 
 def _imports_of(label: str, tree: Path, arguments: list[str], workdir: Path) -> Imports:

@@ -9,6 +9,7 @@ once here.  A JSON column annotated with a TypedDict of
 from __future__ import annotations
 
 import re
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -136,11 +137,14 @@ def column_shape(table: sa.Table, column: sa.Column[Any]) -> tuple[type, bool] |
         return None
     mapper: Mapper[Any] = sa.inspect(model)
     key = next((p.key for p in mapper.column_attrs if column in p.columns), None)
-    annotation = str(getattr(model, "__annotations__", {}).get(key, "")) if key else ""
-    names = _shape_names(annotation)
+    annotation = getattr(model, "__annotations__", {}).get(key) if key else None
+    names = _shape_names(str(annotation))
     if not names:
         return None
-    return getattr(json_shapes, names[0]), annotation.startswith("Mapped[list[")
+    (held,) = typing.get_args(annotation)  # what ``Mapped[...]`` holds, ``| None`` included
+    if typing.get_origin(held) is types.UnionType:
+        held = typing.get_args(held)[0]
+    return getattr(json_shapes, names[0]), typing.get_origin(held) is list
 
 
 def shapes_of(table: sa.Table) -> list[Shape]:

@@ -1,7 +1,5 @@
 """Agents and what hangs directly off them: links, shares, context files, per-user state, self-evolution."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -220,122 +218,124 @@ class Agent(Base):
         info={"doc": "Settings of knowledge-graph duplicate detection (JSON object)."},
     )
 
-    tenant: Mapped[Tenant] = relationship(back_populates="agents", default=None)
-    sessions: Mapped[list[ChatSession]] = relationship(
+    tenant: Mapped["Tenant"] = relationship(back_populates="agents", default=None)
+    sessions: Mapped[list["ChatSession"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    context_files: Mapped[list[AgentContextFile]] = relationship(
+    context_files: Mapped[list["AgentContextFile"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    outgoing_links: Mapped[list[AgentLink]] = relationship(
+    outgoing_links: Mapped[list["AgentLink"]] = relationship(
         foreign_keys="AgentLink.source_agent_id",
         back_populates="source_agent",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    incoming_links: Mapped[list[AgentLink]] = relationship(
+    incoming_links: Mapped[list["AgentLink"]] = relationship(
         foreign_keys="AgentLink.target_agent_id",
         back_populates="target_agent",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    memory_documents: Mapped[list[MemoryDocument]] = relationship(
+    memory_documents: Mapped[list["MemoryDocument"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    led_teams: Mapped[list[AgentTeam]] = relationship(
+    led_teams: Mapped[list["AgentTeam"]] = relationship(
         back_populates="lead_agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    team_memberships: Mapped[list[AgentTeamMember]] = relationship(
+    team_memberships: Mapped[list["AgentTeamMember"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    owned_tasks: Mapped[list[TeamTask]] = relationship(
+    owned_tasks: Mapped[list["TeamTask"]] = relationship(
         foreign_keys="TeamTask.owner_agent_id", back_populates="owner_agent", passive_deletes=True, default_factory=list
     )
-    cron_jobs: Mapped[list[CronJob]] = relationship(
+    cron_jobs: Mapped[list["CronJob"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    channel_instances: Mapped[list[ChannelInstance]] = relationship(
+    channel_instances: Mapped[list["ChannelInstance"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    heartbeat: Mapped[AgentHeartbeat | None] = relationship(back_populates="agent", passive_deletes=True, default=None)
-    config_permissions: Mapped[list[AgentConfigPermission]] = relationship(
+    heartbeat: Mapped["AgentHeartbeat | None"] = relationship(
+        back_populates="agent", passive_deletes=True, default=None
+    )
+    config_permissions: Mapped[list["AgentConfigPermission"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    evolution_metrics: Mapped[list[AgentEvolutionMetric]] = relationship(
+    evolution_metrics: Mapped[list["AgentEvolutionMetric"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    evolution_suggestions: Mapped[list[AgentEvolutionSuggestion]] = relationship(
+    evolution_suggestions: Mapped[list["AgentEvolutionSuggestion"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    shares: Mapped[list[AgentShare]] = relationship(
+    shares: Mapped[list["AgentShare"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    episodic_summaries: Mapped[list[EpisodicSummary]] = relationship(
+    episodic_summaries: Mapped[list["EpisodicSummary"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    mcp_access_requests: Mapped[list[MCPAccessRequest]] = relationship(
+    mcp_access_requests: Mapped[list["MCPAccessRequest"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    mcp_grants: Mapped[list[MCPAgentGrant]] = relationship(
+    mcp_grants: Mapped[list["MCPAgentGrant"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    secure_cli_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
+    secure_cli_grants: Mapped[list["SecureCLIAgentGrant"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    skill_grants: Mapped[list[SkillAgentGrant]] = relationship(
+    skill_grants: Mapped[list["SkillAgentGrant"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_overrides: Mapped[list[UserAgentOverride]] = relationship(
+    user_overrides: Mapped[list["UserAgentOverride"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_profiles: Mapped[list[UserAgentProfile]] = relationship(
+    user_profiles: Mapped[list["UserAgentProfile"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_context_files: Mapped[list[UserContextFile]] = relationship(
+    user_context_files: Mapped[list["UserContextFile"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    heartbeat_run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
+    heartbeat_run_logs: Mapped[list["HeartbeatRunLog"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    kg_entities: Mapped[list[KGEntity]] = relationship(
+    kg_entities: Mapped[list["KGEntity"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    created_tasks: Mapped[list[TeamTask]] = relationship(
+    created_tasks: Mapped[list["TeamTask"]] = relationship(
         foreign_keys="TeamTask.created_by_agent_id",
         back_populates="created_by_agent",
         passive_deletes=True,
         default_factory=list,
     )
-    vault_documents: Mapped[list[VaultDocument]] = relationship(
+    vault_documents: Mapped[list["VaultDocument"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+    cron_run_logs: Mapped[list["CronRunLog"]] = relationship(
         back_populates="agent", passive_deletes=True, default_factory=list
     )
-    kg_dedup_candidates: Mapped[list[KGDedupCandidate]] = relationship(
+    kg_dedup_candidates: Mapped[list["KGDedupCandidate"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    kg_relations: Mapped[list[KGRelation]] = relationship(
+    kg_relations: Mapped[list["KGRelation"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+    memory_chunks: Mapped[list["MemoryChunk"]] = relationship(
         back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    created_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+    created_attachments: Mapped[list["TeamTaskAttachment"]] = relationship(
         back_populates="created_by_agent", default_factory=list
     )
-    task_comments: Mapped[list[TeamTaskComment]] = relationship(
+    task_comments: Mapped[list["TeamTaskComment"]] = relationship(
         back_populates="agent", passive_deletes=True, default_factory=list
     )
-    traces: Mapped[list[Trace]] = relationship(
+    traces: Mapped[list["Trace"]] = relationship(
         primaryjoin="Agent.id == foreign(Trace.agent_id)",
         back_populates="agent",
         passive_deletes="all",
         default_factory=list,
     )
-    spans: Mapped[list[Span]] = relationship(
+    spans: Mapped[list["Span"]] = relationship(
         primaryjoin="Agent.id == foreign(Span.agent_id)",
         back_populates="agent",
         passive_deletes="all",
@@ -396,14 +396,14 @@ class AgentLink(Base):
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    source_agent: Mapped[Agent] = relationship(
+    source_agent: Mapped["Agent"] = relationship(
         foreign_keys="AgentLink.source_agent_id", back_populates="outgoing_links", default=None
     )
-    target_agent: Mapped[Agent] = relationship(
+    target_agent: Mapped["Agent"] = relationship(
         foreign_keys="AgentLink.target_agent_id", back_populates="incoming_links", default=None
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="agent_links", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="agent_links", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class AgentShare(Base):
@@ -426,8 +426,8 @@ class AgentShare(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="shares", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="shares", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class AgentContextFile(Base):
@@ -447,8 +447,8 @@ class AgentContextFile(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="context_files", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="context_files", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class UserContextFile(Base):
@@ -469,8 +469,8 @@ class UserContextFile(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="user_context_files", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="user_context_files", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class AgentConfigPermission(Base):
@@ -499,8 +499,8 @@ class AgentConfigPermission(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="config_permissions", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="config_permissions", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class UserAgentOverride(Base):
@@ -524,8 +524,8 @@ class UserAgentOverride(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="user_overrides", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="user_overrides", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class UserAgentProfile(Base):
@@ -546,8 +546,8 @@ class UserAgentProfile(Base):
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="user_profiles", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="user_profiles", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class AgentEvolutionMetric(Base):
@@ -569,8 +569,8 @@ class AgentEvolutionMetric(Base):
     value: Mapped[JSONValue] = mapped_column(JSONB(), nullable=False, info={"doc": "The measured value (JSON)."})
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="evolution_metrics", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="evolution_metrics", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class AgentEvolutionSuggestion(Base):
@@ -598,5 +598,5 @@ class AgentEvolutionSuggestion(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="evolution_suggestions", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="evolution_suggestions", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Messaging channels, the contacts seen on them and buffered group messages."""
 
-from __future__ import annotations
-
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +51,8 @@ class ChannelInstance(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="channel_instances", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="channel_instances", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class ChannelContact(Base):
@@ -116,7 +114,7 @@ class ChannelContact(Base):
         sa.String(20), default=None, info={"doc": "Kind of conversation (direct or group)."}
     )
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class ChannelPendingMessage(Base):
@@ -146,4 +144,4 @@ class ChannelPendingMessage(Base):
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Scheduled work: cron jobs, heartbeats and their run logs."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -89,12 +87,12 @@ class CronJob(Base):
         server_default=sa.false(), info={"doc": "Trigger the agent's heartbeat after the run."}, default=None
     )
 
-    agent: Mapped[Agent | None] = relationship(back_populates="cron_jobs", default=None)
-    run_logs: Mapped[list[CronRunLog]] = relationship(
+    agent: Mapped["Agent | None"] = relationship(back_populates="cron_jobs", default=None)
+    run_logs: Mapped[list["CronRunLog"]] = relationship(
         back_populates="job", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_jobs", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="cron_jobs", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class CronRunLog(Base):
@@ -127,9 +125,9 @@ class CronRunLog(Base):
         sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
     )
 
-    job: Mapped[CronJob] = relationship(back_populates="run_logs", default=None)
-    team: Mapped[AgentTeam | None] = relationship(back_populates="cron_run_logs", default=None)
-    agent: Mapped[Agent | None] = relationship(back_populates="cron_run_logs", default=None)
+    job: Mapped["CronJob"] = relationship(back_populates="run_logs", default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="cron_run_logs", default=None)
+    agent: Mapped["Agent | None"] = relationship(back_populates="cron_run_logs", default=None)
 
 
 class AgentHeartbeat(Base):
@@ -204,11 +202,11 @@ class AgentHeartbeat(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
 
-    run_logs: Mapped[list[HeartbeatRunLog]] = relationship(
+    run_logs: Mapped[list["HeartbeatRunLog"]] = relationship(
         back_populates="heartbeat", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agent: Mapped[Agent] = relationship(back_populates="heartbeat", default=None)
-    provider: Mapped[LLMProvider | None] = relationship(back_populates="heartbeats", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="heartbeat", default=None)
+    provider: Mapped["LLMProvider | None"] = relationship(back_populates="heartbeats", default=None)
 
 
 class HeartbeatRunLog(Base):
@@ -240,5 +238,5 @@ class HeartbeatRunLog(Base):
     ran_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
 
-    heartbeat: Mapped[AgentHeartbeat] = relationship(back_populates="run_logs", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="heartbeat_run_logs", default=None)
+    heartbeat: Mapped["AgentHeartbeat"] = relationship(back_populates="run_logs", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="heartbeat_run_logs", default=None)

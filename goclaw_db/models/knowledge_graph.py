@@ -1,7 +1,5 @@
 """The per-agent knowledge graph: entities, relations and duplicate candidates."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -102,37 +100,37 @@ class KGEntity(Base):
         info={"doc": "End of validity; NULL while the fact is current."}, default=None
     )
 
-    outgoing_relations: Mapped[list[KGRelation]] = relationship(
+    outgoing_relations: Mapped[list["KGRelation"]] = relationship(
         foreign_keys="KGRelation.source_entity_id",
         back_populates="source_entity",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    incoming_relations: Mapped[list[KGRelation]] = relationship(
+    incoming_relations: Mapped[list["KGRelation"]] = relationship(
         foreign_keys="KGRelation.target_entity_id",
         back_populates="target_entity",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    agent: Mapped[Agent] = relationship(back_populates="kg_entities", default=None)
-    team: Mapped[AgentTeam | None] = relationship(back_populates="kg_entities", default=None)
-    dedup_candidates_as_a: Mapped[list[KGDedupCandidate]] = relationship(
+    agent: Mapped["Agent"] = relationship(back_populates="kg_entities", default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="kg_entities", default=None)
+    dedup_candidates_as_a: Mapped[list["KGDedupCandidate"]] = relationship(
         foreign_keys="KGDedupCandidate.entity_a_id",
         back_populates="entity_a",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    dedup_candidates_as_b: Mapped[list[KGDedupCandidate]] = relationship(
+    dedup_candidates_as_b: Mapped[list["KGDedupCandidate"]] = relationship(
         foreign_keys="KGDedupCandidate.entity_b_id",
         back_populates="entity_b",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class KGRelation(Base):
@@ -193,15 +191,15 @@ class KGRelation(Base):
         info={"doc": "End of validity; NULL while the relation is current."}, default=None
     )
 
-    source_entity: Mapped[KGEntity] = relationship(
+    source_entity: Mapped["KGEntity"] = relationship(
         foreign_keys="KGRelation.source_entity_id", back_populates="outgoing_relations", default=None
     )
-    target_entity: Mapped[KGEntity] = relationship(
+    target_entity: Mapped["KGEntity"] = relationship(
         foreign_keys="KGRelation.target_entity_id", back_populates="incoming_relations", default=None
     )
-    agent: Mapped[Agent] = relationship(back_populates="kg_relations", default=None)
-    team: Mapped[AgentTeam | None] = relationship(back_populates="kg_relations", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="kg_relations", default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="kg_relations", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class KGDedupCandidate(Base):
@@ -233,11 +231,11 @@ class KGDedupCandidate(Base):
     )
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
 
-    entity_a: Mapped[KGEntity] = relationship(
+    entity_a: Mapped["KGEntity"] = relationship(
         foreign_keys="KGDedupCandidate.entity_a_id", back_populates="dedup_candidates_as_a", default=None
     )
-    entity_b: Mapped[KGEntity] = relationship(
+    entity_b: Mapped["KGEntity"] = relationship(
         foreign_keys="KGDedupCandidate.entity_b_id", back_populates="dedup_candidates_as_b", default=None
     )
-    agent: Mapped[Agent] = relationship(back_populates="kg_dedup_candidates", default=None)
-    tenant: Mapped[Tenant | None] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="kg_dedup_candidates", default=None)
+    tenant: Mapped["Tenant | None"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Model Context Protocol servers and who may use them."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -64,19 +62,19 @@ class MCPServer(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent_grants: Mapped[list[MCPAgentGrant]] = relationship(
+    agent_grants: Mapped[list["MCPAgentGrant"]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_grants: Mapped[list[MCPUserGrant]] = relationship(
+    user_grants: Mapped[list["MCPUserGrant"]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    access_requests: Mapped[list[MCPAccessRequest]] = relationship(
+    access_requests: Mapped[list["MCPAccessRequest"]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_credentials: Mapped[list[MCPUserCredential]] = relationship(
+    user_credentials: Mapped[list["MCPUserCredential"]] = relationship(
         back_populates="server", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class MCPAgentGrant(Base):
@@ -108,9 +106,9 @@ class MCPAgentGrant(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="agent_grants", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="mcp_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    server: Mapped["MCPServer"] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="mcp_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class MCPUserGrant(Base):
@@ -139,8 +137,8 @@ class MCPUserGrant(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="user_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    server: Mapped["MCPServer"] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class MCPAccessRequest(Base):
@@ -183,9 +181,9 @@ class MCPAccessRequest(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="access_requests", default=None)
-    agent: Mapped[Agent | None] = relationship(back_populates="mcp_access_requests", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    server: Mapped["MCPServer"] = relationship(back_populates="access_requests", default=None)
+    agent: Mapped["Agent | None"] = relationship(back_populates="mcp_access_requests", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class MCPUserCredential(Base):
@@ -214,5 +212,5 @@ class MCPUserCredential(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    server: Mapped[MCPServer] = relationship(back_populates="user_credentials", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    server: Mapped["MCPServer"] = relationship(back_populates="user_credentials", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Long-term memory: documents, searchable chunks, cached embeddings and episodic summaries."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -61,12 +59,12 @@ class MemoryDocument(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    agent: Mapped[Agent] = relationship(back_populates="memory_documents", default=None)
-    chunks: Mapped[list[MemoryChunk]] = relationship(
+    agent: Mapped["Agent"] = relationship(back_populates="memory_documents", default=None)
+    chunks: Mapped[list["MemoryChunk"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_documents", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="memory_documents", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class MemoryChunk(Base):
@@ -130,10 +128,10 @@ class MemoryChunk(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    document: Mapped[MemoryDocument | None] = relationship(back_populates="chunks", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="memory_chunks", default=None)
-    team: Mapped[AgentTeam | None] = relationship(back_populates="memory_chunks", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    document: Mapped["MemoryDocument | None"] = relationship(back_populates="chunks", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="memory_chunks", default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="memory_chunks", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class EmbeddingCache(Base):
@@ -157,7 +155,7 @@ class EmbeddingCache(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class EpisodicSummary(Base):
@@ -249,5 +247,5 @@ class EpisodicSummary(Base):
         info={"doc": "When the episode was promoted into long-term memory."}, default=None
     )
 
-    agent: Mapped[Agent] = relationship(back_populates="episodic_summaries", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="episodic_summaries", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Language-model providers."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -53,5 +51,5 @@ class LLMProvider(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    heartbeats: Mapped[list[AgentHeartbeat]] = relationship(back_populates="provider", default_factory=list)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    heartbeats: Mapped[list["AgentHeartbeat"]] = relationship(back_populates="provider", default_factory=list)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Credentials and access: API keys, secrets, device pairing and secure CLI tools."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -77,7 +75,7 @@ class APIKey(Base):
     )
     tenant_id: Mapped[tenant_fk | None] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant | None] = relationship(default=None)
+    tenant: Mapped["Tenant | None"] = relationship(default=None)
 
 
 class ConfigSecret(Base):
@@ -92,7 +90,7 @@ class ConfigSecret(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(primary_key=True, default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class PairedDevice(Base):
@@ -124,7 +122,7 @@ class PairedDevice(Base):
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class PairingRequest(Base):
@@ -151,7 +149,7 @@ class PairingRequest(Base):
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", server_default="{}", default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SecureCLIBinary(Base):
@@ -191,13 +189,13 @@ class SecureCLIBinary(Base):
         server_default=sa.true(), info={"doc": "Available to all agents without an explicit grant."}, default=None
     )
 
-    user_credentials: Mapped[list[SecureCLIUserCredential]] = relationship(
+    user_credentials: Mapped[list["SecureCLIUserCredential"]] = relationship(
         back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agent_grants: Mapped[list[SecureCLIAgentGrant]] = relationship(
+    agent_grants: Mapped[list["SecureCLIAgentGrant"]] = relationship(
         back_populates="binary", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SecureCLIUserCredential(Base):
@@ -225,8 +223,8 @@ class SecureCLIUserCredential(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="user_credentials", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    binary: Mapped["SecureCLIBinary"] = relationship(back_populates="user_credentials", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SecureCLIAgentGrant(Base):
@@ -267,6 +265,6 @@ class SecureCLIAgentGrant(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    binary: Mapped[SecureCLIBinary] = relationship(back_populates="agent_grants", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="secure_cli_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    binary: Mapped["SecureCLIBinary"] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="secure_cli_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

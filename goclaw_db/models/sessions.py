@@ -1,7 +1,5 @@
 """Conversations and the sub-agent tasks spawned from them."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -98,9 +96,9 @@ class ChatSession(Base):
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent: Mapped[Agent | None] = relationship(back_populates="sessions", default=None)
-    team: Mapped[AgentTeam | None] = relationship(back_populates="sessions", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    agent: Mapped["Agent | None"] = relationship(back_populates="sessions", default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="sessions", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SubagentTask(Base):
@@ -176,4 +174,4 @@ class SubagentTask(Base):
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

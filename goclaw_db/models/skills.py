@@ -1,7 +1,5 @@
 """Skills and built-in tools, and who may use them."""
 
-from __future__ import annotations
-
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -94,16 +92,16 @@ class Skill(Base):
     enabled: Mapped[bool] = mapped_column(server_default=sa.true(), default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    agent_grants: Mapped[list[SkillAgentGrant]] = relationship(
+    agent_grants: Mapped[list["SkillAgentGrant"]] = relationship(
         back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    user_grants: Mapped[list[SkillUserGrant]] = relationship(
+    user_grants: Mapped[list["SkillUserGrant"]] = relationship(
         back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tenant_configs: Mapped[list[SkillTenantConfig]] = relationship(
+    tenant_configs: Mapped[list["SkillTenantConfig"]] = relationship(
         back_populates="skill", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SkillAgentGrant(Base):
@@ -126,9 +124,9 @@ class SkillAgentGrant(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="agent_grants", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="skill_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    skill: Mapped["Skill"] = relationship(back_populates="agent_grants", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="skill_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SkillUserGrant(Base):
@@ -150,8 +148,8 @@ class SkillUserGrant(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="user_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    skill: Mapped["Skill"] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class SkillTenantConfig(Base):
@@ -174,8 +172,8 @@ class SkillTenantConfig(Base):
     )
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    skill: Mapped[Skill] = relationship(back_populates="tenant_configs", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    skill: Mapped["Skill"] = relationship(back_populates="tenant_configs", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class BuiltinTool(Base):
@@ -203,7 +201,7 @@ class BuiltinTool(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
 
-    tenant_configs: Mapped[list[BuiltinToolTenantConfig]] = relationship(
+    tenant_configs: Mapped[list["BuiltinToolTenantConfig"]] = relationship(
         back_populates="tool", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
 
@@ -232,5 +230,5 @@ class BuiltinToolTenantConfig(Base):
     )
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    tool: Mapped[BuiltinTool] = relationship(back_populates="tenant_configs", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tool: Mapped["BuiltinTool"] = relationship(back_populates="tenant_configs", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

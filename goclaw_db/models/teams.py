@@ -1,7 +1,5 @@
 """Agent teams and their task board."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -59,45 +57,45 @@ class AgentTeam(Base):
     updated_at: Mapped[timestamp_updated | None] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(back_populates="teams", default=None)
-    sessions: Mapped[list[ChatSession]] = relationship(
+    tenant: Mapped["Tenant"] = relationship(back_populates="teams", default=None)
+    sessions: Mapped[list["ChatSession"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    lead_agent: Mapped[Agent] = relationship(back_populates="led_teams", default=None)
-    members: Mapped[list[AgentTeamMember]] = relationship(
+    lead_agent: Mapped["Agent"] = relationship(back_populates="led_teams", default=None)
+    members: Mapped[list["AgentTeamMember"]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    tasks: Mapped[list[TeamTask]] = relationship(
+    tasks: Mapped[list["TeamTask"]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agent_links: Mapped[list[AgentLink]] = relationship(
+    agent_links: Mapped[list["AgentLink"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    cron_jobs: Mapped[list[CronJob]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    kg_entities: Mapped[list[KGEntity]] = relationship(
+    cron_jobs: Mapped[list["CronJob"]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    kg_entities: Mapped[list["KGEntity"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    memory_documents: Mapped[list[MemoryDocument]] = relationship(
+    memory_documents: Mapped[list["MemoryDocument"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    spans: Mapped[list[Span]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    user_grants: Mapped[list[TeamUserGrant]] = relationship(
+    spans: Mapped[list["Span"]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    user_grants: Mapped[list["TeamUserGrant"]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    traces: Mapped[list[Trace]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
-    vault_documents: Mapped[list[VaultDocument]] = relationship(
+    traces: Mapped[list["Trace"]] = relationship(back_populates="team", passive_deletes=True, default_factory=list)
+    vault_documents: Mapped[list["VaultDocument"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    cron_run_logs: Mapped[list[CronRunLog]] = relationship(
+    cron_run_logs: Mapped[list["CronRunLog"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    kg_relations: Mapped[list[KGRelation]] = relationship(
+    kg_relations: Mapped[list["KGRelation"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    memory_chunks: Mapped[list[MemoryChunk]] = relationship(
+    memory_chunks: Mapped[list["MemoryChunk"]] = relationship(
         back_populates="team", passive_deletes=True, default_factory=list
     )
-    task_attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+    task_attachments: Mapped[list["TeamTaskAttachment"]] = relationship(
         back_populates="team", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
 
@@ -122,9 +120,9 @@ class AgentTeamMember(Base):
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    team: Mapped[AgentTeam] = relationship(back_populates="members", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="team_memberships", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam"] = relationship(back_populates="members", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="team_memberships", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class TeamTask(Base):
@@ -271,25 +269,27 @@ class TeamTask(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    team: Mapped[AgentTeam] = relationship(back_populates="tasks", default=None)
-    owner_agent: Mapped[Agent | None] = relationship(
+    team: Mapped["AgentTeam"] = relationship(back_populates="tasks", default=None)
+    owner_agent: Mapped["Agent | None"] = relationship(
         foreign_keys="TeamTask.owner_agent_id", back_populates="owned_tasks", default=None
     )
-    comments: Mapped[list[TeamTaskComment]] = relationship(
+    comments: Mapped[list["TeamTaskComment"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    events: Mapped[list[TeamTaskEvent]] = relationship(
+    events: Mapped[list["TeamTaskEvent"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    attachments: Mapped[list[TeamTaskAttachment]] = relationship(
+    attachments: Mapped[list["TeamTaskAttachment"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    parent: Mapped[TeamTask | None] = relationship(remote_side="TeamTask.id", back_populates="subtasks", default=None)
-    subtasks: Mapped[list[TeamTask]] = relationship(back_populates="parent", passive_deletes=True, default_factory=list)
-    created_by_agent: Mapped[Agent | None] = relationship(
+    parent: Mapped["TeamTask | None"] = relationship(remote_side="TeamTask.id", back_populates="subtasks", default=None)
+    subtasks: Mapped[list["TeamTask"]] = relationship(
+        back_populates="parent", passive_deletes=True, default_factory=list
+    )
+    created_by_agent: Mapped["Agent | None"] = relationship(
         foreign_keys="TeamTask.created_by_agent_id", back_populates="created_tasks", default=None
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class TeamTaskComment(Base):
@@ -317,9 +317,9 @@ class TeamTaskComment(Base):
     )
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="comments", default=None)
-    agent: Mapped[Agent | None] = relationship(back_populates="task_comments", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    task: Mapped["TeamTask"] = relationship(back_populates="comments", default=None)
+    agent: Mapped["Agent | None"] = relationship(back_populates="task_comments", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class TeamTaskEvent(Base):
@@ -345,8 +345,8 @@ class TeamTaskEvent(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="events", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    task: Mapped["TeamTask"] = relationship(back_populates="events", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class TeamTaskAttachment(Base):
@@ -382,10 +382,10 @@ class TeamTaskAttachment(Base):
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    task: Mapped[TeamTask] = relationship(back_populates="attachments", default=None)
-    created_by_agent: Mapped[Agent | None] = relationship(back_populates="created_attachments", default=None)
-    team: Mapped[AgentTeam] = relationship(back_populates="task_attachments", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    task: Mapped["TeamTask"] = relationship(back_populates="attachments", default=None)
+    created_by_agent: Mapped["Agent | None"] = relationship(back_populates="created_attachments", default=None)
+    team: Mapped["AgentTeam"] = relationship(back_populates="task_attachments", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class TeamUserGrant(Base):
@@ -412,5 +412,5 @@ class TeamUserGrant(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    team: Mapped[AgentTeam] = relationship(back_populates="user_grants", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam"] = relationship(back_populates="user_grants", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Tenants, their users and their system settings."""
 
-from __future__ import annotations
-
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -47,11 +45,13 @@ class Tenant(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    users: Mapped[list[TenantUser]] = relationship(
+    users: Mapped[list["TenantUser"]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    agents: Mapped[list[Agent]] = relationship(back_populates="tenant", passive_deletes="all", default_factory=list)
-    teams: Mapped[list[AgentTeam]] = relationship(back_populates="tenant", passive_deletes="all", default_factory=list)
+    agents: Mapped[list["Agent"]] = relationship(back_populates="tenant", passive_deletes="all", default_factory=list)
+    teams: Mapped[list["AgentTeam"]] = relationship(
+        back_populates="tenant", passive_deletes="all", default_factory=list
+    )
 
 
 class TenantUser(Base):
@@ -78,7 +78,7 @@ class TenantUser(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(back_populates="users", default=None)
+    tenant: Mapped["Tenant"] = relationship(back_populates="users", default=None)
 
 
 class SystemConfig(Base):
@@ -94,4 +94,4 @@ class SystemConfig(Base):
     )
     updated_at: Mapped[timestamp_updated] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

@@ -1,7 +1,5 @@
 """Observability: traces, spans, hourly usage and the activity log."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -119,18 +117,18 @@ class Trace(Base):
     # while the trace is still open), yet spans belong to their trace: added
     # through it they are saved with it, and deleting a trace deletes its spans,
     # as pruning old traces expects.
-    spans: Mapped[list[Span]] = relationship(
+    spans: Mapped[list["Span"]] = relationship(
         primaryjoin="Trace.id == foreign(Span.trace_id)",
         back_populates="trace",
         cascade="all, delete-orphan",
         order_by="Span.start_time",
         default_factory=list,
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="traces", default=None)
-    agent: Mapped[Agent | None] = relationship(
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="traces", default=None)
+    agent: Mapped["Agent | None"] = relationship(
         primaryjoin="Agent.id == foreign(Trace.agent_id)", back_populates="traces", default=None
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class Span(Base):
@@ -221,26 +219,26 @@ class Span(Base):
     )
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    trace: Mapped[Trace] = relationship(
+    trace: Mapped["Trace"] = relationship(
         primaryjoin="Trace.id == foreign(Span.trace_id)", back_populates="spans", default=None
     )
-    parent_span: Mapped[Span | None] = relationship(
+    parent_span: Mapped["Span | None"] = relationship(
         primaryjoin="Span.id == foreign(Span.parent_span_id)",
         remote_side="Span.id",
         back_populates="child_spans",
         default=None,
     )
-    child_spans: Mapped[list[Span]] = relationship(
+    child_spans: Mapped[list["Span"]] = relationship(
         primaryjoin="Span.id == foreign(Span.parent_span_id)",
         back_populates="parent_span",
         passive_deletes="all",
         default_factory=list,
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="spans", default=None)
-    agent: Mapped[Agent | None] = relationship(
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="spans", default=None)
+    agent: Mapped["Agent | None"] = relationship(
         primaryjoin="Agent.id == foreign(Span.agent_id)", back_populates="spans", default=None
     )
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class UsageSnapshot(Base):
@@ -336,7 +334,7 @@ class UsageSnapshot(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class ActivityLog(Base):
@@ -366,4 +364,4 @@ class ActivityLog(Base):
     created_at: Mapped[timestamp_now] = mapped_column(default=None)
     tenant_id: Mapped[tenant_fk] = mapped_column(default=None)
 
-    tenant: Mapped[Tenant] = relationship(default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)

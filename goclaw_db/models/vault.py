@@ -1,7 +1,5 @@
 """The knowledge vault: documents, links between them and their history."""
 
-from __future__ import annotations
-
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -92,26 +90,26 @@ class VaultDocument(Base):
     )
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    outgoing_links: Mapped[list[VaultLink]] = relationship(
+    outgoing_links: Mapped[list["VaultLink"]] = relationship(
         foreign_keys="VaultLink.from_doc_id",
         back_populates="from_doc",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    incoming_links: Mapped[list[VaultLink]] = relationship(
+    incoming_links: Mapped[list["VaultLink"]] = relationship(
         foreign_keys="VaultLink.to_doc_id",
         back_populates="to_doc",
         cascade="all, delete-orphan",
         passive_deletes=True,
         default_factory=list,
     )
-    versions: Mapped[list[VaultVersion]] = relationship(
+    versions: Mapped[list["VaultVersion"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
-    team: Mapped[AgentTeam | None] = relationship(back_populates="vault_documents", default=None)
-    agent: Mapped[Agent] = relationship(back_populates="vault_documents", default=None)
-    tenant: Mapped[Tenant] = relationship(default=None)
+    team: Mapped["AgentTeam | None"] = relationship(back_populates="vault_documents", default=None)
+    agent: Mapped["Agent"] = relationship(back_populates="vault_documents", default=None)
+    tenant: Mapped["Tenant"] = relationship(default=None)
 
 
 class VaultLink(Base):
@@ -144,10 +142,10 @@ class VaultLink(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    from_doc: Mapped[VaultDocument] = relationship(
+    from_doc: Mapped["VaultDocument"] = relationship(
         foreign_keys="VaultLink.from_doc_id", back_populates="outgoing_links", default=None
     )
-    to_doc: Mapped[VaultDocument] = relationship(
+    to_doc: Mapped["VaultDocument"] = relationship(
         foreign_keys="VaultLink.to_doc_id", back_populates="incoming_links", default=None
     )
 
@@ -174,4 +172,4 @@ class VaultVersion(Base):
     created_at: Mapped[timestamp_now | None] = mapped_column(default=None)
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
 
-    document: Mapped[VaultDocument] = relationship(back_populates="versions", default=None)
+    document: Mapped["VaultDocument"] = relationship(back_populates="versions", default=None)
