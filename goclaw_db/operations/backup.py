@@ -24,7 +24,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from goclaw_db import ownership
-from goclaw_db.config import display_url
+from goclaw_db.config import display_url, redact
+from goclaw_db.engine import pool_options
 from goclaw_db.operations.common import first_line, open_engine, require_goclaw_database
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.errors import refusal
@@ -120,18 +121,23 @@ def find_client(name: str, server_major: int, explicit: str | None) -> Path:
 
 
 def _libpq(url: sa.URL) -> tuple[str, dict[str, str]]:
-    """The URL for libpq without its password, and an environment carrying it (never on a command line)."""
+    """The URL for libpq, and an environment carrying its password: never on a command line, where ``ps`` shows it.
+
+    pgx's pool settings, which libpq refuses, are left out.
+    """
     env = dict(os.environ)
-    if url.password:
+    if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+    # URL.set() ignores password=None: _replace is the one way to take it out.
+    without_password = pool_options(url)[0]._replace(drivername="postgresql", password=None)
+    return without_password.render_as_string(hide_password=False), env
 
 
 def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
     result = subprocess.run(argv, check=False, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        raise refusal(f"{what} failed: {lines[0] if lines else f'exit status {result.returncode}'}")
+        raise refusal(f"{what} failed: {redact(lines[0]) if lines else f'exit status {result.returncode}'}")
 
 
 # ------------------------------------------------------------------ backup
