@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from goclaw_db import ownership
+from goclaw_db import cli, ownership
 from goclaw_db.engine import create_engine
 from tests import operations_support as ops
 from tests.operations_support import add_traces, fill_every_table, goclaw_db, scalar
@@ -73,6 +74,18 @@ def test_exclude_keeps_the_table_but_none_of_its_rows(capsys, world_url, empty_t
     assert goclaw_db(capsys, empty_target, "restore", str(archive))[0] == 0
     restored = every_row(empty_target)
     assert restored["spans"] == [] and restored["traces"] == every_row(world_url)["traces"]
+
+
+def test_the_restore_hint_names_the_database_it_restored_into(capsys, goclaw_url, empty_target, tmp_path):
+    # Without --dsn / --sqlite the suggested command would look at GoClaw's default database instead.
+    archive = tmp_path / "goclaw.backup"
+    assert goclaw_db(capsys, goclaw_url, "backup", str(archive))[0] == 0
+    status, out, err = goclaw_db(capsys, empty_target, "restore", str(archive))
+    assert status == 0, err
+    hint = shlex.split(re.search(r"goclaw-db .*?migrate status", out)[0])
+    assert hint[:2] in (["goclaw-db", "--dsn"], ["goclaw-db", "--sqlite"]) and hint[-2:] == ["migrate", "status"]
+    assert cli.main(hint[1:]) == 0
+    assert f"version             {HEAD}" in capsys.readouterr().out
 
 
 def test_restore_refuses_a_database_holding_goclaw_tables_unless_forced(capsys, world_url, copy_database, tmp_path):

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from goclaw_db import ownership
 from goclaw_db.config import display_url, redact
 from goclaw_db.engine import pool_options
-from goclaw_db.operations.common import first_line, open_engine, require_goclaw_database
+from goclaw_db.operations.common import command_for, first_line, open_engine, require_goclaw_database
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import SQLITE_HEADER
@@ -255,7 +255,10 @@ def run_restore(args: argparse.Namespace, url: sa.URL) -> None:
         _restore_sqlite(source, url, args.force)
     else:
         _restore_postgres(source, url, args.force, args.pg_bin)
-    print(f"restored {source} into {display_url(url)}; check it with 'goclaw-db migrate status' and 'goclaw-db doctor'")
+    print(
+        f"restored {source} into {display_url(url)}; check it with: "
+        f"{command_for(args, url, 'migrate status')}, then {command_for(args, url, 'doctor')}"
+    )
 
 
 def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:
