@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -97,3 +98,33 @@ def test_editable_install_is_found_by_a_downstream_projects_type_checker(tmp_pat
         str(application),
     )
     assert checked.returncode == 0, checked.stdout
+
+
+# Where the project tells its users what to install: the docs, the Dockerfile, the messages in the code.
+INSTRUCTIONS = ["README.md", "DEVELOPERS.md", "benchmarks/README.md", "docker/Dockerfile", "goclaw_db/**/*.py"]
+
+
+# ``pip install [options] TARGET``: the first thing it installs, quoted or not.
+PIP_INSTALL = re.compile(r"pip install (?:-\S+ )*['\"]?([^\s'\"`]+)")
+
+
+def pip_install_targets() -> list[tuple[str, str]]:
+    """(file, first target) of every ``pip install`` the project tells its users to run."""
+    return [
+        (str(path.relative_to(REPO)), target)
+        for pattern in INSTRUCTIONS
+        for path in sorted(REPO.glob(pattern))
+        for target in PIP_INSTALL.findall(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_every_pip_install_the_docs_give_installs_from_the_checkout_or_a_published_package():
+    # goclaw-db is on no package index: 'goclaw-db[vectors]' finds nothing; '.[vectors]' in the checkout works.
+    extras = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    targets = pip_install_targets()
+    for source, target in targets:
+        name, _, wanted = target.partition("[")
+        assert re.sub(r"[-_.]+", "-", name.lower()) != "goclaw-db", f"{source}: pip install {target}"
+        if name == ".":
+            assert set(wanted.rstrip("]").split(",")) - {""} <= extras, f"{source}: pip install {target}"
+    assert ("README.md", ".[vectors]") in targets  # the scan sees the README's install lines
