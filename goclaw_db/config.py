@@ -40,22 +40,68 @@ def normalize_url(url: str, driver: str = "psycopg") -> sa.URL:
             "the database URL is empty: give postgresql://user:pass@host:5432/db or sqlite:///path, "
             "or leave the option out to use GoClaw's environment"
         )
-    try:
-        parsed = make_url(url)
-    except Exception:
-        raise ConfigurationError(
-            f"cannot parse database URL {redact(url)!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
-        ) from None
+    parsed = _keyword_dsn(url) if _is_keyword_dsn(url) else _parse_url(url)
     if parsed.host and "@" in parsed.host:
         raise ConfigurationError(
             f"cannot parse database URL {redact(url)!r}: its password holds an '@'; write it as %40"
         )
     backend = parsed.get_backend_name()
     if backend in _POSTGRES_SCHEMES:
-        return parsed.set(drivername=f"postgresql+{driver}")
+        return _password_out_of_query(parsed).set(drivername=f"postgresql+{driver}")
     if backend == "sqlite":
         return parsed.set(drivername="sqlite")
     raise ConfigurationError(f"unsupported database {backend!r} in URL: GoClaw runs on postgresql:// or sqlite:///path")
+
+
+def _parse_url(text: str) -> sa.URL:
+    try:
+        return make_url(text)
+    except Exception:
+        raise ConfigurationError(
+            f"cannot parse database URL {redact(text)!r}: use postgresql://user:pass@host:5432/db or sqlite:///path"
+        ) from None
+
+
+def _is_keyword_dsn(text: str) -> bool:
+    """libpq's other form, ``host=db user=goclaw password=...``, which pgx (and so GoClaw) reads too."""
+    return "://" not in text and "=" in text
+
+
+def _keyword_dsn(text: str) -> sa.URL:
+    """A keyword DSN as the URL it means: the parameters without a URL part stay in the query."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = {key: str(value) for key, value in conninfo_to_dict(text).items()}
+    except ProgrammingError as exc:
+        raise ConfigurationError(
+            f"cannot parse the keyword DSN {redact(text)!r}: {redact(str(exc).strip())}; "
+            "write it as host=... port=... user=... password=... dbname=..."
+        ) from None
+    port = params.pop("port", None)
+    if port is not None and not port.isdigit():
+        raise ConfigurationError(f"port={port!r} in the keyword DSN is not a port number: give e.g. port=5432")
+    # A socket folder (host=/run/postgresql) or several hosts stay libpq parameters, as in a URL's query.
+    host = params.pop("host") if "host" in params and not params["host"].startswith("/") else None
+    return sa.URL.create(
+        "postgresql",
+        username=params.pop("user", None),
+        password=params.pop("password", None),
+        host=host,
+        port=int(port) if port else None,
+        database=params.pop("dbname", None),
+        query=params,
+    )
+
+
+def _password_out_of_query(url: sa.URL) -> sa.URL:
+    """A ``?password=`` moved into the URL's password, where every message hides it."""
+    if "password" not in url.query:
+        return url
+    given = url.query["password"]
+    password = given if isinstance(given, str) else given[-1]
+    return url.difference_update_query(["password"]).set(password=password)
 
 
 def sqlite_url(path: str | os.PathLike) -> sa.URL:
@@ -94,8 +140,8 @@ def resolve_url(
 
 
 def display_url(url: sa.URL) -> str:
-    """The URL with its password hidden, for messages."""
-    return url.render_as_string(hide_password=True)
+    """The URL with its password (and a key's ``sslpassword``) hidden, for messages."""
+    return redact(url.render_as_string(hide_password=True))
 
 
 def driver_reason(error: sa.exc.DBAPIError) -> str:
@@ -103,11 +149,13 @@ def driver_reason(error: sa.exc.DBAPIError) -> str:
     return str(error.orig).strip().splitlines()[0] if error.orig else str(error)
 
 
-_URL_PASSWORD = re.compile(r"(?P<keep>://[^/@:]*:)[^/]*(?=@)")
-_KEYWORD_PASSWORD = re.compile(r"(?P<keep>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+# Up to the last '@' of the URL: a password may hold '/' or (unescaped, refused) '@'.
+_URL_PASSWORD = re.compile(r"(?P<keep>://[^/@:\s]*:)\S*(?=@)")
+# password=, and its look-alikes: sslpassword=, a misspelt passwd=, PGPASSWORD=.
+_KEYWORD_PASSWORD = re.compile(r"(?P<keep>\b\w*pass\w*\s*=\s*)('[^']*'|[^\s&]+)", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with every password in it (URL or ``password=`` form) replaced by ``***``."""
+    """``text`` with every password in it (URL, ``?password=`` or keyword form) replaced by ``***``."""
     text = _URL_PASSWORD.sub(r"\g<keep>***", text)
     return _KEYWORD_PASSWORD.sub(r"\g<keep>***", text)

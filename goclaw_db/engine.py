@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 import uuid
 from typing import Any, cast
 
@@ -34,7 +35,7 @@ from sqlalchemy import event
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Session, sessionmaker
 
-from goclaw_db.config import resolve_url
+from goclaw_db.config import ConfigurationError, resolve_url
 from goclaw_db.types import BINARY_VECTORS, PackedVector
 
 __all__ = [
@@ -185,13 +186,71 @@ def create_engine(url: str | None = None, *, sqlite_path: str | os.PathLike[str]
     return engine
 
 
+# libpq parameters a GoClaw DSN may carry (sslmode=disable in GoClaw's own compose files) that asyncpg
+# reads only from a DSN string: SQLAlchemy hands asyncpg keywords, and asyncpg has none of these names.
+_ASYNCPG_DSN_PARAMETERS = frozenset(
+    {
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcrl",
+        "sslnegotiation",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "application_name",  # asyncpg sends what its DSN leaves over as the session's settings
+        "options",
+    }
+)
+# Keywords SQLAlchemy's asyncpg dialect takes for itself.
+_SQLALCHEMY_ASYNCPG_KEYWORDS = frozenset({"prepared_statement_cache_size", "prepared_statement_name_func"})
+
+
+def asyncpg_connect_args(url: sa.URL) -> tuple[sa.URL, dict[str, Any]]:
+    """The URL with libpq's parameters taken out, and the asyncpg ``connect_args`` that say the same.
+
+    ``connect_timeout`` (seconds, 0 for none) becomes asyncpg's ``timeout``; the
+    TLS settings, ``application_name`` and ``options`` go to asyncpg in a DSN
+    of their own; asyncpg's own keywords stay.  Anything else has no asyncpg
+    counterpart and is refused, naming it, rather than failing on first connect.
+    """
+    import inspect
+
+    import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
+
+    own = set(inspect.signature(asyncpg.connect).parameters) | _SQLALCHEMY_ASYNCPG_KEYWORDS
+    libpq = {key: value if isinstance(value, str) else value[-1] for key, value in url.query.items() if key not in own}
+    unknown = sorted(set(libpq) - _ASYNCPG_DSN_PARAMETERS - {"connect_timeout"})
+    if unknown:
+        raise ConfigurationError(
+            f"the async engine (asyncpg) has no counterpart of {', '.join(f'{k}=' for k in unknown)} in the DSN: "
+            "remove it, or use create_engine() (psycopg reads every libpq parameter)"
+        )
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" in libpq:
+        seconds = libpq.pop("connect_timeout")
+        if not seconds.lstrip("-").isdigit():
+            raise ConfigurationError(f"connect_timeout={seconds!r} in the DSN: give whole seconds, e.g. 10")
+        connect_args["timeout"] = int(seconds) if int(seconds) > 0 else None  # libpq: 0 waits for ever
+    if libpq:
+        connect_args["dsn"] = "postgresql://?" + urllib.parse.urlencode(libpq)
+    return url.difference_update_query([*libpq, "connect_timeout"]), connect_args
+
+
 def create_async_engine(url: str | None = None, **kw: Any) -> sa_asyncio.AsyncEngine:
-    """An asyncio engine (asyncpg) for a GoClaw PostgreSQL database, pooled as :func:`create_engine`."""
+    """An asyncio engine (asyncpg) for a GoClaw PostgreSQL database, pooled as :func:`create_engine`.
+
+    GoClaw's DSN works as it is: its libpq parameters are translated for asyncpg
+    (:func:`asyncpg_connect_args`); ``connect_args`` given here win.
+    """
     resolved, options = pool_options(resolve_url(url, driver="asyncpg"))
     if resolved.get_backend_name() != "postgresql":
         raise ValueError("the async engine is for PostgreSQL; use create_engine() for SQLite")
     if "poolclass" in kw:
         options = {k: v for k, v in options.items() if k == "pool_pre_ping"}
+    resolved, connect_args = asyncpg_connect_args(resolved)
+    kw["connect_args"] = {**connect_args, **kw.get("connect_args", {})}
     engine = sa_asyncio.create_async_engine(resolved, **{**options, **kw})
     event.listen(engine.sync_engine, "connect", _register_vector_async_driver)
     setattr(engine.sync_engine.dialect, BINARY_VECTORS, True)

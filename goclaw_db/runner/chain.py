@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 _REVISION_FILE = re.compile(r"^(\d{6})_\w+\.py$")
 
 
+def checkout_chain() -> Path | None:
+    """The checkout's alembic/ folder, when this package runs from a checkout (or an editable install of one)."""
+    checkout = Path(__file__).resolve().parent.parent.parent / "alembic"
+    return checkout if (checkout / "env.py").exists() else None
+
+
 def script_location() -> Path:
     """The revision chain: the checkout's alembic/ folder, or the copy inside the wheel."""
-    package_dir = Path(__file__).resolve().parent.parent
-    bundled = package_dir / "_alembic"
-    checkout = package_dir.parent / "alembic"
-    return checkout if (checkout / "env.py").exists() else bundled
+    return checkout_chain() or Path(__file__).resolve().parent.parent / "_alembic"
 
 
 def version_number(revision: str | None) -> int:

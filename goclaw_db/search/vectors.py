@@ -4,8 +4,9 @@ The embeddings live in side tables (``<table>_vec``, see
 ``goclaw_db.vector_side_tables``), keyed by partition (the agent, team or tenant)
 and row id.  The search is exact: sqlite-vec's ``vec_distance_cosine`` over the
 partition's rows.  Needs an SQLite driver that can load extensions (Python's
-``sqlite3`` often cannot) and sqlite-vec: ``pip install 'goclaw-db[vectors]'``
-(pysqlite3-binary, sqlite-vec).  Open the file with ``create_vector_engine``.
+``sqlite3`` often cannot) and sqlite-vec: ``pip install sqlite-vec pysqlite3-binary``
+(the ``vectors`` extra: ``pip install '.[vectors]'`` in the checkout).  Open the file
+with ``create_vector_engine``.
 
 Profiled at 2,000 rows × 1536-d in one partition (2-core machine, loaded): most of the
 time is sqlite-vec's distance arithmetic (reading the blobs alone: 2-7 ms of 25-45 ms).
@@ -49,7 +50,8 @@ __all__ = [
 
 MISSING = (
     "vector search on SQLite needs sqlite-vec and an SQLite driver that loads extensions: "
-    "pip install 'goclaw-db[vectors]', then open the file with goclaw_db.search.vectors.create_vector_engine()"
+    "pip install sqlite-vec pysqlite3-binary (or, in goclaw-db's checkout, pip install '.[vectors]'), "
+    "then open the file with goclaw_db.search.vectors.create_vector_engine()"
 )
 
 MMAP_BYTES = 2**30

@@ -320,7 +320,7 @@ def test_a_desktop_file_opened_without_sqlite_vec_says_how_to_get_it(engine):
     if on_postgresql(engine):
         pytest.skip("PostgreSQL has pgvector")
     plain = create_engine(engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
-    with pytest.raises(VectorsUnavailable, match=r"pip install 'goclaw-db\[vectors\]'"):
+    with pytest.raises(VectorsUnavailable, match=r"pip install sqlite-vec pysqlite3-binary"):
         search(plain, "harbour", vector=True)
     assert search(plain, "harbour") == search(engine, "harbour")  # full text needs no extension
 

@@ -2,7 +2,7 @@ ${GENERATED_NOTE}
 
 # GoClaw database schema
 
-GoClaw's database at schema version ${version}: ${table_count} tables in ${len(domains)} domains, built by the ${len(revisions)} revisions in [`alembic/versions`](${revisions_link}) on PostgreSQL (with pgvector) or on SQLite. Each domain is one module of `goclaw_db.models`; every table has a page with its columns, constraints, foreign keys, indexes and history.
+GoClaw's database at schema version ${version}: ${table_count} tables in ${len(domains)} domains, built by the ${len(revisions)} revisions in ${revisions_folder} on PostgreSQL (with pgvector) or on SQLite. Each domain is one module of `goclaw_db.models`; every table has a page with its columns, constraints, foreign keys, indexes and history.
 
 Regenerate these pages after changing a model or a revision:
 
