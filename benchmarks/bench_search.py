@@ -14,7 +14,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,9 @@ from benchmarks.common import (
     percentile,
     run_timed,
 )
+from goclaw_db.engine import create_engine
 from goclaw_db.models import MASTER_TENANT_ID, MemoryChunk
+from goclaw_db.operations import tune
 from goclaw_db.search import _common, memory, search_memory
 from goclaw_db.search._common import Plan, cosine_distance, param, shaped, sync_and_async
 from goclaw_db.search._hybrid import text_candidates, text_match, text_params, vector_candidates, vector_params
@@ -120,7 +122,22 @@ def ours_way(connection, query: str, agent_id, vector: list[float]) -> list[tupl
     ]
 
 
-def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Result) -> None:
+# How the chunks are dealt to the agents: benchmark 5's clusters (each agent's chunks near its own
+# ten topics), the same chunks dealt at random (each agent's rows all over the graph, as agents
+# sharing topics have them), and a few large agents among many small ones.  An SQL expression of
+# ``r`` (random(), one per chunk) giving the agent's number; None keeps benchmark 5's.
+DISTRIBUTIONS = {
+    "clustered": None,
+    "dealt at random": "floor(r * {agents})",
+    "5 large (15%), the rest small": (
+        "CASE WHEN r < 0.75 THEN floor(r / 0.15) ELSE 5 + floor((r - 0.75) / 0.25 * ({agents} - 5)) END"
+    ),
+}
+STORAGES = {"EXTERNAL": "GoClaw's storage (vectors in TOAST)", "MAIN": "after goclaw-db tune vectors (MAIN)"}
+
+
+def build_postgres(pg: Postgres, chunks: int, agents: int, queries: int, res: Result) -> str:
+    """A database with benchmark 5's vectors, words in the chunks and a fifth of them owned by users."""
     db = pg.create("search")
     run_timed([*goclaw_db_command(), "--dsn", pg.url_for(db), "migrate", "up"])
     start = time.perf_counter()
@@ -137,6 +154,7 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
                           FROM generate_series(1, 40) g WHERE c.id IS NOT NULL) AS t
                   FROM memory_chunks c) w
             WHERE m.id = w.id""")
+        conn.execute("VACUUM FULL memory_chunks")
         conn.execute(indexdef)
         conn.execute("VACUUM ANALYZE memory_chunks")
     res.notes.append(
@@ -144,31 +162,90 @@ def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Res
         f"fifth of the chunks owned by one of 3 users, made in SQL in "
         f"{time.perf_counter() - start:.0f} s (HNSW index rebuilt after)."
     )
-    measure_postgres(pg.url_for(db), res)
-    pg.drop(db)
+    return db
+
+
+def deal(url: str, agent_of: str, agents: int, chunks: int, queries: int) -> None:
+    """Give each chunk the agent ``agent_of`` (see ``DISTRIBUTIONS``) picks, rebuild the index, ask anew."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        indexdef = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_mem_vec'").fetchone()[0]
+        conn.execute("DROP INDEX idx_mem_vec")
+        conn.execute(f"""
+            UPDATE memory_chunks m SET agent_id = a.id
+            FROM (SELECT id, {agent_of.format(agents=agents)} AS k
+                  FROM (SELECT id, random() AS r FROM memory_chunks) drawn) d
+            JOIN bench_agent a ON a.k = d.k
+            WHERE m.id = d.id""")
+        conn.execute("VACUUM FULL memory_chunks")
+        conn.execute(indexdef)
+        conn.execute("VACUUM ANALYZE memory_chunks")
+        bench_vector.make_queries(conn, chunks, queries)
+
+
+def tune_vectors(url: str) -> float:
+    """``goclaw-db tune vectors --yes``'s rewrite of memory_chunks; its seconds."""
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        column = next(c for c in tune.vector_columns(connection) if c.table == "memory_chunks")
+        start = time.perf_counter()
+        tune.set_vector_storage(connection, column, tune.MAIN)
+        took = time.perf_counter() - start
+    engine.dispose()
+    return took
+
+
+def postgres_side(pg: Postgres, chunks: int, agents: int, queries: int, res: Result) -> None:
+    clustered = build_postgres(pg, chunks, agents, queries, res)
+    databases = {}
+    for name, agent_of in DISTRIBUTIONS.items():
+        databases[name] = clustered if agent_of is None else pg.create("search", template=clustered)
+    for name, agent_of in DISTRIBUTIONS.items():
+        if agent_of is not None:
+            deal(pg.url_for(databases[name]), agent_of, agents, chunks, queries)
+    measured = {}
+    for storage in STORAGES:
+        for name, db in databases.items():
+            if storage == "MAIN":
+                res.figures.append(Figure(f"goclaw-db tune vectors rewrite, {name}", [tune_vectors(pg.url_for(db))]))
+            measured[name, storage] = measure_postgres(pg.url_for(db), res, f"{name}, {storage}")
+    for db in databases.values():
+        pg.drop(db)
+    report_postgres(measured, res)
 
 
 @contextlib.contextmanager
-def exact_up_to(rows: float) -> Iterator[None]:
-    """Searches inside compare every filtered row up to ``rows`` of them (0: always walk the index)."""
-    kept = _common.EXACT_MAX_ROWS
-    _common.EXACT_MAX_ROWS = rows
+def plan_forced(plan: str) -> Iterator[None]:
+    """Searches inside take ``plan``: "exact", "index" (walk whatever the rows), or "chosen" (as they would)."""
+    kept = _common.EXACT_MAX_ROWS, _common.WALK_TUPLE_COST
+    if plan == "exact":
+        _common.EXACT_MAX_ROWS = float("inf")
+    elif plan == "index":
+        _common.EXACT_MAX_ROWS, _common.WALK_TUPLE_COST = 0, 0.0
     try:
         yield
     finally:
-        _common.EXACT_MAX_ROWS = kept
+        _common.EXACT_MAX_ROWS, _common.WALK_TUPLE_COST = kept
 
 
-def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
+HALVES = {
+    "goclaw": "GoClaw's statement (HNSW left to the planner, filter after)",
+    "exact": "exact plan forced",
+    "index": "HNSW with iterative scan forced",
+    "chosen": "as goclaw_db.search chooses",
+}
+
+
+def measure_postgres(url: str, res: Result, label: str, queries: int | None = None) -> dict:
     """The measurements on a database holding the data ``postgres_side`` makes (its first ``queries``)."""
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
     with psycopg.connect(url) as conn:
         qs = [
             (agent, [float(x) for x in v.strip("[]").split(",")])
             for agent, v in conn.execute("SELECT agent_id, v::text FROM bench_query ORDER BY q")
         ][:queries]
     ours_ms, goclaw_ms, same, tied_at_cut = [], [], 0, 0
-    halves = {name: ([], []) for name in ("chosen", "exact", "index", "goclaw")}  # (ms, recall@10)
+    halves = {name: ([], []) for name in HALVES}  # (ms, recall@10)
     choices: Counter[str] = Counter()
     t = MemoryChunk.__table__
     with engine.connect() as connection:
@@ -190,10 +267,10 @@ def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
                 params = {**who_params(agent, USER), **text_params("postgresql", word)}
                 ranks = [r.score for r in connection.execute(statement, params)]
                 tied_at_cut += len(ranks) > MAX_RESULTS * 2 and ranks[-1] == ranks[-2]
-            # The vector half alone (one agent's 2% of the rows, any owner): as chosen, and each plan forced.
+            # The vector half alone (one agent's rows, any owner): as chosen, and each plan forced.
             found = {}
-            for name, limit in (("exact", float("inf")), ("index", 0), ("chosen", _common.EXACT_MAX_ROWS)):
-                with exact_up_to(limit):
+            for name in ("exact", "index", "chosen"):
+                with plan_forced(name):
                     t0 = time.perf_counter()
                     nearest = vector_half(connection, agent, vector)
                     halves[name][0].append((time.perf_counter() - t0) * 1000)
@@ -208,48 +285,96 @@ def measure_postgres(url: str, res: Result, queries: int | None = None) -> None:
                 recalls.append(len(found[name] & found["exact"]) / max(len(found["exact"]), 1))
             connection.rollback()
     engine.dispose()
-    ratio = statistics.median(ours_ms) / statistics.median(goclaw_ms)
-    labels = {
-        "goclaw": "GoClaw's statement (HNSW left to the planner, filter after)",
-        "exact": "exact plan forced",
-        "index": "HNSW with iterative scan forced",
-        "chosen": "as goclaw_db.search chooses",
-    }
     res.figures += [
-        Figure("PostgreSQL hybrid memory search, GoClaw's two statements + merge", goclaw_ms, "ms"),
-        Figure("PostgreSQL hybrid memory search, goclaw_db.search (one statement)", ours_ms, "ms"),
-        *(Figure(f"PostgreSQL agent-filtered vector top-10, {labels[n]}", halves[n][0], "ms") for n in labels),
+        Figure(f"hybrid memory search, GoClaw's two statements + merge [{label}]", goclaw_ms, "ms"),
+        Figure(f"hybrid memory search, goclaw_db.search [{label}]", ours_ms, "ms"),
+        *(Figure(f"agent-filtered vector top-10, {HALVES[n]} [{label}]", halves[n][0], "ms") for n in HALVES),
     ]
-    recall = {name: statistics.mean(recalls) for name, (_ms_list, recalls) in halves.items()}
-    res.notes.append(
-        f"PostgreSQL: {len(qs)} queries (one word of middling frequency, user {USER!r}, a vector "
-        f"near one of the agent's topics), each timed both ways in alternating order on one "
-        f"connection; {same}/{len(qs)} top-10 lists identical to GoClaw's, in order ({len(qs) - same} differ: "
-        f"{tied_at_cut} of them where equal text ranks straddle GoClaw's candidate cut, so its own "
-        f"choice is arbitrary); ours/GoClaw median ratio {ratio:.2f}."
-    )
-    res.notes.append(
-        "PostgreSQL vector half (agent filter only: one agent's rows), recall@10 against the exact plan: "
-        + "; ".join(f"{labels[n]} {recall[n]:.3f} ({_ms(halves[n][0])})" for n in labels)
-        + "; plans chosen: "
-        + ", ".join(f"{count}× {choice}" for choice, count in choices.most_common())
-        + "."
-    )
-    res.headline = (
-        f"PostgreSQL: ours {_ms(ours_ms)} vs GoClaw {_ms(goclaw_ms)} (ratio {ratio:.2f}), "
-        f"{same}/{len(qs)} top-10 identical, vector half as chosen {_ms(halves['chosen'][0])}, "
-        f"recall@10 {recall['chosen']:.3f}"
-    )
-    res.met = (
-        ratio <= 0.7
-        and same + tied_at_cut == len(qs)
-        and recall["chosen"] >= 0.95
-        and statistics.median(halves["chosen"][0]) <= 10
-    )
+    return {
+        "queries": len(qs),
+        "ours": statistics.median(ours_ms),
+        "goclaw": statistics.median(goclaw_ms),
+        "same": same,
+        "tied": tied_at_cut,
+        "median": {n: statistics.median(ms) for n, (ms, _r) in halves.items()},
+        "p95": {n: percentile(ms, 0.95) for n, (ms, _r) in halves.items()},
+        "recall": {n: statistics.mean(r) for n, (_ms, r) in halves.items()},
+        "choices": choices,
+    }
 
 
-def prepare_sqlite(workdir: Path, chunks: int, agents: int, res: Result) -> tuple[Path, np.ndarray]:
-    """Benchmark 6's desktop file with each chunk's vector in memory_chunks_vec; (its path, the agents' topics)."""
+def goals_met(m: dict) -> dict[str, bool]:
+    """Issue 24's goals on one distribution's measurements."""
+    exact, walk = m["median"]["exact"], m["median"]["index"]
+    recall_goal = 0.95 if exact <= 2 * walk else 0.90
+    return {
+        f"recall@10 ≥ {recall_goal}": m["recall"]["chosen"] >= recall_goal,
+        "median ≤ 1.2 × the cheaper plan": m["median"]["chosen"] <= 1.2 * min(exact, walk),
+        "hybrid ≤ 0.7 × GoClaw, its top 10": m["ours"] <= 0.7 * m["goclaw"] and m["same"] + m["tied"] == m["queries"],
+    }
+
+
+def _half(name: str) -> Callable[[dict], str]:
+    return lambda m: f"{m['median'][name]:.1f} ms, {m['p95'][name]:.1f} ms, {m['recall'][name]:.3f}"
+
+
+# The side-by-side table's rows: (what, how one distribution's measurements show it).
+TABLE_ROWS: list[tuple[str, Callable[[dict], str]]] = [
+    (
+        "hybrid: ours / GoClaw (median)",
+        lambda m: f"{m['ours']:.1f} / {m['goclaw']:.1f} ms ({m['ours'] / m['goclaw']:.2f})",
+    ),
+    ("hybrid: top 10 = GoClaw's (or tied at its cut)", lambda m: f"{m['same'] + m['tied']}/{m['queries']}"),
+    *((f"vector top-10, {label}: median, p95, recall@10", _half(name)) for name, label in HALVES.items()),
+    (
+        "plans chosen",
+        lambda m: ", ".join(f"{c}× {k.split(':')[0].split(' ')[0]}" for k, c in m["choices"].most_common()),
+    ),
+    ("goals met", lambda m: "; ".join(f"{g}: {'yes' if ok else '**no**'}" for g, ok in goals_met(m).items())),
+]
+
+
+def report_postgres(measured: dict, res: Result) -> None:
+    """The distributions side by side, per storage; the goals on GoClaw's storage."""
+    names = list(DISTRIBUTIONS)
+    for storage, storage_label in STORAGES.items():
+        rows = [f"| PostgreSQL, {storage_label} | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        rows += [
+            f"| {what} | " + " | ".join(show(measured[n, storage]) for n in names) + " |" for what, show in TABLE_ROWS
+        ]
+        res.extra.append("\n".join(rows))
+    res.notes.append(
+        "PostgreSQL: per distribution and storage, each query (one word of middling frequency, user "
+        f"{USER!r}, a stored chunk's vector moved by noise, within that chunk's agent) timed both ways in "
+        "alternating order on one connection; the vector half (agent filter only) run by every plan, "
+        "recall@10 against the exact plan; a top 10 may differ from GoClaw's where equal text ranks "
+        "straddle GoClaw's candidate cut (its own choice is arbitrary)."
+    )
+    external = {n: measured[n, "EXTERNAL"] for n in names}
+    res.headline = "PostgreSQL (GoClaw's storage) " + "; ".join(
+        f"{n}: hybrid ratio {m['ours'] / m['goclaw']:.2f}, vector half as chosen median {m['median']['chosen']:.1f} ms "
+        f"(walk {m['median']['index']:.1f}, exact {m['median']['exact']:.1f}), recall@10 {m['recall']['chosen']:.3f}"
+        for n, m in external.items()
+    )
+    res.met = all(all(goals_met(m).values()) for m in external.values())
+
+
+def sqlite_owners(distribution: str, chunks: int, agents: int) -> np.ndarray:
+    """Each chunk's agent number under ``distribution`` (see ``DISTRIBUTIONS``), as PostgreSQL's deal draws it."""
+    rng = np.random.default_rng(24)
+    r = rng.random(chunks)
+    if DISTRIBUTIONS[distribution] is None:
+        return np.arange(chunks) % agents
+    if distribution == "dealt at random":
+        return np.floor(r * agents).astype(int)
+    large = np.floor(r / 0.15)
+    return np.where(r < 0.75, large, 5 + np.floor((r - 0.75) / 0.25 * (agents - 5))).astype(int)
+
+
+def prepare_sqlite(workdir: Path, chunks: int, agents: int, res: Result, distribution: str) -> Path:
+    """Benchmark 6's desktop file with each chunk's vector (near one of ten topics of its benchmark 5
+    agent) in memory_chunks_vec, the chunks owned as ``distribution`` deals them; its path."""
+    owners = sqlite_owners(distribution, chunks, agents)
     from goclaw_db.search.vectors import (
         create_vector_engine,
         create_vector_tables,
@@ -263,6 +388,10 @@ def prepare_sqlite(workdir: Path, chunks: int, agents: int, res: Result) -> tupl
         "UPDATE memory_chunks SET id = printf('00000000-0000-0001-0000-%012x', CAST(substr(id, 2) AS "
         "INTEGER)), agent_id = printf('00000000-0000-0000-0000-%012x', CAST(substr(agent_id, 7) AS "
         "INTEGER) + 1)"
+    )
+    conn.executemany(  # to the owners the distribution deals (its agents are made up: foreign keys are off here)
+        "UPDATE memory_chunks SET agent_id = ? WHERE id = ?",
+        [(f"00000000-0000-0000-0000-{k + 1:012x}", f"00000000-0000-0001-0000-{i:012x}") for i, k in enumerate(owners)],
     )
     conn.execute("COMMIT")
     conn.close()
@@ -280,7 +409,7 @@ def prepare_sqlite(workdir: Path, chunks: int, agents: int, res: Result) -> tupl
                 "INSERT INTO memory_chunks_vec (partition_key, row_id, embedding) VALUES (?, ?, ?)",
                 [
                     (
-                        f"00000000-0000-0000-0000-{i % agents + 1:012x}",
+                        f"00000000-0000-0000-0000-{owners[i] + 1:012x}",
                         f"00000000-0000-0001-0000-{i:012x}",
                         v.astype(np.float32).tobytes(),
                     )
@@ -297,16 +426,17 @@ def prepare_sqlite(workdir: Path, chunks: int, agents: int, res: Result) -> tupl
     writer = time.perf_counter() - start
     engine.dispose()
     res.notes.append(
-        f"SQLite: benchmark 6's desktop file ({chunks:,} chunks, 80 words each) with its "
-        f"vectors (10 topics per agent plus noise) in memory_chunks_vec, written at "
-        f"{chunks / fill:,.0f} rows/s by one executemany per 5,000; store_embeddings() rewrote 1,000 "
-        f"at {1000 / writer:,.0f} rows/s; {path.stat().st_size / 2**20:,.0f} MiB file."
+        f"SQLite ({distribution}): benchmark 6's desktop file ({chunks:,} chunks, 80 words each) with its "
+        f"vectors (10 topics per agent of benchmark 5 plus noise) in memory_chunks_vec, written (with the "
+        f"owners) at {chunks / fill:,.0f} rows/s by one executemany per 5,000; store_embeddings() rewrote "
+        f"1,000 at {1000 / writer:,.0f} rows/s; {path.stat().st_size / 2**20:,.0f} MiB file."
     )
-    return path, topics
+    return path
 
 
-def measure_sqlite(path: Path, topics: np.ndarray, agents: int, queries: int, res: Result) -> None:
-    """Agent-filtered exact top-10 and hybrid memory search on the file ``prepare_sqlite`` makes."""
+def measure_sqlite(path: Path, chunks: int, queries: int, res: Result, distribution: str) -> dict:
+    """Agent-filtered exact top-10 and hybrid memory search on the file ``prepare_sqlite`` makes: each
+    query a stored chunk's vector moved by noise, within that chunk's agent; the medians."""
     from goclaw_db.search.vectors import create_vector_engine
 
     engine = create_vector_engine(f"sqlite:///{path}")
@@ -315,9 +445,12 @@ def measure_sqlite(path: Path, topics: np.ndarray, agents: int, queries: int, re
     t = MemoryChunk.__table__
     with engine.connect() as connection:
         for q in range(queries):
-            k = q % agents
-            agent = uuid.UUID(int=k + 1)
-            vector = (topics[k * 10 + q % 10] + rng.normal(0, 0.3, 1536)).astype(np.float32).tolist()
+            stored, partition = connection.exec_driver_sql(
+                "SELECT embedding, partition_key FROM memory_chunks_vec WHERE row_id = ?",
+                (f"00000000-0000-0001-0000-{q * 7919 % chunks:012x}",),
+            ).one()
+            agent = uuid.UUID(partition)
+            vector = (np.frombuffer(stored, dtype=np.float32) + rng.normal(0, 0.3, 1536)).astype(np.float32).tolist()
             statement = vector_candidates("sqlite", t, param("agent_id"), memory._who(t, False, True), 10, [t.c.text])
             params = {**who_params(agent), **vector_params("sqlite", vector)}
             t0 = time.perf_counter()
@@ -342,29 +475,45 @@ def measure_sqlite(path: Path, topics: np.ndarray, agents: int, queries: int, re
                 recall.append(len(best & set(found)) / 10)
     engine.dispose()
     res.figures += [
-        Figure("SQLite agent-filtered exact vector top-10 (memory_chunks_vec)", exact_ms, "ms"),
-        Figure("SQLite hybrid memory search (FTS5 bm25 + vectors)", hybrid_ms, "ms"),
+        Figure(f"SQLite agent-filtered exact vector top-10 (memory_chunks_vec) [{distribution}]", exact_ms, "ms"),
+        Figure(f"SQLite hybrid memory search (FTS5 bm25 + vectors) [{distribution}]", hybrid_ms, "ms"),
     ]
     res.notes.append(
-        f"SQLite: {queries} queries, agent k for query q = q mod {agents} (each agent's first query reads its "
-        f"vectors cold), exact top-10 recall against numpy {statistics.mean(recall):.3f}; plan: "
-        f"{plan_named}."
+        f"SQLite ({distribution}): {queries} queries, exact top-10 recall against numpy "
+        f"{statistics.mean(recall):.3f}; plan: {plan_named}."
     )
-    res.headline += f"; SQLite: exact top-10 {_ms(exact_ms)}, hybrid {_ms(hybrid_ms)}"
-    res.met = bool(res.met) and statistics.median(exact_ms) <= 20 and statistics.median(hybrid_ms) <= 30
+    return {"exact": exact_ms, "hybrid": hybrid_ms}
+
+
+def report_sqlite(measured: dict[str, dict], res: Result) -> None:
+    """SQLite's figures side by side; its goals (exact ≤ 20 ms, hybrid ≤ 30 ms) on benchmark 5's clusters."""
+    rows = ["| SQLite (exact, sqlite-vec) | " + " | ".join(measured) + " |", "|---|" + "---|" * len(measured)]
+    for kind, label in (("exact", "agent-filtered exact top-10"), ("hybrid", "hybrid memory search")):
+        rows.append(f"| {label}: median, p95 | " + " | ".join(_ms(m[kind]) for m in measured.values()) + " |")
+    res.extra.append("\n".join(rows))
+    clustered = measured["clustered"]
+    res.headline += f"; SQLite (clustered): exact top-10 {_ms(clustered['exact'])}, hybrid {_ms(clustered['hybrid'])}"
+    res.met = (
+        bool(res.met) and statistics.median(clustered["exact"]) <= 20 and statistics.median(clustered["hybrid"]) <= 30
+    )
 
 
 def search_benchmark(pg: Postgres, workdir: Path, chunks: int, agents: int, queries: int) -> Result:
     res = Result(
         7,
         f"goclaw_db.search: {chunks:,} memory chunks × 1536-d across {agents} agents",
-        "PostgreSQL hybrid: GoClaw's top 10 in order, median ≤ 0.7× GoClaw's two statements + merge; "
-        "filtered vector recall@10 ≥ 0.95 with median ≤ 10 ms; SQLite: agent-filtered exact top-10 "
-        "median ≤ 20 ms, hybrid ≤ 30 ms",
+        "PostgreSQL, on each of three distributions of the chunks to the agents: hybrid with GoClaw's top 10 "
+        "in order, median ≤ 0.7× GoClaw's two statements + merge; vector recall@10 ≥ 0.95 where the exact plan "
+        "costs ≤ 2× the walk, else ≥ 0.90; vector median ≤ 1.2× the cheaper of walk and exact; SQLite "
+        "(clustered): agent-filtered exact top-10 median ≤ 20 ms, hybrid ≤ 30 ms",
     )
     postgres_side(pg, chunks, agents, queries, res)
-    path, topics = prepare_sqlite(workdir, chunks, agents, res)
-    measure_sqlite(path, topics, agents, min(queries, 100), res)
+    sqlite = {}
+    for distribution in DISTRIBUTIONS:
+        path = prepare_sqlite(workdir, chunks, agents, res, distribution)
+        sqlite[distribution] = measure_sqlite(path, chunks, min(queries, 100), res, distribution)
+        path.unlink()
+    report_sqlite(sqlite, res)
     return res
 
 

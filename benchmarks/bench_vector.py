@@ -43,20 +43,25 @@ def generate(pg: Postgres, db: str, chunks: int, agents: int, queries: int) -> t
             JOIN bench_topic t ON t.t = (i % {agents}) * 10 + (i / {agents}) % 10
             JOIN bench_noise n1 ON n1.n = i % 2000
             JOIN bench_noise n2 ON n2.n = (i * 7 + i / 2000) % 2000""")
-        # Queries: a stored chunk's vector moved by a third noise vector, asked within its agent.
-        conn.execute(f"""
-            CREATE TABLE bench_query AS
-            SELECT q, c.agent_id, c.embedding + n.v AS v
-            FROM generate_series(1, {queries}) q
-            JOIN LATERAL (SELECT agent_id, embedding FROM memory_chunks
-                          OFFSET (q * 7919) % {chunks} LIMIT 1) c ON true
-            JOIN bench_noise n ON n.n = (q * 31) % 2000""")
+        make_queries(conn, chunks, queries)
         conn.execute("VACUUM ANALYZE memory_chunks")
         start = time.perf_counter()
         conn.execute(indexdef)
         build = time.perf_counter() - start
         conn.execute("ANALYZE memory_chunks")
     return build, indexdef
+
+
+def make_queries(conn: psycopg.Connection, chunks: int, queries: int) -> None:
+    """``bench_query``: a stored chunk's vector moved by a third noise vector, asked within its agent."""
+    conn.execute("DROP TABLE IF EXISTS bench_query")
+    conn.execute(f"""
+        CREATE TABLE bench_query AS
+        SELECT q, c.agent_id, c.embedding + n.v AS v
+        FROM generate_series(1, {queries}) q
+        JOIN LATERAL (SELECT agent_id, embedding FROM memory_chunks ORDER BY id
+                      OFFSET (q * 7919) % {chunks} LIMIT 1) c ON true
+        JOIN bench_noise n ON n.n = (q * 31) % 2000""")
 
 
 # Without a sort step the only way to the ORDER BY is the HNSW index.

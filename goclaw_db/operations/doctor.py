@@ -325,6 +325,68 @@ def check_memory(connection: sa.Connection, tables: set[str]) -> list[Check]:
     return checks
 
 
+# Below this many embedded memory chunks an exact search costs a few milliseconds whatever the storage.
+TUNING_MIN_CHUNKS = 10_000
+# The largest agents searched the way goclaw_db.search would, each with one of its own stored vectors.
+SAMPLED_AGENTS = 5
+
+
+def check_vector_storage(connection: sa.Connection, tables: set[str]) -> Check:
+    """How the vectors are stored: GoClaw's way, or the operator's ``goclaw-db tune vectors``, and
+    whether memory searches mostly read every filtered vector (where the tuning halves them)."""
+    from goclaw_db.operations import tune
+
+    columns = tune.vector_columns(connection)
+    tuned = [f"{c.table}.{c.column}" for c in columns if c.tuned]
+    if tuned:
+        return Check(
+            "vector storage",
+            "ok",
+            f"{', '.join(tuned)} stored MAIN by goclaw-db tune vectors: an operator's tuning, not drift "
+            "(GoClaw's schema leaves storage open); undo with goclaw-db tune vectors --undo",
+        )
+    exact, total = _exactly_searched_chunks(connection) if "memory_chunks" in tables else (0, 0)
+    detail = f"GoClaw's storage (vectors in TOAST); {exact:,} of {total:,} embedded memory chunks are searched exactly"
+    if total >= TUNING_MIN_CHUNKS and exact * 2 > total:
+        return Check(
+            "vector storage",
+            "warn",
+            f"{detail} (their agents are small, or their rows lie scattered over the HNSW graph): "
+            "each such search reads every filtered vector through TOAST",
+            "goclaw-db tune vectors (keeps vectors in the heap: about half the time per exact search; "
+            "it shows the rewrite's cost and asks first)",
+        )
+    return Check("vector storage", "ok", detail)
+
+
+def _exactly_searched_chunks(connection: sa.Connection) -> tuple[int, int]:
+    """(embedded chunks whose agent a memory search reads exactly, embedded chunks): small agents are
+    always read exactly; of the largest, ``SAMPLED_AGENTS`` are searched with a vector of their own."""
+    from goclaw_db.models import MemoryChunk
+    from goclaw_db.search import _common, search_memory
+
+    t = MemoryChunk.__table__
+    agents = connection.execute(
+        sa.select(t.c.agent_id, t.c.tenant_id, sa.func.count())
+        .where(t.c.embedding.is_not(None))
+        .group_by(t.c.agent_id, t.c.tenant_id)
+        .order_by(sa.func.count().desc())
+    ).all()
+    total = sum(rows for *_ids, rows in agents)
+    large = [a for a in agents if a[2] > _common.EXACT_MAX_ROWS]
+    exact = total - sum(rows for *_ids, rows in large)
+    sampled_rows = sampled_exact = 0
+    for agent_id, tenant_id, rows in large[:SAMPLED_AGENTS]:
+        own = t.c.agent_id == agent_id, t.c.tenant_id == tenant_id, t.c.embedding.is_not(None)
+        vector = connection.scalar(sa.select(t.c.embedding).where(*own).order_by(t.c.id).limit(1))
+        found = search_memory(connection, "", agent_id=agent_id, tenant_id=tenant_id, embedding=vector, shared=True)
+        sampled_rows += rows
+        sampled_exact += rows if found.debug["vector_search"].startswith(_common.EXACT) else 0
+    if sampled_rows:  # the unsampled large agents are taken to be like the sampled ones
+        exact += round((total - exact) * sampled_exact / sampled_rows)
+    return exact, total
+
+
 def check_sizes(connection: sa.Connection, tables: set[str]) -> Check:
     if connection.dialect.name == "postgresql":
         largest = connection.execute(
@@ -394,6 +456,7 @@ def diagnose(connection: sa.Connection, instances: int, references: catalog.Refe
     later: list[Callable[[], Check | list[Check]]] = [
         *([lambda: check_invalid_indexes(connection)] if is_postgres else []),
         lambda: check_memory(connection, tables),
+        *([lambda: check_vector_storage(connection, tables)] if is_postgres else []),
         lambda: check_sizes(connection, tables),
     ]
     for check in later:

@@ -18,7 +18,7 @@ import contextvars
 import functools
 import inspect
 import re
-from collections.abc import Callable, Coroutine, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Generator, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
@@ -134,6 +134,7 @@ class Shape:
 
     statement: sa.Executable
     probes: tuple[_Explain, ...]  # per PostgreSQL vector side: the rows it would compare
+    samples: tuple[sa.Select[int, int], ...]  # per PostgreSQL vector side: its ``Locality`` in the index
     gates: tuple[tuple[str, int], ...]  # per PostgreSQL vector side: (gate parameter, its limit)
     choices: tuple[str, ...]  # the choices made while building (SQLite's is always exact)
 
@@ -147,7 +148,8 @@ def shaped(build: Callable[..., sa.Executable]) -> Callable[..., Shape]:
         state = VectorPlanning()
         with planning(state):
             statement = build(*shape)
-        return Shape(statement, tuple(_Explain(p) for p in state.probes), tuple(state.gates), tuple(state.choices))
+        probes = tuple(_Explain(p) for p in state.probes)
+        return Shape(statement, probes, tuple(state.samples), tuple(state.gates), tuple(state.choices))
 
     functools.update_wrapper(shape_of, build)
     return shape_of
@@ -236,10 +238,8 @@ def _restored(previous: Sequence[str | None]) -> sa.Select[Any]:
 # --- choosing how to find the nearest rows, per query ---------------------------------
 
 # Up to this many rows passing the filters (as the planner estimates them), the exact
-# plan is used on PostgreSQL; above it, the HNSW index with an iterative scan.  Measured
-# in benchmark 7 (100,000 chunks, one agent's 2,000): exact reads every TOASTed vector,
-# 19 ms there against 8 ms by the index; below a thousand rows the exact plan costs a
-# few milliseconds and cannot miss.
+# plan is used on PostgreSQL; below a thousand rows it costs a few milliseconds and
+# cannot miss.  Above it, where the rows lie decides (see ``VectorPlanning.decide``).
 EXACT_MAX_ROWS = 1_000
 # The iterative scan's starting candidate list (pgvector's default is 40).
 MIN_EF_SEARCH = 200
@@ -251,6 +251,13 @@ MIN_EF_SEARCH = 200
 # 0.96 at 7-10 ms, but a hybrid search's narrower filter (agent and user) then walked
 # 5,000 index tuples: 34 ms instead of 11.
 INDEX_POOL = 4
+# Where the filtered rows lie is sampled from the index: of this many rows nearest the query
+# in the whole table (pgvector's default candidate list, one batch of the walk), how many
+# pass the filters.  A walk passes about that share of the tuples it visits.
+LOCALITY_SAMPLE = 40
+# What one index tuple the walk visits costs, in rows the exact plan reads (benchmark 7: a
+# walk ~20-30 us a tuple, an exact row 8 us with its vector in TOAST, 5 us in the heap).
+WALK_TUPLE_COST = 4.0
 
 EXACT = "exact: cosine distance of every row that passes the filters"
 BY_INDEX = (
@@ -260,42 +267,77 @@ BY_INDEX = (
 SQLITE_EXACT = "exact: cosine distance of every vector in the partition's side-table rows"
 
 
+@dataclass(frozen=True)
+class Locality:
+    """Of the ``sampled`` rows nearest the query in the whole index, ``passing`` pass the side's filters."""
+
+    passing: int
+    sampled: int
+
+    def walked_tuples(self, wanted: int) -> float:
+        """About how many index tuples a walk visits to find ``wanted`` rows passing the filters
+        (none passing counts as one, the sample's resolution)."""
+        return wanted * self.sampled / max(self.passing, 1)
+
+
 @dataclass
 class VectorPlanning:
-    """What one search's vector sides need from the planner, and what was chosen.
+    """What one search's vector sides need from the planner and the index, and what was chosen.
 
     While the statement is built, each PostgreSQL vector side records the filtered
-    set it will search (``probes``) and holds both of its plans, each behind a
-    ``gate`` parameter.  Once the planner has estimated each set, ``decide`` sets
-    the gates, so the statement is built once and only the chosen plan runs (the
-    other is pruned by a false one-time filter).
+    set it will search (``probes``: the planner estimates its rows), a ``sample`` of
+    the rows nearest the query in the whole index that counts those passing the
+    filters, and holds both of its plans, each behind a ``gate`` parameter.  Once
+    those are known, ``decide`` sets the gates, so the statement is built once and
+    only the chosen plan runs (the other is pruned by a false one-time filter).
     """
 
     probes: list[sa.Select[Any]] = field(default_factory=list)
+    samples: list[sa.Select[int, int]] = field(default_factory=list)
     gates: list[tuple[str, int]] = field(default_factory=list)  # (parameter key, the side's limit)
     choices: list[str] = field(default_factory=list)
     ef_search: int = 0  # > 0: a side walks the HNSW index, with this candidate list
 
-    def side(self, probe: sa.Select[Any], limit: int) -> sa.BindParameter[bool]:
+    def side(self, probe: sa.Select[Any], sample: sa.Select[int, int], limit: int) -> sa.BindParameter[bool]:
         """The gate of a new side searching ``probe``'s rows: true walks the index, false is exact."""
         key = f"vector_side_{len(self.gates)}_walks_index"
         self.probes.append(probe)
+        self.samples.append(sample)
         self.gates.append((key, limit))
         return sa.bindparam(key, False, type_=sa.Boolean)
 
-    def decide(self, estimates: Sequence[float]) -> dict[str, bool]:
-        """The gates' values from the planner's row estimates, each choice said in ``choices``."""
+    def decide(self, estimates: Sequence[float], localities: Sequence[Locality | None]) -> dict[str, bool]:
+        """The gates' values, each choice said in ``choices``.
+
+        Few rows (``EXACT_MAX_ROWS``): exact, no sample taken (``None``).  Otherwise the
+        walk is chosen only when the tuples it would visit, at the share of them the
+        sample saw pass the filters, cost less than reading every filtered row: where an
+        agent's rows are scattered over the graph the walk visits thousands of tuples
+        and still misses (benchmark 7, chunks dealt at random: recall 0.75 and slower).
+        """
         gates = {}
-        for (key, limit), rows in zip(self.gates, estimates):
-            gates[key] = rows > EXACT_MAX_ROWS
+        for (key, limit), rows, locality in zip(self.gates, estimates, localities):
+            estimated = f"the planner estimates {rows:,.0f} rows"
+            if locality is None:
+                gates[key] = False
+                self.choices.append(f"{EXACT} ({estimated}, at most {EXACT_MAX_ROWS:,})")
+                continue
+            ef_search = max(MIN_EF_SEARCH, INDEX_POOL * limit)
+            walked = max(ef_search, locality.walked_tuples(INDEX_POOL * limit))
+            gates[key] = WALK_TUPLE_COST * walked < rows
+            observed = (
+                f"{estimated}; {locality.passing} of the {locality.sampled} rows nearest the query in the "
+                f"whole index pass the filters, so a walk would visit about {walked:,.0f} index tuples, "
+                f"costing as much as reading {WALK_TUPLE_COST * walked:,.0f} rows"
+            )
             if gates[key]:
-                self.ef_search = max(self.ef_search, MIN_EF_SEARCH, INDEX_POOL * limit)
-                self.choices.append(
-                    f"{BY_INDEX} (the planner estimates {rows:,.0f} rows, over {EXACT_MAX_ROWS:,}: "
-                    "reading them all would cost more than walking the index)"
-                )
+                self.ef_search = max(self.ef_search, ef_search)
+                self.choices.append(f"{BY_INDEX} ({observed}: fewer than every filtered row)")
             else:
-                self.choices.append(f"{EXACT} (the planner estimates {rows:,.0f} rows, at most {EXACT_MAX_ROWS:,})")
+                self.choices.append(
+                    f"{EXACT} ({observed}: the filtered rows lie scattered over the graph, "
+                    "reading them all costs less and cannot miss)"
+                )
         return gates
 
 
@@ -324,12 +366,19 @@ class _Planned(Generic[T]):
         self.plan = build(dialect, *args, **kwargs)
         shape = self.plan.shape
         self.state = VectorPlanning(gates=list(shape.gates), choices=list(shape.choices)) if shape else VectorPlanning()
-        self.probes = shape.probes if shape else ()
         self.params = dict(self.plan.params)
 
-    def arguments(self, explained: Sequence[Any]) -> dict[str, Any]:
-        """This call's parameters, with each vector side's gate set from the planner's estimates."""
-        return {**self.params, **self.state.decide([_estimated_rows(e) for e in explained])}
+    def arguments(self) -> Generator[sa.Executable, Any, dict[str, Any]]:
+        """This call's parameters, with each vector side's gate set from what the planner and the
+        index say: yields each statement to ask (run with ``params``) and is sent its one row."""
+        shape = self.plan.shape
+        estimates: list[float] = []
+        localities: list[Locality | None] = []
+        for probe, sample in zip(shape.probes, shape.samples) if shape else ():
+            rows = _estimated_rows((yield probe)[0])
+            estimates.append(rows)
+            localities.append(Locality(*(yield sample)) if rows > EXACT_MAX_ROWS else None)
+        return {**self.params, **self.state.decide(estimates, localities)}
 
     def results(self, rows: Sequence[sa.Row[Any]]) -> SearchResults[T]:
         results = self.plan.results(rows)
@@ -366,7 +415,13 @@ def sync_and_async(
         if planned.plan.shape is None:
             return planned.results([])
         statement = planned.plan.shape.statement
-        arguments = planned.arguments([bind.execute(probe, planned.params).scalar_one() for probe in planned.probes])
+        asking = planned.arguments()
+        try:
+            question = next(asking)
+            while True:
+                question = asking.send(bind.execute(question, planned.params).one())
+        except StopIteration as answered:
+            arguments = answered.value
         with _explained():
             if not planned.state.ef_search:
                 return planned.results(bind.execute(statement, arguments).all())
@@ -389,8 +444,13 @@ def sync_and_async(
         if planned.plan.shape is None:
             return planned.results([])
         statement = planned.plan.shape.statement
-        estimates = [(await bind.execute(probe, planned.params)).scalar_one() for probe in planned.probes]
-        arguments = planned.arguments(estimates)
+        asking = planned.arguments()
+        try:
+            question = next(asking)
+            while True:
+                question = asking.send((await bind.execute(question, planned.params)).one())
+        except StopIteration as answered:
+            arguments = answered.value
         with _explained():
             if not planned.state.ef_search:
                 return planned.results((await bind.execute(statement, arguments)).all())

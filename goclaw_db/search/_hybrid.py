@@ -12,8 +12,9 @@ and ``vector_params`` give the two query values in each database's form.
 
 How the vector side finds its nearest rows is chosen per query (see
 ``vector_candidates``): on PostgreSQL the statement holds both plans, each behind a
-parameter; the search runner asks the planner how many rows pass the side's filters
-and sets the parameters, so only the chosen plan runs.
+parameter; the search runner asks the planner how many rows pass the side's filters,
+and the index how many of the rows nearest the query pass them, and sets the
+parameters, so only the chosen plan runs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.sql.selectable import NamedFromClause
 
 from goclaw_db.search._common import (
     INDEX_POOL,
+    LOCALITY_SAMPLE,
     QUERY_TEXT,
     QUERY_VECTOR,
     SQLITE_EXACT,
@@ -148,11 +150,13 @@ def vector_candidates(
     GoClaw's searches always filter (an agent, a team, a tenant).  Left to itself
     PostgreSQL may walk the HNSW index and filter afterwards, which at one agent in
     fifty returns too few or wrong neighbours (GoClaw's recall@10: 0.77 in benchmark
-    7).  So the plan is chosen from the planner's estimate of the rows passing the
-    filters: few, and every one is compared (exact; an ``OFFSET 0`` fence makes
+    7).  So the plan is chosen per query: few rows passing the filters (as the planner
+    estimates them), or rows scattered over the graph (few of the ``LOCALITY_SAMPLE``
+    rows nearest the query in the whole index pass the filters), and every one is
+    compared (exact; an ``OFFSET 0`` fence makes
     PostgreSQL filter first, and each distance is computed once, where an ORDER BY
-    repeating the expression reads every TOASTed vector twice); many, and the index
-    is walked with pgvector's iterative scan, which keeps going until enough rows
+    repeating the expression reads every TOASTed vector twice); many lying near the
+    query, and the index is walked with pgvector's iterative scan, which keeps going until enough rows
     pass the filters, in relaxed order: ``INDEX_POOL`` times the limit are taken from
     the walk and the nearest of them kept.  On SQLite the partition's side-table rows are compared, exactly.
     """
@@ -172,7 +176,19 @@ def vector_candidates(
     if state is None or dialect != "postgresql":
         nearest = exact.subquery(f"{name}_nearest")
     else:
-        walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*conditions, *where), limit)
+        filters = [*conditions, *where]
+        nearest_anywhere = (
+            sa.select(sa.and_(*filters).label("passes"))
+            .select_from(source)
+            .where(t.c.embedding.is_not(None))
+            .order_by(distance)
+            .limit(LOCALITY_SAMPLE)
+            .subquery(f"{name}_nearest_anywhere")
+        )
+        sample = sa.select(sa.func.count().filter(nearest_anywhere.c.passes.is_(True)), sa.func.count()).select_from(
+            nearest_anywhere
+        )
+        walks_index = state.side(sa.select(sa.literal(1)).select_from(source).where(*filters), sample, limit)
         # The pool's distance is pgvector's cosine_distance() function, not the <=> the walk is
         # ordered by: PostgreSQL would take the walk's relaxed order for the pool's own and cut
         # the limit from it unsorted.

@@ -4,8 +4,8 @@ On PostgreSQL the planner's estimate of the rows passing the filters decides: fe
 and every one is compared (exact); many, and the HNSW index is walked with
 pgvector's iterative scan, whose settings last only for that statement.  SQLite
 always compares the partition's side-table rows.  Either way the answer is the
-nearest rows; the threshold is lowered here so the small test table takes the
-index path too.
+nearest rows; the thresholds are lowered here so the small test table takes the
+index path too (``test_vector_plan_locality`` has the choice made on real numbers).
 """
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ def search(connection):
     return search_memory(connection, "", agent_id=AGENT["id"], tenant_id=TENANT, embedding=query_vector())
 
 
+def walk_always(monkeypatch) -> None:
+    """Every search walks the index, whatever its rows and wherever they lie."""
+    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+    monkeypatch.setattr(_common, "WALK_TUPLE_COST", 0.0)
+
+
 def test_a_few_filtered_rows_are_compared_exactly(engine):
     with engine.connect() as connection:
         found = search(connection)
@@ -61,7 +67,7 @@ def test_a_few_filtered_rows_are_compared_exactly(engine):
 def test_many_filtered_rows_walk_the_index_and_leave_the_callers_settings(engine, monkeypatch):
     if not on_postgresql(engine):
         pytest.skip("SQLite has no vector index: its search is always exact")
-    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+    walk_always(monkeypatch)
     with engine.connect() as connection:
         connection.exec_driver_sql("SET hnsw.iterative_scan = relaxed_order")  # the caller's own choice
         found = search(connection)
@@ -74,7 +80,7 @@ def test_many_filtered_rows_walk_the_index_and_leave_the_callers_settings(engine
 def test_async_search_chooses_the_same_way(engine, monkeypatch):
     if not on_postgresql(engine):
         pytest.skip("the async SQLite driver cannot load sqlite-vec")
-    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+    walk_always(monkeypatch)
 
     async def run():
         url = engine.url.render_as_string(hide_password=False)
@@ -109,7 +115,7 @@ def test_the_index_walks_pool_is_sorted_by_exact_distance_before_the_limit_is_cu
     # benchmark 7: 0.927 so, 0.935 with the pool compared).
     if not on_postgresql(engine):
         pytest.skip("SQLite has no vector index: its search is always exact")
-    monkeypatch.setattr(_common, "EXACT_MAX_ROWS", 0)
+    walk_always(monkeypatch)
     executed: list[tuple[str, dict]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, _many):
@@ -119,7 +125,8 @@ def test_the_index_walks_pool_is_sorted_by_exact_distance_before_the_limit_is_cu
         sa.event.listen(connection, "before_cursor_execute", record)
         search(connection)
         sa.event.remove(connection, "before_cursor_execute", record)
-        statement, parameters = next((s, p) for s, p in executed if "<=>" in s and not s.startswith("EXPLAIN"))
+        # The search's own statement is the last with a distance (before it: the estimate and the sample).
+        statement, parameters = [(s, p) for s, p in executed if "<=>" in s][-1]
         connection.execute(_common._hnsw_settings(_common.MIN_EF_SEARCH))
         plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
     path = _path_to_the_vector_index(plan[0]["Plan"])
