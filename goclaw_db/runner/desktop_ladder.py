@@ -22,7 +22,8 @@ from, in one transaction:
    indexes are made, the search indexes filled from the rows.
 
 Columns therefore stand where the chain's head file has them, which is the
-order of the desktop's own ``schema.sql`` (``goclaw_db.desktop_columns``), so
+order of the desktop's own ``schema.sql`` (``goclaw_db.desktop_columns``, which
+makes the indexes as that schema defines them too), so
 GoClaw's later ladder steps, which copy tables positionally, run on the result.
 
 A file that cannot be brought over exactly (a version GoClaw never released, a
@@ -45,7 +46,7 @@ from alembic.util import CommandError
 
 from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import desktop_schema_version, schema_version
-from goclaw_db.desktop_columns import put_columns_in_desktop_order
+from goclaw_db.desktop_columns import put_in_desktop_schema
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
 from goclaw_db.runner.chain import head_version, script_directory
 from goclaw_db.runner.driver import driver_connection
@@ -216,7 +217,7 @@ def head_schema() -> HeadSchema:
             with Operations.context(context):
                 for revision in reversed(list(script_directory().walk_revisions())):
                     revision.module.upgrade()
-            put_columns_in_desktop_order(connection, head_desktop_version())
+            put_in_desktop_schema(connection, head_desktop_version())
             rows = connection.exec_driver_sql(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
             ).all()
