@@ -6,11 +6,13 @@ GoClaw's desktop ladder copies a table into a new one with a positional
 land in the wrong columns, or a foreign key check fails.  The positions are
 those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
 Its indexes list traces, spans and run logs newest first (DESC), which the
-files of earlier goclaw-db versions lost; upgrade puts both right.
+files of earlier goclaw-db versions lost; upgrade puts both right, and doctor
+says when it has to.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -235,3 +237,17 @@ def test_upgrade_makes_goclaw_desktop_indexes_in_a_file_an_earlier_goclaw_db_mad
     actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{path}"), path)
     assert {name: actual.get(name) for name in goclaw_indexes} == goclaw_indexes
     assert rows_by_name(path) == before
+
+
+def test_doctor_warns_of_a_file_outside_goclaw_desktop_schema_with_upgrade_as_its_fix(file_an_earlier_goclaw_db_made):
+    run = finish(goclaw_db(file_an_earlier_goclaw_db_made, "doctor", "--json"))
+
+    assert run.returncode == 0, run.stderr
+    checks = {check["name"]: check for check in json.loads(run.stdout)["checks"]}
+    desktop = checks["desktop schema"]
+    assert (desktop["status"], desktop["fix"].split(":")[0], len(desktop["items"])) == (
+        "warn",
+        "goclaw-db upgrade",
+        46 + 19,
+    )
+    assert checks["schema drift"]["status"] == "ok"  # what upgrade makes anew is not drift to undo by hand
