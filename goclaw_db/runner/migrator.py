@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from goclaw_db import hooks, ownership
 from goclaw_db.bookkeeping import desktop_schema_version
 from goclaw_db.config import display_url, driver_reason
+from goclaw_db.desktop_columns import pending_desktop_repairs
 from goclaw_db.runner.chain import (
     alembic_config,
     chain_versions,
@@ -52,6 +53,8 @@ class Status:
     pending_hooks: list[str]
     # A GoClaw desktop file not yet taken over: what the next upgrade does to it first.
     pending_adoption: str | None = None
+    # A desktop file whose columns or indexes stand otherwise than GoClaw's: what the next upgrade puts right.
+    pending_desktop_repair: str | None = None
 
 
 class Migrator:
@@ -92,14 +95,16 @@ class Migrator:
     def status(self) -> Status:
         version, dirty = self.current()
         pending = [revision_id(n) for n in chain_versions() if n > version]
-        adoption = None
+        adoption = repair = None
         if self._new_sqlite_file():
             hook_names = [h.name for h in hooks.registered()]
         else:
             with migration_connection(self.url) as conn:
                 hook_names = [h.name for h in hooks.pending(conn, self.head)]
                 adoption = _desktop_adoption(conn)
-        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, adoption)
+                repairs = pending_desktop_repairs(conn, desktop_schema_version(version))
+                repair = f"{repairs.summary()}: the next upgrade puts them right" if repairs and not adoption else None
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, adoption, repair)
 
     def upgrade(self, target: str = "head", *, sql: bool = False) -> list[str]:
         if sql and self.url.get_backend_name() == "sqlite":

@@ -6,8 +6,8 @@ GoClaw's desktop ladder copies a table into a new one with a positional
 land in the wrong columns, or a foreign key check fails.  The positions are
 those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
 Its indexes list traces, spans and run logs newest first (DESC), which the
-files of earlier goclaw-db versions lost; upgrade puts both right, and doctor
-says when it has to.
+files of earlier goclaw-db versions lost; upgrade puts both right, and status
+and doctor say when it has to.
 """
 
 from __future__ import annotations
@@ -237,6 +237,17 @@ def test_upgrade_makes_goclaw_desktop_indexes_in_a_file_an_earlier_goclaw_db_mad
     actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{path}"), path)
     assert {name: actual.get(name) for name in goclaw_indexes} == goclaw_indexes
     assert rows_by_name(path) == before
+
+
+@pytest.mark.parametrize("command", [("migrate", "status"), ("upgrade", "--status")])
+def test_status_says_the_next_upgrade_puts_the_file_into_goclaw_desktop_schema(file_an_earlier_goclaw_db_made, command):
+    run = finish(goclaw_db(file_an_earlier_goclaw_db_made, *command))
+
+    assert run.returncode == 0, run.stderr
+    assert (
+        "pending desktop repair  46 table(s) in another column order and 19 index(es) defined otherwise than in "
+        "GoClaw's desktop schema 12: the next upgrade puts them right"
+    ) in run.stdout.splitlines()
 
 
 def test_doctor_warns_of_a_file_outside_goclaw_desktop_schema_with_upgrade_as_its_fix(file_an_earlier_goclaw_db_made):
