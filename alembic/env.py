@@ -39,12 +39,12 @@ from alembic.util import CommandError
 from alembic import context
 from goclaw_db import revision_ops  # noqa: F401  (revision_ops: the op.* of the revisions)
 from goclaw_db.base import metadata
+from goclaw_db.bookkeeping import desktop_version
 from goclaw_db.config import ConfigurationError, resolve_url
-from goclaw_db.desktop_columns import put_columns_in_desktop_order
+from goclaw_db.desktop_columns import put_in_desktop_schema
 from goclaw_db.runner import locking, migration_connection, version_number
 from goclaw_db.runner.adoption import adopt
 from goclaw_db.runner.connection import connect
-from goclaw_db.runner.desktop_ladder import desktop_version
 from goclaw_db.runner.preflight import preflight, require_existing_sqlite
 from goclaw_db.runner.refusals import (
     handed_connectable,
@@ -201,17 +201,18 @@ def run_in_callers_transaction(connection: sa.Connection) -> None:
     configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite", in_caller_transaction=True)
     with context.begin_transaction():
         context.run_migrations()
-    put_in_desktop_column_order(connection)
+    put_in_goclaw_desktop_schema(connection)
 
 
-def put_in_desktop_column_order(connection: sa.Connection) -> None:
-    """After the revisions: the file's tables in GoClaw's desktop column order of the version reached."""
+def put_in_goclaw_desktop_schema(connection: sa.Connection) -> None:
+    """After the revisions: the file's column orders and indexes as GoClaw's desktop schema of the version reached."""
     version = desktop_version(connection)
-    rebuilt = put_columns_in_desktop_order(connection, version)
-    if rebuilt:
-        logging.getLogger("goclaw_db.desktop_columns").info(
-            "rebuilt %d table(s) in the column order of GoClaw's desktop schema %d", len(rebuilt), version
-        )
+    repaired = put_in_desktop_schema(connection, version)
+    log = logging.getLogger("goclaw_db.desktop_columns")
+    if repaired.tables:
+        log.info("rebuilt %d table(s) in the column order of GoClaw's desktop schema %d", len(repaired.tables), version)
+    if repaired.indexes:
+        log.info("made %d index(es) anew as GoClaw's desktop schema %d defines them", len(repaired.indexes), version)
 
 
 def refuse_desktop_downgrade(connection: sa.Connection) -> None:
@@ -245,8 +246,9 @@ def run_on(connection: sa.Connection) -> None:
         with context.begin_transaction():
             locking.run_migrations(context.get_context(), context.run_migrations)
         connection.commit()
-        # In a transaction of its own: also repairs a file an earlier goclaw-db left in PostgreSQL's order.
-        put_in_desktop_column_order(connection)
+        # In a transaction of its own: also repairs a file an earlier goclaw-db left in PostgreSQL's order
+        # or without its DESC indexes.
+        put_in_goclaw_desktop_schema(connection)
         connection.commit()
     finally:
         restore_sqlite_foreign_keys(connection)

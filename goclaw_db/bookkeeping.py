@@ -77,3 +77,11 @@ def goclaw_version_of_desktop(desktop: int) -> int | None:
         return None
     reached = [version for version, number in DESKTOP_SCHEMA_VERSIONS.items() if number <= desktop]
     return max(reached, default=min(DESKTOP_SCHEMA_VERSIONS))
+
+
+def desktop_version(connection: sa.Connection) -> int | None:
+    """The desktop build's ``schema_version`` a file records, or None where the file has none."""
+    if not sa.inspect(connection).has_table("schema_version"):
+        return None
+    version: int | None = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
+    return version

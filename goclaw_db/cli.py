@@ -155,6 +155,7 @@ def _print_status(status: Status, as_json: bool) -> None:
         ("pending data hooks", ", ".join(status.pending_hooks) or "none"),
         ("run by", describe_releases(status.goclaw_releases)),
         *([("pending adoption", status.pending_adoption)] if status.pending_adoption else []),
+        *([("pending desktop repair", status.pending_desktop_repair)] if status.pending_desktop_repair else []),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:

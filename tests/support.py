@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,28 @@ def reference_catalog(name: str) -> dict:
 def declared_column_order(catalog_table: dict) -> list[str]:
     """A catalog table's columns by their ``position`` (the catalog keys them by name): its CREATE TABLE's order."""
     return sorted(catalog_table["columns"], key=lambda name: catalog_table["columns"][name]["position"])
+
+
+def indexes_with_sort_order(catalog: dict, path: Path) -> dict[str, dict]:
+    """Each named index of a SQLite catalog, with which of its keys sort descending in the file at ``path``.
+
+    The shared catalog tool records an index's key columns, uniqueness and
+    WHERE but not the keys' order, so a file that lost GoClaw's DESC passes it.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            name: {
+                **index,
+                "table": table,
+                "descending": [bool(key[3]) for key in conn.execute(f'PRAGMA index_xinfo("{name}")') if key[5]],
+            }
+            for table, spec in catalog["tables"].items()
+            for name, index in spec["indexes"].items()
+            if not name.startswith("<")  # the table's own keys (primary, UNIQUE), which have no order of their own
+        }
+    finally:
+        conn.close()
 
 
 def postgres_reference(version: int) -> dict:

@@ -15,7 +15,14 @@ from dataclasses import asdict, dataclass, field
 import sqlalchemy as sa
 
 from goclaw_db import hooks
+from goclaw_db.bookkeeping import desktop_version
 from goclaw_db.config import display_url
+from goclaw_db.desktop_columns import (
+    DesktopRepairs,
+    desktop_schemas,
+    indexes_as_goclaw_defines,
+    pending_desktop_repairs,
+)
 from goclaw_db.engine import GOCLAW_POOL_OPEN
 from goclaw_db.operations import catalog
 from goclaw_db.operations.common import existing_tables, open_engine
@@ -184,6 +191,23 @@ def check_sqlite_file(connection: sa.Connection) -> list[Check]:
     return checks
 
 
+def check_desktop_schema(repairs: DesktopRepairs) -> list[Check]:
+    """Columns and indexes as GoClaw's desktop schema of the file's version has them (where that is known)."""
+    if repairs.version not in desktop_schemas():
+        return []
+    if not repairs:
+        return [Check("desktop schema", "ok", f"columns and indexes as in GoClaw's desktop schema {repairs.version}")]
+    return [
+        Check(
+            "desktop schema",
+            "warn",
+            f"{repairs.summary()}, listed below",
+            "goclaw-db upgrade: it rebuilds those tables in GoClaw's order and makes those indexes anew",
+            repairs.findings(),
+        )
+    ]
+
+
 # ------------------------------------------------------------------ the schema
 
 
@@ -228,7 +252,14 @@ def check_bookkeeping(connection: sa.Connection, head: int) -> tuple[Check, int 
     return Check("version", "ok", f"version {version} (head), nothing pending"), version
 
 
-def check_drift(connection: sa.Connection, version: int, references: catalog.References) -> Check:
+def check_drift(
+    connection: sa.Connection, version: int, references: catalog.References, repairs: DesktopRepairs | None
+) -> Check:
+    """The schema against what the chain builds at ``version``, but for the indexes GoClaw's desktop defines.
+
+    On SQLite those are the desktop check's: one standing as GoClaw defines it
+    is not drift, nor is one upgrade makes anew.
+    """
     try:
         expected = references.catalog_at(version)
     except catalog.ScratchDatabaseRefused as reason:
@@ -238,14 +269,18 @@ def check_drift(connection: sa.Connection, version: int, references: catalog.Ref
             f"not checked: cannot create a scratch database ({reason})",
             "run doctor as a role with CREATEDB; it builds the reference schema there and drops it",
         )
-    found = catalog.differences(expected, catalog.read(connection), version)
+    actual = catalog.read(connection)
+    if repairs is not None:
+        desktops = {**indexes_as_goclaw_defines(connection), **{name: i.table for name, i in repairs.indexes.items()}}
+        left_out = {f"{table}.{name}" for name, table in desktops.items()}
+        expected, actual = (
+            {**c, "index": {key: sql for key, sql in c["index"].items() if key not in left_out}}
+            for c in (expected, actual)
+        )
+    found = catalog.differences(expected, actual, version)
     if not found:
         return Check("schema drift", "ok", f"the schema is exactly what version {version} builds")
     if connection.dialect.name == "sqlite" and alembic_revision(connection) is None:
-        # Here, not at the top: the parser imports this module for every command, and the
-        # ladder loads Alembic, which the read-only commands must not (test_cli_startup).
-        from goclaw_db.runner.desktop_ladder import desktop_version
-
         desktop = desktop_version(connection)
         return Check(
             "schema drift",
@@ -443,15 +478,16 @@ def diagnose(connection: sa.Connection, instances: int, references: catalog.Refe
         security = check_captures(connection)
         if security.status == "fail":
             return [security]
+    repairs = None if is_postgres else pending_desktop_repairs(connection, desktop_version(connection))
     checks = (
         [security, *check_postgres_server(connection), check_connections(connection, instances)]
-        if is_postgres
-        else check_sqlite_file(connection)
+        if repairs is None
+        else [*check_sqlite_file(connection), *check_desktop_schema(repairs)]
     )
     bookkeeping, version = check_bookkeeping(connection, head)
     checks.append(bookkeeping)
     if version is not None:
-        checks.append(check_drift(connection, version, references))
+        checks.append(check_drift(connection, version, references, repairs))
     tables = existing_tables(connection)
     later: list[Callable[[], Check | list[Check]]] = [
         *([lambda: check_invalid_indexes(connection)] if is_postgres else []),

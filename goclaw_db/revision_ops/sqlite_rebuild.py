@@ -32,9 +32,10 @@ def alter_portable_table(operations: Operations, table: str, **kw) -> Iterator:
     On PostgreSQL this is plain ``ALTER TABLE``.  On SQLite, where Alembic may
     rebuild the table, the copy is declared as the table was (delete rules,
     CHECKs, collations, defaults, generated columns, its AUTOINCREMENT
-    counter), every index and trigger the table had is re-created if the
-    rebuild lost it (unless it names a column the batch dropped: PostgreSQL
-    drops those with the column), and the table's FTS5 index is rebuilt,
+    counter), every index and trigger the table had is re-created as it was
+    if the rebuild lost or changed it (an index's DESC, which SQLAlchemy's
+    SQLite reflection does not read), unless it names a column the batch
+    dropped (PostgreSQL drops those with the column), and the table's FTS5 index is rebuilt,
     because the copied rows have new rowids.  It refuses to run with foreign
     keys on, which would make the rebuild delete the rows referring to the table.
     """
@@ -61,12 +62,15 @@ def alter_portable_table(operations: Operations, table: str, **kw) -> Iterator:
             )
         )
     present = _sqlite_objects_on(operations, table)
-    lost = {name: sql for name, sql in kept.items() if name not in present}
+    # A copy re-creates the indexes SQLAlchemy reflects, without their DESC: such an index is changed, not kept.
+    lost = {name: sql for name, sql in kept.items() if present.get(name) != sql}
     dropped = columns_before - _sqlite_columns(operations, table)
-    for sql in lost.values():
+    for name, sql in lost.items():
         if not dropped & _words(sql):
+            if name in present:  # only indexes: a copy never re-creates a trigger
+                operations.execute(sa.text(f'DROP INDEX "{name}"'))
             operations.execute(sa.text(sql))
-    # Lost triggers mean the table was copied; only then have its rows new rowids.
+    # Lost objects mean the table was copied; only then have its rows new rowids.
     if lost and has_fts5_index(operations, table):
         rebuild_fts5_index(operations, table)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
+from goclaw_db.bookkeeping import desktop_version
 from goclaw_db.runner import desktop_ladder
 from goclaw_db.runner.chain import revision_id, script_directory
 from goclaw_db.runner.errors import refusal
@@ -31,7 +32,7 @@ def adopt(connection: sa.Connection, *, in_callers_transaction: bool = False) ->
     context = MigrationContext.configure(connection)
     if context.get_current_revision() is None and version > 0:
         if in_callers_transaction:
-            if desktop_ladder.desktop_version(connection) is not None:
+            if desktop_version(connection) is not None:
                 raise refusal(
                     "adopting a GoClaw desktop file rebuilds its tables and needs transactions of its own: "
                     "hand over an Engine (or nothing) instead of a Connection in a transaction."

@@ -22,7 +22,8 @@ from, in one transaction:
    indexes are made, the search indexes filled from the rows.
 
 Columns therefore stand where the chain's head file has them, which is the
-order of the desktop's own ``schema.sql`` (``goclaw_db.desktop_columns``), so
+order of the desktop's own ``schema.sql`` (``goclaw_db.desktop_columns``, which
+makes the indexes as that schema defines them too), so
 GoClaw's later ladder steps, which copy tables positionally, run on the result.
 
 A file that cannot be brought over exactly (a version GoClaw never released, a
@@ -44,8 +45,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
 from goclaw_db.base import metadata
-from goclaw_db.bookkeeping import desktop_schema_version, schema_version
-from goclaw_db.desktop_columns import put_columns_in_desktop_order
+from goclaw_db.bookkeeping import desktop_schema_version, desktop_version, schema_version
+from goclaw_db.desktop_columns import put_in_desktop_schema
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
 from goclaw_db.runner.chain import head_version, script_directory
 from goclaw_db.runner.driver import driver_connection
@@ -77,14 +78,6 @@ def head_desktop_version() -> int:
     desktop = desktop_schema_version(head_version())
     assert desktop is not None, "the chain's head has a desktop schema_version (tests/test_revision_rules.py)"
     return desktop
-
-
-def desktop_version(connection: sa.Connection) -> int | None:
-    """The desktop build's ``schema_version``, or None where the file has none."""
-    if not sa.inspect(connection).has_table("schema_version"):
-        return None
-    version: int | None = connection.scalar(sa.select(sa.func.max(schema_version.c.version)))
-    return version
 
 
 @contextmanager
@@ -216,7 +209,7 @@ def head_schema() -> HeadSchema:
             with Operations.context(context):
                 for revision in reversed(list(script_directory().walk_revisions())):
                     revision.module.upgrade()
-            put_columns_in_desktop_order(connection, head_desktop_version())
+            put_in_desktop_schema(connection, head_desktop_version())
             rows = connection.exec_driver_sql(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
             ).all()

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, cast
 import sqlalchemy as sa
 
 from goclaw_db import hooks, ownership
-from goclaw_db.bookkeeping import desktop_schema_version
+from goclaw_db.bookkeeping import desktop_schema_version, desktop_version
 from goclaw_db.config import display_url, driver_reason
+from goclaw_db.desktop_columns import pending_desktop_repairs
 from goclaw_db.releases import (
     Backend,
     UnknownRelease,
@@ -62,6 +63,8 @@ class Status:
     goclaw_releases: list[str]
     # A GoClaw desktop file not yet taken over: what the next upgrade does to it first.
     pending_adoption: str | None = None
+    # A desktop file whose columns or indexes stand otherwise than GoClaw's: what the next upgrade puts right.
+    pending_desktop_repair: str | None = None
 
 
 class Migrator:
@@ -103,15 +106,17 @@ class Migrator:
     def status(self) -> Status:
         version, dirty = self.current()
         pending = [revision_id(n) for n in chain_versions() if n > version]
-        adoption = None
+        adoption = repair = None
         if self._new_sqlite_file():
             hook_names = [h.name for h in hooks.registered()]
         else:
             with migration_connection(self.url) as conn:
                 hook_names = [h.name for h in hooks.pending(conn, self.head)]
                 adoption = _desktop_adoption(conn)
+                repairs = pending_desktop_repairs(conn, desktop_schema_version(version))
+                repair = f"{repairs.summary()}: the next upgrade puts them right" if repairs and not adoption else None
         releases = [release.tag for release in releases_running_at(version, self.backend)]
-        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, releases, adoption)
+        return Status(display_url(self.url), version, dirty, self.head, pending, hook_names, releases, adoption, repair)
 
     def run_by(self, version: int) -> str:
         """Which GoClaw releases run on this database at ``version``, in a few words."""
@@ -286,9 +291,8 @@ def _desktop_adoption(conn: sa.Connection) -> str | None:
     """What adoption will do to a desktop file GoClaw made, or None where there is nothing to adopt."""
     if conn.dialect.name != "sqlite" or alembic_revision(conn) is not None:
         return None
-    from goclaw_db.runner import desktop_ladder  # loads the revision helpers: only for a file not yet adopted
 
-    desktop = desktop_ladder.desktop_version(conn)
+    desktop = desktop_version(conn)
     if desktop is None:
         return None
     head = head_version()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from tests import schema_catalog
-from tests.support import HEAD_DESKTOP, reference_catalog
+from tests.sqlite.test_desktop_files import unpack
+from tests.support import HEAD_DESKTOP, indexes_with_sort_order, reference_catalog
 
 MASTER_TENANT_ID = "0193a5b0-7000-7000-8000-000000000001"
 
@@ -15,6 +16,14 @@ def test_head_matches_goclaw_desktop_schema_by_affinity(desktop_database):
     actual = schema_catalog.by_affinity(schema_catalog.dump(f"sqlite:///{desktop_database}"))
     lines, _matched, _total = schema_catalog.diff(expected, actual)
     assert [line for line in lines if not line.startswith("+ extra")] == []
+
+
+def test_head_indexes_are_goclaw_desktop_indexes_with_their_sort_order_and_where(desktop_database, tmp_path):
+    # GoClaw's desktop lists traces, spans and run logs newest first with these; the sort order comes from
+    # the file GoClaw's own schema.sql made (the reference catalog does not record it).
+    expected = indexes_with_sort_order(reference_catalog("sqlite_goclaw.json"), unpack(12, tmp_path))
+    actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{desktop_database}"), desktop_database)
+    assert {name: actual.get(name) for name in expected} == expected
 
 
 def test_head_records_desktop_schema_version_12(desktop_database):

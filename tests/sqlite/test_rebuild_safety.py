@@ -219,6 +219,8 @@ SAILORS = """CREATE TABLE sailors (
     joined_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (mentor_crew IS NULL OR mentor_crew != crew_id)
 )"""
+# Newest first, as GoClaw's desktop schema orders its time indexes (traces, spans, run logs).
+SAILOR_RANKS = "CREATE INDEX idx_sailors_rank ON sailors (crew_id, rank DESC) WHERE rank > 1"
 LOGBOOK = "CREATE TABLE logbook (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, shore_leave TEXT)"
 
 
@@ -238,7 +240,7 @@ def rebuilt_sailors(tmp_path_factory) -> tuple[Path, list[tuple]]:
     """The sailors file after the rebuild, and each column's (name, type, not null, default, hidden) before it."""
     path = tmp_path_factory.mktemp("sailors") / "sailors.db"
     with sqlite3.connect(path) as conn:
-        for statement in (CREWS, SAILORS, LOGBOOK):
+        for statement in (CREWS, SAILORS, SAILOR_RANKS, LOGBOOK):
             conn.execute(statement)
         conn.executemany("INSERT INTO crews VALUES (?, ?)", [("c1", "Deck"), ("c2", "Galley")])
         conn.executemany(
@@ -307,6 +309,16 @@ def test_rebuild_keeps_defaults_generated_column_and_column_order(rebuilt_sailor
         return name, schema_catalog.sqlite_affinity(declared), notnull, default, hidden
 
     assert [kept(column) for column in after] == [kept(column) for column in before if column[0] != "shore_leave"]
+
+
+def test_rebuild_keeps_a_descending_partial_index_as_written(rebuilt_sailors):
+    # SQLAlchemy's SQLite reflection drops DESC from the index the copy re-creates.
+    path = rebuilt_sailors[0]
+    assert _rows(path, "SELECT sql FROM sqlite_master WHERE name = 'idx_sailors_rank'") == [(SAILOR_RANKS,)]
+    assert [row[2:4] for row in _rows(path, "PRAGMA index_xinfo(idx_sailors_rank)") if row[5]] == [
+        ("crew_id", 0),
+        ("rank", 1),
+    ]
 
 
 def test_rebuild_keeps_rows_and_their_generated_values(rebuilt_sailors):

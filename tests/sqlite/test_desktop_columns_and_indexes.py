@@ -1,14 +1,18 @@
-"""Columns stand where GoClaw's desktop ``schema.sql`` declares them, so GoClaw's own ladder can copy tables.
+"""Columns stand where GoClaw's desktop ``schema.sql`` declares them and indexes are as it defines them.
 
 GoClaw's desktop ladder copies a table into a new one with a positional
 ``INSERT INTO new SELECT * FROM old`` (its step from 13 to 14 does so with
 ``vault_documents``): on a file whose columns stand in another order the values
 land in the wrong columns, or a foreign key check fails.  The positions are
 those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
+Its indexes list traces, spans and run logs newest first (DESC), which the
+files of earlier goclaw-db versions lost; upgrade puts both right, and status
+and doctor say when it has to.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -18,11 +22,11 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
 from goclaw_db.base import metadata
-from goclaw_db.desktop_columns import desktop_column_orders, put_columns_in_desktop_order
+from goclaw_db.desktop_columns import DesktopIndex, desktop_schemas, put_in_desktop_schema
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
 from tests import schema_catalog
 from tests.sqlite.test_desktop_files import SEARCHES, finish, goclaw_db, unpack
-from tests.support import HEAD, declared_column_order, reference_catalog, sqlite_file
+from tests.support import HEAD, declared_column_order, indexes_with_sort_order, reference_catalog, sqlite_file
 
 DESKTOP_TABLES = reference_catalog("sqlite_goclaw.json")["tables"]
 
@@ -75,7 +79,6 @@ def index_definitions(path: Path) -> dict[str, str]:
 def file_in_postgresql_order(head_file_with_rows) -> Path:
     """The file as goclaw-db made it before: the same tables, indexes and triggers, in PostgreSQL's column order."""
     postgresql = reference_catalog("pg_v44.json")["tables"]
-    indexes = index_definitions(head_file_with_rows)
     engine = sa.create_engine(f"sqlite:///{head_file_with_rows}")
     with engine.connect() as connection:
         operations = Operations(MigrationContext.configure(connection, opts={"target_metadata": metadata}))
@@ -85,16 +88,13 @@ def file_in_postgresql_order(head_file_with_rows) -> Path:
             if list(order) != present:
                 with alter_portable_table(operations, table, recreate="always", partial_reordering=[order]):
                     pass
-        for name, definition in indexes.items():  # the copy drops DESC from the indexes it re-creates
-            connection.exec_driver_sql(f'DROP INDEX "{name}"')
-            connection.exec_driver_sql(definition)
         connection.commit()
     engine.dispose()
     return head_file_with_rows
 
 
 def test_column_orders_are_the_positions_of_goclaw_desktop_schema_12():
-    assert desktop_column_orders()[12] == {
+    assert desktop_schemas()[12].columns == {
         table: tuple(declared_column_order(spec)) for table, spec in DESKTOP_TABLES.items()
     }
 
@@ -158,7 +158,7 @@ def test_a_file_left_in_postgresql_column_order_is_repaired_by_upgrade_with_ever
 
 def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp_path):
     # GoClaw's desktop schema orders idx_activity_logs_created newest first; the table's copy must not drop it.
-    order = list(desktop_column_orders()[12]["activity_logs"])
+    order = list(desktop_schemas()[12].columns["activity_logs"])
     path = tmp_path / "goclaw.db"
     index = "CREATE INDEX idx_activity_logs_created ON activity_logs (created_at DESC)"
     trigger = "CREATE TRIGGER activity_logs_stamp AFTER INSERT ON activity_logs BEGIN SELECT 1; END"
@@ -170,7 +170,7 @@ def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp
     conn.close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.connect() as connection:
-        assert put_columns_in_desktop_order(connection, 12) == ["activity_logs"]
+        assert list(put_in_desktop_schema(connection, 12).tables) == ["activity_logs"]
         connection.commit()
     engine.dispose()
     conn = sqlite3.connect(path)
@@ -183,3 +183,82 @@ def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp
     ]
     assert conn.execute(f"SELECT {', '.join(order)} FROM activity_logs").fetchall() == [tuple(order)]
     conn.close()
+
+
+@pytest.fixture(scope="module")
+def goclaw_indexes(tmp_path_factory) -> dict[str, dict]:
+    """GoClaw's desktop indexes at 12: the reference catalog's, with the sort order of the file its schema.sql made."""
+    goclaw_file = unpack(12, tmp_path_factory.mktemp("goclaw"))
+    return indexes_with_sort_order(reference_catalog("sqlite_goclaw.json"), goclaw_file)
+
+
+@pytest.fixture
+def file_an_earlier_goclaw_db_made(file_in_postgresql_order) -> Path:
+    """The head file as earlier goclaw-db versions left it: PostgreSQL's column order, and the chain's table rebuilds
+    had dropped DESC from every index but idx_traces_tenant_time (made after its table's last rebuild) and
+    idx_subagent_tasks_created (newest first on PostgreSQL only)."""
+    conn = sqlite3.connect(file_in_postgresql_order)
+    for name, definition in index_definitions(file_in_postgresql_order).items():
+        if name != "idx_traces_tenant_time" and " DESC" in definition:
+            conn.execute(f'DROP INDEX "{name}"')
+            conn.execute(definition.replace(" DESC", ""))
+    conn.execute("DROP INDEX idx_subagent_tasks_created")
+    conn.execute("CREATE INDEX idx_subagent_tasks_created ON subagent_tasks (tenant_id, created_at DESC)")
+    conn.close()
+    return file_in_postgresql_order
+
+
+def test_index_definitions_are_those_of_goclaw_desktop_schema_12(goclaw_indexes):
+    assert desktop_schemas()[12].indexes == {
+        name: DesktopIndex(
+            index["table"],
+            tuple(
+                f"{column} DESC" if descending else column
+                for column, descending in zip(index["columns"], index["descending"], strict=True)
+            ),
+            index["unique"],
+            index["where"],
+        )
+        for name, index in goclaw_indexes.items()
+        if "<expr>" not in index["columns"]  # the catalog does not give the expression; the rebuild keeps it
+    }
+
+
+def test_upgrade_makes_goclaw_desktop_indexes_in_a_file_an_earlier_goclaw_db_made_keeping_every_row(
+    file_an_earlier_goclaw_db_made, goclaw_indexes
+):
+    path = file_an_earlier_goclaw_db_made
+    before = rows_by_name(path)
+
+    run = finish(goclaw_db(path, "upgrade"))
+
+    assert run.returncode == 0, run.stderr
+    assert "made 19 index(es) anew as GoClaw's desktop schema 12 defines them" in run.stderr
+    actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{path}"), path)
+    assert {name: actual.get(name) for name in goclaw_indexes} == goclaw_indexes
+    assert rows_by_name(path) == before
+
+
+@pytest.mark.parametrize("command", [("migrate", "status"), ("upgrade", "--status")])
+def test_status_says_the_next_upgrade_puts_the_file_into_goclaw_desktop_schema(file_an_earlier_goclaw_db_made, command):
+    run = finish(goclaw_db(file_an_earlier_goclaw_db_made, *command))
+
+    assert run.returncode == 0, run.stderr
+    assert (
+        "pending desktop repair  46 table(s) in another column order and 19 index(es) defined otherwise than in "
+        "GoClaw's desktop schema 12: the next upgrade puts them right"
+    ) in run.stdout.splitlines()
+
+
+def test_doctor_warns_of_a_file_outside_goclaw_desktop_schema_with_upgrade_as_its_fix(file_an_earlier_goclaw_db_made):
+    run = finish(goclaw_db(file_an_earlier_goclaw_db_made, "doctor", "--json"))
+
+    assert run.returncode == 0, run.stderr
+    checks = {check["name"]: check for check in json.loads(run.stdout)["checks"]}
+    desktop = checks["desktop schema"]
+    assert (desktop["status"], desktop["fix"].split(":")[0], len(desktop["items"])) == (
+        "warn",
+        "goclaw-db upgrade",
+        46 + 19,
+    )
+    assert checks["schema drift"]["status"] == "ok"  # what upgrade makes anew is not drift to undo by hand
