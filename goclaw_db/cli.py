@@ -12,12 +12,13 @@ its own transaction, so the database stays at the last completed version.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -162,17 +163,30 @@ def _print_status(status: Status, as_json: bool) -> None:
         print(f"{label:<{width}}  {value}")
 
 
-def _show_progress() -> None:
-    """Each revision as it starts, and what the runner says about rows and tables, on stderr."""
+@contextlib.contextmanager
+def _progress_on_stderr() -> Iterator[None]:
+    """For one command: each revision as it starts, and what the runner says about rows and tables, on stderr.
+
+    Taken away afterwards, so a program (or a test) calling ``main`` again never
+    writes to an earlier call's stderr, which may be closed by then.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    progress = logging.getLogger("alembic.runtime.migration")
-    progress.setLevel(logging.INFO)
-    progress.addHandler(handler)
-    progress.addFilter(lambda record: record.getMessage().startswith("Running "))
-    ours = logging.getLogger("goclaw_db")
-    ours.setLevel(logging.INFO)
-    ours.addHandler(handler)
+    handler.addFilter(lambda record: record.name != _ALEMBIC_PROGRESS or record.getMessage().startswith("Running "))
+    loggers = [logging.getLogger(_ALEMBIC_PROGRESS), logging.getLogger("goclaw_db")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+_ALEMBIC_PROGRESS = "alembic.runtime.migration"
 
 
 def _writes(args: argparse.Namespace) -> bool:
@@ -207,17 +221,17 @@ def _on_migrator(command: MigrationCommand) -> Callable[[argparse.Namespace], No
 
 @_on_migrator
 def _migrate_up(migrator: Migrator, args: argparse.Namespace) -> None:
-    _show_progress()
-    ran = migrator.upgrade(sql=args.sql)
-    if not args.sql:
-        print(f"version: {migrator.current()[0]}" + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
+    with _progress_on_stderr():
+        ran = migrator.upgrade(sql=args.sql)
+        if not args.sql:
+            print(f"version: {migrator.current()[0]}" + (f"; data hooks run: {', '.join(ran)}" if ran else ""))
 
 
 @_on_migrator
 def _migrate_down(migrator: Migrator, args: argparse.Namespace) -> None:
-    _show_progress()
-    migrator.down(args.steps)
-    print(f"version: {migrator.current()[0]}")
+    with _progress_on_stderr():
+        migrator.down(args.steps)
+        print(f"version: {migrator.current()[0]}")
 
 
 @_on_migrator
@@ -239,9 +253,9 @@ def _migrate_force(migrator: Migrator, args: argparse.Namespace) -> None:
 
 @_on_migrator
 def _migrate_goto(migrator: Migrator, args: argparse.Namespace) -> None:
-    _show_progress()
-    migrator.goto(args.version)
-    print(f"version: {migrator.current()[0]}")
+    with _progress_on_stderr():
+        migrator.goto(args.version)
+        print(f"version: {migrator.current()[0]}")
 
 
 @_on_migrator
@@ -284,16 +298,16 @@ def _upgrade(migrator: Migrator, args: argparse.Namespace) -> None:
         _print_status(migrator.status(), args.json)
         return
     target = revision_id(migrator.target(to=args.to, goclaw=args.goclaw))
-    _show_progress()
-    if args.dry_run:
-        migrator.upgrade(target, sql=True)
-        return
-    ran = migrator.upgrade(target)
-    version = migrator.current()[0]
-    print(
-        f"{display_url(migrator.url)} is at GoClaw schema version {version}; run by {migrator.run_by(version)}"
-        + (f"; data hooks run: {', '.join(ran)}" if ran else "")
-    )
+    with _progress_on_stderr():
+        if args.dry_run:
+            migrator.upgrade(target, sql=True)
+            return
+        ran = migrator.upgrade(target)
+        version = migrator.current()[0]
+        print(
+            f"{display_url(migrator.url)} is at GoClaw schema version {version}; run by {migrator.run_by(version)}"
+            + (f"; data hooks run: {', '.join(ran)}" if ran else "")
+        )
 
 
 def _write_docs(args: argparse.Namespace) -> None:

@@ -62,14 +62,19 @@ def error_lines(output: str, file: Path) -> dict[int, str]:
 
 
 @pytest.fixture(scope="module")
-def readme_script(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("readme") / "readme_example.py"
-    path.write_text(readme_example())
-    return path
+def readme_scripts(tmp_path_factory) -> list[Path]:
+    """The README's executed examples, each a file of its own, as a user would paste them."""
+    folder = tmp_path_factory.mktemp("readme")
+    paths = []
+    for name in ("models", "async"):
+        path = folder / f"readme_{name}_example.py"
+        path.write_text(readme_example(name))
+        paths.append(path)
+    return paths
 
 
-def test_mypy_strict_accepts_the_typed_example_and_the_readme(tmp_path, readme_script):
-    result = checked_by_mypy(tmp_path, TYPING / "typed_example.py", readme_script)
+def test_mypy_strict_accepts_the_typed_example_and_the_readme(tmp_path, readme_scripts):
+    result = checked_by_mypy(tmp_path, TYPING / "typed_example.py", *readme_scripts)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -101,8 +106,8 @@ def run_pyright(tmp_path: Path, *files: Path) -> subprocess.CompletedProcess[str
     )
 
 
-def test_pyright_strict_accepts_the_typed_example_and_the_readme(tmp_path, readme_script):
-    result = run_pyright(tmp_path, TYPING / "typed_example.py", readme_script)
+def test_pyright_strict_accepts_the_typed_example_and_the_readme(tmp_path, readme_scripts):
+    result = run_pyright(tmp_path, TYPING / "typed_example.py", *readme_scripts)
     assert "0 errors" in result.stdout, result.stdout + result.stderr
 
 

@@ -25,6 +25,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -168,11 +169,11 @@ class Plan(Generic[T]):
         return SearchResults((self.convert(row) for row in rows), self.debug)
 
 
-Bind = sa.Connection | sa.Engine | sa.orm.Session
+Bind = sa.Connection | sa.Engine | Session
 AsyncBind = AsyncConnection | AsyncEngine | AsyncSession
 
 
-def _in_session(session: sa.orm.Session, kwargs: dict[str, Any]) -> dict[str, Any]:
+def _in_session(session: Session, kwargs: dict[str, Any]) -> dict[str, Any]:
     """A search's keyword arguments in ``session``: a tenant-scoped session searches its own tenant."""
     tenant_id = tenant_for(session, kwargs.get("tenant_id"))
     return kwargs if tenant_id is None else {**kwargs, "tenant_id": tenant_id}
@@ -400,7 +401,7 @@ def sync_and_async(
     """
 
     def search(bind: Bind, /, *args: P.args, **kwargs: P.kwargs) -> SearchResults[T]:
-        if isinstance(bind, sa.orm.Session):
+        if isinstance(bind, Session):
             # In the session's transaction, after its pending changes, as the session's own queries run.
             in_session = _in_session(bind, kwargs)
             if bind.autoflush:
