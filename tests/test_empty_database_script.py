@@ -1,7 +1,8 @@
-"""A new GoClaw deployment's empty PostgreSQL database, upgraded from the chain's own offline script.
+"""A new GoClaw deployment's empty database (or new desktop file), upgraded from the chain's own script.
 
-``goclaw_db.runner.empty_database`` applies the script ``migrate up --sql`` prints instead of walking
-the revisions one statement at a time; it must build exactly what the walk builds, at every version.
+``goclaw_db.runner.empty_database`` applies a kept script instead of walking the revisions one
+statement at a time: on PostgreSQL the one ``migrate up --sql`` prints, on SQLite the head file
+the walk makes.  It must be what the chain makes now, and build exactly what the walk builds.
 """
 
 from __future__ import annotations
@@ -13,15 +14,38 @@ import pytest
 
 from alembic import command
 from goclaw_db.runner import alembic_config, chain_versions, revision_id, script_location
-from goclaw_db.runner.empty_database import SCRIPT, offline_script
-from tests.support import HEAD, catalog_differences, catalog_of, execute, postgres_reference, upgrade
+from goclaw_db.runner.empty_database import (
+    POSTGRESQL_SCRIPT,
+    offline_script,
+    walked_sqlite_head_file,
+)
+from tests import schema_catalog
+from tests.support import HEAD, catalog_differences, catalog_of, execute, head_schema_differences, upgrade
 from tests.templates import drop_postgres_database
+
+REGENERATE = "the chain changed since the kept script was written: run python -m goclaw_db.runner.empty_database"
+
+
+def catalog(url: str) -> dict:
+    return schema_catalog.dump(url) if url.startswith("sqlite") else catalog_of(url)
 
 
 def row_counts(url: str) -> dict[str, int]:
     """Rows per table: the seeds a revision writes (their ids and times differ from run to run)."""
-    tables = execute(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    if url.startswith("sqlite"):
+        tables = execute(url, "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+    else:
+        tables = execute(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     return {name: execute(url, f'SELECT count(*) FROM "{name}"')[0][0] for (name,) in tables}
+
+
+def recorded(url: str) -> tuple[list, list]:
+    goclaw = (
+        "SELECT version FROM schema_version"
+        if url.startswith("sqlite")
+        else "SELECT version, dirty FROM schema_migrations"
+    )
+    return execute(url, goclaw), execute(url, "SELECT version_num FROM alembic_version")
 
 
 def walk(url: str, version: int) -> None:
@@ -31,33 +55,34 @@ def walk(url: str, version: int) -> None:
     command.upgrade(config, revision_id(version))
 
 
-def recorded(url: str) -> tuple[list, list]:
-    return (
-        execute(url, "SELECT version, dirty FROM schema_migrations"),
-        execute(url, "SELECT version_num FROM alembic_version"),
-    )
+def test_the_kept_postgresql_script_is_what_the_chain_prints_for_an_empty_database():
+    assert POSTGRESQL_SCRIPT.read_text(encoding="utf-8") == offline_script(), REGENERATE
 
 
-def test_the_kept_script_is_what_the_chain_prints_for_an_empty_database():
-    assert SCRIPT.read_text(encoding="utf-8") == offline_script(), (
-        "the chain changed since the script was written: run python -m goclaw_db.runner.empty_database"
-    )
-
-
-def test_migrate_up_on_an_empty_database_loads_no_revision_module(postgres_url):
+def test_migrate_up_on_an_empty_database_loads_no_revision_module(backend, request, tmp_path):
     # Loading and compiling the 44 revisions was most of goclaw-db's own time in a new deployment's first run.
+    url = f"sqlite:///{tmp_path / 'goclaw.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     probe = (
         "import sys; from goclaw_db.cli import main; main(['--dsn', sys.argv[1], 'migrate', 'up']); "
         "print('revisions loaded:', sum(sys.argv[2] in (getattr(m, '__file__', None) or '') "
         "for m in list(sys.modules.values())))"
     )
     versions = str(script_location() / "versions")
-    result = subprocess.run(
-        [sys.executable, "-c", probe, postgres_url, versions], capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run([sys.executable, "-c", probe, url, versions], capture_output=True, text=True, timeout=600)
     assert result.stdout.splitlines() == [f"version: {HEAD}", "revisions loaded: 0"], result.stderr
-    assert catalog_differences(postgres_reference(HEAD), catalog_of(postgres_url)) == []
-    assert recorded(postgres_url) == ([(HEAD, False)], [(revision_id(HEAD),)])
+    assert head_schema_differences(url) == []
+
+
+def test_a_new_sqlite_file_from_the_script_is_the_file_the_walk_makes(tmp_path):
+    # The walk writes a rebuilt table's constraints in no fixed order, so the kept script is held
+    # to the walk's file by catalog, not by its text.
+    walked, scripted = tmp_path / "walked.db", f"sqlite:///{tmp_path / 'scripted.db'}"
+    walked_sqlite_head_file(walked)
+    upgrade(scripted)
+    walked_url = f"sqlite:///{walked}"
+    assert catalog_differences(catalog(walked_url), catalog(scripted)) == [], REGENERATE
+    assert row_counts(scripted) == row_counts(walked_url), REGENERATE
+    assert recorded(scripted) == recorded(walked_url)
 
 
 @pytest.mark.slow
