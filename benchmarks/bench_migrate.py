@@ -168,7 +168,7 @@ def empty_sqlite(reps: int, workdir: Path) -> Result:
     ) + (f"; before: {Figure('', before).median / f_theirs.median:.2f}" if before else "")
     res.met = ratio <= 1.5
     res.notes.append(
-        f"The baseline script is the {statements:,} statements SQLite executed during one `goclaw-db` run "
+        f"The baseline script is the {statements:,} statements SQLite executed during one walk of the chain "
         "(captured with SQLite's trace hook by `benchmarks/sqlite_trace.py`: `--sql` cannot print a SQLite "
         "migration, whose table rebuilds read the live file). It includes the reads the run made "
         "(`PRAGMA table_info`, `sqlite_master`); they are the same statements, so both sides pay them."
