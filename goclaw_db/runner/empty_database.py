@@ -127,11 +127,11 @@ def upgrade_empty_database(connection: sa.Connection, destination: object) -> bo
         return False
     if connection.dialect.name == "sqlite":
         return target == head_version() and _make_sqlite_head_file(connection)
+    announced: set[str] = set()
     for part in script_parts():
         if version_number(part.revision) > target:
             break
-        _announce(part.from_revision, part.revision)
-        if not _run(connection, part):
+        if not _run(connection, part, announced):
             return False
     return True
 
@@ -152,18 +152,27 @@ def _is_empty(connection: sa.Connection) -> bool:
     return not set(sa.inspect(connection).get_table_names()) - _RUN_BOOKKEEPING
 
 
-_announced_pairs: set[tuple[str | None, str]] = set()
-
-
 def _announce(from_revision: str | None, revision: str) -> None:
-    """The walk's line for each revision applied (a part of version 9 is one of three)."""
-    if (from_revision, revision) not in _announced_pairs:
-        _announced_pairs.add((from_revision, revision))
-        log.info("Running upgrade %s -> %s, from the chain's script", from_revision or "", revision)
+    """The walk's line for each revision applied."""
+    log.info("Running upgrade %s -> %s, from the chain's script", from_revision or "", revision)
 
 
-def _run(connection: sa.Connection, part: Part) -> bool:
+def _run(connection: sa.Connection, part: Part, announced: set[str]) -> bool:
     """Run one part; False, changing nothing, where the database is no longer where the part starts."""
+    transaction = connection.begin()  # takes the migration lock first
+    try:
+        if alembic_revision(connection) != part.from_revision:
+            transaction.rollback()
+            return False
+        if part.revision not in announced:
+            announced.add(part.revision)
+            _announce(part.from_revision, part.revision)
+        if part.in_transaction:
+            connection.exec_driver_sql(part.sql)
+        transaction.commit()
+    except BaseException:
+        transaction.rollback()
+        raise
     if not part.in_transaction:
         with locking.held_outside_transaction(connection):
             level = connection.get_isolation_level()
@@ -173,17 +182,6 @@ def _run(connection: sa.Connection, part: Part) -> bool:
                 connection.commit()
             finally:
                 connection.execution_options(isolation_level=level)
-        return True
-    transaction = connection.begin()  # takes the migration lock first
-    try:
-        if alembic_revision(connection) != part.from_revision:
-            transaction.rollback()
-            return False
-        connection.exec_driver_sql(part.sql)
-        transaction.commit()
-    except BaseException:
-        transaction.rollback()
-        raise
     return True
 
 
