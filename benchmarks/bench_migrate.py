@@ -6,7 +6,18 @@ import io
 import pstats
 from pathlib import Path
 
-from benchmarks.common import PYTHON, REPO, Benchmark, Figure, Postgres, Result, fmt, goclaw_db_command, run_timed
+from benchmarks.common import (
+    PYTHON,
+    REPO,
+    Benchmark,
+    Figure,
+    Postgres,
+    Result,
+    before_env,
+    fmt,
+    goclaw_db_command,
+    run_timed,
+)
 
 ALEMBIC = [PYTHON, "-m", "alembic", "-c", str(REPO / "alembic.ini")]
 
@@ -41,15 +52,22 @@ def empty_postgres(pg: Postgres, reps: int, workdir: Path) -> Result:
     pg.drop(probe)
     sql_file = workdir / "up_0_44.sql"
     sql_file.write_text(sql_run.stdout)
-    ours, theirs, floor = [], [], []
+    ours, theirs, floor, before = [], [], [], []
+    old_env = before_env()
     for i in range(reps):
         a, b = pg.create("cli"), pg.create("psql")
-        pairs = [("cli", a), ("psql", b)] if i % 2 == 0 else [("psql", b), ("cli", a)]
-        for who, db in pairs:
+        sides = ["cli", "psql", *(["before"] if old_env else [])]
+        for who in sides if i % 2 == 0 else reversed(sides):
             if who == "cli":
                 ours.append(run_timed([*cli, "--dsn", pg.url_for(a), "migrate", "up"]).seconds)
+            elif who == "psql":
+                theirs.append(pg.psql_file(b, sql_file).seconds)
             else:
-                theirs.append(pg.psql_file(db, sql_file).seconds)
+                c = pg.create("before")
+                before.append(run_timed([*cli, "--dsn", pg.url_for(c), "migrate", "up"], env=old_env).seconds)
+        if old_env:
+            check_same_version(pg, a, c)
+            pg.drop(c)
         floor.append(run_timed([*cli, "--dsn", pg.url_for(a), "migrate", "version"]).seconds)
         check_same_version(pg, a, b)
         pg.drop(a)
@@ -59,9 +77,11 @@ def empty_postgres(pg: Postgres, reps: int, workdir: Path) -> Result:
     f_floor = Figure("`goclaw-db migrate version` (start-up + connect, no DDL)", floor)
     ratios = [o / t for o, t in zip(ours, theirs)]
     f_ratio = Figure("ratio goclaw-db / psql (per pair)", ratios, unit="")
-    res.figures = [f_ours, f_theirs, f_ratio, f_floor]
+    res.figures = [f_ours, f_theirs, f_ratio, f_floor, *before_figures(before, theirs)]
     ratio = f_ours.median / f_theirs.median
-    res.headline = f"ratio {ratio:.2f} (goclaw-db {fmt(f_ours.median)} vs psql {fmt(f_theirs.median)})"
+    res.headline = f"ratio {ratio:.2f} (goclaw-db {fmt(f_ours.median)} vs psql {fmt(f_theirs.median)})" + (
+        f"; before: {Figure('', before).median / f_theirs.median:.2f}" if before else ""
+    )
     res.met = ratio <= 1.5
     a = pg.create("prof")
     by_cum, by_own = cprofile_cli(["--dsn", pg.url_for(a), "migrate", "up"], workdir)
@@ -79,6 +99,16 @@ def empty_postgres(pg: Postgres, reps: int, workdir: Path) -> Result:
         f"{(f_floor.median + f_theirs.median) / f_theirs.median:.2f}."
     )
     return res
+
+
+def before_figures(before: list[float], baseline: list[float]) -> list[Figure]:
+    """The older checkout's whole command and its ratio to the same baseline, where one was timed."""
+    if not before:
+        return []
+    return [
+        Figure("before: the same command from `$GOCLAW_BENCH_BEFORE` (same run, alternating)", before),
+        Figure("before: ratio (per triple)", [o / t for o, t in zip(before, baseline)], unit=""),
+    ]
 
 
 def check_same_version(pg: Postgres, a: str, b: str) -> None:
@@ -105,17 +135,23 @@ def empty_sqlite(reps: int, workdir: Path) -> Result:
     sql_file = workdir / "up_sqlite.sql"
     run_timed([PYTHON, "-m", "benchmarks.sqlite_trace", str(workdir / "traced.db"), str(sql_file)], cwd=REPO)
     statements = sql_file.read_text().count(";\n")
-    ours, theirs, floor = [], [], []
+    ours, theirs, floor, before = [], [], [], []
+    old_env = before_env()
     for i in range(reps):
-        a, b = workdir / f"cli{i}.db", workdir / f"sql{i}.db"
-        order = ("cli", "sql") if i % 2 == 0 else ("sql", "cli")
-        for who in order:
+        a, b, c = workdir / f"cli{i}.db", workdir / f"sql{i}.db", workdir / f"before{i}.db"
+        sides = ["cli", "sql", *(["before"] if old_env else [])]
+        for who in sides if i % 2 == 0 else reversed(sides):
             if who == "cli":
                 ours.append(run_timed([*cli, "--sqlite", str(a), "migrate", "up"]).seconds)
-            else:
+            elif who == "sql":
                 theirs.append(
                     run_timed([PYTHON, "-m", "benchmarks.sqlite_replay", str(b), str(sql_file)], cwd=REPO).seconds
                 )
+            else:
+                before.append(run_timed([*cli, "--sqlite", str(c), "migrate", "up"], env=old_env).seconds)
+        if old_env:
+            check_same_sqlite_schema(a, c)
+            c.unlink()
         floor.append(run_timed([*cli, "--sqlite", str(a), "migrate", "version"]).seconds)
         check_same_sqlite_schema(a, b)
         a.unlink()
@@ -124,15 +160,15 @@ def empty_sqlite(reps: int, workdir: Path) -> Result:
     f_theirs = Figure("the traced statements applied by the `sqlite3` module (whole process)", theirs)
     f_floor = Figure("`goclaw-db --sqlite FILE migrate version` (start-up + open, no DDL)", floor)
     f_ratio = Figure("ratio (per pair)", [o / t for o, t in zip(ours, theirs)], unit="")
-    res.figures = [f_ours, f_theirs, f_ratio, f_floor]
+    res.figures = [f_ours, f_theirs, f_ratio, f_floor, *before_figures(before, theirs)]
     ratio = f_ours.median / f_theirs.median
     res.headline = (
         f"ratio {ratio:.2f} (goclaw-db {fmt(f_ours.median)} vs sqlite3 {fmt(f_theirs.median)}); "
         f"start-up alone {fmt(f_floor.median)}"
-    )
+    ) + (f"; before: {Figure('', before).median / f_theirs.median:.2f}" if before else "")
     res.met = ratio <= 1.5
     res.notes.append(
-        f"The baseline script is the {statements:,} statements SQLite executed during one `goclaw-db` run "
+        f"The baseline script is the {statements:,} statements SQLite executed during one walk of the chain "
         "(captured with SQLite's trace hook by `benchmarks/sqlite_trace.py`: `--sql` cannot print a SQLite "
         "migration, whose table rebuilds read the live file). It includes the reads the run made "
         "(`PRAGMA table_info`, `sqlite_master`); they are the same statements, so both sides pay them."

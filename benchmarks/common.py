@@ -35,13 +35,26 @@ def child_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+BEFORE_VARIABLE = "GOCLAW_BENCH_BEFORE"
+
+
+def before_env() -> dict[str, str] | None:
+    """The environment of a "before" process: ``$GOCLAW_BENCH_BEFORE`` (an older checkout) first on the path.
+
+    Benchmarks 1 and 2 then also time that checkout's ``goclaw-db``, alternating with this one's in the
+    same run, so a change is reported before and after under the same load; None where it is not set.
+    """
+    checkout = os.environ.get(BEFORE_VARIABLE)
+    if not checkout:
+        return None
+    return {**child_env(), "PYTHONPATH": str(Path(checkout).resolve())}
+
+
 def warm_bytecode() -> None:
     """Compile the package, the revisions and the benchmark helpers once, before timing anything."""
-    subprocess.run(
-        [PYTHON, "-m", "compileall", "-q", str(REPO / "goclaw_db"), str(REPO / "alembic"), str(REPO / "benchmarks")],
-        env=child_env(),
-        check=True,
-    )
+    checkouts = [REPO, *([Path(before)] if (before := os.environ.get(BEFORE_VARIABLE)) else [])]
+    folders = [str(c / f) for c in checkouts for f in ("goclaw_db", "alembic")]
+    subprocess.run([PYTHON, "-m", "compileall", "-q", *folders, str(REPO / "benchmarks")], env=child_env(), check=True)
 
 
 def goclaw_db_command() -> list[str]:

@@ -8,24 +8,18 @@ revision source is parsed: what a revision does is what its SQL says.
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import Script, ScriptDirectory
 
-from alembic import command
 from goclaw_db.bookkeeping import POSTGRES_BOOKKEEPING
 from goclaw_db.docs.statements import Effects, effects_of
 from goclaw_db.runner import alembic_config
+from goclaw_db.runner.empty_database import OFFLINE_URL, REVISION_MARK, offline_script
 
-# Alembic's offline mode writes this comment before each revision's statements.
-_REVISION_MARK = re.compile(r"^-- Running upgrade (\S*) -> (\S+)$", re.M)
 # Version bookkeeping every revision updates; not part of what it does to GoClaw's schema.
 _BOOKKEEPING = frozenset({"alembic_version", *(t.name for t in POSTGRES_BOOKKEEPING)})
-# Offline mode needs a dialect, never a server.
-_OFFLINE_URL = "postgresql+psycopg://offline/goclaw"
 
 
 @dataclass(frozen=True)
@@ -36,17 +30,9 @@ class Revision:
     effects: Effects
 
 
-def offline_sql() -> str:
-    """The chain's PostgreSQL script from an empty database to head."""
-    config = alembic_config(_OFFLINE_URL, compare_with_models=False)
-    config.output_buffer = io.StringIO()
-    command.upgrade(config, "head", sql=True)
-    return config.output_buffer.getvalue()
-
-
 def sql_by_revision(script: str) -> dict[str, str]:
     """The script cut into each revision's part, keyed by revision id."""
-    marks = list(_REVISION_MARK.finditer(script))
+    marks = list(REVISION_MARK.finditer(script))
     ends = [m.start() for m in marks[1:]] + [len(script)]
     return {mark.group(2): script[mark.end() : end] for mark, end in zip(marks, ends)}
 
@@ -57,9 +43,9 @@ def _title(script: Script) -> str:
 
 def load_revisions() -> list[Revision]:
     """Every revision of the chain, oldest first, with what its SQL does."""
-    config = alembic_config(_OFFLINE_URL, compare_with_models=False)
+    config = alembic_config(OFFLINE_URL, compare_with_models=False)
     scripts = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
-    sql = sql_by_revision(offline_sql())
+    sql = sql_by_revision(offline_script())
     revisions = []
     index_tables: dict[str, str] = {}
     for script in scripts:

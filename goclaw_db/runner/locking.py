@@ -266,7 +266,14 @@ def remove_lock(connection: sa.Connection) -> None:
 
 def kept_outside_transaction(context: MigrationContext) -> AbstractContextManager[None]:
     """Around an autocommit block: keep other runs out while no transaction holds the lock."""
-    lock = _lock_of(context)
+    if context.as_sql or context.connection is None:
+        return nullcontext()
+    return held_outside_transaction(context.connection)
+
+
+def held_outside_transaction(connection: sa.Connection) -> AbstractContextManager[None]:
+    """Around statements a run sends outside any transaction: its lock's guard (none where no run holds one)."""
+    lock: MigrationLock | None = connection.info.get(_STATE_KEY)
     return lock.held_outside_transaction() if lock is not None else nullcontext()
 
 
