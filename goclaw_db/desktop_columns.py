@@ -12,8 +12,11 @@ an earlier goclaw-db left in PostgreSQL's order.
 
 The orders are data, ``desktop_columns.json``: desktop version -> table ->
 columns, from the ``position`` fields of the catalog of GoClaw's desktop schema
-at that version (``tests/reference/sqlite_goclaw.json`` for 12); a later
-desktop version adds its own entry from its catalog.
+at that version (``tests/reference/sqlite_goclaw.json`` for 12,
+``sqlite_goclaw_v15.json`` for 15); a later desktop version adds its own entry
+from its catalog.  13 and 14, which no release shipped, have 15's order: GoClaw's
+steps to them append the columns where 15's ``schema.sql`` has them and copy
+``vault_documents`` in the order it keeps.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ GoClaw's desktop ladder copies a table into a new one with a positional
 ``INSERT INTO new SELECT * FROM old`` (its step from 13 to 14 does so with
 ``vault_documents``): on a file whose columns stand in another order the values
 land in the wrong columns, or a foreign key check fails.  The positions are
-those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
+those of the catalog of GoClaw's desktop schema at the chain's head (``tests/reference/``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,18 @@ from goclaw_db.desktop_columns import desktop_column_orders, put_columns_in_desk
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
 from tests import schema_catalog
 from tests.sqlite.test_desktop_files import SEARCHES, finish, goclaw_db, unpack
-from tests.support import HEAD, declared_column_order, reference_catalog, sqlite_file
+from tests.support import (
+    HEAD,
+    HEAD_DESKTOP,
+    HEAD_DESKTOP_REFERENCE,
+    declared_column_order,
+    desktop_reference_name,
+    postgres_reference,
+    reference_catalog,
+    sqlite_file,
+)
 
-DESKTOP_TABLES = reference_catalog("sqlite_goclaw.json")["tables"]
+DESKTOP_TABLES = reference_catalog(HEAD_DESKTOP_REFERENCE)["tables"]
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -47,8 +56,8 @@ def rows_by_name(path: Path) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def head_file_with_rows(desktop_database, tmp_path) -> Path:
-    """The chain's head file holding the rows of GoClaw's desktop file 12: at least one in every table."""
-    goclaw_file = unpack(12, tmp_path)
+    """The chain's head file holding the rows of GoClaw's desktop file at head: at least one in every table."""
+    goclaw_file = unpack(HEAD_DESKTOP, tmp_path)
     conn = sqlite3.connect(desktop_database, isolation_level=None)
     conn.execute("ATTACH ? AS goclaw", (str(goclaw_file),))
     conn.execute("BEGIN")
@@ -74,7 +83,7 @@ def index_definitions(path: Path) -> dict[str, str]:
 @pytest.fixture
 def file_in_postgresql_order(head_file_with_rows) -> Path:
     """The file as goclaw-db made it before: the same tables, indexes and triggers, in PostgreSQL's column order."""
-    postgresql = reference_catalog("pg_v44.json")["tables"]
+    postgresql = postgres_reference(HEAD)["tables"]
     indexes = index_definitions(head_file_with_rows)
     engine = sa.create_engine(f"sqlite:///{head_file_with_rows}")
     with engine.connect() as connection:
@@ -93,10 +102,19 @@ def file_in_postgresql_order(head_file_with_rows) -> Path:
     return head_file_with_rows
 
 
-def test_column_orders_are_the_positions_of_goclaw_desktop_schema_12():
-    assert desktop_column_orders()[12] == {
-        table: tuple(declared_column_order(spec)) for table, spec in DESKTOP_TABLES.items()
+@pytest.mark.parametrize("desktop", [12, 15])
+def test_column_orders_are_the_positions_of_goclaw_desktop_schema(desktop):
+    assert desktop_column_orders()[desktop] == {
+        table: tuple(declared_column_order(spec))
+        for table, spec in reference_catalog(desktop_reference_name(desktop))["tables"].items()
     }
+
+
+@pytest.mark.parametrize("desktop", [13, 14])
+def test_unreleased_desktop_versions_have_the_order_goclaws_steps_leave_which_is_15s(desktop):
+    # 12 to 13 appends episodic_summaries' recall columns, as 15's schema.sql has them; 13 to 14
+    # copies vault_documents into a table declared in the order 12 and 15 share.
+    assert desktop_column_orders()[desktop] == desktop_column_orders()[15]
 
 
 def test_every_table_of_a_new_file_has_goclaw_desktop_column_positions(desktop_database):
@@ -140,7 +158,7 @@ def test_a_file_left_in_postgresql_column_order_is_repaired_by_upgrade_with_ever
     assert {t: columns(conn, t) for t in DESKTOP_TABLES} == {
         t: declared_column_order(s) for t, s in DESKTOP_TABLES.items()
     }
-    assert "rebuilt 46 table(s) in the column order of GoClaw's desktop schema 12" in run.stderr
+    assert f"rebuilt 46 table(s) in the column order of GoClaw's desktop schema {HEAD_DESKTOP}" in run.stderr
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     for table, (word, _columns) in SEARCHES.items():
         conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
