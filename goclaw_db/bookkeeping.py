@@ -57,7 +57,10 @@ schema_version = sa.Table(
 # place the two numberings meet.  Every revision from the first entry on has one, in order
 # (tests/test_revision_rules.py fails on a revision without); GoClaw's releases pair them as
 # 44/12, 47/15, 49/17, 55/24, 56/25, 57/26, 99000-99001/37, 99002/49.
-DESKTOP_SCHEMA_VERSIONS: dict[int, int] = {44: 12}
+# The desktop steps after 12 each mirror one migration: 12->13 is 45's recall columns, 13->14 46's
+# documents without an agent, 14->15 47's unique cron job names (47's file names reach the desktop
+# only at 16).
+DESKTOP_SCHEMA_VERSIONS: dict[int, int] = {44: 12, 45: 13, 46: 14, 47: 15}
 NEWEST_DESKTOP_SCHEMA_VERSION = max(DESKTOP_SCHEMA_VERSIONS.values())
 
 

@@ -13,14 +13,18 @@ make PostgreSQL's indexes (``idx_subagent_tasks_created`` is newest first
 there, not on the desktop), and files an earlier goclaw-db made lost every
 DESC to the table rebuilds.  The same repair puts right such a file.
 
-The facts are data, ``desktop_columns.json``: desktop version -> ``columns``
+The facts are data, ``desktop_columns.json`` (rebuilt by
+``python -m tests.reference.desktop_schemas``): desktop version -> ``columns``
 (table -> its columns in GoClaw's order) and ``indexes`` (name -> table, key
 columns, unique, WHERE), from the catalog of GoClaw's desktop schema at that
-version (``tests/reference/sqlite_goclaw.json`` for 12); the catalog does not
-record which keys sort descending, so that comes from the file GoClaw's
-``schema.sql`` makes (``tests/desktop_files/goclaw_desktop_v12.db.gz``).
+version (``tests/reference/sqlite_goclaw.json`` for 12, ``sqlite_goclaw_v15.json``
+for 15); the catalog does not record which keys sort descending, so that comes
+from the file GoClaw's ``schema.sql`` makes (``tests/desktop_files/``).
 Expression indexes are not listed (the catalog does not give their
-expressions; the table rebuild keeps them as written).  A later desktop
+expressions; the table rebuild keeps them as written).  13 and 14, which no
+release shipped, have 15's column order (GoClaw's steps to them append the
+columns where 15's ``schema.sql`` has them and copy ``vault_documents`` in the
+order it keeps) and the indexes 12 and 15 define alike.  A later desktop
 version adds its own entry from its catalog.
 
 Finding what is pending loads no Alembic (``migrate status`` reports it);

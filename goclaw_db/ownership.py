@@ -34,7 +34,12 @@ RETIRED_TABLES = {
 BOOKKEEPING_TABLES = frozenset({"schema_migrations", "data_migrations", "schema_version", "alembic_version"})
 # PL/pgSQL functions the chain creates (PostgreSQL), with their signatures: a
 # function of the same name with other arguments is somebody else's.
-GOCLAW_FUNCTIONS = ("uuid_generate_v7()", "immutable_array_to_string(text[], text)", "vault_docs_team_null_scope_fix()")
+GOCLAW_FUNCTIONS = (
+    "uuid_generate_v7()",
+    "immutable_array_to_string(text[], text)",
+    "vault_docs_team_null_scope_fix()",
+    "vault_docs_agent_null_scope_fix()",
+)
 # Extensions the chain creates; dropped only when nothing else uses them.
 GOCLAW_EXTENSIONS = ("vector", "pgcrypto")
 

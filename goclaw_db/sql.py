@@ -245,3 +245,21 @@ def _uuid_literal_pg(element, compiler, **kw):
 @compiles(uuid_literal, "sqlite")
 def _uuid_literal_sqlite(element, compiler, **kw):
     return f"'{element.value}'"
+
+
+def repeated_rows(
+    table: sa.TableClause, key: Iterable[str], kept_first: Iterable[sa.ColumnElement[Any]]
+) -> sa.ColumnElement[bool]:
+    """The rows of ``table`` (by ``id``) whose ``key`` an earlier row has, earliest by ``kept_first``.
+
+    What a deduplication deletes before a unique index: one row of each key is
+    kept.  NULLs in the key count as equal, as in PostgreSQL's ``DISTINCT ON``
+    and SQLite's ``GROUP BY``, which GoClaw's deduplications use.
+    """
+    ranked = sa.select(
+        table.c.id,
+        sa.func.row_number()
+        .over(partition_by=[table.c[name] for name in key], order_by=list(kept_first))
+        .label("rank"),
+    ).subquery("ranked")
+    return table.c.id.in_(sa.select(ranked.c.id).where(ranked.c.rank > 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,14 @@ MASTER_TENANT = str(MASTER_TENANT_ID)
 HEAD = version_number(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
 # The desktop schema_version the chain's SQLite file records at head.
 HEAD_DESKTOP = DESKTOP_SCHEMA_VERSIONS[HEAD]
+
+
+def desktop_reference_name(desktop_version: int) -> str:
+    """The reference catalog of GoClaw's desktop schema at a ``schema_version`` (12's predates numbered names)."""
+    return "sqlite_goclaw.json" if desktop_version == 12 else f"sqlite_goclaw_v{desktop_version}.json"
+
+
+HEAD_DESKTOP_REFERENCE = desktop_reference_name(HEAD_DESKTOP)
 
 
 def admin_url_with_database(server_url: str, database: str) -> str:
@@ -105,7 +114,7 @@ def head_schema_differences(url: str) -> list[str]:
     """
     if not url.startswith("sqlite"):
         return catalog_differences(postgres_reference(HEAD), catalog_of(url))
-    expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
+    expected = schema_catalog.by_affinity(reference_catalog(HEAD_DESKTOP_REFERENCE))
     actual = schema_catalog.by_affinity(schema_catalog.dump(url))
     return [line for line in schema_catalog.diff(expected, actual)[0] if not line.startswith("+ extra")]
 
@@ -146,3 +155,14 @@ def differences_after_a_kill(url: str) -> list[str]:
     if version == 8:
         differences = [d for d in differences if not d.startswith("+ extra     index traces.idx_traces_quota:")]
     return differences
+
+
+def insert_agent(url: str) -> str:
+    """A new agent of the master tenant, at any version from 27 on, on either database; returns its id as text."""
+    agent_id = str(uuid.uuid4())
+    execute(
+        url,
+        "INSERT INTO agents (id, agent_key, model, owner_id, tenant_id) VALUES (:id, :key, 'some-model', 'owner', :t)",
+        {"id": agent_id, "key": f"agent-{agent_id[:8]}", "t": MASTER_TENANT},
+    )
+    return agent_id

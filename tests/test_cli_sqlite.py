@@ -33,7 +33,7 @@ def test_sqlite_file_newer_than_the_package_is_refused(tmp_path):
     database = tmp_path / "goclaw.db"
     assert goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up").returncode == 0
     with sqlite3.connect(database) as conn:
-        conn.execute("UPDATE schema_version SET version = 13")
+        conn.execute("UPDATE schema_version SET version = ?", (HEAD_DESKTOP + 1,))
     result = goclaw_db_at_home(tmp_path, "--sqlite", str(database), "migrate", "up")
     assert result.returncode != 0
     assert "newer" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -230,7 +230,7 @@ def damage(path) -> None:
 
 
 def test_down_from_44_removes_only_the_context_files_the_upgrade_wrote_unchanged(database_at):
-    url = database_at(HEAD - 1)
+    url = database_at(43)
     execute(
         url,
         "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
@@ -242,10 +242,10 @@ def test_down_from_44_removes_only_the_context_files_the_upgrade_wrote_unchanged
         f"('00000000-0000-7000-8000-0000000000c1', '{AGENT}', '{TENANT}', "
         "'AGENTS_CORE.md', 'my own core rules')",
     )
-    assert goclaw_db(url, "migrate", "up").returncode == 0
+    assert goclaw_db(url, "migrate", "goto", "44").returncode == 0
     execute(url, "UPDATE agent_context_files SET content = content || ' and mine' WHERE file_name = 'AGENTS_TASK.md'")
 
-    assert goclaw_db(url, "migrate", "down", "1").returncode == 0
+    assert goclaw_db(url, "migrate", "goto", "43").returncode == 0
 
     kept = execute(url, "SELECT file_name, content FROM agent_context_files ORDER BY file_name")
     assert [name for name, _ in kept] == ["AGENTS_CORE.md", "AGENTS_TASK.md"]
@@ -254,15 +254,15 @@ def test_down_from_44_removes_only_the_context_files_the_upgrade_wrote_unchanged
 
 
 def test_down_from_44_removes_the_untouched_seeded_files(database_at):
-    url = database_at(HEAD - 1)
+    url = database_at(43)
     execute(
         url,
         "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
         f"('{AGENT}', 'scout', 'alice', 'gpt-4o', '{TENANT}')",
     )
-    assert goclaw_db(url, "migrate", "up").returncode == 0
+    assert goclaw_db(url, "migrate", "goto", "44").returncode == 0
     assert execute(url, "SELECT count(*) FROM agent_context_files") == [(2,)]
-    result = goclaw_db(url, "migrate", "down", "1")
+    result = goclaw_db(url, "migrate", "goto", "43")
     assert result.returncode == 0, result.stderr
     assert execute(url, "SELECT count(*) FROM agent_context_files") == [(0,)]
     assert "deleting 1 rows of agent_context_files" in result.stderr
@@ -272,7 +272,7 @@ def test_down_from_44_removes_the_untouched_seeded_files(database_at):
 
 
 def test_a_step_that_deletes_rows_says_what_and_how_many_first(database_at):
-    url = database_at(HEAD - 1)
+    url = database_at(43)
     execute(
         url,
         "INSERT INTO agents (id, agent_key, owner_id, model, tenant_id) VALUES "
@@ -286,11 +286,11 @@ def test_a_step_that_deletes_rows_says_what_and_how_many_first(database_at):
             f"'{TENANT}', "
             f"'{'AGENTS_MINIMAL.md' if n == 1 else 'SOUL.md'}', 'x')",
         )
-    result = goclaw_db(url, "migrate", "up")
+    result = goclaw_db(url, "migrate", "goto", "44")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     announced = lines.index("deleting 1 rows of agent_context_files")
-    assert lines[announced - 1].startswith(f"Running upgrade {HEAD - 1:06d} -> {HEAD:06d}")
+    assert lines[announced - 1].startswith("Running upgrade 000043 -> 000044")
 
 
 def test_a_downgrade_that_drops_a_column_says_how_many_rows_hold_a_value(make_database_at):
@@ -324,11 +324,11 @@ def test_a_downgrade_that_cannot_restore_rows_says_they_stay(make_database_at):
 
 
 def test_dry_run_lists_the_steps_that_would_change_rows(make_database_at):
-    url = make_database_at(HEAD - 1)
+    url = make_database_at(43)
     result = goclaw_db(url, "upgrade", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "deleting rows of agent_context_files (counted when run)" in result.stderr
-    assert version_of(url) == HEAD - 1
+    assert version_of(url) == 43
 
 
 def test_every_table_the_chain_makes_is_one_drop_owns(database_at):

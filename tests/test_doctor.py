@@ -86,7 +86,7 @@ def test_hand_made_index_dropped_index_and_extra_column_are_named(capsys, goclaw
     assert "extra index traces.idx_hand_made" in detail
     assert "missing index spans.idx_spans_model" in detail
     assert "extra column spans.note" in detail
-    assert detail.startswith("3 difference(s) from version 44")
+    assert detail.startswith(f"3 difference(s) from version {HEAD}")
 
 
 def test_postgres_dropped_constraint_changed_default_and_extra_function_are_named(capsys, goclaw_url):

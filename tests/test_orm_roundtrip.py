@@ -117,14 +117,22 @@ def test_deleting_an_agent_cascades_to_its_sessions_memory_and_jobs(engine, ids)
             CronRunLog,
             KGEntity,
             KGRelation,
-            VaultDocument,
-            VaultLink,
-            VaultVersion,
         )
     }
     assert remaining == dict.fromkeys(remaining, 0)
     with Session(engine) as db:
         assert [m.agent.agent_key for m in db.get(AgentTeam, ids["team"]).members] == ["lead"]
+
+
+def test_deleting_an_agent_keeps_its_vault_documents_without_an_agent(engine, ids):
+    # GoClaw 46: the documents outlive their agent, with their links and versions.
+    links, versions = count(engine, VaultLink), count(engine, VaultVersion)
+    with Session(engine) as db:
+        db.delete(db.get(Agent, ids["scout"]))
+        db.commit()
+    with Session(engine) as db:
+        assert db.get(VaultDocument, ids["chart"]).agent_id is None
+    assert (count(engine, VaultLink), count(engine, VaultVersion)) == (links, versions) != (0, 0)
 
 
 def test_deleting_an_agent_leaves_its_team_tasks_unowned(engine, ids):

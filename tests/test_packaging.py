@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import HEAD_DESKTOP
+from tests.support import HEAD, HEAD_DESKTOP
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def test_installed_wheel_upgrades_a_database_without_the_checkout(installed, tmp_path):
     site, env = installed
-    assert len(list((site / "goclaw_db" / "_alembic" / "versions").glob("0000*.py"))) == 44
+    assert len(list((site / "goclaw_db" / "_alembic" / "versions").glob("0000*.py"))) == HEAD
 
     imported = run_in(tmp_path, env, sys.executable, "-c", "import goclaw_db.runner as r; print(r.script_location())")
     assert imported.stdout.strip() == str(site / "goclaw_db" / "_alembic"), imported.stderr

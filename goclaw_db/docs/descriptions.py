@@ -85,6 +85,9 @@ FUNCTION_DOCS = {
         "`array_to_string` declared immutable, so generated tsvector columns can join a `text[]`."
     ),
     "vault_docs_team_null_scope_fix": "Resets a vault document's scope to `personal` when it loses its team.",
+    "vault_docs_agent_null_scope_fix": (
+        "Makes a vault document `shared` when it loses its agent and has no team (its agent was deleted)."
+    ),
 }
 
 

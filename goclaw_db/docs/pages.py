@@ -208,7 +208,7 @@ def _differences(tables: list[TableDoc]) -> list[str]:
     not_stored = sorted((td.name, c.name) for td in tables for c in td.table.columns if schema.sqlite_type(c) is None)
     fts_tables = [(td.name, schema.fts5_columns(td.table)) for td in tables if schema.fts5_columns(td.table)]
     lines = [
-        f"Vector (pgvector) and tsvector columns exist on PostgreSQL only ({len(not_stored)} columns: "
+        f"Vector (pgvector), tsvector and generated PostgreSQL-only text columns exist on PostgreSQL only ({len(not_stored)} columns: "
         + ", ".join(f"{md.link(t)}.{c}" for t, c in not_stored)
         + ").",
         f"GIN, HNSW and other PostgreSQL-only indexes are not created on SQLite ({len(pg_only_indexes)} "

@@ -308,8 +308,9 @@ class Agent(Base):
         passive_deletes=True,
         default_factory=list,
     )
+    # An agent's deletion leaves its documents without an agent (the database sets it NULL).
     vault_documents: Mapped[list["VaultDocument"]] = relationship(
-        back_populates="agent", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
+        back_populates="agent", passive_deletes=True, default_factory=list
     )
     cron_run_logs: Mapped[list["CronRunLog"]] = relationship(
         back_populates="agent", passive_deletes=True, default_factory=list

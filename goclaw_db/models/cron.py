@@ -39,6 +39,8 @@ class CronJob(Base):
         ),
         sa.Index("idx_cron_jobs_tenant", "tenant_id"),
         sa.Index("idx_cron_jobs_user_id", "user_id"),
+        # One job per agent, tenant and name: creating a job under a name that exists updates it.
+        sa.Index("uq_cron_jobs_agent_tenant_name", "agent_id", "tenant_id", "name", unique=True),
     )
 
     id: Mapped[uuid_pk] = mapped_column(default_factory=uuid7)

@@ -197,6 +197,13 @@ class EpisodicSummary(Base):
             **where("promoted_at IS NULL"),
         ),
         hnsw_index("idx_episodic_vec", where="embedding IS NOT NULL"),
+        sa.Index(
+            "idx_episodic_recall_unpromoted",
+            "agent_id",
+            "user_id",
+            sa.desc("recall_score"),
+            **where("promoted_at IS NULL"),
+        ),
         # Columns of the FTS5 index that stands in for the tsvector search on SQLite.
         {"info": {"fts5": ["summary", "key_topics"]}},
     )
@@ -245,6 +252,18 @@ class EpisodicSummary(Base):
     )
     promoted_at: Mapped[datetime | None] = mapped_column(
         info={"doc": "When the episode was promoted into long-term memory."}, default=None
+    )
+    recall_count: Mapped[int] = mapped_column(
+        server_default=sa.text("0"), default=None, info={"doc": "How many times a memory search returned the summary."}
+    )
+    recall_score: Mapped[float] = mapped_column(
+        sa.Double(),
+        server_default=sa.text("0"),
+        default=None,
+        info={"doc": "Running average of the search scores of those hits; ranks summaries for promotion."},
+    )
+    last_recalled_at: Mapped[datetime | None] = mapped_column(
+        info={"doc": "When a memory search last returned the summary."}, default=None
     )
 
     agent: Mapped["Agent"] = relationship(back_populates="episodic_summaries", default=None)

@@ -17,7 +17,7 @@ from goclaw_db.models._columns import (
     timestamp_updated,
     where,
 )
-from goclaw_db.types import TSVector
+from goclaw_db.types import PostgresqlOnlyText, TSVector
 
 if TYPE_CHECKING:
     from goclaw_db.models.agents import Agent
@@ -30,7 +30,9 @@ class VaultDocument(Base):
 
     __tablename__ = "vault_documents"
     __table_args__ = (
-        sa.Index("idx_vault_docs_agent_scope", "agent_id", "scope"),
+        # Partial on PostgreSQL only: the desktop indexes documents without an agent too.
+        sa.Index("idx_vault_docs_agent_scope", "agent_id", "scope", postgresql_where=sa.text("agent_id IS NOT NULL")),
+        sa.Index("idx_vault_docs_basename", "tenant_id", "path_basename").ddl_if(dialect="postgresql"),
         hnsw_index("idx_vault_docs_embedding", m=16, ef_construction=64),
         sa.Index("idx_vault_docs_hash", "content_hash"),
         sa.Index(
@@ -43,7 +45,8 @@ class VaultDocument(Base):
         sa.Index("idx_vault_docs_type", "agent_id", "doc_type"),
         sa.Index(
             "uq_vault_docs_agent_team_scope_path",
-            "agent_id",
+            "tenant_id",
+            sa.text("COALESCE(agent_id, '00000000-0000-0000-0000-000000000000')"),
             sa.text("COALESCE(team_id, '00000000-0000-0000-0000-000000000000')"),
             "scope",
             "path",
@@ -55,7 +58,11 @@ class VaultDocument(Base):
 
     id: Mapped[random_uuid_pk] = mapped_column(default_factory=uuid7)
     tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), default=None)
-    agent_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"), default=None)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL"),
+        default=None,
+        info={"doc": "The owning agent; NULL for team and tenant-shared documents, and once the agent is deleted."},
+    )
     scope: Mapped[str] = mapped_column(
         server_default="personal", info={"doc": "Visibility: personal, team, shared or custom."}, default=None
     )
@@ -89,6 +96,12 @@ class VaultDocument(Base):
         sa.ForeignKey("agent_teams.id", ondelete="SET NULL"), default=None
     )
     custom_scope: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    path_basename: Mapped[str | None] = mapped_column(
+        PostgresqlOnlyText(),
+        sa.Computed("lower(regexp_replace(path, '.+/'::text, ''::text))", persisted=True),
+        info={"doc": "Last segment of the path in lower case, to resolve wikilinks by file name (generated)."},
+        init=False,
+    )
 
     outgoing_links: Mapped[list["VaultLink"]] = relationship(
         foreign_keys="VaultLink.from_doc_id",
@@ -108,7 +121,7 @@ class VaultDocument(Base):
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True, default_factory=list
     )
     team: Mapped["AgentTeam | None"] = relationship(back_populates="vault_documents", default=None)
-    agent: Mapped["Agent"] = relationship(back_populates="vault_documents", default=None)
+    agent: Mapped["Agent | None"] = relationship(back_populates="vault_documents", default=None)
     tenant: Mapped["Tenant"] = relationship(default=None)
 
 

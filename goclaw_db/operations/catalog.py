@@ -74,6 +74,7 @@ GOCLAW_FUNCTION_FORMS: dict[str, tuple[tuple[int, str], ...]] = {
     "uuid_generate_v7()": ((1, "e2317e76fd2521d0"),),
     "immutable_array_to_string(text[],text)": ((40, "840c3529257e9dba"),),
     "vault_docs_team_null_scope_fix()": ((43, "27a538819f3efbb3"),),
+    "vault_docs_agent_null_scope_fix()": ((46, "69aceb3a534f44ed"),),
 }
 _SQL_TOKEN = re.compile(r"""--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\w*\$|\w+|\S""", re.DOTALL)
 _CREATE_OR_REPLACE = ["create", "or", "replace"]

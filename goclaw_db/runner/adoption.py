@@ -39,7 +39,9 @@ def adopt(connection: sa.Connection, *, in_callers_transaction: bool = False) ->
                 )
             context.stamp(script_directory(), revision_id(version))
             return
-        # A desktop file is made the chain's head file first, in the same transaction as the stamp.
+        # A desktop file is made the chain's head file first, in the same transaction as the stamp,
+        # which then records the version the file has reached (the head's), not the one it had.
         with desktop_ladder.brought_to_head(connection):
-            context.stamp(script_directory(), revision_id(version))
+            reached, _dirty = goclaw_version(connection) or recorded
+            context.stamp(script_directory(), revision_id(reached))
             connection.commit()

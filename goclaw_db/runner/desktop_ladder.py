@@ -1,8 +1,8 @@
 """Adopting a file made by GoClaw's desktop build: bring it to the schema the chain builds at head.
 
 GoClaw's desktop build numbers its SQLite schema on its own (``schema_version``)
-and released files at 1, 2, 3, 4, 5, 6 and 12; 12 is what the revision chain
-builds at GoClaw version 44.  When GoClaw opens an older file it patches it up
+and released files at 1, 2, 3, 4, 5, 6, 12 and 15; 12 is what the revision
+chain builds at GoClaw version 44, 15 at 47.  When GoClaw opens an older file it patches it up
 step by step.  Those patches leave a file that differs from a fresh one:
 columns added at the end of their tables, a column its schema dropped still in
 place, and on the step from 6 to 7 a failure on any file with knowledge-graph
@@ -48,16 +48,17 @@ from goclaw_db.base import metadata
 from goclaw_db.bookkeeping import desktop_schema_version, desktop_version, schema_version
 from goclaw_db.desktop_columns import put_in_desktop_schema
 from goclaw_db.revision_ops.fts5 import rebuild_fts5_index_statement
+from goclaw_db.revision_ops.portable import delete_portable_rows
 from goclaw_db.runner.chain import head_version, script_directory
 from goclaw_db.runner.driver import driver_connection
-from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without
+from goclaw_db.sql import json_bool, json_int, json_text, json_value, json_without, repeated_rows
 from goclaw_db.sqlite_functions import register_sqlite_functions
 from goclaw_db.types import uuid_generate_v7
 
-# The desktop schema versions GoClaw's releases wrote.  7 to 11 were steps of
-# GoClaw's v3 work that no released desktop build stopped at; a file claiming
+# The desktop schema versions GoClaw's releases wrote.  7 to 11, 13 and 14 were
+# steps of GoClaw's work that no released desktop build stopped at; a file claiming
 # one of them (or 0, which GoClaw never records) has a schema nobody can vouch for.
-RELEASED_DESKTOP_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 12})
+RELEASED_DESKTOP_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 12, 15})
 # Bookkeeping the move leaves alone: golang-migrate's counter, Alembic's.
 KEPT_TABLES = frozenset({"schema_version", "alembic_version"})
 MOVED_ASIDE = "{}__desktop"
@@ -323,10 +324,25 @@ def _seed_core_and_task_files(connection: sa.Connection) -> None:
         script_directory().get_revision("000044").module.upgrade()
 
 
+def _keep_first_cron_job_of_each_name(connection: sa.Connection) -> None:
+    """14 to 15: of the cron jobs sharing an agent, tenant and name, the one with the smallest id stays.
+
+    That is GoClaw's desktop step (PostgreSQL's version 47 keeps the most
+    recently updated instead); the others go with their run logs, as its
+    delete with foreign keys on takes them.
+    """
+    jobs = sa.table("cron_jobs", sa.column("id"), sa.column("agent_id"), sa.column("tenant_id"), sa.column("name"))
+    operations = Operations(MigrationContext.configure(connection))
+    delete_portable_rows(
+        operations, jobs, repeated_rows(jobs, ("agent_id", "tenant_id", "name"), kept_first=(jobs.c.id,))
+    )
+
+
 # (the version a step starts from, its data change), in GoClaw's order.
 DATA_CHANGES = (
     (2, _promote_cron_delivery),
     (5, _grant_agent_bound_binaries),
     (6, _promote_agent_settings),
     (11, _seed_core_and_task_files),
+    (14, _keep_first_cron_job_of_each_name),
 )

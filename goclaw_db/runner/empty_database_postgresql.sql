@@ -3109,3 +3109,84 @@ INSERT INTO schema_migrations (version, dirty) VALUES (44, false);
 
 COMMIT;
 
+BEGIN;
+
+-- Running upgrade 000044 -> 000045
+
+ALTER TABLE episodic_summaries ADD COLUMN recall_count INTEGER DEFAULT 0 NOT NULL;
+
+ALTER TABLE episodic_summaries ADD COLUMN recall_score DOUBLE PRECISION DEFAULT 0 NOT NULL;
+
+ALTER TABLE episodic_summaries ADD COLUMN last_recalled_at TIMESTAMP WITH TIME ZONE;
+
+CREATE INDEX idx_episodic_recall_unpromoted ON episodic_summaries (agent_id, user_id, recall_score DESC) WHERE promoted_at IS NULL;
+
+UPDATE alembic_version SET version_num='000045' WHERE alembic_version.version_num = '000044';
+
+DELETE FROM schema_migrations;
+
+INSERT INTO schema_migrations (version, dirty) VALUES (45, false);
+
+COMMIT;
+
+BEGIN;
+
+-- Running upgrade 000045 -> 000046
+
+ALTER TABLE vault_documents ALTER COLUMN agent_id DROP NOT NULL;
+
+ALTER TABLE vault_documents DROP CONSTRAINT vault_documents_agent_id_fkey;
+
+ALTER TABLE vault_documents ADD CONSTRAINT vault_documents_agent_id_fkey FOREIGN KEY(agent_id) REFERENCES agents (id) ON DELETE SET NULL;
+
+DROP INDEX uq_vault_docs_agent_team_scope_path;
+
+CREATE UNIQUE INDEX uq_vault_docs_agent_team_scope_path ON vault_documents (tenant_id, coalesce(agent_id, '00000000-0000-0000-0000-000000000000'::uuid), coalesce(team_id, '00000000-0000-0000-0000-000000000000'::uuid), scope, path);
+
+CREATE OR REPLACE FUNCTION vault_docs_agent_null_scope_fix() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A document that lost its agent and has no team belongs to the whole tenant.
+    IF OLD.agent_id IS NOT NULL AND NEW.agent_id IS NULL AND NEW.team_id IS NULL THEN
+        NEW.scope = 'shared';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER trg_vault_docs_agent_null_scope BEFORE UPDATE OF agent_id ON vault_documents FOR EACH ROW EXECUTE FUNCTION vault_docs_agent_null_scope_fix();
+
+DROP INDEX idx_vault_docs_agent_scope;
+
+CREATE INDEX idx_vault_docs_agent_scope ON vault_documents (agent_id, scope) WHERE agent_id IS NOT NULL;
+
+UPDATE alembic_version SET version_num='000046' WHERE alembic_version.version_num = '000045';
+
+DELETE FROM schema_migrations;
+
+INSERT INTO schema_migrations (version, dirty) VALUES (46, false);
+
+COMMIT;
+
+BEGIN;
+
+-- Running upgrade 000046 -> 000047
+
+DELETE FROM cron_jobs WHERE cron_jobs.id IN (SELECT ranked.id 
+FROM (SELECT cron_jobs.id AS id, row_number() OVER (PARTITION BY cron_jobs.agent_id, cron_jobs.tenant_id, cron_jobs.name ORDER BY cron_jobs.updated_at DESC NULLS FIRST, cron_jobs.id DESC) AS rank 
+FROM cron_jobs) AS ranked 
+WHERE ranked.rank > 1);
+
+CREATE UNIQUE INDEX uq_cron_jobs_agent_tenant_name ON cron_jobs (agent_id, tenant_id, name);
+
+ALTER TABLE vault_documents ADD COLUMN path_basename TEXT GENERATED ALWAYS AS (lower(regexp_replace(path, '.+/', ''))) STORED;
+
+CREATE INDEX idx_vault_docs_basename ON vault_documents (tenant_id, path_basename);
+
+UPDATE alembic_version SET version_num='000047' WHERE alembic_version.version_num = '000046';
+
+DELETE FROM schema_migrations;
+
+INSERT INTO schema_migrations (version, dirty) VALUES (47, false);
+
+COMMIT;
+

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the desktop fixture files: GoClaw's desktop schema at each released version, with our rows.
 
-    python tests/desktop_files/build.py [--goclaw GIT_DIR] [--output DIR]
+    python tests/desktop_files/build.py [--goclaw GIT_DIR] [--output DIR] [VERSION...]
 
 For each released desktop ``schema_version`` it reads ``schema.sql`` from
 GoClaw's git history at the commit that released it and makes a file the way
@@ -37,6 +37,7 @@ RELEASES: dict[int, tuple[str, ...]] = {
     5: ("67000065",),
     6: ("156b2dd9", "0e2282be"),  # the same schema.sql; checked below
     12: ("8f56ddaa",),
+    15: ("1296cdbf", "3105a7c8"),  # v3.2.0 and lite-v3.1.0; lite-v3.1.1
 }
 FIXTURE_IDS = uuid.UUID("5d1c7e0a-3f4b-4c6e-9a51-0c1a2d3e4f50")
 TIMESTAMP = "2026-03-{day:02d}T09:30:00.000Z"
@@ -259,9 +260,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--goclaw", type=Path, default=DEFAULT_GOCLAW, help="GoClaw's git directory")
     parser.add_argument("--output", type=Path, default=Path(__file__).parent)
+    parser.add_argument("versions", nargs="*", type=int, metavar="VERSION", help="default: every released one")
     args = parser.parse_args()
-    for version, commits in RELEASES.items():
-        print(build(args.goclaw, version, commits, args.output))
+    for version in args.versions or RELEASES:
+        print(build(args.goclaw, version, RELEASES[version], args.output))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ GoClaw's desktop ladder copies a table into a new one with a positional
 ``INSERT INTO new SELECT * FROM old`` (its step from 13 to 14 does so with
 ``vault_documents``): on a file whose columns stand in another order the values
 land in the wrong columns, or a foreign key check fails.  The positions are
-those of ``tests/reference/sqlite_goclaw.json`` (GoClaw's desktop schema 12).
+those of the catalog of GoClaw's desktop schema at the chain's head (``tests/reference/``).
 Its indexes list traces, spans and run logs newest first (DESC), which the
 files of earlier goclaw-db versions lost; upgrade puts both right, and status
 and doctor say when it has to.
@@ -26,9 +26,19 @@ from goclaw_db.desktop_columns import DesktopIndex, desktop_schemas, put_in_desk
 from goclaw_db.revision_ops.sqlite_rebuild import alter_portable_table
 from tests import schema_catalog
 from tests.sqlite.test_desktop_files import SEARCHES, finish, goclaw_db, unpack
-from tests.support import HEAD, declared_column_order, indexes_with_sort_order, reference_catalog, sqlite_file
+from tests.support import (
+    HEAD,
+    HEAD_DESKTOP,
+    HEAD_DESKTOP_REFERENCE,
+    declared_column_order,
+    desktop_reference_name,
+    indexes_with_sort_order,
+    postgres_reference,
+    reference_catalog,
+    sqlite_file,
+)
 
-DESKTOP_TABLES = reference_catalog("sqlite_goclaw.json")["tables"]
+DESKTOP_TABLES = reference_catalog(HEAD_DESKTOP_REFERENCE)["tables"]
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -51,8 +61,8 @@ def rows_by_name(path: Path) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def head_file_with_rows(desktop_database, tmp_path) -> Path:
-    """The chain's head file holding the rows of GoClaw's desktop file 12: at least one in every table."""
-    goclaw_file = unpack(12, tmp_path)
+    """The chain's head file holding the rows of GoClaw's desktop file at head: at least one in every table."""
+    goclaw_file = unpack(HEAD_DESKTOP, tmp_path)
     conn = sqlite3.connect(desktop_database, isolation_level=None)
     conn.execute("ATTACH ? AS goclaw", (str(goclaw_file),))
     conn.execute("BEGIN")
@@ -78,7 +88,7 @@ def index_definitions(path: Path) -> dict[str, str]:
 @pytest.fixture
 def file_in_postgresql_order(head_file_with_rows) -> Path:
     """The file as goclaw-db made it before: the same tables, indexes and triggers, in PostgreSQL's column order."""
-    postgresql = reference_catalog("pg_v44.json")["tables"]
+    postgresql = postgres_reference(HEAD)["tables"]
     engine = sa.create_engine(f"sqlite:///{head_file_with_rows}")
     with engine.connect() as connection:
         operations = Operations(MigrationContext.configure(connection, opts={"target_metadata": metadata}))
@@ -93,10 +103,19 @@ def file_in_postgresql_order(head_file_with_rows) -> Path:
     return head_file_with_rows
 
 
-def test_column_orders_are_the_positions_of_goclaw_desktop_schema_12():
-    assert desktop_schemas()[12].columns == {
-        table: tuple(declared_column_order(spec)) for table, spec in DESKTOP_TABLES.items()
+@pytest.mark.parametrize("desktop", [12, 15])
+def test_column_orders_are_the_positions_of_goclaw_desktop_schema(desktop):
+    assert desktop_schemas()[desktop].columns == {
+        table: tuple(declared_column_order(spec))
+        for table, spec in reference_catalog(desktop_reference_name(desktop))["tables"].items()
     }
+
+
+@pytest.mark.parametrize("desktop", [13, 14])
+def test_unreleased_desktop_versions_have_the_order_goclaws_steps_leave_which_is_15s(desktop):
+    # 12 to 13 appends episodic_summaries' recall columns, as 15's schema.sql has them; 13 to 14
+    # copies vault_documents into a table declared in the order 12 and 15 share.
+    assert desktop_schemas()[desktop].columns == desktop_schemas()[15].columns
 
 
 def test_every_table_of_a_new_file_has_goclaw_desktop_column_positions(desktop_database):
@@ -140,7 +159,7 @@ def test_a_file_left_in_postgresql_column_order_is_repaired_by_upgrade_with_ever
     assert {t: columns(conn, t) for t in DESKTOP_TABLES} == {
         t: declared_column_order(s) for t, s in DESKTOP_TABLES.items()
     }
-    assert "rebuilt 46 table(s) in the column order of GoClaw's desktop schema 12" in run.stderr
+    assert f"rebuilt 46 table(s) in the column order of GoClaw's desktop schema {HEAD_DESKTOP}" in run.stderr
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     for table, (word, _columns) in SEARCHES.items():
         conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
@@ -187,9 +206,9 @@ def test_a_rebuilt_table_keeps_its_descending_index_its_trigger_and_its_rows(tmp
 
 @pytest.fixture(scope="module")
 def goclaw_indexes(tmp_path_factory) -> dict[str, dict]:
-    """GoClaw's desktop indexes at 12: the reference catalog's, with the sort order of the file its schema.sql made."""
-    goclaw_file = unpack(12, tmp_path_factory.mktemp("goclaw"))
-    return indexes_with_sort_order(reference_catalog("sqlite_goclaw.json"), goclaw_file)
+    """GoClaw's desktop indexes at head: the catalog's, with the sort order of the file its schema.sql made."""
+    goclaw_file = unpack(HEAD_DESKTOP, tmp_path_factory.mktemp("goclaw"))
+    return indexes_with_sort_order(reference_catalog(HEAD_DESKTOP_REFERENCE), goclaw_file)
 
 
 @pytest.fixture
@@ -208,8 +227,8 @@ def file_an_earlier_goclaw_db_made(file_in_postgresql_order) -> Path:
     return file_in_postgresql_order
 
 
-def test_index_definitions_are_those_of_goclaw_desktop_schema_12(goclaw_indexes):
-    assert desktop_schemas()[12].indexes == {
+def test_index_definitions_are_those_of_goclaw_desktop_schema_at_head(goclaw_indexes):
+    assert desktop_schemas()[HEAD_DESKTOP].indexes == {
         name: DesktopIndex(
             index["table"],
             tuple(
@@ -233,7 +252,7 @@ def test_upgrade_makes_goclaw_desktop_indexes_in_a_file_an_earlier_goclaw_db_mad
     run = finish(goclaw_db(path, "upgrade"))
 
     assert run.returncode == 0, run.stderr
-    assert "made 19 index(es) anew as GoClaw's desktop schema 12 defines them" in run.stderr
+    assert f"made 19 index(es) anew as GoClaw's desktop schema {HEAD_DESKTOP} defines them" in run.stderr
     actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{path}"), path)
     assert {name: actual.get(name) for name in goclaw_indexes} == goclaw_indexes
     assert rows_by_name(path) == before
@@ -246,7 +265,7 @@ def test_status_says_the_next_upgrade_puts_the_file_into_goclaw_desktop_schema(f
     assert run.returncode == 0, run.stderr
     assert (
         "pending desktop repair  46 table(s) in another column order and 19 index(es) defined otherwise than in "
-        "GoClaw's desktop schema 12: the next upgrade puts them right"
+        f"GoClaw's desktop schema {HEAD_DESKTOP}: the next upgrade puts them right"
     ) in run.stdout.splitlines()
 
 

@@ -1,7 +1,7 @@
 """Files made by GoClaw's desktop build, at every released schema_version, upgraded as a user would.
 
 The files (``tests/desktop_files``) hold GoClaw's desktop schema at 1, 2, 3, 4,
-5, 6 and 12 with rows in every table.  ``goclaw-db --sqlite FILE upgrade``
+5, 6, 12 and 15 with rows in every table.  ``goclaw-db --sqlite FILE upgrade``
 must leave each one as the chain's own head file, with the rows GoClaw's
 desktop ladder would leave and the FTS5 search indexes filled.
 """
@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from goclaw_db.models import MASTER_TENANT_ID
 from goclaw_db.search import SearchIndexMissing, search_memory
 from tests import schema_catalog
-from tests.support import HEAD, HEAD_DESKTOP, declared_column_order, reference_catalog
+from tests.support import HEAD, HEAD_DESKTOP, HEAD_DESKTOP_REFERENCE, declared_column_order, reference_catalog
 
 FIXTURES = Path(__file__).parent.parent / "desktop_files"
-RELEASED = (1, 2, 3, 4, 5, 6, 12)
+RELEASED = (1, 2, 3, 4, 5, 6, 12, 15)
 LADDERED = tuple(v for v in RELEASED if v < 12)
 
 # A word from a fixture row that each search index must find, and the columns it indexes.
@@ -113,9 +113,9 @@ def path(upgraded, version) -> Path:
     return upgraded[version][1]
 
 
-def test_upgrade_records_desktop_12_and_goclaw_44(path):
+def test_upgrade_records_the_heads_desktop_and_goclaw_versions(path):
     assert query(path, "SELECT version FROM schema_version") == [(HEAD_DESKTOP,)]
-    assert query(path, "SELECT version_num FROM alembic_version") == [("000044",)]
+    assert query(path, "SELECT version_num FROM alembic_version") == [(f"{HEAD:06d}",)]
 
 
 def test_file_passes_integrity_and_foreign_key_checks(path):
@@ -129,8 +129,8 @@ def test_catalog_equals_the_chain_built_head_file(path, sqlite_templates):
     assert schema_catalog.dump(f"sqlite:///{path}") == schema_catalog.dump(sqlite_templates.template_url(HEAD))
 
 
-def test_catalog_matches_goclaw_desktop_schema_12(path):
-    expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
+def test_catalog_matches_goclaw_desktop_schema_at_head(path):
+    expected = schema_catalog.by_affinity(reference_catalog(HEAD_DESKTOP_REFERENCE))
     lines, matched, total = schema_catalog.diff(
         expected, schema_catalog.by_affinity(schema_catalog.dump(f"sqlite:///{path}"))
     )
@@ -138,15 +138,15 @@ def test_catalog_matches_goclaw_desktop_schema_12(path):
     assert matched == total
 
 
-def test_columns_stand_where_goclaw_desktop_schema_12_declares_them(path):
+def test_columns_stand_where_goclaw_desktop_schema_at_head_declares_them(path):
     # GoClaw's later ladder steps copy tables with a positional SELECT *.
-    reference = reference_catalog("sqlite_goclaw.json")["tables"]
+    reference = reference_catalog(HEAD_DESKTOP_REFERENCE)["tables"]
     actual = {t: [row[1] for row in query(path, f'PRAGMA table_info("{t}")')] for t in reference}
     assert actual == {table: declared_column_order(spec) for table, spec in reference.items()}
 
 
 def test_foreign_key_actions_are_the_ones_goclaw_declares(path):
-    reference = reference_catalog("sqlite_goclaw.json")["tables"]
+    reference = reference_catalog(HEAD_DESKTOP_REFERENCE)["tables"]
     actual = schema_catalog.dump(f"sqlite:///{path}")["tables"]
     assert {t: actual[t]["foreign_keys"] for t in reference} == {t: s["foreign_keys"] for t, s in reference.items()}
 
@@ -269,11 +269,36 @@ def test_live_agents_get_core_and_task_files_and_minimal_files_go(path):
     assert files[0][2] == "the operator's own core rules"
 
 
-def test_a_file_goclaw_made_at_12_keeps_its_context_files(upgraded):
-    original, path, result = upgraded[12]
+@pytest.mark.parametrize("desktop", [12, 15])
+def test_a_file_goclaw_made_at_12_or_later_keeps_its_context_files(upgraded, desktop):
+    original, path, result = upgraded[desktop]
     assert result.returncode == 0, result.stderr
     files = "SELECT id, file_name, content FROM agent_context_files ORDER BY id"
     assert query(path, files) == query(original, files)
+
+
+def test_a_file_goclaw_made_at_12_keeps_the_first_of_its_same_named_cron_jobs_as_goclaws_step_to_15(tmp_path):
+    # GoClaw's desktop step from 14 to 15 keeps the smallest id of each agent, tenant and name (and
+    # deletes the others' run logs with them) before its unique index; PostgreSQL's 47 keeps the newest.
+    path = unpack(12, tmp_path)
+    (kept,), (later,) = query(path, "SELECT id FROM cron_jobs ORDER BY id")
+    change(path, "UPDATE cron_jobs SET name = 'digest', updated_at = ? WHERE id = ?", ("2026-03-30T00:00:00Z", later))
+    change(path, "UPDATE cron_jobs SET name = 'digest' WHERE id = ?", (kept,))
+    change(path, "UPDATE cron_run_logs SET job_id = ?", (later,))
+
+    result = finish(goclaw_db(path, "upgrade"))
+
+    assert result.returncode == 0, result.stderr
+    assert query(path, "SELECT id, name FROM cron_jobs") == [(kept, "digest")]
+    assert query(path, "SELECT count(*) FROM cron_run_logs") == [(0,)]
+
+
+def test_a_file_goclaw_made_at_12_keeps_its_vault_links_where_goclaws_step_to_14_drops_them(upgraded):
+    # GoClaw's step from 13 to 14 rebuilds vault_documents with DROP TABLE while foreign keys are on.
+    original, path, result = upgraded[12]
+    assert result.returncode == 0, result.stderr
+    links = "SELECT id, from_doc_id, to_doc_id, link_type FROM vault_links ORDER BY id"
+    assert query(path, links) == query(original, links) != []
 
 
 def change(path: Path, sql: str, params=()) -> None:

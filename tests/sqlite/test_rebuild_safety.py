@@ -29,7 +29,7 @@ from goclaw_db import revision_ops  # noqa: F401  (registers op.alter_portable_t
 from goclaw_db.engine import create_engine
 from goclaw_db.runner import alembic_config
 from tests import schema_catalog
-from tests.support import reference_catalog, sqlite_file, upgrade
+from tests.support import HEAD_DESKTOP_REFERENCE, reference_catalog, sqlite_file, upgrade
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -174,7 +174,7 @@ def test_upgrade_to_head_through_goclaw_engine_leaves_a_sound_desktop_file(versi
     assert _count(version_22, "agents_fts", "agents_fts MATCH 'navigator'") == 1
     assert _count(version_22, "memory_chunks_fts", "memory_chunks_fts MATCH 'compass'") == 1
     # Delete rules as GoClaw declares them, and the whole desktop catalog.
-    expected = schema_catalog.by_affinity(reference_catalog("sqlite_goclaw.json"))
+    expected = schema_catalog.by_affinity(reference_catalog(HEAD_DESKTOP_REFERENCE))
     actual = schema_catalog.by_affinity(schema_catalog.dump(f"sqlite:///{version_22}"))
     assert [line for line in schema_catalog.diff(expected, actual)[0] if not line.startswith("+ extra")] == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from goclaw_db.bookkeeping import DESKTOP_SCHEMA_VERSIONS
 from tests.support import HEAD, HEAD_DESKTOP, downgrade, head_schema_differences, upgrade
 
 
@@ -40,7 +41,8 @@ def test_every_version_upgrades_and_downgrades_on_sqlite(tmp_path):
     for version in range(HEAD - 1, -1, -1):
         downgrade(url, version)
         assert _version(path) == (f"{version:06d}" if version else None)
-        assert _schema_version(path) == []
+        desktop = DESKTOP_SCHEMA_VERSIONS.get(version)
+        assert _schema_version(path) == ([(desktop,)] if desktop else [])
     assert _user_tables(path) == []
 
     upgrade(url, "head")
