@@ -366,9 +366,12 @@ TUNING_MIN_CHUNKS = 10_000
 SAMPLED_AGENTS = 5
 
 
-def check_vector_storage(connection: sa.Connection, tables: set[str]) -> Check:
+def check_vector_storage(connection: sa.Connection, tables: set[str], at_head: bool) -> Check:
     """How the vectors are stored: GoClaw's way, or the operator's ``goclaw-db tune vectors``, and
-    whether memory searches mostly read every filtered vector (where the tuning halves them)."""
+    whether memory searches mostly read every filtered vector (where the tuning halves them).
+
+    The searches sampled for that are head's, so a database at another version is not sampled.
+    """
     from goclaw_db.operations import tune
 
     columns = tune.vector_columns(connection)
@@ -380,6 +383,8 @@ def check_vector_storage(connection: sa.Connection, tables: set[str]) -> Check:
             f"{', '.join(tuned)} stored MAIN by goclaw-db tune vectors: an operator's tuning, not drift "
             "(GoClaw's schema leaves storage open); undo with goclaw-db tune vectors --undo",
         )
+    if not at_head:
+        return Check("vector storage", "ok", "GoClaw's storage (vectors in TOAST); searches are sampled at head")
     exact, total = _exactly_searched_chunks(connection) if "memory_chunks" in tables else (0, 0)
     detail = f"GoClaw's storage (vectors in TOAST); {exact:,} of {total:,} embedded memory chunks are searched exactly"
     if total >= TUNING_MIN_CHUNKS and exact * 2 > total:
@@ -492,7 +497,7 @@ def diagnose(connection: sa.Connection, instances: int, references: catalog.Refe
     later: list[Callable[[], Check | list[Check]]] = [
         *([lambda: check_invalid_indexes(connection)] if is_postgres else []),
         lambda: check_memory(connection, tables),
-        *([lambda: check_vector_storage(connection, tables)] if is_postgres else []),
+        *([lambda: check_vector_storage(connection, tables, at_head=version == head)] if is_postgres else []),
         lambda: check_sizes(connection, tables),
     ]
     for check in later:

@@ -252,7 +252,7 @@ def test_upgrade_makes_goclaw_desktop_indexes_in_a_file_an_earlier_goclaw_db_mad
     run = finish(goclaw_db(path, "upgrade"))
 
     assert run.returncode == 0, run.stderr
-    assert f"made 19 index(es) anew as GoClaw's desktop schema {HEAD_DESKTOP} defines them" in run.stderr
+    assert f"made 20 index(es) anew as GoClaw's desktop schema {HEAD_DESKTOP} defines them" in run.stderr
     actual = indexes_with_sort_order(schema_catalog.dump(f"sqlite:///{path}"), path)
     assert {name: actual.get(name) for name in goclaw_indexes} == goclaw_indexes
     assert rows_by_name(path) == before
@@ -264,7 +264,7 @@ def test_status_says_the_next_upgrade_puts_the_file_into_goclaw_desktop_schema(f
 
     assert run.returncode == 0, run.stderr
     assert (
-        "pending desktop repair  46 table(s) in another column order and 19 index(es) defined otherwise than in "
+        "pending desktop repair  46 table(s) in another column order and 20 index(es) defined otherwise than in "
         f"GoClaw's desktop schema {HEAD_DESKTOP}: the next upgrade puts them right"
     ) in run.stdout.splitlines()
 
@@ -278,6 +278,6 @@ def test_doctor_warns_of_a_file_outside_goclaw_desktop_schema_with_upgrade_as_it
     assert (desktop["status"], desktop["fix"].split(":")[0], len(desktop["items"])) == (
         "warn",
         "goclaw-db upgrade",
-        46 + 19,
+        46 + 20,
     )
     assert checks["schema drift"]["status"] == "ok"  # what upgrade makes anew is not drift to undo by hand
