@@ -27,6 +27,7 @@ import os
 import re
 import urllib.parse
 import uuid
+import weakref
 from typing import Any, cast
 
 import psycopg
@@ -257,18 +258,65 @@ def create_async_engine(url: str | None = None, **kw: Any) -> sa_asyncio.AsyncEn
     return engine
 
 
+class DatabaseBehindModels(RuntimeError):
+    """The models are of a newer GoClaw schema version than the database they are used on."""
+
+
+_ENGINES_AT_MODELS_VERSION: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def _require_database_at_models_version(_session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    """Before a session's first statement on an engine: the database has every column the models name.
+
+    Read once per engine, in the session's own transaction.  A database without
+    GoClaw's bookkeeping (one an application made with ``create_all``) or newer
+    than the models (which read only the columns they know) passes.
+    """
+    engine = connection.engine
+    if engine in _ENGINES_AT_MODELS_VERSION:
+        return
+    from goclaw_db.bookkeeping import desktop_schema_version
+    from goclaw_db.runner.chain import head_version
+    from goclaw_db.runner.version_table import recorded_version
+
+    recorded, head = recorded_version(connection), head_version()
+    if recorded is not None and recorded.version is not None and recorded.version < head:
+        desktop = f" (desktop schema_version {desktop_schema_version(head)})" if recorded.desktop else ""
+        raise DatabaseBehindModels(
+            f"{recorded.describe()}, and these models are GoClaw schema version {head}{desktop}: run "
+            "'goclaw-db upgrade' first, or use the goclaw-db release whose models match the database"
+        )
+    _ENGINES_AT_MODELS_VERSION.add(engine)
+
+
+class _ModelsSession(Session):
+    """The sessions of this package's factories: checked against the models' version (never other sessions)."""
+
+
+event.listen(_ModelsSession, "after_begin", _require_database_at_models_version)
+
+
+def _checked(session_class: type[Session]) -> type[Session]:
+    """``session_class`` with the version check: this package's own classes only."""
+    if not event.contains(session_class, "after_begin", _require_database_at_models_version):
+        event.listen(session_class, "after_begin", _require_database_at_models_version)
+    return session_class
+
+
 def session_factory(engine: sa.Engine, *, tenant_id: uuid.UUID | None = None) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` that keep objects usable after commit.
 
     With ``tenant_id`` the sessions read and write only that tenant's rows
     (:mod:`goclaw_db.tenancy` says exactly what is scoped and what is not).
+    A database at an older GoClaw version than the models is refused with
+    :class:`DatabaseBehindModels` before the first statement, not with the
+    first "column does not exist".
     """
     if tenant_id is None:
-        return sessionmaker(engine, expire_on_commit=False)
+        return cast("sessionmaker[Session]", sessionmaker(engine, class_=_ModelsSession, expire_on_commit=False))
     from goclaw_db.tenancy import TENANT_KEY, TenantSession
 
-    scoped = sessionmaker(engine, class_=TenantSession, expire_on_commit=False, info={TENANT_KEY: tenant_id})
-    return cast("sessionmaker[Session]", scoped)
+    return sessionmaker(engine, class_=_checked(TenantSession), expire_on_commit=False, info={TENANT_KEY: tenant_id})
 
 
 def async_session_factory(
@@ -282,9 +330,9 @@ def async_session_factory(
     the event loop (``MissingGreenlet``).
     """
     if tenant_id is None:
-        return sa_asyncio.async_sessionmaker(engine, expire_on_commit=False)
+        return sa_asyncio.async_sessionmaker(engine, sync_session_class=_ModelsSession, expire_on_commit=False)
     from goclaw_db.tenancy import TENANT_KEY, TenantSession
 
     return sa_asyncio.async_sessionmaker(
-        engine, sync_session_class=TenantSession, expire_on_commit=False, info={TENANT_KEY: tenant_id}
+        engine, sync_session_class=_checked(TenantSession), expire_on_commit=False, info={TENANT_KEY: tenant_id}
     )
